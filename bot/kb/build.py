@@ -1,0 +1,106 @@
+"""Turn validated YAML data into the immutable model objects."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.kb.model import (
+    STAGE_IDS,
+    ChecklistItem,
+    Example,
+    KnowledgeBase,
+    Organisation,
+    Stage,
+    Text,
+    Topic,
+)
+from bot.kb.problems import LoadedFile
+
+
+def build_knowledge_base(files: list[LoadedFile], version: str, directory: str) -> KnowledgeBase:
+    """Build the knowledge base from files that passed validation."""
+    stages: list[Stage] = []
+    organisations: list[Organisation] = []
+    topics: list[Topic] = []
+    examples: list[Example] = []
+    for loaded in files:
+        items = loaded.doc.data[loaded.kind]
+        for index, raw in enumerate(items):
+            where = {"file": loaded.display, "line": loaded.doc.line_of([loaded.kind, index])}
+            if loaded.kind == "stages":
+                stages.append(_stage(raw, where))
+            elif loaded.kind == "organisations":
+                organisations.append(_organisation(raw, where))
+            elif loaded.kind in {"topics", "guidance"}:
+                kind = "topic" if loaded.kind == "topics" else "evaluation"
+                topics.append(_topic(raw, kind, where))
+            elif loaded.kind == "examples":
+                examples.append(Example(raw["q"], raw["expect"], **where))
+        if loaded.kind == "examples":
+            for index, question in enumerate(loaded.doc.data.get("out_of_scope", [])):
+                line = loaded.doc.line_of(["out_of_scope", index])
+                examples.append(Example(question, None, loaded.display, line))
+    stages.sort(key=lambda stage: STAGE_IDS.index(stage.id))
+    return KnowledgeBase(
+        stages=tuple(stages),
+        organisations=tuple(organisations),
+        topics=tuple(topics),
+        examples=tuple(examples),
+        version=version,
+        directory=directory,
+    )
+
+
+def _common(raw: dict[str, Any], kind: str, title: Any, where: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": raw["id"],
+        "kind": kind,
+        "title": Text.of(title),
+        "phrasings": tuple(raw.get("phrasings", ())),
+        "keywords": tuple(raw.get("keywords", ())),
+        "organisations": tuple(raw.get("organisations", ())),
+        "source": raw["source"],
+        "reviewed": raw["reviewed"],
+        **where,
+    }
+
+
+def _texts(values: list[Any]) -> tuple[Text, ...]:
+    return tuple(Text.of(value) for value in values)
+
+
+def _topic(raw: dict[str, Any], kind: str, where: dict[str, Any]) -> Topic:
+    return Topic(**_common(raw, kind, raw["title"], where), stage=raw.get("stage"),
+                 answer=Text.of(raw["answer"]))
+
+
+def _stage(raw: dict[str, Any], where: dict[str, Any]) -> Stage:
+    checklist = tuple(
+        ChecklistItem(item["id"], Text.of(item["text"]), Text.of(item["help"]))
+        for item in raw["checklist"]
+    )
+    return Stage(
+        **_common(raw, "stage", raw["title"], where),
+        stage=raw["id"],
+        number=STAGE_IDS.index(raw["id"]) + 1,
+        summary=Text.of(raw["summary"]),
+        signs=_texts(raw["signs"]),
+        checklist=checklist,
+        next_steps=_texts(raw["next_steps"]),
+    )
+
+
+def _organisation(raw: dict[str, Any], where: dict[str, Any]) -> Organisation:
+    return Organisation(
+        **_common(raw, "organisation", raw["name"], where),
+        stage=None,
+        name=Text.of(raw["name"]),
+        aliases=tuple(raw.get("aliases", ())),
+        summary=Text.of(raw["summary"]),
+        serves=Text.of(raw["serves"]),
+        stages=tuple(raw["stages"]),
+        topics=tuple(raw.get("topics", ())),
+        url=raw["url"],
+        scope=raw.get("scope", "wales"),
+        triage_channel=raw.get("triage_channel"),
+    )

@@ -1,0 +1,101 @@
+"""Checks the schema cannot express: unique ids, references, stage coverage, dates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bot.kb.model import STAGE_IDS
+from bot.kb.problems import LoadedFile, Problem
+
+STALE_AFTER_DAYS = 365
+ENTRY_KINDS = {"stages": "stage", "organisations": "organisation", "topics": "topic",
+               "guidance": "evaluation"}
+
+
+def check_semantics(files: list[LoadedFile], problems: list[Problem],
+                    today: str | None = None) -> None:
+    """Append every cross-file problem (and stale-review warnings) to ``problems``."""
+    def report(loaded: LoadedFile, path: list, message: str, severity: str = "error") -> None:
+        problems.append(Problem(loaded.display, loaded.doc.line_of(path), message, severity))
+
+    ids: dict[str, tuple[LoadedFile, list]] = {}
+    kinds: dict[str, str] = {}
+    for loaded, path, entry in _entries(files):
+        entry_id = entry["id"]
+        if entry_id in ids:
+            first = ids[entry_id][0]
+            first_line = first.doc.line_of(ids[entry_id][1])
+            report(loaded, path, f"id '{entry_id}' is already used at {first.display}:{first_line}")
+        else:
+            ids[entry_id] = (loaded, path)
+            kinds[entry_id] = ENTRY_KINDS[loaded.kind]
+    _check_stages(files, report, problems)
+    _check_references(files, kinds, report)
+    _check_dates(files, report, today or dt.date.today().isoformat())
+
+
+def _entries(files: list[LoadedFile]):
+    for loaded in files:
+        if loaded.kind in ENTRY_KINDS:
+            for index, entry in enumerate(loaded.doc.data[loaded.kind]):
+                yield loaded, [loaded.kind, index], entry
+
+
+def _check_stages(files: list[LoadedFile], report, problems: list[Problem]) -> None:
+    stage_files = [f for f in files if f.kind == "stages"]
+    found = [s["id"] for f in stage_files for s in f.doc.data["stages"]]
+    missing = [s for s in STAGE_IDS if s not in found]
+    if missing and files:
+        where = stage_files[0].display if stage_files else files[0].display
+        problems.append(Problem(where, 1, f"missing stage(s): {', '.join(missing)}; "
+                                          f"all of {', '.join(STAGE_IDS)} are needed"))
+    for loaded in stage_files:
+        for index, stage in enumerate(loaded.doc.data["stages"]):
+            seen: set[str] = set()
+            for item_index, item in enumerate(stage["checklist"]):
+                if item["id"] in seen:
+                    report(loaded, ["stages", index, "checklist", item_index],
+                           f"checklist item id '{item['id']}' is used twice "
+                           f"in stage '{stage['id']}'")
+                seen.add(item["id"])
+
+
+def _check_references(files: list[LoadedFile], kinds: dict[str, str], report) -> None:
+    def expect(loaded, path, ref: str, wanted: set[str], what: str) -> None:
+        if kinds.get(ref) not in wanted:
+            known = "an existing entry" if len(wanted) > 1 else f"an existing {what}"
+            report(loaded, path, f"'{ref}' is not {known} id")
+
+    for loaded, path, entry in _entries(files):
+        for i, org in enumerate(entry.get("organisations", [])):
+            expect(loaded, [*path, "organisations", i], org, {"organisation"}, "organisation")
+        for i, topic in enumerate(entry.get("topics", [])):
+            expect(loaded, [*path, "topics", i], topic, {"topic", "evaluation"}, "topic")
+    for loaded in files:
+        if loaded.kind == "examples":
+            for i, example in enumerate(loaded.doc.data["examples"]):
+                expect(loaded, ["examples", i, "expect"], example["expect"],
+                       {"topic", "evaluation", "stage", "organisation"}, "entry")
+
+
+def _check_dates(files: list[LoadedFile], report, today: str) -> None:
+    now = dt.date.fromisoformat(today)
+    for loaded, path, entry in _entries(files):
+        reviewed = _parse_date(entry.get("reviewed"))
+        if reviewed is None:
+            report(loaded, [*path, "reviewed"], f"'reviewed' date '{entry.get('reviewed')}' "
+                                                "is not a real date (YYYY-MM-DD)")
+        elif reviewed > now:
+            report(loaded, [*path, "reviewed"], f"'reviewed' date {reviewed} is in the future")
+        elif (now - reviewed).days > STALE_AFTER_DAYS:
+            report(loaded, [*path, "reviewed"],
+                   f"'{entry['id']}' was last reviewed {reviewed}, over 12 months ago: "
+                   "check it is still true and update 'reviewed'", "warning")
+
+
+def _parse_date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None

@@ -1,0 +1,142 @@
+"""Load and validate the YAML knowledge base, reporting problems as ``file:line: message``.
+
+Shape is checked by the JSON Schemas in ``schemas/`` (the same files editors use while an
+admin types); sense (references, duplicates, dates) is checked by ``checks.py``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from bot.kb import checks
+from bot.kb.build import build_knowledge_base
+from bot.kb.messages import describe_schema_error
+from bot.kb.model import KnowledgeBase
+from bot.kb.problems import LoadedFile, Problem
+from bot.kb.yamlsource import YamlDocument, YamlSyntaxError, parse_yaml
+
+# Which schema a file follows is decided by its top-level key.
+FILE_KINDS = ("stages", "organisations", "topics", "guidance", "examples")
+
+
+@dataclass
+class CheckResult:
+    """What checking a knowledge base directory found."""
+
+    knowledge: KnowledgeBase | None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Problems that make the knowledge base unusable."""
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """Problems worth fixing that do not stop the bot."""
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+class KnowledgeError(Exception):
+    """The knowledge base has errors; ``problems`` lists them all."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@cache
+def schema_for(kind: str) -> Draft202012Validator:
+    """The validator for one kind of file, from the packaged JSON Schema."""
+    text = resources.files("bot.kb").joinpath("schemas", f"{kind}.schema.json").read_text("utf-8")
+    return Draft202012Validator(json.loads(text))
+
+
+def display_path(path: Path) -> str:
+    """The path as an admin would type it: relative to the current directory when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def check_knowledge(directory: str | Path, today: str | None = None) -> CheckResult:
+    """Validate every YAML file under ``directory``; build the knowledge base if error-free."""
+    root = Path(directory)
+    if not root.is_dir():
+        return CheckResult(None, [Problem(str(root), 1, "knowledge base directory not found")])
+    problems: list[Problem] = []
+    files = _read_files(root, problems)
+    if not problems:
+        checks.check_semantics(files, problems, today=today)
+    if any(p.severity == "error" for p in problems):
+        return CheckResult(None, problems)
+    version = _version(files)
+    return CheckResult(build_knowledge_base(files, version, str(root)), problems)
+
+
+def load_knowledge(directory: str | Path) -> KnowledgeBase:
+    """Load a knowledge base, raising KnowledgeError listing every error."""
+    result = check_knowledge(directory)
+    if result.knowledge is None:
+        raise KnowledgeError(result.errors)
+    return result.knowledge
+
+
+def _read_files(root: Path, problems: list[Problem]) -> list[LoadedFile]:
+    paths = sorted(p for p in root.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
+    if not paths:
+        problems.append(Problem(display_path(root), 1, "no .yaml files found"))
+    files = []
+    for path in paths:
+        loaded = _read_one(path, problems)
+        if loaded is not None:
+            files.append(loaded)
+    return files
+
+
+def _read_one(path: Path, problems: list[Problem]) -> LoadedFile | None:
+    display = display_path(path)
+    try:
+        doc = parse_yaml(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        problems.append(Problem(display, 1, "file is not UTF-8 text; save it as UTF-8"))
+        return None
+    except YamlSyntaxError as error:
+        problems.append(Problem(display, error.line, str(error)))
+        return None
+    for key, line in doc.duplicate_keys:
+        problems.append(Problem(display, line, f"'{key}' appears twice here; the second would win"))
+    if not isinstance(doc.data, dict) or len(doc.data.keys() & set(FILE_KINDS)) != 1:
+        expected = ", ".join(f"'{k}:'" for k in FILE_KINDS)
+        problems.append(Problem(display, 1, f"file must start with exactly one of {expected}"))
+        return None
+    kind = next(k for k in FILE_KINDS if k in doc.data)
+    for error in schema_for(kind).iter_errors(doc.data):
+        problems.append(_schema_problem(display, doc, error))
+    return LoadedFile(path=path, display=display, kind=kind, doc=doc)
+
+
+def _schema_problem(display: str, doc: YamlDocument, error: Any) -> Problem:
+    path = list(error.absolute_path)
+    key = None
+    if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+        allowed = error.schema.get("properties", {})
+        key = next((k for k in error.instance if k not in allowed), None)
+    return Problem(display, doc.line_of(path, key), describe_schema_error(error, doc.data))
+
+
+def _version(files: list[LoadedFile]) -> str:
+    digest = hashlib.sha256()
+    for loaded in files:
+        digest.update(loaded.path.name.encode())
+        digest.update(json.dumps(loaded.doc.data, sort_keys=True).encode())
+    return digest.hexdigest()[:12]

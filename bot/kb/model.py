@@ -1,0 +1,153 @@
+"""The knowledge base as plain, immutable Python values.
+
+Every user-facing text is a ``Text``: a mapping from language code to string, always with
+English (``en``); Welsh (``cy``) may be added entry by entry. ``Text.get(lang)`` falls
+back to English, so a partly translated knowledge base still answers in full.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+STAGE_IDS: tuple[str, ...] = ("idea", "prototype", "evaluate", "adopt", "spread")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in one or more languages; English is always present."""
+
+    by_lang: Mapping[str, str]
+
+    @classmethod
+    def of(cls, value: str | Mapping[str, str]) -> Text:
+        """Build from YAML: a plain string (English) or ``{en: ..., cy: ...}``."""
+        if isinstance(value, str):
+            return cls(MappingProxyType({"en": value}))
+        return cls(MappingProxyType(dict(value)))
+
+    def get(self, lang: str = "en") -> str:
+        """The text in ``lang``, falling back to English."""
+        return self.by_lang.get(lang) or self.by_lang["en"]
+
+    def __str__(self) -> str:
+        return self.by_lang["en"]
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    """One thing to do at a stage; its id is stable so ticks survive edits."""
+
+    id: str
+    text: Text
+    help: Text
+
+
+@dataclass(frozen=True)
+class Entry:
+    """Something a question can match: a topic, evaluation guidance, a stage or an organisation."""
+
+    id: str
+    kind: str  # "topic" | "evaluation" | "stage" | "organisation"
+    title: Text
+    phrasings: tuple[str, ...]
+    keywords: tuple[str, ...]
+    stage: str | None
+    organisations: tuple[str, ...]
+    source: str
+    reviewed: str  # ISO date, YYYY-MM-DD
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Topic(Entry):
+    """A question-and-answer entry (FAQ topic or evaluation guidance)."""
+
+    answer: Text = field(default_factory=lambda: Text.of(""))
+
+
+@dataclass(frozen=True)
+class Stage(Entry):
+    """One of the five pathway stages."""
+
+    number: int = 0
+    summary: Text = field(default_factory=lambda: Text.of(""))
+    signs: tuple[Text, ...] = ()
+    checklist: tuple[ChecklistItem, ...] = ()
+    next_steps: tuple[Text, ...] = ()
+
+    def item(self, item_id: str) -> ChecklistItem | None:
+        """The checklist item with this id, if any."""
+        return next((item for item in self.checklist if item.id == item_id), None)
+
+
+@dataclass(frozen=True)
+class Organisation(Entry):
+    """A support organisation or network. ``scope`` flags England-only offers."""
+
+    name: Text = field(default_factory=lambda: Text.of(""))
+    aliases: tuple[str, ...] = ()
+    summary: Text = field(default_factory=lambda: Text.of(""))
+    serves: Text = field(default_factory=lambda: Text.of(""))
+    stages: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    url: str = ""
+    scope: str = "wales"  # "wales" | "uk" | "england"
+    triage_channel: str | None = None
+
+
+@dataclass(frozen=True)
+class Example:
+    """A question from examples.yaml and the entry id it must match (None: must decline)."""
+
+    question: str
+    expect: str | None
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """The whole validated knowledge base."""
+
+    stages: tuple[Stage, ...]
+    organisations: tuple[Organisation, ...]
+    topics: tuple[Topic, ...]
+    examples: tuple[Example, ...]
+    version: str  # content hash, so admins and logs can tell versions apart
+    directory: str
+    _by_id: Mapping[str, Entry] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        by_id = {entry.id: entry for entry in self.entries()}
+        object.__setattr__(self, "_by_id", MappingProxyType(by_id))
+
+    def entries(self) -> Iterator[Entry]:
+        """Every matchable entry: stages, organisations and topics."""
+        yield from self.stages
+        yield from self.organisations
+        yield from self.topics
+
+    def get(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or None."""
+        return self._by_id.get(entry_id)
+
+    def stage(self, stage_id: str) -> Stage | None:
+        """The stage with this id, or None."""
+        entry = self._by_id.get(stage_id)
+        return entry if isinstance(entry, Stage) else None
+
+    def organisation(self, org_id: str) -> Organisation | None:
+        """The organisation with this id, or None."""
+        entry = self._by_id.get(org_id)
+        return entry if isinstance(entry, Organisation) else None
+
+    def organisations_for_stage(self, stage_id: str) -> list[Organisation]:
+        """Organisations that help at a stage: the stage's own list first, then others."""
+        stage = self.stage(stage_id)
+        named = [self.organisation(o) for o in (stage.organisations if stage else ())]
+        ordered = [o for o in named if o is not None]
+        ordered += [o for o in self.organisations if stage_id in o.stages and o not in ordered]
+        return ordered

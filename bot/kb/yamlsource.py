@@ -1,0 +1,98 @@
+"""Read YAML so that every value can be traced back to its line, for admin-friendly errors."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as strings and reports duplicate keys."""
+
+    duplicate_keys: list[tuple[str, int]]
+
+
+# Dates stay plain strings ("2026-11-26"): the schema checks their shape and the
+# validator their calendar sense, and JSON-shaped data is all the rest of the code sees.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in seen:
+            loader.duplicate_keys.append((str(key), key_node.start_mark.line + 1))
+        seen.add(key)
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+class YamlSyntaxError(ValueError):
+    """The file is not valid YAML; ``line`` is 1-based."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+@dataclass
+class YamlDocument:
+    """Parsed data plus the node tree, so a path into the data maps to a line."""
+
+    data: Any
+    root: yaml.Node | None
+    duplicate_keys: list[tuple[str, int]]
+
+    def line_of(self, path: Iterable[str | int], key: str | None = None) -> int:
+        """1-based line of the value at ``path`` (or of ``key`` inside it); 1 if unknown."""
+        node = self.root
+        line = 1
+        for step in path:
+            child = _child(node, step)
+            if child is None:
+                break
+            node = child
+            line = node.start_mark.line + 1
+        if key is not None and isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if key_node.value == key:
+                    return key_node.start_mark.line + 1
+        if node is not None and line == 1:
+            line = node.start_mark.line + 1
+        return line
+
+
+def _child(node: yaml.Node | None, step: str | int) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        return next((value for key, value in node.value if key.value == step), None)
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+        return node.value[step]
+    return None
+
+
+def parse_yaml(text: str) -> YamlDocument:
+    """Parse one YAML document; raise YamlSyntaxError with a line number on bad syntax."""
+    loader = _Loader(text)
+    loader.duplicate_keys = []
+    try:
+        root = loader.get_single_node()
+        data = loader.construct_document(root) if root is not None else None
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark else 1
+        problem = error.problem or str(error)
+        raise YamlSyntaxError(f"YAML syntax error: {problem}", line) from error
+    except yaml.YAMLError as error:
+        raise YamlSyntaxError(f"YAML error: {error}", 1) from error
+    finally:
+        loader.dispose()
+    return YamlDocument(data=data, root=root, duplicate_keys=loader.duplicate_keys)

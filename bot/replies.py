@@ -1,0 +1,121 @@
+"""Replies as data. The engine returns these; the terminal and Slack render them their own way.
+
+Text fields use a light markup both adapters understand: ``*bold*`` and lines starting
+with ``• ``. They are plain text otherwise: Slack rendering escapes ``& < >`` in all of it,
+so neither user text nor knowledge base text can form a link or a ping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Option:
+    """A quick reply: a button in Slack, a numbered choice in the terminal.
+
+    ``say`` is the message the engine receives when the option is chosen.
+    """
+
+    label: str
+    say: str
+
+
+@dataclass(frozen=True)
+class MatchInfo:
+    """Which knowledge base entry answered, and how sure the matcher was (0-100)."""
+
+    id: str
+    title: str
+    kind: str
+    stage: str | None
+    score: float
+
+    def as_json(self) -> dict[str, Any]:
+        """The shape `ask --json` prints."""
+        return {"id": self.id, "title": self.title, "kind": self.kind, "stage": self.stage,
+                "score": round(self.score, 1)}
+
+
+@dataclass(frozen=True)
+class Contact:
+    """An organisation to talk to."""
+
+    id: str
+    name: str
+    summary: str
+    url: str
+    scope: str  # "wales" | "uk" | "england"
+
+
+@dataclass(frozen=True)
+class ChecklistLine:
+    """One checklist item as a user sees it."""
+
+    number: int  # 1-based, what users type to tick it
+    id: str
+    text: str
+    help: str
+    done: bool
+
+
+@dataclass(frozen=True)
+class ChecklistView:
+    """A stage's checklist with the user's ticks."""
+
+    stage_id: str
+    stage_title: str
+    items: tuple[ChecklistLine, ...]
+
+    @property
+    def done(self) -> int:
+        """How many items are ticked."""
+        return sum(item.done for item in self.items)
+
+    @property
+    def total(self) -> int:
+        """How many items there are."""
+        return len(self.items)
+
+    @property
+    def next_item(self) -> ChecklistLine | None:
+        """The first unticked item, if any."""
+        return next((item for item in self.items if not item.done), None)
+
+
+@dataclass(frozen=True)
+class StageProgress:
+    """One line of the overview: a stage and how far through its checklist the user is."""
+
+    id: str
+    number: int
+    title: str
+    done: int
+    total: int
+    current: bool
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Everything one answer shows the user."""
+
+    kind: str  # see REPLY_KINDS
+    text: str
+    title: str | None = None
+    match: MatchInfo | None = None
+    suggestions: tuple[MatchInfo, ...] = ()
+    options: tuple[Option, ...] = ()
+    checklist: ChecklistView | None = None
+    contacts: tuple[Contact, ...] = ()
+    progress: tuple[StageProgress, ...] = ()
+    source: str | None = None
+    reviewed: str | None = None
+    footer: str | None = None
+    data: dict[str, Any] | None = field(default=None)  # what is kept about the user ("me")
+
+
+REPLY_KINDS = (
+    "greeting", "help", "answer", "no_match", "stage", "overview", "checklist", "contacts",
+    "triage", "confirm", "data", "forgotten", "reset", "info", "error",
+)

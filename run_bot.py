@@ -1,0 +1,8 @@
+"""Start Pathway: `python run_bot.py chat`, `ask`, `kb check`, `socket` or `serve`."""
+
+import sys
+
+from bot.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -142,8 +142,6 @@ class Engine:
     def _on_stage(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         stage_id = intents.stage_id(intent.arg)
         if stage_id is None:
-            if intent.arg and not re.match(r"(?i)\s*(?:set )?(?:my )?stage", intent.arg):
-                return self._on_question(state, Intent("question", intent.arg))
             names = ", ".join(s.id for s in self.kb.stages)
             return Reply("error", say("stage.unknown", state.lang, text=intent.arg,
                                       stages=names)), state
@@ -152,6 +150,11 @@ class Engine:
         state.stage = stage.id
         lead = say("stage.set", state.lang, number=stage.number, title=stage.title.get(state.lang))
         return self._guidance(state, stage, lead), state
+
+    def _on_stage_claim(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        if intents.stage_id(intent.arg) is None:
+            return self._on_question(state, Intent("question", intent.raw))
+        return self._on_stage(state, intent)
 
     def _on_next_stage(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         current = self.kb.stage(state.stage) if state.stage else None

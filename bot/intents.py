@@ -37,7 +37,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("forget", "forget me", "delete everything I keep about you", True),
     Command("reset", "reset", "clear your stage and ticks and start again", True),
 )
-PRIVATE_COMMANDS = frozenset(c.name for c in COMMANDS if c.private) | {"untick", "next_stage"}
+PRIVATE_COMMANDS = frozenset(c.name for c in COMMANDS if c.private) | {
+    "untick", "next_stage", "stage_claim"}
 
 STAGE_WORDS: dict[str, str] = {
     "1": "idea", "idea": "idea", "ideas": "idea", "need": "idea", "idea and need": "idea",
@@ -57,6 +58,7 @@ class Intent:
 
     name: str
     arg: str = ""
+    raw: str = ""  # the whole message
 
 
 _THE = r"(?:the\s+)?"
@@ -67,8 +69,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("stages", r"stages|overview|(?:show|list|what are) (?:me )?" + _THE + r"(?:five )?stages|"
                r"" + _THE + r"pathway"),
     ("next_stage", r"(?:move|go) (?:on )?to " + _THE + r"next stage|next stage"),
-    ("stage", r"(?:set )?(?:my )?stage(?: is)?\s+(?P<arg>.+)|"
-              r"(?:i'?m|i am|we'?re|we are) (?:at|in|on) " + _THE + r"(?P<arg2>.+?)(?: stage)?"),
+    ("stage", r"(?:set )?(?:my )?stage(?: is)?\s+(?P<arg>.+)"),
+    # "I'm at a loss..." is a question, not a stage: the engine checks the stage name.
+    ("stage_claim", r"(?:i'?m|i am|we'?re|we are) (?:at|in|on) " + _THE + r"(?P<arg>.+?)"
+                    r"(?: stage)?"),
     ("triage", r"triage|find my stage|which stage|what stage am i(?: at| in| on)?|"
                r"which stage (?:am i|are we)(?: at| in| on)?|"
                r"i (?:don'?t|do not) know (?:my|which|what) stage(?: i'?m (?:at|in))?"),
@@ -104,8 +108,8 @@ def parse(text: str) -> Intent:
         found = pattern.fullmatch(text)
         if found:
             arg = next((v for v in found.groupdict().values() if v), "")
-            return Intent(name, arg.strip())
-    return Intent("question", text.strip())
+            return Intent(name, arg.strip(), text)
+    return Intent("question", text.strip(), text)
 
 
 def yes_no(text: str) -> bool | None:

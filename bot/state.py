@@ -67,26 +67,53 @@ class UserState:
     def from_json(cls, raw: dict[str, Any]) -> UserState:
         """Rebuild from stored JSON, migrating older versions."""
         migrated = migrate(dict(raw))
-        known = {name: migrated[name] for name in cls.__dataclass_fields__ if name in migrated}
+        known = {name: migrated[name] for name in cls.__dataclass_fields__
+                 if name in migrated and _well_formed(name, migrated[name])}
         return cls(**known)
+
+
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {
+    "stage": (str, type(None)), "ticks": (dict,), "last_topic": (str, type(None)),
+    "pending": (dict, type(None)), "history": (list,), "lang": (str,), "created": (str,),
+    "updated": (str,), "version": (int,),
+}
+
+
+def _well_formed(name: str, value: Any) -> bool:
+    """Whether a stored field has a usable shape; a bad one falls back to its default."""
+    if not isinstance(value, _FIELD_TYPES[name]):
+        return False
+    if name == "ticks":
+        return all(isinstance(k, str) and isinstance(v, list)
+                   and all(isinstance(i, str) for i in v) for k, v in value.items())
+    if name == "history":
+        return all(isinstance(entry, dict) for entry in value)
+    return True
+
+
+def _unversioned_to_1(raw: dict[str, Any]) -> dict[str, Any]:
+    """A record with no version field: keep what is recognisable, default the rest."""
+    ticks = raw.get("ticks")
+    if not isinstance(ticks, dict):
+        raw["ticks"] = {}
+    return raw
+
+
+# MIGRATIONS[n] turns a version-n record into version n + 1. Add one with each change
+# to UserState's stored shape, and bump STATE_VERSION.
+MIGRATIONS = {0: _unversioned_to_1}
 
 
 def migrate(raw: dict[str, Any]) -> dict[str, Any]:
     """Bring a stored state up to STATE_VERSION."""
     version = raw.get("version", 0)
-    if version > STATE_VERSION:
+    if not isinstance(version, int) or version > STATE_VERSION:
         raise StateError(f"stored state is version {version}, newer than this Pathway "
                          f"({STATE_VERSION}); upgrade Pathway before using this database")
-    if version == 0:
-        # Version 0 (early development) kept ticks as {"stage:item": true}.
-        flat = raw.pop("checked", {}) or {}
-        ticks: dict[str, list[str]] = {}
-        for key, done in flat.items():
-            stage_id, _, item_id = key.partition(":")
-            if done and item_id:
-                ticks.setdefault(stage_id, []).append(item_id)
-        raw.setdefault("ticks", ticks)
-        raw["version"] = 1
+    while version < STATE_VERSION:
+        raw = MIGRATIONS[version](raw)
+        version += 1
+        raw["version"] = version
     return raw
 
 

@@ -1,0 +1,120 @@
+"""The state store: JSON only, survives reopening, no lost updates, corrupt data set aside."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.state import (
+    HISTORY_LIMIT,
+    STATE_VERSION,
+    Database,
+    StateError,
+    UserState,
+    UserStore,
+    migrate,
+)
+
+
+def test_state_survives_reopening(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    db = Database(path)
+    users = UserStore(db)
+    state = UserState(stage="prototype", ticks={"prototype": ["prototype-ip"]}, last_topic="x")
+    users.save("T1:U1", state)
+    db.close()
+
+    reopened = UserStore(Database(path))
+    loaded = reopened.load("T1:U1")
+    assert loaded.stage == "prototype"
+    assert loaded.ticks == {"prototype": ["prototype-ip"]}
+    assert loaded.last_topic == "x"
+
+
+def test_values_are_stored_as_json_not_pickle(tmp_path: Path, database: Database) -> None:
+    UserStore(database).save("T1:U1", UserState(stage="idea"))
+    with sqlite3.connect(database.path) as conn:
+        (blob,) = conn.execute("SELECT value FROM users WHERE key = 'T1:U1'").fetchone()
+    text = blob.decode() if isinstance(blob, bytes) else blob
+    assert json.loads(text)["stage"] == "idea"
+
+
+def test_history_is_bounded() -> None:
+    state = UserState()
+    for n in range(HISTORY_LIMIT + 15):
+        state.remember(f"message {n} " + "x" * 1000)
+    assert len(state.history) == HISTORY_LIMIT
+    assert state.history[-1]["text"].startswith(f"message {HISTORY_LIMIT + 14}")
+    assert all(len(entry["text"]) <= 500 for entry in state.history)
+
+
+def test_concurrent_updates_for_one_user_are_not_lost(database: Database) -> None:
+    users = UserStore(database)
+    key = "T1:U1"
+
+    def add_ticks(worker: int) -> None:
+        for n in range(25):
+            with users.locked(key):
+                state = users.load(key)
+                state.ticks.setdefault("idea", []).append(f"{worker}-{n}")
+                users.save(key, state)
+
+    threads = [threading.Thread(target=add_ticks, args=(w,)) for w in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(users.load(key).ticks["idea"]) == 8 * 25
+
+
+def test_delete_removes_the_user(database: Database) -> None:
+    users = UserStore(database)
+    users.save("T1:U1", UserState(stage="idea"))
+    users.save("T1:U2", UserState(stage="spread"))
+    users.delete("T1:U1")
+    assert users.peek("T1:U1") is None
+    assert users.load("T1:U2").stage == "spread"
+
+
+def test_corrupt_record_is_set_aside_not_lost(database: Database) -> None:
+    users = UserStore(database)
+    users.save("T1:U1", UserState(stage="idea"))
+    with sqlite3.connect(database.path) as conn:
+        conn.execute("UPDATE users SET value = ? WHERE key = 'T1:U1'", ("{not json",))
+    fresh = users.load("T1:U1")
+    assert fresh.stage is None
+    kept = [v for k, v in database.table("quarantine").items() if k.startswith("T1:U1@")]
+    assert kept and kept[0]["raw"] == "{not json"
+
+
+def test_unreadable_database_file_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "state.sqlite"
+    path.write_bytes(b"this is not a sqlite database" * 100)
+    with pytest.raises(StateError, match="cannot be read"):
+        Database(path)
+    assert path.read_bytes().startswith(b"this is not")  # left untouched
+
+
+def test_unversioned_records_are_migrated() -> None:
+    state = UserState.from_json({"stage": "idea", "ticks": "garbled", "unknown_field": 1})
+    assert state.stage == "idea"
+    assert state.ticks == {}
+    assert state.version == STATE_VERSION
+
+
+def test_newer_versions_are_refused() -> None:
+    with pytest.raises(StateError, match="newer"):
+        migrate({"version": STATE_VERSION + 1})
+
+
+def test_badly_shaped_fields_fall_back_to_defaults() -> None:
+    state = UserState.from_json({"version": 1, "stage": 5, "ticks": {"idea": "x"},
+                                 "history": "nope", "last_topic": "ethics"})
+    assert state.stage is None
+    assert state.ticks == {}
+    assert state.history == []
+    assert state.last_topic == "ethics"

@@ -1,0 +1,141 @@
+"""The command line, run as a user runs it: a real process, real files, piped input."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ENGINE_KB, ROOT
+
+
+def run(*args: str, stdin: str = "", data_dir: Path, env: dict | None = None
+        ) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "PATHWAY_DATA_DIR": str(data_dir), **(env or {})}
+    environment.pop("PATHWAY_KNOWLEDGE_DIR", None)
+    return subprocess.run([sys.executable, str(ROOT / "run_bot.py"), *args], input=stdin,
+                          capture_output=True, text=True, timeout=60, env=environment,
+                          cwd=data_dir)
+
+
+def test_help_everywhere(tmp_path: Path) -> None:
+    for args in (["--help"], ["chat", "--help"], ["ask", "--help"], ["kb", "check", "--help"]):
+        result = run(*args, data_dir=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert "usage:" in result.stdout
+
+
+def test_ask_json(tmp_path: Path) -> None:
+    result = run("ask", "--json", "--knowledge", str(ENGINE_KB), "is my app a medical devise?",
+                 data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["match"]["id"] == "medical-device"
+    assert set(answer["match"]) == {"id", "title", "kind", "stage", "score"}
+    assert answer["text"].startswith("Its intended purpose decides")
+
+
+def test_ask_reads_questions_from_stdin(tmp_path: Path) -> None:
+    questions = "do i need ethics approval\n\nwhat is the weather today\npatent device\n"
+    result = run("ask", "--json", "--knowledge", str(ENGINE_KB), "-", stdin=questions,
+                 data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    answers = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(answers) == 3
+    assert answers[0]["match"]["id"] == "ethics-approval"
+    assert answers[1]["match"] is None and answers[1]["suggestions"] == []
+    assert answers[2]["match"] is None
+    assert {s["id"] for s in answers[2]["suggestions"]} >= {"patents", "medical-device"}
+
+
+def test_piped_chat_keeps_state_between_runs(tmp_path: Path) -> None:
+    first = run("chat", "--user", "nia", "--knowledge", str(ENGINE_KB),
+                stdin="stage prototype\ntick 2\n", data_dir=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "1 of 3 done" in first.stdout
+    second = run("chat", "--user", "nia", "--knowledge", str(ENGINE_KB),
+                 stdin="checklist\n", data_dir=tmp_path)
+    assert "[x] 2. Decide if it is a medical device" in second.stdout
+    assert "[ ] 1. Settle intellectual property" in second.stdout
+    other = run("chat", "--user", "someone-else", "--knowledge", str(ENGINE_KB),
+                stdin="checklist\n", data_dir=tmp_path)
+    assert "don't know your stage" in other.stdout
+
+
+def test_chat_numbers_pick_options_and_quit_stops(tmp_path: Path) -> None:
+    result = run("chat", "--knowledge", str(ENGINE_KB),
+                 stdin="patent device\n2\nquit\nthis line is never read\n", data_dir=tmp_path)
+    assert result.returncode == 0
+    assert "[1] " in result.stdout and "[2] " in result.stdout
+    assert "never read" not in result.stdout
+    assert result.stdout.count("== ") >= 1
+
+
+def test_chat_survives_awkward_input(tmp_path: Path) -> None:
+    lines = ["", "   ", "\u200b", "🙂", "ŵ ŷ â", "<!channel>", "x" * 100_000, "hello"]
+    result = run("chat", "--knowledge", str(ENGINE_KB), stdin="\n".join(lines) + "\n",
+                 data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Hello! I'm Pathway" in result.stdout
+
+
+def test_kb_check_reports_problems_and_exits_1(tmp_path: Path) -> None:
+    broken = tmp_path / "kb"
+    shutil.copytree(ENGINE_KB, broken)
+    topics = broken / "topics.yaml"
+    topics.write_text(topics.read_text().replace("  stage: prototype", "  stage: protoype"))
+    result = run("kb", "check", str(broken), data_dir=tmp_path)
+    assert result.returncode == 1
+    assert "kb/topics.yaml:" in result.stdout
+    assert "'protoype' is not allowed for 'stage'" in result.stdout
+    assert "1 error(s)" in result.stdout
+
+
+def test_kb_check_passes_and_reports_accuracy(tmp_path: Path) -> None:
+    result = run("kb", "check", str(ENGINE_KB), data_dir=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "ok: 5 stages, 4 organisations, 5 topics" in result.stdout
+    assert "in-scope" in result.stdout and "out-of-scope" in result.stdout
+
+
+def test_bundled_knowledge_base_passes_kb_check(tmp_path: Path) -> None:
+    result = run("kb", "check", data_dir=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "ok: 5 stages" in result.stdout
+
+
+def test_bot_refuses_to_start_on_an_invalid_knowledge_base(tmp_path: Path) -> None:
+    broken = tmp_path / "kb"
+    shutil.copytree(ENGINE_KB, broken)
+    (broken / "stages.yaml").write_text("stages: []\n")
+    result = run("chat", "--knowledge", str(broken), stdin="hello\n", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "knowledge base has errors" in result.stderr
+    assert "stages.yaml:1:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_corrupt_state_file_is_a_clear_error_and_left_alone(tmp_path: Path) -> None:
+    state = tmp_path / "pathway.sqlite"
+    state.write_bytes(b"garbage" * 1000)
+    result = run("ask", "--knowledge", str(ENGINE_KB), "hello", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "cannot be read" in result.stderr and str(state) in result.stderr
+    assert "Traceback" not in result.stderr
+    assert state.read_bytes() == b"garbage" * 1000
+
+
+@pytest.mark.parametrize("entry_point", ["module", "script"])
+def test_console_entry_points_share_main(tmp_path: Path, entry_point: str) -> None:
+    command = ([sys.executable, "-m", "bot.cli", "--help"] if entry_point == "module"
+               else [str(Path(sys.executable).parent / "pathway"), "--help"])
+    if entry_point == "script" and not Path(command[0]).exists():
+        pytest.skip("package not installed with its console script")
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert result.returncode == 0 and "usage: pathway" in result.stdout

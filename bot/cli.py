@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from bot.admin import Admin
 from bot.kb.loader import KnowledgeError, check_knowledge
 from bot.replies import Reply
 from bot.service import KnowledgeHolder, Pathway
@@ -49,6 +50,14 @@ def build_parser() -> argparse.ArgumentParser:
                                                "error.")
     check.add_argument("directory", nargs="?", help="knowledge directory (default: bundled)")
 
+    admin = commands.add_parser("admin", help="admin commands (users in PATHWAY_ADMINS only)",
+                                description="Run an admin command: status, reload, unanswered "
+                                            "[days], feedback [days], export [days], help.")
+    admin.add_argument("--user", default=os.environ.get("USER") or "local-user",
+                       help="your user id, as listed in PATHWAY_ADMINS (default: login name)")
+    admin.add_argument("--output", help="with export: write the CSV to this file")
+    admin.add_argument("words", nargs="*", default=["help"], help="the admin command")
+
     _add_slack_commands(commands)
     return parser
 
@@ -75,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "kb":
             return kb_check(args.directory)
-        if args.command in {"chat", "ask"}:
+        if args.command in {"chat", "ask", "admin"}:
             return _run_local(args)
         return args.run(args)
     except (SettingsError, StateError) as error:
@@ -115,11 +124,13 @@ def kb_check(directory: str | None) -> int:
 
 def _run_local(args: argparse.Namespace) -> int:
     settings = load_settings("local")
-    knowledge_dir = Path(args.knowledge) if args.knowledge else settings.knowledge_dir
-    holder = KnowledgeHolder(knowledge_dir)
+    knowledge = getattr(args, "knowledge", None)
+    holder = KnowledgeHolder(Path(knowledge) if knowledge else settings.knowledge_dir)
     database = Database(settings.database_path)
     try:
-        pathway = Pathway(holder, database)
+        pathway = Pathway(holder, database, settings.retention_days)
+        if args.command == "admin":
+            return _admin(pathway, settings.admins, args)
 
         def respond(text: str) -> Reply:
             return pathway.respond(LOCAL_WORKSPACE, args.user, text)
@@ -155,6 +166,18 @@ def _ask(pathway: Pathway, args: argparse.Namespace) -> int:
         else:
             print(render(reply) + ("\n" if args.question == ["-"] else ""))
     return 0
+
+
+def _admin(pathway: Pathway, admins: frozenset[str], args: argparse.Namespace) -> int:
+    reply = Admin(pathway, admins).run(args.user, " ".join(args.words))
+    if reply.csv is not None and args.output:
+        Path(args.output).write_text(reply.csv, encoding="utf-8", newline="")
+        print(f"{reply.text} Written to {args.output}.")
+    elif reply.csv is not None:
+        sys.stdout.write(reply.csv)
+    else:
+        print(reply.text, file=sys.stdout if reply.ok else sys.stderr)
+    return 0 if reply.ok else 1
 
 
 def _as_json(reply: Reply) -> dict:

@@ -14,9 +14,9 @@ from dataclasses import replace
 from bot import intents, ticks, views
 from bot.intents import COMMANDS, PRIVATE_COMMANDS, Intent
 from bot.kb.model import KnowledgeBase, Organisation, Stage
-from bot.matching import Matcher
+from bot.matching import Matcher, MatchResult
 from bot.messages import say
-from bot.replies import Option, Reply
+from bot.replies import Asked, Option, Reply
 from bot.state import UserState
 
 MAX_MESSAGE_CHARS = 2000
@@ -275,9 +275,10 @@ class Engine:
                          options=self._start_options(state)), state
         result = self.matcher.match(arg)
         if result.best is None:
-            return self._no_match(state, result), state
+            return replace(self._no_match(state, result), asked=_asked(arg, result)), state
         state.last_topic = result.best.entry.id
-        return self._contacts_for_entry(state, result.best.entry.id), state
+        reply = self._contacts_for_entry(state, result.best.entry.id)
+        return replace(reply, asked=_asked(arg, result)), state
 
     def _contacts_for_entry(self, state: UserState, entry_id: str) -> Reply:
         lang = state.lang
@@ -314,10 +315,11 @@ class Engine:
     def _on_question(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         result = self.matcher.match(intent.arg)
         if result.best is None:
-            return self._no_match(state, result), state
-        entry = result.best.entry
-        state.last_topic = entry.id
-        return views.entry_reply(self.kb, entry, result.best.score, state.lang), state
+            reply = self._no_match(state, result)
+        else:
+            state.last_topic = result.best.entry.id
+            reply = views.entry_reply(self.kb, result.best.entry, result.best.score, state.lang)
+        return replace(reply, asked=_asked(intent.arg, result)), state
 
     def _no_match(self, state: UserState, result) -> Reply:
         lang = state.lang
@@ -374,3 +376,9 @@ def _with_footer(reply: Reply, note: str) -> Reply:
     footer = f"{reply.footer}\n{note}" if reply.footer else note
     return replace(reply, footer=footer)
 
+
+def _asked(text: str, result: MatchResult) -> Asked:
+    top = result.candidates[0] if result.candidates else None
+    return Asked(text, result.best.entry.id if result.best else None,
+                 result.best.score if result.best else 0.0,
+                 top.entry.id if top else None, top.score if top else 0.0)

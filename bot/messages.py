@@ -117,6 +117,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                          "• Recent messages kept: {history} (the last {limit} at most)\n"
                          "• First seen: {created}; last change: {updated}"},
     "me.none": {"en": "none"},
+    "me.questions": {"en": "• Questions you asked: {count}, kept for {days} days without your "
+                           "name so the team can improve answers"},
     "me.footer": {"en": "Say *forget me* to delete all of it."},
     "private.only": {"en": "I only show personal progress in a direct message, so it stays "
                            "yours. Message me directly and say *{command}*."},

@@ -97,6 +97,17 @@ class StageProgress:
 
 
 @dataclass(frozen=True)
+class Asked:
+    """A free question and how well it was answered, for the admins' unanswered report."""
+
+    text: str
+    entry_id: str | None  # the entry that answered, or None when declined
+    score: float
+    closest_id: str | None  # the best candidate, even when declined
+    closest_score: float
+
+
+@dataclass(frozen=True)
 class Reply:
     """Everything one answer shows the user."""
 
@@ -113,6 +124,7 @@ class Reply:
     reviewed: str | None = None
     footer: str | None = None
     data: dict[str, Any] | None = field(default=None)  # what is kept about the user ("me")
+    asked: Asked | None = None  # set when the message was a free question
 
 
 REPLY_KINDS = (

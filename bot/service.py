@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.engine import Engine
+from bot.insights import DEFAULT_RETENTION_DAYS, QuestionLog
 from bot.intents import COMMANDS
 from bot.kb.loader import KnowledgeError, Problem, check_knowledge
 from bot.kb.model import KnowledgeBase
@@ -79,10 +80,14 @@ class KnowledgeHolder:
 class Pathway:
     """What every adapter talks to."""
 
-    def __init__(self, knowledge: KnowledgeHolder, database: Database) -> None:
+    def __init__(self, knowledge: KnowledgeHolder, database: Database,
+                 retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
         self.knowledge = knowledge
         self.database = database
         self.users = UserStore(database)
+        threshold = knowledge.current.matcher.config.threshold
+        self.questions = QuestionLog(database, retention_days, threshold)
+        self.questions.purge()
         self._feedback = database.table("feedback")
         self._feedback_lock = threading.Lock()
 
@@ -93,12 +98,26 @@ class Pathway:
         with self.users.locked(key):
             state = self.users.load(key)
             reply, new_state = engine.handle(state, text, private=private)
-            if private:
-                if new_state is None:
-                    self.users.delete(key)
-                else:
-                    self.users.save(key, new_state)
+            if private and new_state is None:
+                self.users.delete(key)
+                self.questions.forget_user(key)
+            elif private:
+                self.users.save(key, new_state)
+            if reply.asked is not None:
+                self.questions.record(key, reply.asked)
+            if reply.kind == "data" and private:
+                reply = self._with_logged_questions(key, reply)
         return reply
+
+    def _with_logged_questions(self, key: str, reply: Reply) -> Reply:
+        """Add the user's rows of the question log to "what I keep about you"."""
+        digest = self.questions.user_hash(key)
+        asked = [{"at": row["at"], "text": row["text"]} for row in self.questions.rows()
+                 if row.get("user") == digest]
+        note = say("me.questions", self.users.load(key).lang, count=len(asked),
+                   days=self.questions.retention_days)
+        data = {"state": reply.data, "questions_asked": asked}
+        return replace(reply, text=f"{reply.text}\n{note}", data=data)
 
     def dashboard(self, workspace: str, user: str) -> Reply:
         """The user's progress at a glance (App Home). Changes nothing."""
@@ -137,6 +156,7 @@ class Pathway:
         key = UserStore.key(workspace, user)
         with self.users.locked(key):
             self.users.delete(key)
+            self.questions.forget_user(key)
 
     @staticmethod
     def command_help() -> list[tuple[str, str]]:

@@ -224,11 +224,24 @@ def test_me_shows_exactly_what_is_kept(pathway: Pathway) -> None:
     say(pathway, "tick 1")
     reply = say(pathway, "what do you know about me?")
     assert reply.kind == "data"
-    assert reply.data == stored(pathway)
-    assert reply.data["stage"] == "idea"
-    assert reply.data["ticks"] == {"idea": ["idea-problem"]}
-    assert [h["text"] for h in reply.data["history"]] == [
+    kept = reply.data["state"]
+    assert kept == stored(pathway)
+    assert kept["stage"] == "idea"
+    assert kept["ticks"] == {"idea": ["idea-problem"]}
+    assert [h["text"] for h in kept["history"]] == [
         "stage idea", "tick 1", "what do you know about me?"]
+    assert reply.data["questions_asked"] == []
+
+
+def test_me_includes_logged_questions_and_forget_removes_them(pathway: Pathway) -> None:
+    say(pathway, "is my app a medical device?")
+    say(pathway, "what is the weather", user="U2")
+    reply = say(pathway, "me")
+    assert [q["text"] for q in reply.data["questions_asked"]] == ["is my app a medical device?"]
+    assert "Questions you asked: 1" in reply.text
+    say(pathway, "forget me")
+    say(pathway, "yes")
+    assert [row["text"] for row in pathway.questions.rows()] == ["what is the weather"]
 
 
 def test_forget_me_needs_confirmation(pathway: Pathway) -> None:

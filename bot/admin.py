@@ -1,0 +1,170 @@
+"""Admin commands for the innovation team: status, reload, and what people asked.
+
+Shared by ``/pathway-admin`` in Slack and ``python run_bot.py admin`` in the terminal.
+Only users listed in PATHWAY_ADMINS may run them; a refusal is polite and logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import insights
+from bot.service import Pathway
+
+logger = logging.getLogger("pathway.admin")
+
+DEFAULT_REPORT_DAYS = 30
+MAX_REPORT_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class AdminCommand:
+    """An admin command with its help text."""
+
+    name: str
+    usage: str
+    description: str
+
+
+ADMIN_COMMANDS: tuple[AdminCommand, ...] = (
+    AdminCommand("status", "status", "knowledge base version, entry counts, last reload, uptime"),
+    AdminCommand("reload", "reload", "load the knowledge base files again now"),
+    AdminCommand("unanswered", "unanswered [days]",
+                 "questions declined or answered with low confidence, grouped (default 30 days)"),
+    AdminCommand("feedback", "feedback [days]", "answers with the most \"didn't help\" votes"),
+    AdminCommand("export", "export [days]", "the reports above as CSV for a spreadsheet"),
+    AdminCommand("help", "help", "this list"),
+)
+
+
+@dataclass(frozen=True)
+class AdminReply:
+    """An admin command's answer: text, and a CSV document for ``export``."""
+
+    text: str
+    ok: bool = True
+    csv: str | None = None
+
+
+class Admin:
+    """Runs admin commands for the users allowed to."""
+
+    def __init__(self, pathway: Pathway, admins: frozenset[str],
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.pathway = pathway
+        self.admins = admins
+        self._clock = clock
+        self._started = clock()
+
+    def is_admin(self, user: str) -> bool:
+        """Whether this user id may run admin commands."""
+        return user in self.admins
+
+    def run(self, user: str, text: str) -> AdminReply:
+        """Run one admin command line for ``user``."""
+        if not self.is_admin(user):
+            logger.warning("refused admin command %r from user %s", text[:40], user)
+            return AdminReply("Sorry, admin commands are only for the Pathway admin team. "
+                              "Ask your innovation team if you need access.", ok=False)
+        name, _, rest = text.strip().partition(" ")
+        handler = getattr(self, f"_{name.casefold()}", None) if name else self._help
+        if handler is None or name.casefold() not in {c.name for c in ADMIN_COMMANDS}:
+            return AdminReply(f"Unknown admin command '{name}'.\n{self._help('').text}", ok=False)
+        logger.info("admin command %r by %s", name, user)
+        return handler(rest.strip())
+
+    def _help(self, rest: str) -> AdminReply:
+        lines = ["Admin commands:"] + [f"  {c.usage}: {c.description}" for c in ADMIN_COMMANDS]
+        return AdminReply("\n".join(lines))
+
+    def _status(self, rest: str) -> AdminReply:
+        snapshot = self.pathway.knowledge.current
+        kb = snapshot.knowledge
+        kinds = {"topic": 0, "evaluation": 0}
+        for topic in kb.topics:
+            kinds[topic.kind] += 1
+        last = self.pathway.knowledge.last_reload
+        reload_line = ("none since start" if last is None else
+                       f"{'ok' if last.ok else 'REJECTED'} ({len(last.problems)} problem(s))")
+        lines = [
+            f"Knowledge base: version {kb.version}, loaded {snapshot.loaded_at}",
+            f"Entries: {len(kb.stages)} stages, {len(kb.organisations)} organisations, "
+            f"{kinds['topic']} topics, {kinds['evaluation']} evaluation guides, "
+            f"{len(kb.examples)} examples",
+            f"Last reload: {reload_line}",
+            f"Users with saved progress: {len(self.pathway.users)}",
+            f"Uptime: {_duration(self._clock() - self._started)}",
+        ]
+        return AdminReply("\n".join(lines))
+
+    def _reload(self, rest: str) -> AdminReply:
+        result = self.pathway.knowledge.reload()
+        if result.ok:
+            kb = self.pathway.knowledge.current.knowledge
+            return AdminReply(f"Reloaded: version {result.version}, {len(kb.topics)} topics and "
+                              f"guides, {len(kb.organisations)} organisations.")
+        lines = [f"Reload rejected; still serving version {result.version}. Problems:"]
+        lines += [str(p) for p in result.problems if p.severity == "error"]
+        return AdminReply("\n".join(lines), ok=False)
+
+    def _unanswered(self, rest: str) -> AdminReply:
+        days = _days(rest)
+        if days is None:
+            return _bad_days(rest)
+        groups = self._groups(days)
+        if not groups:
+            return AdminReply(f"No declined or low-confidence questions in the last {days} days.")
+        lines = [f"Questions declined or answered with low confidence, last {days} days "
+                 f"({sum(g.count for g in groups)} in {len(groups)} groups):"]
+        for group in groups[:30]:
+            closest = (f"closest: {group.closest_id} ({group.closest_score:.0f})"
+                       if group.closest_id else "closest: none")
+            lines.append(f"{group.count:>4} x \"{group.example}\"  [{closest}]")
+        return AdminReply("\n".join(lines))
+
+    def _groups(self, days: int) -> list[insights.QuestionGroup]:
+        return insights.unanswered(self.pathway.questions.rows(days),
+                                   self.pathway.knowledge.current.knowledge)
+
+    def _feedback(self, rest: str) -> AdminReply:
+        days = _days(rest)
+        if days is None:
+            return _bad_days(rest)
+        votes = insights.feedback(self.pathway.database,
+                                  self.pathway.knowledge.current.knowledge, days)
+        if not votes:
+            return AdminReply(f"No feedback votes in the last {days} days.")
+        lines = [f"Feedback, last {days} days (didn't help / helped):"]
+        lines += [f"{v.not_helped:>4} / {v.helped:<4} {v.entry_id}: {v.title}" for v in votes[:30]]
+        return AdminReply("\n".join(lines))
+
+    def _export(self, rest: str) -> AdminReply:
+        days = _days(rest)
+        if days is None:
+            return _bad_days(rest)
+        votes = insights.feedback(self.pathway.database,
+                                  self.pathway.knowledge.current.knowledge, days)
+        document = insights.export_csv(self._groups(days), votes)
+        rows = document.count("\n") - 1
+        return AdminReply(f"Export of the last {days} days: {rows} row(s).", csv=document)
+
+
+def _days(text: str) -> int | None:
+    if not text:
+        return DEFAULT_REPORT_DAYS
+    if text.isdigit() and 1 <= int(text) <= MAX_REPORT_DAYS:
+        return int(text)
+    return None
+
+
+def _bad_days(text: str) -> AdminReply:
+    return AdminReply(f"'{text}' is not a number of days; use a whole number from 1 to "
+                      f"{MAX_REPORT_DAYS}, e.g. 'unanswered 7'.", ok=False)
+
+
+def _duration(seconds: float) -> str:
+    return str(dt.timedelta(seconds=int(seconds)))

@@ -1,0 +1,196 @@
+"""What people asked, for the admins: the question log, its reports, and its retention.
+
+The log keeps no Slack user id: each row carries a salted hash of the user's key, so
+"forget me" can find and delete that user's rows and nobody reading the log can tell who
+asked. Rows older than the retention period are purged.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import io
+import itertools
+import secrets
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from rapidfuzz import fuzz, process
+
+from bot.kb.model import KnowledgeBase
+from bot.matching import normalise
+from bot.replies import Asked
+from bot.settings import DEFAULT_RETENTION_DAYS
+from bot.state import Database
+
+LOW_CONFIDENCE_MARGIN = 5.0  # answered, but within this many points of the threshold
+GROUP_SIMILARITY = 75.0  # token_sort_ratio at which two questions count as the same
+
+
+def _timestamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def _days_ago(days: int, now: dt.datetime | None = None) -> str:
+    return _timestamp((now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=days))
+
+
+class QuestionLog:
+    """Free questions and how well they were answered, kept for ``retention_days``."""
+
+    def __init__(self, database: Database, retention_days: int = DEFAULT_RETENTION_DAYS,
+                 threshold: float = 0.0) -> None:
+        self._table = database.table("questions")
+        self._meta = database.table("meta")
+        self.retention_days = retention_days
+        self.threshold = threshold
+        self._lock = threading.Lock()
+        self._counter = itertools.count()
+        self._salt = self._load_salt()
+
+    def _load_salt(self) -> bytes:
+        with self._lock:
+            salt = self._meta.get("question_log_salt")
+            if not isinstance(salt, str):
+                salt = secrets.token_hex(16)
+                self._meta["question_log_salt"] = salt
+                self._meta.commit(blocking=True)
+            return bytes.fromhex(salt)
+
+    def user_hash(self, user_key: str) -> str:
+        """The salted hash stored instead of the user's id."""
+        return hmac.new(self._salt, user_key.encode(), hashlib.sha256).hexdigest()[:24]
+
+    def record(self, user_key: str, asked: Asked, now: dt.datetime | None = None) -> None:
+        """Log one free question and its outcome, and commit."""
+        moment = now or dt.datetime.now(dt.timezone.utc)
+        low = asked.entry_id is not None and asked.score < self.threshold + LOW_CONFIDENCE_MARGIN
+        row = {"at": _timestamp(moment), "user": self.user_hash(user_key), "text": asked.text,
+               "answered": asked.entry_id, "score": round(asked.score, 1),
+               "closest": asked.closest_id, "closest_score": round(asked.closest_score, 1),
+               "low_confidence": low}
+        with self._lock:
+            self._table[f"{row['at']}#{next(self._counter):06d}"] = row
+            self._table.commit(blocking=True)
+
+    def rows(self, days: int | None = None) -> list[dict[str, Any]]:
+        """Logged rows, oldest first, optionally only the last ``days`` days."""
+        since = _days_ago(days) if days is not None else ""
+        return [row for key, row in sorted(self._table.items()) if key >= since
+                and isinstance(row, dict)]
+
+    def forget_user(self, user_key: str) -> int:
+        """Delete every row asked by this user; returns how many."""
+        digest = self.user_hash(user_key)
+        with self._lock:
+            keys = [k for k, row in self._table.items()
+                    if isinstance(row, dict) and row.get("user") == digest]
+            for key in keys:
+                del self._table[key]
+            self._table.commit(blocking=True)
+        return len(keys)
+
+    def purge(self, now: dt.datetime | None = None) -> int:
+        """Delete rows older than the retention period; returns how many."""
+        cutoff = _days_ago(self.retention_days, now)
+        with self._lock:
+            old = [key for key in self._table if key < cutoff]
+            for key in old:
+                del self._table[key]
+            self._table.commit(blocking=True)
+        return len(old)
+
+
+@dataclass(frozen=True)
+class QuestionGroup:
+    """Similar questions the bot declined or answered weakly, with the nearest entry."""
+
+    count: int
+    example: str
+    questions: tuple[str, ...]
+    closest_id: str | None
+    closest_title: str | None
+    closest_score: float
+
+
+def unanswered(rows: Iterable[dict[str, Any]], kb: KnowledgeBase) -> list[QuestionGroup]:
+    """Declined and low-confidence questions grouped by similarity, biggest group first."""
+    weak = [row for row in rows if row.get("answered") is None or row.get("low_confidence")]
+    texts = [normalise(row["text"]) for row in weak]
+    groups: list[list[int]] = []
+    leaders: list[str] = []
+    for index, text in enumerate(texts):
+        found = process.extractOne(text, leaders, scorer=fuzz.token_sort_ratio,
+                                   score_cutoff=GROUP_SIMILARITY) if leaders else None
+        if found:
+            groups[found[2]].append(index)
+        else:
+            leaders.append(text)
+            groups.append([index])
+    return sorted((_group(kb, [weak[i] for i in members]) for members in groups),
+                  key=lambda g: (-g.count, g.example))
+
+
+def _group(kb: KnowledgeBase, members: list[dict[str, Any]]) -> QuestionGroup:
+    closest = Counter(m.get("answered") or m.get("closest") for m in members).most_common(1)
+    closest_id = closest[0][0] if closest else None
+    entry = kb.get(closest_id) if closest_id else None
+    scores = [m.get("score") if m.get("answered") else m.get("closest_score") for m in members]
+    questions = tuple(dict.fromkeys(m["text"] for m in members))
+    return QuestionGroup(len(members), questions[0], questions, closest_id,
+                         entry.title.get("en") if entry else None,
+                         max((s for s in scores if isinstance(s, int | float)), default=0.0))
+
+
+@dataclass(frozen=True)
+class FeedbackLine:
+    """Votes on one entry over a period."""
+
+    entry_id: str
+    title: str
+    helped: int
+    not_helped: int
+
+
+def feedback(database: Database, kb: KnowledgeBase, days: int | None = None
+             ) -> list[FeedbackLine]:
+    """Entries by "didn't help" votes, most first."""
+    since = (dt.date.today() - dt.timedelta(days=days)).isoformat() if days is not None else ""
+    totals: dict[str, list[int]] = {}
+    for row in database.table("feedback").values():
+        if isinstance(row, dict) and row.get("date", "") >= since:
+            counts = totals.setdefault(row["entry"], [0, 0])
+            counts[0] += int(row.get("helped", 0))
+            counts[1] += int(row.get("not_helped", 0))
+    lines = []
+    for entry_id, (helped, not_helped) in totals.items():
+        entry = kb.get(entry_id)
+        lines.append(FeedbackLine(entry_id, entry.title.get("en") if entry else "(removed)",
+                                  helped, not_helped))
+    return sorted(lines, key=lambda line: (-line.not_helped, line.entry_id))
+
+
+def export_csv(groups: list[QuestionGroup], votes: list[FeedbackLine]) -> str:
+    """One CSV a spreadsheet opens: a 'report' column says which table each row is from."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["report", "count", "question_or_entry", "closest_entry", "closest_title",
+                     "score", "helped", "not_helped", "detail"])
+    for group in groups:
+        writer.writerow(["unanswered", group.count, _cell(group.example), group.closest_id or "",
+                         group.closest_title or "", group.closest_score, "", "",
+                         _cell(" | ".join(group.questions[1:6]))])
+    for line in votes:
+        writer.writerow(["feedback", line.helped + line.not_helped, line.entry_id, "",
+                         _cell(line.title), "", line.helped, line.not_helped, ""])
+    return out.getvalue()
+
+
+def _cell(text: str) -> str:
+    """Stop a spreadsheet from running a cell as a formula (CSV injection)."""
+    return "'" + text if text[:1] in {"=", "+", "-", "@", "\t", "\r"} else text

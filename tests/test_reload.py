@@ -1,0 +1,116 @@
+"""Live knowledge base edits: valid edits go live, invalid ones are rejected and reported."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from bot.reloader import KnowledgeWatcher, describe, reload_on_sighup
+from bot.service import KnowledgeHolder, Pathway, ReloadResult
+from bot.state import Database
+from tests.conftest import ENGINE_KB
+
+
+@pytest.fixture
+def kb_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "knowledge"
+    shutil.copytree(ENGINE_KB, target)
+    return target
+
+
+def rewrite(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new))
+    # make sure the modification time moves even on coarse file systems
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def wait_for(condition, seconds: float = 10.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.02)
+
+
+def answer(pathway: Pathway, question: str) -> str:
+    return pathway.respond("T1", "U1", question).text
+
+
+def test_valid_edit_invalid_edit_and_fix(kb_dir: Path, tmp_path: Path) -> None:
+    holder = KnowledgeHolder(kb_dir)
+    database = Database(tmp_path / "state.sqlite")
+    pathway = Pathway(holder, database)
+    told: list[ReloadResult] = []
+    watcher = KnowledgeWatcher(holder, notify=told.append, interval=0.05)
+    watcher.start()
+    try:
+        topics = kb_dir / "topics.yaml"
+        assert answer(pathway, "is my app a medical device").startswith("Its intended purpose")
+
+        rewrite(topics, "Its intended purpose decides.", "What it is for decides.")
+        wait_for(lambda: len(told) == 1)
+        assert told[0].ok
+        assert answer(pathway, "is my app a medical device").startswith("What it is for")
+        good_version = holder.current.knowledge.version
+
+        rewrite(topics, "  stage: prototype", "  stage: protoype")
+        wait_for(lambda: len(told) == 2)
+        assert not told[1].ok and told[1].version == good_version
+        message = describe(told[1])
+        assert "rejected; still serving version" in message
+        assert f"{topics.name}:" in message and "'protoype' is not allowed" in message
+        # the bot keeps answering from the last good version
+        assert answer(pathway, "is my app a medical device").startswith("What it is for")
+        assert holder.current.knowledge.version == good_version
+
+        rewrite(topics, "  stage: protoype", "  stage: prototype")
+        wait_for(lambda: len(told) == 3)
+        assert told[2].ok
+        assert holder.last_reload is told[2]
+    finally:
+        watcher.stop()
+        database.close()
+
+
+def test_no_reload_without_a_change(kb_dir: Path) -> None:
+    holder = KnowledgeHolder(kb_dir)
+    watcher = KnowledgeWatcher(holder, notify=lambda r: None)
+    assert watcher.check_now() is None
+    (kb_dir / "extra.yaml").write_text("topics: []\n")
+    result = watcher.check_now()
+    assert result is not None and not result.ok  # an empty list is an error
+
+
+def test_a_failing_notification_does_not_stop_reloads(kb_dir: Path) -> None:
+    holder = KnowledgeHolder(kb_dir)
+
+    def broken_notify(result: ReloadResult) -> None:
+        raise RuntimeError("Slack is down")
+
+    watcher = KnowledgeWatcher(holder, notify=broken_notify)
+    rewrite(kb_dir / "topics.yaml", "Its intended purpose decides.", "Purpose decides.")
+    result = watcher.check_now()
+    assert result is not None and result.ok
+
+
+def test_sighup_reloads(kb_dir: Path) -> None:
+    holder = KnowledgeHolder(kb_dir)
+    told: list[ReloadResult] = []
+    watcher = KnowledgeWatcher(holder, notify=told.append)
+    previous = signal.getsignal(signal.SIGHUP)
+    try:
+        reload_on_sighup(watcher)
+        rewrite(kb_dir / "topics.yaml", "Its intended purpose decides.", "Purpose decides.")
+        os.kill(os.getpid(), signal.SIGHUP)
+        wait_for(lambda: len(told) == 1)
+        assert told[0].ok
+    finally:
+        signal.signal(signal.SIGHUP, previous)

@@ -37,6 +37,7 @@ ADMIN_COMMANDS: tuple[AdminCommand, ...] = (
                  "questions declined or answered with low confidence, grouped (default 30 days)"),
     AdminCommand("feedback", "feedback [days]", "answers with the most \"didn't help\" votes"),
     AdminCommand("export", "export [days]", "the reports above as CSV for a spreadsheet"),
+    AdminCommand("outbox", "outbox", "referrals written to the local outbox (terminal mode)"),
     AdminCommand("help", "help", "this list"),
 )
 
@@ -148,9 +149,28 @@ class Admin:
             return _bad_days(rest)
         votes = insights.feedback(self.pathway.database,
                                   self.pathway.knowledge.current.knowledge, days)
-        document = insights.export_csv(self._groups(days), votes)
+        document = insights.export_csv(self._groups(days), votes,
+                                       self.pathway.referrals.all())
         rows = document.count("\n") - 1
         return AdminReply(f"Export of the last {days} days: {rows} row(s).", csv=document)
+
+
+    def _outbox(self, rest: str) -> AdminReply:
+        sent = [r for r in self.pathway.referrals.all()
+                if r["delivery"].get("destination", {}).get("outbox")]
+        if not sent:
+            return AdminReply("The outbox is empty: no referrals written locally.")
+        lines = [f"Referrals in the outbox ({sent[0]['delivery']['destination']['outbox']}):"]
+        for r in sent:
+            lines.append(f"{r['id']}  {r['created'][:10]}  {r['organisation_name']}  "
+                         f"[{r['status']}]  from {r['user_organisation']}: "
+                         f"{_shorten(r['summary'])}")
+        return AdminReply("\n".join(lines))
+
+
+def _shorten(text: str, limit: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 def _days(text: str) -> int | None:

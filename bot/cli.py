@@ -11,6 +11,7 @@ from pathlib import Path
 
 from bot.admin import Admin
 from bot.kb.loader import KnowledgeError, check_knowledge
+from bot.referrals import OutboxDeliverer
 from bot.replies import Reply
 from bot.service import KnowledgeHolder, Pathway
 from bot.settings import SettingsError, load_settings
@@ -52,7 +53,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     admin = commands.add_parser("admin", help="admin commands (users in PATHWAY_ADMINS only)",
                                 description="Run an admin command: status, reload, unanswered "
-                                            "[days], feedback [days], export [days], help.")
+                                            "[days], feedback [days], export [days], outbox, "
+                                            "help.")
     admin.add_argument("--user", default=os.environ.get("USER") or "local-user",
                        help="your user id, as listed in PATHWAY_ADMINS (default: login name)")
     admin.add_argument("--output", help="with export: write the CSV to this file")
@@ -129,6 +131,8 @@ def _run_local(args: argparse.Namespace) -> int:
     database = Database(settings.database_path)
     try:
         pathway = Pathway(holder, database, settings.retention_days)
+        pathway.deliverer = OutboxDeliverer(settings.data_dir / "outbox.jsonl")
+        pathway.deliver_pending()
         if args.command == "admin":
             return _admin(pathway, settings.admins, args)
 

@@ -11,12 +11,12 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from bot import intents, ticks, views
+from bot import connect, intents, ticks, views
 from bot.intents import COMMANDS, PRIVATE_COMMANDS, Intent
 from bot.kb.model import KnowledgeBase, Organisation, Stage
 from bot.matching import Matcher, MatchResult
 from bot.messages import say
-from bot.replies import Asked, Option, Reply
+from bot.replies import Asked, Option, ReferralLookup, Reply
 from bot.state import UserState
 
 MAX_MESSAGE_CHARS = 2000
@@ -87,6 +87,8 @@ class Engine:
             if answer is False or intents.is_cancel(message):
                 return Reply("info", say("confirm.cancelled", state.lang)), state
             return None
+        if kind == "connect":
+            return connect.answer(self.kb, state, pending, message), state
         if kind == "choose":
             number = intents.choice_number(message)
             ids = [i for i in pending.get("ids", []) if isinstance(i, str)]
@@ -335,6 +337,18 @@ class Engine:
                      if fallback else say("no_match.human_generic", lang))
         options = tuple(Option(s.title, f"topic:{s.id}") for s in suggestions)
         return Reply("no_match", "\n".join(lines), suggestions=suggestions, options=options)
+
+    # --- connect me ---------------------------------------------------------------------------
+
+    def _on_connect(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        return connect.start(self.kb, self.matcher, state, intent.arg), state
+
+    def _on_referrals(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        return Reply("referrals", "", title=say("referrals.title", state.lang),
+                     request=ReferralLookup("list")), state
+
+    def _on_withdraw(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        return Reply("referrals", "", request=ReferralLookup("withdraw", intent.arg.upper())), state
 
     # --- personal data -------------------------------------------------------------------------
 

@@ -175,7 +175,8 @@ def feedback(database: Database, kb: KnowledgeBase, days: int | None = None
     return sorted(lines, key=lambda line: (-line.not_helped, line.entry_id))
 
 
-def export_csv(groups: list[QuestionGroup], votes: list[FeedbackLine]) -> str:
+def export_csv(groups: list[QuestionGroup], votes: list[FeedbackLine],
+               referrals: Iterable[dict[str, Any]] = ()) -> str:
     """One CSV a spreadsheet opens: a 'report' column says which table each row is from."""
     out = io.StringIO()
     writer = csv.writer(out)
@@ -188,6 +189,10 @@ def export_csv(groups: list[QuestionGroup], votes: list[FeedbackLine]) -> str:
     for line in votes:
         writer.writerow(["feedback", line.helped + line.not_helped, line.entry_id, "",
                          _cell(line.title), "", line.helped, line.not_helped, ""])
+    for referral in referrals:  # no user id: the organisation, status and dates only
+        writer.writerow(["referral", 1, referral["organisation"], "", "", "", "", "",
+                         f"{referral['id']} {referral['status']} created {referral['created']}"
+                         f" stage {referral['stage']}"])
     return out.getvalue()
 
 

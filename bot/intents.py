@@ -33,12 +33,16 @@ COMMANDS: tuple[Command, ...] = (
     Command("contacts", "contacts [stage or topic]", "who can help, e.g. *who can help with "
                                                      "that?* after an answer", False),
     Command("evaluate", "evaluate", "how to show your change is an improvement", False),
+    Command("connect", "connect <organisation>", "a warm introduction to an organisation's team",
+            True),
+    Command("referrals", "referrals", "your introductions and their status (*withdraw <id>*)",
+            True),
     Command("me", "me", "what I keep about you", True),
     Command("forget", "forget me", "delete everything I keep about you", True),
     Command("reset", "reset", "clear your stage and ticks and start again", True),
 )
 PRIVATE_COMMANDS = frozenset(c.name for c in COMMANDS if c.private) | {
-    "untick", "next_stage", "stage_claim"}
+    "untick", "next_stage", "stage_claim", "withdraw"}
 
 STAGE_WORDS: dict[str, str] = {
     "1": "idea", "idea": "idea", "ideas": "idea", "need": "idea", "idea and need": "idea",
@@ -91,6 +95,9 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("evaluate", r"evaluate|evaluation(?: guidance| help)?"),
     ("me", r"me|my data|what do you (?:know|keep|store|have|hold) (?:about|on) me|"
            r"show (?:me )?(?:my data|what you (?:know|keep|store|have) about me)"),
+    ("connect", r"connect(?: me)?(?: (?:with|to))?(?:\s+(?P<arg>.+))?"),
+    ("referrals", r"(?:my )?referrals?|(?:my )?introductions|referral status"),
+    ("withdraw", r"withdraw(?: referral)?\s+(?P<arg>r[0-9a-f]{8})"),
     ("forget", r"forget me|forget|delete (?:me|my data|everything)(?: about me)?"),
     ("reset", r"reset|start (?:again|over)"),
     ("show", r"topic:(?P<arg>[a-z0-9-]+)"),

@@ -117,6 +117,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                          "• Recent messages kept: {history} (the last {limit} at most)\n"
                          "• First seen: {created}; last change: {updated}"},
     "me.none": {"en": "none"},
+    "me.referrals": {"en": "• Referrals (Connect me): {count}"},
+    "referrals.withdraw": {"en": "Withdraw"},
     "me.questions": {"en": "• Questions you asked: {count}, kept for {days} days without your "
                            "name so the team can improve answers"},
     "me.footer": {"en": "Say *forget me* to delete all of it."},
@@ -125,6 +127,62 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "topic.unknown": {"en": "I couldn't find that entry any more; it may have been renamed. "
                             "Ask me your question again?"},
     "choice.pick": {"en": "Pick a number from 1 to {count}, or ask me something else."},
+    "connect.title": {"en": "Connect me with {org}"},
+    "connect.intro": {"en": "I'll put you in touch with {org}. Five short questions, then you "
+                            "decide whether to send it. Nothing is shared without your yes "
+                            "(say *cancel* at any time)."},
+    "connect.which": {"en": "I couldn't tell which organisation \"{text}\" is. Say *contacts* "
+                            "to see who can help, then *connect* and the name."},
+    "connect.which_empty": {"en": "Who would you like to be connected with? Say *connect* and "
+                                  "the organisation's name, e.g. *connect Improvement Cymru*."},
+    "connect.q_summary": {"en": "1. In a paragraph, what is your idea?"},
+    "connect.q_problem": {"en": "2. What problem does it solve, and for whom?"},
+    "connect.q_stage": {"en": "3. Which stage are you at (idea, prototype, evaluate, adopt, "
+                              "spread)?"},
+    "connect.q_stage_known": {"en": "3. You're at *{stage}*. Say *yes* to keep that, or name "
+                                    "another stage."},
+    "connect.stage_unknown": {"en": "Please name a stage: idea, prototype, evaluate, adopt or "
+                                    "spread (or *cancel*)."},
+    "connect.q_organisation": {"en": "4. Which organisation or health board do you work for?"},
+    "connect.q_help": {"en": "5. What help would you like from them?"},
+    "connect.label_summary": {"en": "Your idea"},
+    "connect.label_problem": {"en": "The problem it solves"},
+    "connect.label_stage": {"en": "Stage"},
+    "connect.label_user_organisation": {"en": "Your organisation"},
+    "connect.label_help_wanted": {"en": "Help wanted"},
+    "connect.review": {"en": "Here is what I'd send:"},
+    "connect.consent_q": {"en": "Shall I send it?"},
+    "connect.consent_yes": {"en": "Yes, share it"},
+    "connect.consent_no": {"en": "No, don't send"},
+    "connect.not_shared": {"en": "OK, nothing was shared and nothing was kept."},
+    "connect.cancelled": {"en": "OK, stopped. Nothing was shared."},
+    "connect.submitting": {"en": "Sending your referral…"},
+    "referral.sent": {"en": "Sent: your referral {id} went to {org}'s team{where}. You'll hear "
+                            "from me when they respond; say *referrals* to see its status."},
+    "referral.pending": {"en": "Saved: your referral {id} to {org} is stored, but I couldn't "
+                               "deliver it yet. I'll keep trying; say *referrals* to check."},
+    "referral.duplicate": {"en": "You've already sent this to {org} (referral {id}); I haven't "
+                                 "sent it twice."},
+    "referrals.title": {"en": "Your referrals"},
+    "referrals.none": {"en": "You haven't asked me to connect you with anyone yet. Say "
+                             "*connect* and an organisation's name to start."},
+    "referrals.line": {"en": "• {id}: {org}, {status} (since {updated})"},
+    "referrals.withdraw_hint": {"en": "To withdraw one, say *withdraw* and its id."},
+    "referrals.withdrawn": {"en": "Withdrawn: referral {id} to {org}. Their team can see it is "
+                                  "withdrawn."},
+    "status.pending": {"en": "saved, delivery pending"},
+    "status.sent": {"en": "sent, waiting for the team"},
+    "status.accepted": {"en": "accepted by the team"},
+    "status.more_info": {"en": "the team asked for more information"},
+    "status.redirected": {"en": "the team suggested another organisation"},
+    "status.withdrawn": {"en": "withdrawn"},
+    "referral.update_accepted": {"en": "Good news: {org} accepted your referral {id}. Their team "
+                                       "will be in touch."},
+    "referral.update_more_info": {"en": "{org} would like more information about your referral "
+                                        "{id}. Their team will contact you."},
+    "referral.update_redirected": {"en": "{org} think another organisation fits your referral "
+                                         "{id} better: {suggested}. Say *connect {suggested_id}* "
+                                         "to send it there."},
     "error.generic": {"en": "Sorry, something went wrong on my side. Nothing you've saved was "
                             "lost; please try again in a moment."},
     "error.too_long": {"en": "(I read the first {limit} characters of your message.)"},

@@ -108,6 +108,27 @@ class Asked:
 
 
 @dataclass(frozen=True)
+class ReferralRequest:
+    """A completed "Connect me" form, with the user's explicit consent, for the service to send."""
+
+    organisation: str
+    summary: str
+    problem: str
+    stage: str
+    user_organisation: str
+    help_wanted: str
+    consent: bool
+
+
+@dataclass(frozen=True)
+class ReferralLookup:
+    """The user asked to list their referrals, or to withdraw one: the service does that."""
+
+    action: str  # "list" | "withdraw"
+    referral_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Reply:
     """Everything one answer shows the user."""
 
@@ -125,9 +146,12 @@ class Reply:
     footer: str | None = None
     data: dict[str, Any] | None = field(default=None)  # what is kept about the user ("me")
     asked: Asked | None = None  # set when the message was a free question
+    # Work for the service: a referral the user has just consented to, or a lookup.
+    request: ReferralRequest | ReferralLookup | None = None
 
 
 REPLY_KINDS = (
     "greeting", "help", "answer", "no_match", "stage", "overview", "checklist", "contacts",
-    "triage", "confirm", "data", "forgotten", "reset", "info", "error",
+    "triage", "confirm", "data", "forgotten", "reset", "info", "error", "connect", "referral",
+    "referrals",
 )

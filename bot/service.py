@@ -7,6 +7,7 @@ Each call that changes state holds the user's lock, and commits before returning
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,8 +19,18 @@ from bot.kb.loader import KnowledgeError, Problem, check_knowledge
 from bot.kb.model import KnowledgeBase
 from bot.matching import Matcher, MatcherConfig
 from bot.messages import say
-from bot.replies import Reply
+from bot.referrals import (
+    OPEN_STATUSES,
+    Deliverer,
+    DeliveryError,
+    ReferralError,
+    ReferralForm,
+    ReferralStore,
+)
+from bot.replies import Option, ReferralLookup, ReferralRequest, Reply
 from bot.state import Database, UserStore, now_iso
+
+logger = logging.getLogger("pathway")
 
 
 @dataclass(frozen=True)
@@ -87,9 +98,16 @@ class Pathway:
         self.users = UserStore(database)
         threshold = knowledge.current.matcher.config.threshold
         self.questions = QuestionLog(database, retention_days, threshold)
-        self.questions.purge()
+        self.referrals = ReferralStore(database)
+        self.deliverer: Deliverer | None = None  # set by the adapter: Slack channel or outbox
         self._feedback = database.table("feedback")
         self._feedback_lock = threading.Lock()
+        self.purge()
+
+    def purge(self) -> int:
+        """Apply the retention period to the question log and referrals."""
+        return (self.questions.purge()
+                + self.referrals.purge(self.questions.retention_days))
 
     def respond(self, workspace: str, user: str, text: str, private: bool = True) -> Reply:
         """Answer a message. Private (DM, terminal) turns change and store the user's state."""
@@ -99,25 +117,33 @@ class Pathway:
             state = self.users.load(key)
             reply, new_state = engine.handle(state, text, private=private)
             if private and new_state is None:
+                self._withdraw_open(key)
                 self.users.delete(key)
                 self.questions.forget_user(key)
+                self.referrals.forget_user(key)
             elif private:
                 self.users.save(key, new_state)
             if reply.asked is not None:
                 self.questions.record(key, reply.asked)
             if reply.kind == "data" and private:
-                reply = self._with_logged_questions(key, reply)
+                reply = self._with_other_records(key, reply)
+        if isinstance(reply.request, ReferralRequest):
+            return self.submit_referral(workspace, user, reply.request)
+        if isinstance(reply.request, ReferralLookup):
+            return self._lookup(key, reply.request)
         return reply
 
-    def _with_logged_questions(self, key: str, reply: Reply) -> Reply:
-        """Add the user's rows of the question log to "what I keep about you"."""
+    def _with_other_records(self, key: str, reply: Reply) -> Reply:
+        """Add the user's question log rows and referrals to "what I keep about you"."""
         digest = self.questions.user_hash(key)
         asked = [{"at": row["at"], "text": row["text"]} for row in self.questions.rows()
                  if row.get("user") == digest]
-        note = say("me.questions", self.users.load(key).lang, count=len(asked),
-                   days=self.questions.retention_days)
-        data = {"state": reply.data, "questions_asked": asked}
-        return replace(reply, text=f"{reply.text}\n{note}", data=data)
+        referrals = self.referrals.for_user(key)
+        lang = self.users.load(key).lang
+        notes = [say("me.questions", lang, count=len(asked), days=self.questions.retention_days),
+                 say("me.referrals", lang, count=len(referrals))]
+        data = {"state": reply.data, "questions_asked": asked, "referrals": referrals}
+        return replace(reply, text="\n".join([reply.text, *notes]), data=data)
 
     def dashboard(self, workspace: str, user: str) -> Reply:
         """The user's progress at a glance (App Home). Changes nothing."""
@@ -157,6 +183,112 @@ class Pathway:
         with self.users.locked(key):
             self.users.delete(key)
             self.questions.forget_user(key)
+            self.referrals.forget_user(key)
+
+    # --- referrals ("Connect me") ---------------------------------------------------------------
+
+    def submit_referral(self, workspace: str, user: str, request: ReferralRequest) -> Reply:
+        """Store a consented referral, then deliver it; say honestly where it stands."""
+        key = UserStore.key(workspace, user)
+        lang = self.users.load(key).lang
+        org = self.knowledge.current.knowledge.organisation(request.organisation)
+        if org is None:
+            return Reply("error", say("connect.which", lang, text=request.organisation))
+        form = ReferralForm(request.summary, request.problem, request.stage,
+                            request.user_organisation, request.help_wanted)
+        try:
+            record, new = self.referrals.create(key, org, form, request.consent)
+        except ReferralError as error:
+            return Reply("error", str(error))
+        if not new:
+            return Reply("referral", say("referral.duplicate", lang, org=org.name.get(lang),
+                                         id=record["id"]), data={"referral": record})
+        record = self._deliver(record)
+        return self._submitted(record, org.name.get(lang), lang)
+
+    def _submitted(self, record: dict, org_name: str, lang: str) -> Reply:
+        if record["status"] == "pending":
+            text = say("referral.pending", lang, id=record["id"], org=org_name)
+        else:
+            where = record["delivery"]["destination"].get("label", "")
+            text = say("referral.sent", lang, id=record["id"], org=org_name,
+                       where=f" ({where})" if where else "")
+        options = (Option(say("referrals.title", lang), "referrals"),)
+        return Reply("referral", text, options=options, data={"referral": record})
+
+    def _deliver(self, record: dict) -> dict:
+        """Try to deliver one stored referral; it stays pending if that fails."""
+        if self.deliverer is None:
+            return record
+        org = self.knowledge.current.knowledge.organisation(record["organisation"])
+        try:
+            destination = self.deliverer.deliver(record, org)
+        except DeliveryError as error:  # it stays pending for the next retry
+            logger.warning("referral %s not delivered yet: %s", record["id"], error)
+            return self.referrals.mark_failed(record["id"], str(error))
+        return self.referrals.mark_delivered(record["id"], destination)
+
+    def deliver_pending(self) -> list[dict]:
+        """Retry every referral still waiting for delivery; returns those now sent."""
+        sent = []
+        for record in self.referrals.pending():
+            updated = self._deliver(record)
+            if updated["status"] != "pending":
+                sent.append(updated)
+        return sent
+
+    def _lookup(self, key: str, lookup: ReferralLookup) -> Reply:
+        lang = self.users.load(key).lang
+        if lookup.action == "withdraw" and lookup.referral_id:
+            try:
+                record = self.referrals.withdraw(lookup.referral_id, key)
+            except ReferralError as error:
+                return Reply("error", str(error))
+            self._show_status(record)
+            return Reply("referrals", say("referrals.withdrawn", lang, id=record["id"],
+                                          org=record["organisation_name"]))
+        rows = self.referrals.for_user(key)
+        if not rows:
+            return Reply("referrals", say("referrals.none", lang),
+                         title=say("referrals.title", lang))
+        lines = [say("referrals.line", lang, id=r["id"], org=r["organisation_name"],
+                     status=say(f"status.{r['status']}", lang), updated=r["updated"][:10])
+                 for r in rows]
+        open_ids = [r["id"] for r in rows if r["status"] in OPEN_STATUSES]
+        options = tuple(Option(f"{say('referrals.withdraw', lang)} {i}", f"withdraw {i}")
+                        for i in open_ids[:5])
+        return Reply("referrals", "\n".join(lines), title=say("referrals.title", lang),
+                     footer=say("referrals.withdraw_hint", lang) if open_ids else None,
+                     options=options, data={"referrals": rows})
+
+    def _show_status(self, record: dict) -> None:
+        """Show a status change where the team sees the referral (best effort)."""
+        if self.deliverer is None or not record["delivery"].get("destination"):
+            return
+        org = self.knowledge.current.knowledge.organisation(record["organisation"])
+        try:
+            self.deliverer.update(record, org)
+        except DeliveryError:  # the store is the truth; the team's copy may lag
+            logger.exception("could not update the team's copy of referral %s", record["id"])
+
+    def _withdraw_open(self, key: str) -> None:
+        for record in self.referrals.for_user(key):
+            if record["status"] in OPEN_STATUSES:
+                self._show_status(self.referrals.withdraw(record["id"], key))
+
+    def team_action(self, referral_id: str, action: str, by: str,
+                    suggested: str | None = None) -> tuple[dict, str]:
+        """The receiving team acts on a referral; returns it and the message for the innovator."""
+        record = self.referrals.team_action(referral_id, action, by, suggested)
+        self._show_status(record)
+        kb = self.knowledge.current.knowledge
+        other = kb.organisation(suggested) if suggested else None
+        lang = self.users.load(record["user"]).lang
+        message = say(f"referral.update_{record['status']}", lang, id=record["id"],
+                      org=record["organisation_name"],
+                      suggested=other.name.get(lang) if other else "",
+                      suggested_id=other.id if other else "")
+        return record, message
 
     @staticmethod
     def command_help() -> list[tuple[str, str]]:

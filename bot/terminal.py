@@ -48,7 +48,7 @@ def _contacts(reply: Reply) -> str:
     lines = [] if reply.kind == "contacts" else [say("option.contacts").rstrip("?") + ":"]
     for card in reply.contacts:
         note = f" ({say('contacts.england')})" if card.scope == "england" else ""
-        lines.append(f"  • {card.name}: {card.url}{note}")
+        lines.append(f"  • {card.name}: {card.url}{note}  (say: connect {card.id})")
     return "\n".join(lines)
 
 

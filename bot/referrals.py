@@ -1,0 +1,260 @@
+"""Warm introductions ("Connect me"): an innovator's referral to an organisation's team.
+
+Rules kept here, whatever the adapter: nothing is stored or shared without explicit consent
+on that referral; a referral is stored before it is announced as sent; duplicate
+submissions (double clicks, retries) give one referral; a user has at most a few open
+referrals per organisation; referrals follow the retention period and "forget me".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from bot.kb.model import Organisation
+from bot.state import Database, now_iso
+
+MAX_OPEN_PER_ORGANISATION = 3
+OPEN_STATUSES = ("pending", "sent", "more_info")
+TEAM_ACTIONS = {"accept": "accepted", "more_info": "more_info", "redirect": "redirected"}
+FIELD_LIMITS = {"summary": 1500, "problem": 1000, "stage": 40, "user_organisation": 200,
+                "help_wanted": 1000}
+CONSENT_TEXT = ("I agree that Pathway shares what I wrote here, with my name, with {org} so "
+                "their team can contact me about it.")
+
+
+class ReferralError(Exception):
+    """A referral cannot be made or changed; the message is for the user."""
+
+
+class DeliveryError(Exception):
+    """The referral could not reach the team's destination (it stays pending)."""
+
+
+class Deliverer(Protocol):
+    """Where referrals go: a Slack channel, or a local outbox file."""
+
+    def deliver(self, referral: dict[str, Any], organisation: Organisation | None
+                ) -> dict[str, Any]:
+        """Send a new referral; return where it went (stored on the referral)."""
+
+    def update(self, referral: dict[str, Any], organisation: Organisation | None) -> None:
+        """Show a status change (withdrawn, accepted…) where the referral was delivered."""
+
+
+@dataclass(frozen=True)
+class ReferralForm:
+    """What the innovator tells the team."""
+
+    summary: str
+    problem: str
+    stage: str
+    user_organisation: str
+    help_wanted: str
+
+    def cleaned(self) -> ReferralForm:
+        """Trimmed fields; raises ReferralError naming an empty or overlong one."""
+        values = {}
+        for name, limit in FIELD_LIMITS.items():
+            value = " ".join(str(getattr(self, name) or "").split()) if name != "summary" \
+                else str(self.summary or "").strip()
+            if not value:
+                raise ReferralError(f"Please fill in {_LABELS[name]}.")
+            if len(value) > limit:
+                raise ReferralError(f"{_LABELS[name].capitalize()} is too long: at most "
+                                    f"{limit} characters, please.")
+            values[name] = value
+        return ReferralForm(**values)
+
+
+_LABELS = {"summary": "the summary of your idea", "problem": "the problem it solves",
+           "stage": "your current stage", "user_organisation": "your organisation or health board",
+           "help_wanted": "what help you want"}
+
+
+class ReferralStore:
+    """Referrals in the state database, one JSON record each."""
+
+    def __init__(self, database: Database) -> None:
+        self._table = database.table("referrals")
+        self._lock = threading.RLock()
+
+    @contextmanager
+    def _changing(self, referral_id: str) -> Iterator[dict[str, Any]]:
+        with self._lock:
+            record = self._table.get(referral_id)
+            if not isinstance(record, dict):
+                raise ReferralError("I couldn't find that referral; it may have been withdrawn "
+                                    "or deleted.")
+            yield record
+            record["updated"] = now_iso()
+            self._table[referral_id] = record
+            self._table.commit(blocking=True)
+
+    def create(self, user_key: str, organisation: Organisation, form: ReferralForm,
+               consent: bool) -> tuple[dict[str, Any], bool]:
+        """Store a new referral (status pending); returns it and whether it is new."""
+        if not consent:
+            raise ReferralError("Nothing was shared: a referral needs your consent to share "
+                                "it with the organisation.")
+        form = form.cleaned()
+        key = _idempotency_key(user_key, organisation.id, form)
+        with self._lock:
+            mine = [r for r in self.for_user(user_key) if r["organisation"] == organisation.id]
+            duplicate = next((r for r in mine if r["idempotency"] == key), None)
+            if duplicate is not None:
+                return duplicate, False
+            if sum(r["status"] in OPEN_STATUSES for r in mine) >= MAX_OPEN_PER_ORGANISATION:
+                raise ReferralError(
+                    f"You already have {MAX_OPEN_PER_ORGANISATION} open referrals to "
+                    f"{organisation.name.get('en')}. Withdraw one, or wait for their reply.")
+            record = _new_record(user_key, organisation, form, key)
+            self._table[record["id"]] = record
+            self._table.commit(blocking=True)
+            return record, True
+
+    def get(self, referral_id: str) -> dict[str, Any] | None:
+        """One referral, or None."""
+        record = self._table.get(referral_id)
+        return record if isinstance(record, dict) else None
+
+    def for_user(self, user_key: str) -> list[dict[str, Any]]:
+        """The user's referrals, oldest first."""
+        rows = [r for r in self._table.values() if isinstance(r, dict) and r["user"] == user_key]
+        return sorted(rows, key=lambda r: r["created"])
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every referral, oldest first."""
+        return sorted((r for r in self._table.values() if isinstance(r, dict)),
+                      key=lambda r: r["created"])
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Referrals stored but not yet delivered."""
+        return [r for r in self.all() if r["status"] == "pending"]
+
+    def mark_delivered(self, referral_id: str, destination: dict[str, Any]) -> dict[str, Any]:
+        """Record where a referral went; it is now sent."""
+        with self._changing(referral_id) as record:
+            record["delivery"].update(destination=destination, last_error=None,
+                                      attempts=record["delivery"]["attempts"] + 1)
+            if record["status"] == "pending":
+                _set_status(record, "sent", "pathway")
+        return record
+
+    def mark_failed(self, referral_id: str, error: str) -> dict[str, Any]:
+        """Record a failed delivery attempt; it stays pending."""
+        with self._changing(referral_id) as record:
+            record["delivery"]["attempts"] += 1
+            record["delivery"]["last_error"] = error[:200]
+        return record
+
+    def team_action(self, referral_id: str, action: str, by: str,
+                    suggested: str | None = None, note: str = "") -> dict[str, Any]:
+        """The receiving team accepts, asks for more, or suggests another organisation."""
+        if action not in TEAM_ACTIONS:
+            raise ReferralError(f"Unknown action {action!r}.")
+        with self._changing(referral_id) as record:
+            if record["status"] == "withdrawn":
+                raise ReferralError("The innovator has withdrawn this referral.")
+            _set_status(record, TEAM_ACTIONS[action], by, note[:500])
+            record["suggested_organisation"] = suggested if action == "redirect" else None
+        return record
+
+    def withdraw(self, referral_id: str, user_key: str) -> dict[str, Any]:
+        """The innovator withdraws their referral."""
+        with self._changing(referral_id) as record:
+            if record["user"] != user_key:
+                raise ReferralError("That referral isn't yours to withdraw.")
+            if record["status"] == "withdrawn":
+                raise ReferralError("That referral is already withdrawn.")
+            _set_status(record, "withdrawn", "innovator")
+        return record
+
+    def forget_user(self, user_key: str) -> int:
+        """Delete the user's referrals; returns how many."""
+        with self._lock:
+            ids = [r["id"] for r in self.for_user(user_key)]
+            for referral_id in ids:
+                del self._table[referral_id]
+            self._table.commit(blocking=True)
+        return len(ids)
+
+    def purge(self, retention_days: int, now: dt.datetime | None = None) -> int:
+        """Delete referrals not changed within the retention period."""
+        moment = now or dt.datetime.now(dt.timezone.utc)
+        cutoff = (moment - dt.timedelta(days=retention_days)).replace(microsecond=0).isoformat()
+        with self._lock:
+            old = [r["id"] for r in self.all() if r["updated"] < cutoff]
+            for referral_id in old:
+                del self._table[referral_id]
+            self._table.commit(blocking=True)
+        return len(old)
+
+
+def _idempotency_key(user_key: str, org_id: str, form: ReferralForm) -> str:
+    text = json.dumps([user_key, org_id, form.summary.casefold(), form.problem.casefold()])
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _new_record(user_key: str, organisation: Organisation, form: ReferralForm,
+                key: str) -> dict[str, Any]:
+    workspace, _, user = user_key.partition(":")
+    created = now_iso()
+    org_name = organisation.name.get("en")
+    return {
+        "id": f"R{secrets.token_hex(4).upper()}", "user": user_key, "workspace": workspace,
+        "user_id": user, "organisation": organisation.id, "organisation_name": org_name,
+        **{name: getattr(form, name) for name in FIELD_LIMITS},
+        "consent": {"given": True, "at": created, "text": CONSENT_TEXT.format(org=org_name)},
+        "status": "pending", "history": [{"at": created, "status": "pending", "by": "innovator",
+                                          "note": ""}],
+        "delivery": {"attempts": 0, "last_error": None}, "idempotency": key,
+        "suggested_organisation": None, "created": created, "updated": created,
+    }
+
+
+def _set_status(record: dict[str, Any], status: str, by: str, note: str = "") -> None:
+    record["status"] = status
+    record["history"].append({"at": now_iso(), "status": status, "by": by, "note": note})
+
+
+class OutboxDeliverer:
+    """Terminal mode: referrals go to a local JSON-lines file that admins read."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+
+    def deliver(self, referral: dict[str, Any], organisation: Organisation | None
+                ) -> dict[str, Any]:
+        """Append the referral to the outbox file."""
+        self._append({"event": "referral", **_public(referral)})
+        return {"outbox": str(self.path), "label": "the local outbox"}
+
+    def update(self, referral: dict[str, Any], organisation: Organisation | None) -> None:
+        """Append a status change to the outbox file."""
+        self._append({"event": "status", "id": referral["id"], "status": referral["status"],
+                      "at": referral["updated"]})
+
+    def _append(self, line: dict[str, Any]) -> None:
+        try:
+            with self._lock:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                with self.path.open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(line, ensure_ascii=False) + "\n")
+        except OSError as error:
+            raise DeliveryError(f"could not write the outbox {self.path}: {error}") from error
+
+
+def _public(referral: dict[str, Any]) -> dict[str, Any]:
+    """What the receiving team sees: no internal keys."""
+    hidden = {"idempotency", "delivery", "history", "user", "status"}
+    return {k: v for k, v in referral.items() if k not in hidden}

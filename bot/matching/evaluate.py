@@ -1,0 +1,104 @@
+"""Measure the matcher on example questions: right answers in scope, declines out of scope."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.kb.loader import display_path
+from bot.kb.model import Example
+from bot.kb.yamlsource import parse_yaml
+from bot.matching.matcher import Matcher, MatchResult
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An example the matcher got wrong."""
+
+    example: Example
+    got: str | None  # entry id answered, or None when the matcher abstained
+    score: float  # score of the top candidate (0 when there was none)
+    reason: str  # the MatchResult reason
+
+    def describe(self) -> str:
+        """One line naming the example, what was expected and what the matcher did."""
+        example = self.example
+        expected = example.expect or "a decline"
+        if self.got is not None:
+            got = f"{self.got} ({self.score:.1f})"
+        elif self.reason == "empty" or self.score == 0:
+            got = f"no answer ({self.reason})"
+        else:
+            got = f"no answer ({self.reason}, top {self.score:.1f})"
+        return f"{example.file}:{example.line}: {example.question!r} expected {expected}, got {got}"
+
+
+@dataclass(frozen=True)
+class ExampleReport:
+    """Accuracy on in-scope examples, decline rate on out-of-scope ones, and the failures."""
+
+    in_scope: int
+    in_scope_correct: int
+    out_of_scope: int
+    out_of_scope_declined: int
+    failures: tuple[Failure, ...]
+
+    @property
+    def in_scope_accuracy(self) -> float:
+        """Share of in-scope examples answered confidently with the expected entry."""
+        return self.in_scope_correct / self.in_scope if self.in_scope else 1.0
+
+    @property
+    def out_of_scope_decline_rate(self) -> float:
+        """Share of out-of-scope examples the matcher declined to answer."""
+        return self.out_of_scope_declined / self.out_of_scope if self.out_of_scope else 1.0
+
+    def summary_lines(self) -> list[str]:
+        """A headline with both rates, then one indented line per failure."""
+        accuracy, decline = 100 * self.in_scope_accuracy, 100 * self.out_of_scope_decline_rate
+        headline = (
+            f"examples: {self.in_scope_correct}/{self.in_scope} in-scope answered correctly "
+            f"({accuracy:.1f}%), {self.out_of_scope_declined}/{self.out_of_scope} "
+            f"out-of-scope declined ({decline:.1f}%)"
+        )
+        return [headline, *(f"  {failure.describe()}" for failure in self.failures)]
+
+
+def evaluate_examples(matcher: Matcher, examples: Iterable[Example]) -> ExampleReport:
+    """Run every example through the matcher and count what it got right."""
+    counts = {"in": 0, "in_ok": 0, "out": 0, "out_ok": 0}
+    failures = []
+    for example in examples:
+        result = matcher.match(example.question)
+        got = result.best.entry.id if result.best else None
+        scope = "in" if example.expect is not None else "out"
+        counts[scope] += 1
+        if got == example.expect:
+            counts[f"{scope}_ok"] += 1
+        else:
+            failures.append(_failure(example, result))
+    return ExampleReport(counts["in"], counts["in_ok"], counts["out"], counts["out_ok"],
+                         tuple(failures))
+
+
+def load_examples(path: str | Path) -> list[Example]:
+    """Examples from a file shaped like examples.yaml (``examples:`` and ``out_of_scope:``)."""
+    display = display_path(Path(path))
+    doc = parse_yaml(Path(path).read_text(encoding="utf-8"))
+    data = doc.data or {}
+    examples = [
+        Example(item["q"], item["expect"], display, doc.line_of(["examples", i]))
+        for i, item in enumerate(data.get("examples") or [])
+    ]
+    examples += [
+        Example(question, None, display, doc.line_of(["out_of_scope", i]))
+        for i, question in enumerate(data.get("out_of_scope") or [])
+    ]
+    return examples
+
+
+def _failure(example: Example, result: MatchResult) -> Failure:
+    top = result.candidates[0].score if result.candidates else 0.0
+    got = result.best.entry.id if result.best else None
+    return Failure(example, got, top, result.reason)

@@ -1,0 +1,135 @@
+"""The search index built once per knowledge base: tokenised phrases, IDF weights, postings.
+
+Every entry contributes several *phrases*: its title (every language), phrasings and
+keywords, and for an organisation its name and aliases. A question is scored against each
+phrase; an entry's score is the best of its phrases.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.kb.model import Entry, Organisation
+from bot.matching.normalise import informative_words, normalise, stem, tokens
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One tokenised way of asking for an entry."""
+
+    entry: int  # position of the entry in ``Index.entries``
+    tokens: frozenset[str]
+    text: str  # the tokens joined by spaces, for phrase-level similarity
+    weight: float  # sum of the tokens' IDF weights
+    strength: float  # multiplies the phrase's score: keywords, shared across entries, weigh less
+
+
+class Index:
+    """Phrases, the vocabulary with IDF weights, and an inverted index token → phrases."""
+
+    def __init__(self, entries: Iterable[Entry], keyword_strength: float = 1.0) -> None:
+        self.entries: tuple[Entry, ...] = tuple(entries)
+        raw = [(position, words, keyword_strength if is_keyword else 1.0)
+               for position, entry in enumerate(self.entries)
+               for words, is_keyword in _phrase_tokens(entry)]
+        self.idf = _idf(raw, len(self.entries))
+        # The weight of a word used by one entry only; unknown words weigh this much (times
+        # MatcherConfig.unknown_weight): a question in words the KB never uses scores low.
+        self.max_idf = math.log(1 + max(len(self.entries), 1))
+        self.phrases = tuple(
+            Phrase(position, frozenset(words), " ".join(words),
+                   sum(self.idf[w] for w in words), strength)
+            for position, words, strength in raw
+        )
+        entry_tokens: list[set[str]] = [set() for _ in self.entries]
+        for position, words, _ in raw:
+            entry_tokens[position].update(words)
+        self.entry_tokens = tuple(frozenset(words) for words in entry_tokens)
+        postings: dict[str, list[int]] = defaultdict(list)
+        for phrase_id, phrase in enumerate(self.phrases):
+            for word in phrase.tokens:
+                postings[word].append(phrase_id)
+        self.postings = {word: tuple(ids) for word, ids in postings.items()}
+        self.stem_of = _spellings(self.entries)
+        self.spellings: tuple[str, ...] = tuple(sorted(self.stem_of))
+        self.verbatim = _verbatim(self.entries)
+
+    def similar_words(self, word: str, cutoff: float, min_length: int) -> dict[str, float]:
+        """Known stems matching the (unstemmed) ``word`` exactly or, if long enough, closely.
+
+        Typos are found among the knowledge base's own spellings, before stemming: fuzz.ratio
+        catches missing and extra letters, OSA catches swapped ones ("ethcis").
+        """
+        stemmed = stem(word)
+        if stemmed in self.postings:
+            return {stemmed: 1.0}
+        if len(word) < min_length or not word.isalpha():
+            return {}
+        found: dict[str, float] = {}
+        for scorer, scale in ((fuzz.ratio, 100), (OSA.normalized_similarity, 1)):
+            hits = process.extract(word, self.spellings, scorer=scorer, limit=3,
+                                   score_cutoff=cutoff * scale / 100)
+            for spelling, score, _ in hits:
+                known = self.stem_of[spelling]
+                found[known] = max(score / scale, found.get(known, 0.0))
+        return found
+
+    def split_compound(self, word: str) -> list[str]:
+        """Two known stems that ``word`` runs together ("runchart"), or an empty list."""
+        if not word.isalpha():
+            return []
+        for cut in range(3, len(word) - 2):
+            first, second = stem(word[:cut]), stem(word[cut:])
+            if first in self.postings and second in self.postings:
+                return [first, second]
+        return []
+
+
+def _phrase_tokens(entry: Entry) -> Iterator[tuple[tuple[str, ...], bool]]:
+    """Distinct non-empty token tuples for every way to ask for the entry; True for keywords."""
+    seen: set[tuple[str, ...]] = set()
+    for text, is_keyword in _texts(entry):
+        words = tuple(tokens(text))
+        if words and words not in seen:
+            seen.add(words)
+            yield words, is_keyword
+
+
+def _texts(entry: Entry) -> list[tuple[str, bool]]:
+    """Title (every language), an organisation's name and aliases, phrasings, then keywords."""
+    texts = [*entry.title.by_lang.values()]
+    if isinstance(entry, Organisation):
+        texts += [*entry.name.by_lang.values(), *entry.aliases]
+    texts += entry.phrasings
+    return [(text, False) for text in texts] + [(text, True) for text in entry.keywords]
+
+
+def _spellings(entries: tuple[Entry, ...]) -> dict[str, str]:
+    """Every spelling the knowledge base uses that is long enough to be misspelt -> its stem."""
+    return {word: stem(word) for entry in entries for text, _ in _texts(entry)
+            for word in informative_words(text) if len(word) >= 4 and word.isalpha()}
+
+
+def _verbatim(entries: tuple[Entry, ...]) -> dict[str, tuple[int, ...]]:
+    """Normalised phrasing -> entry positions; "what can you do" is all stop words and can
+    only be matched word for word."""
+    found: dict[str, set[int]] = defaultdict(set)
+    for position, entry in enumerate(entries):
+        for text, _ in _texts(entry):
+            found[normalise(text)].add(position)
+    return {text: tuple(sorted(positions)) for text, positions in found.items()}
+
+
+def _idf(raw: list[tuple[int, tuple[str, ...], float]], entry_count: int) -> dict[str, float]:
+    """Inverse document frequency of each word, counting entries (not phrases) as documents."""
+    entries_with: dict[str, set[int]] = defaultdict(set)
+    for position, words, _ in raw:
+        for word in words:
+            entries_with[word].add(position)
+    return {word: math.log(1 + entry_count / len(found)) for word, found in entries_with.items()}

@@ -1,0 +1,240 @@
+"""Match a free-text question to knowledge base entries, or abstain.
+
+A question is reduced to its informative words (``normalise.informative_words``). Each word
+is looked up among the knowledge base's stems, exactly or, for words of four letters or
+more, by fuzzy similarity (typos); a run-together word ("runchart") may be split in two.
+Each phrase of an entry is then scored from three parts:
+
+* coverage gates the score: the IDF-weighted share of the question the phrase explains,
+  words unknown to the knowledge base weighing as much as the rarest known word, so an
+  off-topic question scores low; a long question that matches several rare words
+  (``evidence_words``) counts as covered even if it also tells a story;
+* specificity: how much of the phrase the question covers (IDF-weighted), so a question
+  that is only a subset of a phrase does not score 100;
+* similarity: rapidfuzz ``token_sort_ratio`` of the two stemmed word lists.
+
+An entry scores its best phrase, blended with how much of the question the entry covers
+across all its phrases. Keywords, often shared between entries, score a little below
+titles, names, aliases and phrasings. Only the phrases with the highest coverage, found
+through an inverted index, are scored in full, so the cost grows with the words shared,
+not with the size of the knowledge base.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.kb.model import Entry, KnowledgeBase
+from bot.matching.index import Index
+from bot.matching.normalise import informative_words, normalise, stem
+
+
+@dataclass(frozen=True)
+class Match:
+    """One scored candidate entry."""
+
+    entry: Entry
+    score: float  # 0..100
+
+
+@dataclass(frozen=True)
+class MatcherConfig:
+    """Tuning of the matcher; the defaults were measured with benchmarks/thresholds.py."""
+
+    threshold: float = 46.0  # minimum score to answer
+    margin: float = 5.0  # minimum gap between the top two entries to answer
+    suggest_floor: float = 35.0  # minimum score to offer an entry as "did you mean"
+    max_suggestions: int = 3
+    fuzzy_cutoff: float = 80.0  # similarity (fuzz.ratio or OSA, 0..100) a misspelling needs
+    fuzzy_min_length: int = 4  # shorter words (acronyms) must match exactly
+    max_query_words: int = 32  # informative words of a question considered
+    candidate_pool: int = 200  # phrases scored in full, by coverage
+    max_postings: int = 2000  # a word in more phrases than this does not bring in candidates
+    # A phrase scores coverage ** coverage_power * (1 - s - r + s * specificity + r * similarity)
+    # with s = specificity_weight and r = similarity_weight: coverage gates the score.
+    coverage_power: float = 1.0
+    specificity_weight: float = 0.3
+    similarity_weight: float = 0.2
+    entry_weight: float = 0.45  # share of the score from coverage by the whole entry
+    keyword_strength: float = 0.9  # a keyword phrase scores at most this share of a phrasing
+    # Matching this many rare words' worth of IDF covers a question however long it is (0: off).
+    evidence_words: float = 2.5
+    unknown_weight: float = 1.0  # weight of a word the knowledge base never uses, x max IDF
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    """The ranked candidates for a question and whether the best is confident enough."""
+
+    query: str
+    best: Match | None  # the confident answer, or None (abstain)
+    candidates: tuple[Match, ...]  # ranked, best first
+    reason: str  # "confident" | "low_score" | "ambiguous" | "empty"
+    suggest_floor: float = MatcherConfig.suggest_floor
+    max_suggestions: int = MatcherConfig.max_suggestions
+
+    @property
+    def suggestions(self) -> tuple[Match, ...]:
+        """Close matches to offer as "did you mean" when abstaining; empty when confident."""
+        if self.best is not None:
+            return ()
+        close = [m for m in self.candidates if m.score >= self.suggest_floor]
+        return tuple(close[: self.max_suggestions])
+
+
+@dataclass(frozen=True)
+class _Term:
+    """One informative word of the question, its weight and the known words it matches."""
+
+    word: str  # stemmed
+    weight: float
+    known: dict[str, float]  # known word -> similarity 0..1
+
+
+class Matcher:
+    """Scores questions against a knowledge base; build once, match many times."""
+
+    def __init__(self, kb: KnowledgeBase, config: MatcherConfig | None = None) -> None:
+        self.kb = kb
+        self.config = config or MatcherConfig()
+        self.index = Index(kb.entries(), self.config.keyword_strength)
+
+    def match(self, text: str, limit: int = 5, kinds: set[str] | None = None) -> MatchResult:
+        """The best entry for ``text`` (or None) with up to ``limit`` ranked candidates."""
+        words = informative_words(text)[: self.config.max_query_words]
+        if not words:
+            return self._without_words(text, kinds)
+        ranked = self._rank(words, kinds)
+        return self._decide(text, tuple(ranked[:limit]))
+
+    def _without_words(self, text: str, kinds: set[str] | None) -> MatchResult:
+        """A question of stop words only: answer only a phrasing typed word for word."""
+        normalised = normalise(text)
+        if not normalised:
+            return self._result(text, (), "empty")
+        entries = [self.index.entries[p] for p in self.index.verbatim.get(normalised, ())]
+        matches = tuple(Match(e, 100.0) for e in entries if kinds is None or e.kind in kinds)
+        return self._decide(text, matches)
+
+    def _decide(self, text: str, candidates: tuple[Match, ...]) -> MatchResult:
+        reason = decide(candidates, self.config.threshold, self.config.margin)
+        if reason != "confident":
+            return self._result(text, candidates, reason)
+        return MatchResult(text, candidates[0], candidates, reason,
+                           self.config.suggest_floor, self.config.max_suggestions)
+
+    def _result(self, text: str, candidates: tuple[Match, ...], reason: str) -> MatchResult:
+        return MatchResult(text, None, candidates, reason,
+                           self.config.suggest_floor, self.config.max_suggestions)
+
+    def _terms(self, words: list[str]) -> list[_Term]:
+        """Weigh each informative word and find the known stems it stands for."""
+        config, index = self.config, self.index
+        terms: list[_Term] = []
+        for word in dict.fromkeys(words):
+            if any(term.word == stem(word) for term in terms):
+                continue
+            known = index.similar_words(word, config.fuzzy_cutoff, config.fuzzy_min_length)
+            parts = [] if known else index.split_compound(word)
+            for part in parts:
+                terms.append(_Term(part, index.idf[part], {part: 1.0}))
+            if not parts:
+                best = max(known, key=known.__getitem__, default=None)
+                weight = index.idf[best] if best else index.max_idf * config.unknown_weight
+                terms.append(_Term(stem(word), weight, known))
+        return terms
+
+    def _rank(self, words: list[str], kinds: set[str] | None) -> list[Match]:
+        """Entries sharing a word with the question, scored and sorted best first."""
+        terms = self._terms(words)
+        candidates = self._candidates(terms, kinds)
+        if not candidates:
+            return []
+        total = sum(term.weight for term in terms)
+        enough = self.config.evidence_words * self.index.max_idf or float("inf")
+        links = _links(terms)
+        phrases = self.index.phrases
+        coverage = {pid: _share(_covered(phrases[pid].tokens, terms, links), total, enough)
+                    for pid in candidates}
+        pool = heapq.nlargest(self.config.candidate_pool, coverage, key=coverage.__getitem__)
+        matched = {word: max(sim for _, sim in pairs) for word, pairs in links.items()}
+        query_text = " ".join(term.word for term in terms)
+        best_phrase: dict[int, float] = {}
+        for pid in pool:
+            score = self._phrase_score(pid, coverage[pid], matched, query_text)
+            entry = phrases[pid].entry
+            best_phrase[entry] = max(score, best_phrase.get(entry, 0.0))
+        share = self.config.entry_weight
+        scored = []
+        for entry, score in best_phrase.items():
+            whole = _share(_covered(self.index.entry_tokens[entry], terms, links), total, enough)
+            scored.append((-round(100 * ((1 - share) * score + share * whole), 1), entry))
+        scored.sort()  # best first; equal scores in knowledge base order
+        return [Match(self.index.entries[entry], -score) for score, entry in scored]
+
+    def _candidates(self, terms: list[_Term], kinds: set[str] | None) -> set[int]:
+        """Phrases sharing a word with the question, found through the inverted index.
+
+        Words found in more than ``max_postings`` phrases still count in the score but do
+        not bring in candidates, unless the question has no rarer word.
+        """
+        index = self.index
+        lists = [index.postings[known] for term in terms for known in term.known]
+        if not lists:
+            return set()
+        rare = [ids for ids in lists if len(ids) <= self.config.max_postings]
+        found = set().union(*(rare or [min(lists, key=len)]))
+        if kinds is not None:
+            entries, phrases = index.entries, index.phrases
+            found = {pid for pid in found if entries[phrases[pid].entry].kind in kinds}
+        return found
+
+    def _phrase_score(self, pid: int, coverage: float, matched: dict[str, float],
+                      query_text: str) -> float:
+        """Score 0..1 of one phrase: coverage, specificity and whole-phrase similarity."""
+        config, phrase, idf = self.config, self.index.phrases[pid], self.index.idf
+        specificity = sum(idf[w] * matched.get(w, 0.0) for w in phrase.tokens) / phrase.weight
+        similarity = fuzz.token_sort_ratio(query_text, phrase.text) / 100
+        spec_w, sim_w = config.specificity_weight, config.similarity_weight
+        shape = 1 - spec_w - sim_w + spec_w * specificity + sim_w * similarity
+        return phrase.strength * coverage ** config.coverage_power * shape
+
+
+def decide(candidates: tuple[Match, ...], threshold: float, margin: float) -> str:
+    """Why the top candidate is answered or not: "confident", "low_score" or "ambiguous"."""
+    if not candidates or candidates[0].score < threshold:
+        return "low_score"
+    if len(candidates) > 1 and candidates[0].score - candidates[1].score < margin:
+        return "ambiguous"
+    return "confident"
+
+
+def _share(matched: float, total: float, enough: float) -> float:
+    """Coverage 0..1: the share of the question matched, or, for a long question, enough
+    matched evidence (several rare words) on its own."""
+    return max(matched / total, min(1.0, matched / enough))
+
+
+def _links(terms: list[_Term]) -> dict[str, tuple[tuple[int, float], ...]]:
+    """Each known word the question matches -> (term position, similarity) pairs."""
+    links: dict[str, list[tuple[int, float]]] = {}
+    for position, term in enumerate(terms):
+        for known, similarity in term.known.items():
+            links.setdefault(known, []).append((position, similarity))
+    return {word: tuple(pairs) for word, pairs in links.items()}
+
+
+def _covered(words: Collection[str], terms: list[_Term],
+             links: dict[str, tuple[tuple[int, float], ...]]) -> float:
+    """The IDF weight of the question's terms matched by ``words`` (a phrase or an entry)."""
+    best: dict[int, float] = {}
+    for word, pairs in links.items():
+        if word in words:
+            for position, similarity in pairs:
+                if similarity > best.get(position, 0.0):
+                    best[position] = similarity
+    return sum(terms[position].weight * similarity for position, similarity in best.items())

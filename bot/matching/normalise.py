@@ -1,0 +1,127 @@
+"""Turn free text into comparable tokens: normalised, stop words removed, lightly stemmed.
+
+rapidfuzz applies no processor by default, so everything the matcher compares goes through
+``normalise`` first, and the knowledge base's phrasings go through exactly the same steps as
+the user's question.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Longer messages are cut before any work is done: a question is never this long, and a
+# pasted document must not slow the bot down.
+MAX_INPUT_CHARS = 1000
+
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_DOTTED_ACRONYM = re.compile(r"\b(?:[a-z]\.){2,}")
+_AMPERSAND_ACRONYM = re.compile(r"\b([a-z]) ?& ?([a-z])\b")
+_APOSTROPHE = re.compile(r"(?<=\w)['’‘`´](?=\w)")
+_NOT_WORD = re.compile(r"[\W_]+")
+
+# Function words plus the filler staff put around any question ("how do I ...", "can you
+# help me with ..."). Words that merely recur across entries are handled by IDF weighting.
+_STOP_WORDS_TEXT = """
+    a about above after again against all also am an and any anybody anyone anything are
+    around as at be been before being below between both but by can cant could couldnt
+    did didnt do does doesnt doing dont down during each either else etc ever every few
+    for from further get gets getting give go goes going got had hadnt has hasnt have
+    havent having he her here hers herself him himself his how hows i id if ill im in
+    into is isnt it its itself ive just kind know let lets like look looking made make
+    many may me might mine more most much must my myself need needed needs no nor not now
+    of off oh ok okay on once one only or other ought our ours ourselves out over
+    please pls really right said say says she should shouldnt so some somebody someone
+    something sort such sure tell than thank thanks that thats the their theirs them
+    themselves then there theres these they theyre thing things this those though through
+    thx to too try trying u under until up upon us use using very via want wanted wants
+    was wasnt way we well were what whats when whens where wheres whether which while who
+    whos whom whose why whys will with within without wonder wondering wont would wouldnt
+    yes yet you youd youll your youre yours yourself yourselves hi hello hey dear cheers
+    help helps helping question questions ask asking anyone find out mean means bit
+    actually currently maybe probably possible possibly best good exactly
+    tbh btw imo fyi plz hmm um umm erm er ah wholl weve youve theyve wed hes shes
+    anything everything everyone anybody
+"""
+STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
+
+# (suffix, minimum word length to strip it, replacement); the first that applies wins.
+_SUFFIXES: tuple[tuple[str, int, str], ...] = (
+    ("ations", 8, "ate"),
+    ("ation", 7, "ate"),
+    ("ities", 7, ""),
+    ("ity", 6, ""),
+    ("ings", 6, ""),
+    ("ing", 5, ""),
+    ("ies", 5, "y"),
+    ("ied", 5, "y"),
+    ("ions", 7, ""),
+    ("ion", 6, ""),
+    ("ives", 7, ""),
+    ("ive", 6, ""),
+    ("ors", 8, ""),
+    ("or", 7, ""),
+    ("ers", 6, ""),
+    ("er", 5, ""),
+    ("ed", 5, ""),
+    ("ally", 7, ""),
+    ("al", 6, ""),
+    ("ly", 6, ""),
+    ("sses", 5, "ss"),
+    ("es", 5, "e"),
+    ("ss", 3, "ss"),
+    ("us", 3, "us"),
+    ("is", 3, "is"),
+    ("s", 4, ""),
+)
+
+
+def normalise(text: str) -> str:
+    """Casefolded, accent-free, punctuation-free text with single spaces, capped in length."""
+    text = _CONTROL.sub("", text[: MAX_INPUT_CHARS * 2])
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if not text.isascii():
+        text = _fold_accents(text)
+    text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    text = _AMPERSAND_ACRONYM.sub(r"\1\2", text)  # R&D, A&E
+    text = _APOSTROPHE.sub("", text)
+    return _NOT_WORD.sub(" ", text[:MAX_INPUT_CHARS]).strip()
+
+
+def _fold_accents(text: str) -> str:
+    """Drop accents (ŵ → w, â → a) and invisible format characters (zero-width, soft hyphen)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = []
+    for char in decomposed:
+        category = unicodedata.category(char)
+        if category == "Mn" or (category in ("Cf", "Cc") and not char.isspace()):
+            continue
+        kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+def stem(word: str) -> str:
+    """A light suffix-stripping stem, identical for questions and phrasings."""
+    if not word.isalpha():
+        return word
+    for suffix, min_length, replacement in _SUFFIXES:
+        if len(word) >= min_length and word.endswith(suffix):
+            word = word[: len(word) - len(suffix)] + replacement
+            break
+    if len(word) >= 5 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+def informative_words(text: str) -> list[str]:
+    """The words of ``text`` that carry meaning: normalised, no stop words, not stemmed."""
+    seen: dict[str, None] = {}
+    for word in normalise(text).split():
+        if (len(word) >= 2 or word.isdigit()) and word not in STOP_WORDS:
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def tokens(text: str) -> list[str]:
+    """The informative words of ``text``, stemmed and de-duplicated."""
+    return list(dict.fromkeys(stem(word) for word in informative_words(text)))

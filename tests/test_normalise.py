@@ -1,0 +1,58 @@
+"""Normalisation and tokenising of questions (pure functions, no knowledge base)."""
+
+import pytest
+
+from bot.matching.normalise import MAX_INPUT_CHARS, normalise, stem, tokens
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("  Do I need ETHICS approval?? ", "do i need ethics approval"),
+        ("Gŵyl   Arloesi â ŷ", "gwyl arloesi a y"),
+        ("café naïve", "cafe naive"),
+        ("eth\u200bics\u00adapproval\ufeff", "ethicsapproval"),
+        ("line\none\teth\x00ics\x07", "line one ethics"),
+        ("ﬁnance ①", "finance 1"),
+        ("H.T.W. and R&D", "htw and rd"),
+        ("What's the plan-do-study-act cycle?", "whats the plan do study act cycle"),
+        ("🙂🙂", ""),
+        ("", ""),
+        ("   \n\t ", ""),
+    ],
+)
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+
+
+def test_normalise_caps_very_long_input() -> None:
+    assert len(normalise("word " * 100_000)) <= MAX_INPUT_CHARS
+
+
+@pytest.mark.parametrize(
+    ("words", "same"),
+    [
+        (["evaluation", "evaluate", "evaluating", "evaluated"], True),
+        (["innovation", "innovator", "innovative", "innovate"], True),
+        (["prototype", "prototyping", "prototypes"], True),
+        (["device", "devices"], True),
+        (["approval", "approved", "approve"], True),
+        (["HTWs", "htw"], True),
+        (["ethics", "audit"], False),
+    ],
+)
+def test_stem_groups_word_forms(words: list[str], same: bool) -> None:
+    stems = {stem(word.casefold()) for word in words}
+    assert (len(stems) == 1) is same
+
+
+def test_tokens_drop_stop_words_and_duplicates() -> None:
+    assert tokens("How do I get help with my patents? Patent!") == ["patent"]
+
+
+def test_tokens_of_filler_only_question_are_empty() -> None:
+    assert tokens("how do I, can you help me please?") == []
+
+
+def test_tokens_keep_acronyms_and_numbers() -> None:
+    assert tokens("MHRA class 2 device") == ["mhra", "class", "2", "devic"]

@@ -1,0 +1,170 @@
+"""Building the Bolt app and running it in Socket Mode or HTTP mode.
+
+Nothing happens at import time: run_socket and run_serve read the settings, open the
+database and knowledge base, build the app and start it; tests call build_app directly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_bolt.error import BoltError
+from slack_sdk.errors import SlackClientError
+
+from bot.referrals import OutboxDeliverer
+from bot.replies import Reply
+from bot.service import KnowledgeHolder, Pathway
+from bot.settings import Settings, SettingsError, load_settings
+from bot.slack.dedup import TABLE, EventLedger, dedup_middleware
+from bot.slack.delivery import Sender, web_client
+from bot.slack.listeners import register_all
+from bot.slack.logs import install_secret_filter, quiet_bolt_token_warning
+from bot.slack.server import HttpServer, wsgi_app
+from bot.state import Database
+
+logger = logging.getLogger("pathway.slack")
+
+SORRY = ("Sorry, something went wrong on my side and I couldn't finish that. "
+         "Please try again in a moment.")
+
+
+def build_app(settings: Settings, pathway: Pathway, database: Database) -> App:
+    """The Bolt app with every listener, the event de-duplicator and the error handler."""
+    if not settings.bot_token:
+        raise SettingsError("SLACK_BOT_TOKEN is not set; it should be a bot token (xoxb-...).")
+    quiet_bolt_token_warning(logger)
+    try:
+        app = App(
+            name="pathway", logger=logger,
+            client=web_client(settings.bot_token, settings.api_url),
+            signing_secret=settings.signing_secret or "",
+            request_verification_enabled=bool(settings.signing_secret),
+            process_before_response=False,
+        )
+    except BoltError as error:
+        raise SettingsError(f"Slack did not accept SLACK_BOT_TOKEN ({_reason(error)}). "
+                            "Check the token, and SLACK_API_URL if you set it.") from error
+    except (SlackClientError, OSError) as error:
+        raise SettingsError(f"Could not reach the Slack Web API at SLACK_API_URL "
+                            f"({settings.api_url}): {type(error).__name__}. Check the network "
+                            "or proxy settings.") from error
+    sender = Sender(app.client)
+    app.use(dedup_middleware(EventLedger(database.table(TABLE))))
+    register_all(app, pathway, sender)
+    app.error(_error_handler(sender))
+    return app
+
+
+def _reason(error: BoltError) -> str:
+    text = str(error)
+    return "invalid_auth" if "invalid_auth" in text else text.split(":")[-1].strip()[:80]
+
+
+def _error_handler(sender: Sender) -> Any:
+    """The one place errors are logged; the user gets a friendly sentence, never a traceback."""
+
+    def handle_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
+        """Log the error with its traceback and tell the user, if we still can."""
+        logger.exception("Could not handle a Slack %s", body.get("type") or "command",
+                         exc_info=error)
+        if isinstance(error, (SlackClientError, OSError)):
+            return None  # Slack itself failed us; trying to send again would fail too.
+        try:
+            _say_sorry(sender, body)
+        except (SlackClientError, OSError):
+            logger.exception("Could not tell the user about the error either")
+        return None
+
+    return handle_error
+
+
+def _say_sorry(sender: Sender, body: dict[str, Any]) -> None:
+    sorry = Reply("error", SORRY)
+    if body.get("response_url"):
+        sender.respond(body["response_url"], sorry)
+        return
+    event = body.get("event") or {}
+    if event.get("channel") and event.get("type") in {"message", "app_mention"}:
+        thread = event.get("thread_ts") or (event["ts"] if event["type"] == "app_mention"
+                                            else None)
+        sender.post(event["channel"], sorry, thread_ts=thread)
+
+
+def health(pathway: Pathway) -> dict[str, Any]:
+    """What GET /healthz reports."""
+    snapshot = pathway.knowledge.current
+    return {"status": "ok", "knowledge_version": snapshot.knowledge.version,
+            "knowledge_loaded_at": snapshot.loaded_at}
+
+
+def build_socket_handler(settings: Settings, app: App) -> SocketModeHandler:
+    """The Socket Mode handler for an app (not yet connected)."""
+    if not settings.app_token:
+        raise SettingsError("SLACK_APP_TOKEN is not set; it should be an app-level token "
+                            "(xapp-...).")
+    return SocketModeHandler(app, app_token=settings.app_token, web_client=app.client)
+
+
+def _open(settings: Settings) -> tuple[Pathway, Database]:
+    install_secret_filter([settings.bot_token, settings.app_token, settings.signing_secret])
+    database = Database(settings.database_path)
+    pathway = Pathway(KnowledgeHolder(settings.knowledge_dir), database, settings.retention_days)
+    # Until referrals are posted to a Slack channel, they go to the outbox as in the terminal.
+    pathway.deliverer = OutboxDeliverer(settings.data_dir / "outbox.jsonl")
+    return pathway, database
+
+
+def run_socket(args: argparse.Namespace) -> int:
+    """Connect to Slack over Socket Mode (outbound only) and serve until stopped."""
+    settings = load_settings("socket")
+    pathway, database = _open(settings)
+    try:
+        handler = build_socket_handler(settings, build_app(settings, pathway, database))
+        logger.info("Pathway is connecting to Slack in Socket Mode")
+        handler.start()
+    except KeyboardInterrupt:
+        logger.info("Stopped")
+    finally:
+        database.close()
+    return 0
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    """Serve Slack's HTTP requests with waitress on /slack/events, with /healthz."""
+    settings = load_settings("serve")
+    port = args.port if getattr(args, "port", None) is not None else settings.port
+    pathway, database = _open(settings)
+    try:
+        app = build_app(settings, pathway, database)
+        server = HttpServer(wsgi_app(app, lambda: health(pathway)), port=port)
+        server.serve_forever()
+    except KeyboardInterrupt:
+        logger.info("Stopped")
+    finally:
+        database.close()
+    return 0
+
+
+def _port(value: str) -> int:
+    if not value.isdigit() or not 0 <= int(value) <= 65535:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a port number (0 to 65535)")
+    return int(value)
+
+
+def add_slack_commands(subparsers: argparse._SubParsersAction) -> None:
+    """Add the `socket` and `serve` subcommands to the CLI."""
+    socket = subparsers.add_parser(
+        "socket", help="run the Slack bot over Socket Mode (outbound connections only)",
+        description="Needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN.")
+    socket.set_defaults(run=run_socket)
+    serve = subparsers.add_parser(
+        "serve", help="run the Slack bot as an HTTP server (waitress)",
+        description="Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET. Slack sends events, "
+                    "commands and interactivity to /slack/events; GET /healthz for checks.")
+    serve.add_argument("--port", type=_port, default=None,
+                       help="port to listen on (default: PORT, else 3000)")
+    serve.set_defaults(run=run_serve)

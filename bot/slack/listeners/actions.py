@@ -1,0 +1,123 @@
+"""Buttons and checkboxes: quick replies, feedback, ticking, opening a checklist."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.context import BoltContext
+
+from bot.replies import Reply
+from bot.service import Pathway
+from bot.slack.blocks import (
+    FEEDBACK_ACTION,
+    OPEN_CHECKLIST_ACTION,
+    OPTION_ACTION,
+    TICK_ACTION,
+    checklist_modal,
+    parse_tick_block_id,
+    with_feedback_thanks,
+)
+from bot.slack.delivery import Sender, Surface, surface_of, workspace_of
+from bot.slack.listeners.home import refresh_home
+from bot.slack.text import unescape
+from bot.state import UserStore
+
+
+class TickApplier:
+    """Applies one checkbox change on top of the stored ticks, one change at a time.
+
+    Slack sends a single box's new state; reading the stored ticks (rather than the
+    message's, which may be stale) keeps every surface in step.
+    """
+
+    def __init__(self, pathway: Pathway) -> None:
+        self._pathway = pathway
+        self._lock = threading.Lock()
+
+    def apply(self, workspace: str, user: str, stage_id: str, item_id: str, done: bool) -> Reply:
+        """Tick or untick one item and return the updated checklist reply."""
+        with self._lock:
+            stored = self._pathway.users.load(UserStore.key(workspace, user)).ticked(stage_id)
+            wanted = stored | {item_id} if done else stored - {item_id}
+            return self._pathway.set_ticks(workspace, user, stage_id, wanted)
+
+
+def register(app: App, pathway: Pathway, sender: Sender) -> None:
+    """Listen for every interactive element Pathway renders."""
+    ticks = TickApplier(pathway)
+
+    def choose_option(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                      context: BoltContext) -> None:
+        """A quick reply: send its words to the engine, as if the user had typed them."""
+        ack()
+        surface, user = surface_of(body), body["user"]["id"]
+        workspace = workspace_of(context)
+        reply = pathway.respond(workspace, user, unescape(action["value"]),
+                                private=surface.private)
+        sender.answer(surface, user, reply)
+        if surface.kind in {"home", "modal"}:
+            refresh_home(pathway, sender, workspace, user)
+
+    def give_feedback(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                      context: BoltContext) -> None:
+        """Store "this helped / didn't help" and thank the user."""
+        ack()
+        surface, user = surface_of(body), body["user"]["id"]
+        helpful = action["action_id"].endswith("_yes")
+        reply = pathway.record_feedback(workspace_of(context), user, unescape(action["value"]),
+                                        helpful)
+        thank_for_feedback(sender, surface, body, user, reply)
+
+    def tick(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+             context: BoltContext) -> None:
+        """Tick or untick a checklist item, store it at once, and redraw the checklist."""
+        ack()
+        parsed = parse_tick_block_id(action.get("block_id") or "")
+        if parsed is None:
+            return
+        surface, user, workspace = surface_of(body), body["user"]["id"], workspace_of(context)
+        reply = ticks.apply(workspace, user, *parsed, done=bool(action.get("selected_options")))
+        redraw_checklist(sender, surface, reply)
+        if surface.kind in {"home", "modal"}:
+            refresh_home(pathway, sender, workspace, user)
+
+    def open_checklist(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                       context: BoltContext) -> None:
+        """Open a stage's checklist in a modal (from App Home)."""
+        ack()
+        stage_id = unescape(action["value"])
+        reply = pathway.respond(workspace_of(context), body["user"]["id"],
+                                f"checklist {stage_id}")
+        sender.open_modal(body["trigger_id"], checklist_modal(reply))
+
+    app.action(re.compile(f"^{OPTION_ACTION}_\\d+$"))(choose_option)
+    app.action(re.compile(f"^{FEEDBACK_ACTION}_(yes|no)$"))(give_feedback)
+    app.action(TICK_ACTION)(tick)
+    app.action(OPEN_CHECKLIST_ACTION)(open_checklist)
+
+
+def redraw_checklist(sender: Sender, surface: Surface, reply: Reply) -> None:
+    """Show the updated checklist where the box was ticked."""
+    if surface.kind == "modal" and surface.view_id:
+        sender.update_modal(surface.view_id, checklist_modal(reply))
+    elif surface.kind == "ephemeral" and surface.response_url:
+        sender.respond(surface.response_url, reply, replace_original=True)
+    elif surface.kind == "message" and surface.channel and surface.message_ts:
+        sender.update(surface.channel, surface.message_ts, reply)
+
+
+def thank_for_feedback(sender: Sender, surface: Surface, body: dict[str, Any], user: str,
+                       reply: Reply) -> None:
+    """In a DM, swap the feedback buttons for the thanks; elsewhere thank the user privately."""
+    message = body.get("message") or {}
+    if surface.kind == "message" and surface.private and message.get("blocks"):
+        blocks = with_feedback_thanks(message["blocks"], reply.text)
+        sender.client.chat_update(channel=surface.channel, ts=surface.message_ts,
+                                  text=message.get("text") or "Pathway", blocks=blocks)
+    elif surface.kind == "message" and surface.channel:
+        sender.post_ephemeral(surface.channel, user, reply, thread_ts=surface.thread_ts)
+    else:
+        sender.answer(surface, user, reply)

@@ -1,0 +1,46 @@
+"""/pathway and /checklist: answered privately through the command's response URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.context import BoltContext
+
+from bot.service import Pathway
+from bot.slack.blocks import help_blocks
+from bot.slack.delivery import Sender, workspace_of
+from bot.slack.text import unescape
+
+HELP_WORDS = frozenset({"help", "?", "commands"})
+
+
+def pathway_text(command_text: str) -> str:
+    """What /pathway <text> says to the engine: an empty command means the overview."""
+    return unescape(command_text).strip() or "stages"
+
+
+def register(app: App, pathway: Pathway, sender: Sender) -> None:
+    """Listen for the slash commands."""
+
+    def pathway_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        """/pathway [subcommand]: the engine's commands, answered only to the user."""
+        ack()
+        text = pathway_text(command.get("text") or "")
+        if text.lower() in HELP_WORDS:
+            sender.respond(command["response_url"], text="Pathway commands",
+                           blocks=help_blocks(pathway.command_help()))
+            return
+        reply = pathway.respond(workspace_of(context), command["user_id"], text)
+        sender.respond(command["response_url"], reply)
+
+    def checklist_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        """/checklist [stage]: a stage's checklist with boxes to tick."""
+        ack()
+        stage = unescape(command.get("text") or "").strip()
+        reply = pathway.respond(workspace_of(context), command["user_id"],
+                                f"checklist {stage}".strip())
+        sender.respond(command["response_url"], reply)
+
+    app.command("/pathway")(pathway_command)
+    app.command("/checklist")(checklist_command)

@@ -1,0 +1,28 @@
+"""App Home: a dashboard of the user's stage, progress, checklist and next steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.context import BoltContext
+
+from bot.service import Pathway
+from bot.slack.blocks import home_view
+from bot.slack.delivery import Sender, workspace_of
+
+
+def refresh_home(pathway: Pathway, sender: Sender, workspace: str, user: str) -> None:
+    """Publish the user's App Home as it stands now."""
+    sender.publish_home(user, home_view(pathway.dashboard(workspace, user)))
+
+
+def register(app: App, pathway: Pathway, sender: Sender) -> None:
+    """Listen for the Home tab being opened."""
+
+    def home_opened(event: dict[str, Any], context: BoltContext) -> None:
+        """Publish the dashboard whenever the user opens the Home tab."""
+        if event.get("tab", "home") == "home":
+            refresh_home(pathway, sender, workspace_of(context), event["user"])
+
+    app.event("app_home_opened")(home_opened)

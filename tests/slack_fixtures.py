@@ -1,0 +1,164 @@
+"""Fixtures for the Slack tests: a fake Web API and the real app served by waitress.
+
+Test files load them with ``pytest_plugins = ["slack_fixtures"]`` (and import names from
+it only under TYPE_CHECKING, so pytest can rewrite its asserts).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from fake_slack import SIGNING_SECRET, TEAM_ID, FakeSlack, sign
+
+from bot.kb.loader import check_knowledge
+from bot.replies import Reply
+from bot.service import KnowledgeHolder, Pathway
+from bot.settings import Settings
+from bot.slack.app import build_app, health
+from bot.slack.server import HttpServer, wsgi_app
+from bot.state import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+BOT_TOKEN = "xoxb-1111-2222-testtokenvalue"
+
+
+def knowledge_dir() -> Path:
+    """The bundled knowledge base when it loads, else the small test fixture."""
+    bundled = ROOT / "knowledge"
+    if check_knowledge(bundled).knowledge is not None:
+        return bundled
+    return ROOT / "tests" / "fixtures" / "kb_small"
+
+
+class SlackBot:
+    """The real Pathway Slack app in HTTP mode on loopback, and a way to talk to it."""
+
+    def __init__(self, settings: Settings, knowledge: KnowledgeHolder) -> None:
+        self.settings = settings
+        self.knowledge = knowledge
+        self._event_ids = iter(range(1, 1_000_000))
+        self.start()
+
+    def start(self) -> None:
+        """Open the database, build the app and serve it."""
+        self.database = Database(self.settings.database_path)
+        self.pathway = Pathway(self.knowledge, self.database)
+        app = build_app(self.settings, self.pathway, self.database)
+        self.server = HttpServer(wsgi_app(app, lambda: health(self.pathway)),
+                                 host="127.0.0.1", port=0, threads=4)
+        self.server.start()
+
+    def stop(self) -> None:
+        """Stop serving and close the database."""
+        self.server.stop()
+        self.database.close()
+
+    def restart(self) -> None:
+        """Stop, reopen everything from disk, and serve again."""
+        self.stop()
+        self.start()
+
+    def post(self, body: str, content_type: str, timestamp: int | None = None,
+             signature: str | None = None, headers: dict[str, str] | None = None
+             ) -> tuple[int, str]:
+        """POST a signed body to /slack/events; returns (status, response text)."""
+        timestamp = int(time.time()) if timestamp is None else timestamp
+        request = urllib.request.Request(
+            f"{self.server.url}/slack/events", data=body.encode(), method="POST",
+            headers={"Content-Type": content_type,
+                     "X-Slack-Request-Timestamp": str(timestamp),
+                     "X-Slack-Signature": signature or sign(body, timestamp),
+                     **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def get(self, path: str) -> tuple[int, str]:
+        """GET a path from the server."""
+        try:
+            with urllib.request.urlopen(f"{self.server.url}{path}", timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
+
+    def event(self, event: dict[str, Any], event_id: str | None = None,
+              retry_num: int | None = None, **kwargs: Any) -> int:
+        """Deliver an Events API event_callback; returns the HTTP status."""
+        envelope = {"token": "unused", "team_id": TEAM_ID, "api_app_id": "A0PATHWAY",
+                    "type": "event_callback", "event": event,
+                    "event_id": event_id or f"Ev{next(self._event_ids):08d}",
+                    "event_time": int(time.time()), "authorizations": [
+                        {"team_id": TEAM_ID, "user_id": "UBOT", "is_bot": True}]}
+        headers = ({"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+                   if retry_num is not None else None)
+        return self.post(json.dumps(envelope), "application/json", headers=headers, **kwargs)[0]
+
+    def probe(self, text: str) -> Reply:
+        """What the core answers to text, without touching anyone's state."""
+        return self.pathway.respond(TEAM_ID, "UPROBE", text, private=False)
+
+    def dm(self, text: str, user: str = "U1", **kwargs: Any) -> int:
+        """A user's direct message to the bot."""
+        return self.event({"type": "message", "channel_type": "im", "channel": f"D{user}",
+                           "user": user, "text": text, "ts": f"{time.time():.6f}"}, **kwargs)
+
+    def command(self, command: str, text: str = "", user: str = "U1",
+                response_url: str = "", channel: str = "C1") -> int:
+        """A slash command, as Slack posts it."""
+        form = {"token": "unused", "team_id": TEAM_ID, "team_domain": "test",
+                "channel_id": channel, "channel_name": "general", "user_id": user,
+                "user_name": "someone", "command": command, "text": text,
+                "api_app_id": "A0PATHWAY", "response_url": response_url,
+                "trigger_id": "1.2.trigger"}
+        return self.post(urlencode(form), "application/x-www-form-urlencoded")[0]
+
+    def action(self, action: dict[str, Any], container: dict[str, Any], user: str = "U1",
+               **extra: Any) -> int:
+        """A block_actions interaction with one action, from a message or a view."""
+        payload = {"type": "block_actions", "team": {"id": TEAM_ID, "domain": "test"},
+                   "user": {"id": user, "team_id": TEAM_ID}, "api_app_id": "A0PATHWAY",
+                   "token": "unused", "trigger_id": "1.2.trigger", "container": container,
+                   "actions": [{"action_ts": f"{time.time():.6f}", **action}], **extra}
+        return self.post(urlencode({"payload": json.dumps(payload)}),
+                         "application/x-www-form-urlencoded")[0]
+
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[FakeSlack]:
+    """A fake Slack Web API on 127.0.0.1 that records calls."""
+    fake = FakeSlack().start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def slack_settings(tmp_path: Path, fake_slack: FakeSlack) -> Settings:
+    """HTTP-mode settings pointed at the fake API and a temporary data directory."""
+    return Settings(bot_token=BOT_TOKEN, signing_secret=SIGNING_SECRET,
+                    api_url=fake_slack.api_url, data_dir=tmp_path / "data",
+                    knowledge_dir=knowledge_dir(), port=0)
+
+
+@pytest.fixture(scope="session")
+def slack_knowledge() -> KnowledgeHolder:
+    """The knowledge base the Slack tests use, loaded once."""
+    return KnowledgeHolder(knowledge_dir())
+
+
+@pytest.fixture
+def slack_bot(slack_settings: Settings, slack_knowledge: KnowledgeHolder) -> Iterator[SlackBot]:
+    """The real app served by waitress on loopback, talking to the fake API."""
+    bot = SlackBot(slack_settings, slack_knowledge)
+    yield bot
+    bot.stop()

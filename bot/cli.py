@@ -81,7 +81,9 @@ def _add_slack_commands(commands: argparse._SubParsersAction) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the process exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=os.environ.get("PATHWAY_LOG_LEVEL", "WARNING"),
+    # The long-running Slack modes report start-up and reloads; the terminal stays quiet.
+    default_level = "INFO" if args.command in {"socket", "serve"} else "WARNING"
+    logging.basicConfig(level=os.environ.get("PATHWAY_LOG_LEVEL", default_level).upper(),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "kb":

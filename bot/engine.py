@@ -364,6 +364,11 @@ class Engine:
         options = (*reply.options, Option(say("option.contacts", lang), f"contacts {stage.id}"))
         return replace(reply, kind="overview", title=say("dashboard.title", lang), options=options)
 
+    def checklist(self, state: UserState, stage_id: str) -> Reply:
+        """A stage's checklist for this user, without changing anything."""
+        reply, _ = self._on_checklist(copy.deepcopy(state), Intent("checklist", stage_id))
+        return reply
+
     def set_ticks(self, state: UserState, stage_id: str, item_ids: set[str]
                   ) -> tuple[Reply, UserState]:
         """Make exactly these items ticked on a stage (Slack checkboxes send the whole set)."""

@@ -162,6 +162,24 @@ class Pathway:
             self.users.save(key, new_state)
         return reply
 
+    def tick(self, workspace: str, user: str, stage_id: str, item_id: str, done: bool) -> Reply:
+        """Tick or untick one item (a checkbox click) on top of the stored ticks, atomically."""
+        key = UserStore.key(workspace, user)
+        with self.users.locked(key):
+            state = self.users.load(key)
+            ticked = state.ticked(stage_id)
+            wanted = ticked | {item_id} if done else ticked - {item_id}
+            reply, new_state = self.knowledge.current.engine.set_ticks(state, stage_id, wanted)
+            self.users.save(key, new_state)
+        return reply
+
+    def checklist(self, workspace: str, user: str, stage_id: str) -> Reply:
+        """A stage's checklist with the user's ticks. Changes nothing."""
+        key = UserStore.key(workspace, user)
+        with self.users.locked(key):
+            state = self.users.load(key)
+        return self.knowledge.current.engine.checklist(state, stage_id)
+
     def record_feedback(self, workspace: str, user: str, entry_id: str, helpful: bool) -> Reply:
         """Count a "helped / didn't help" vote for an entry. No user id is stored with it."""
         lang = self.users.load(UserStore.key(workspace, user)).lang

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import threading
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -23,32 +22,10 @@ from bot.slack.blocks import (
 from bot.slack.delivery import Sender, Surface, surface_of, workspace_of
 from bot.slack.listeners.home import refresh_home
 from bot.slack.text import unescape
-from bot.state import UserStore
-
-
-class TickApplier:
-    """Applies one checkbox change on top of the stored ticks, one change at a time.
-
-    Slack sends a single box's new state; reading the stored ticks (rather than the
-    message's, which may be stale) keeps every surface in step.
-    """
-
-    def __init__(self, pathway: Pathway) -> None:
-        self._pathway = pathway
-        self._lock = threading.Lock()
-
-    def apply(self, workspace: str, user: str, stage_id: str, item_id: str, done: bool) -> Reply:
-        """Tick or untick one item and return the updated checklist reply."""
-        with self._lock:
-            stored = self._pathway.users.load(UserStore.key(workspace, user)).ticked(stage_id)
-            wanted = stored | {item_id} if done else stored - {item_id}
-            return self._pathway.set_ticks(workspace, user, stage_id, wanted)
 
 
 def register(app: App, pathway: Pathway, sender: Sender) -> None:
     """Listen for every interactive element Pathway renders."""
-    ticks = TickApplier(pathway)
-
     def choose_option(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                       context: BoltContext) -> None:
         """A quick reply: send its words to the engine, as if the user had typed them."""
@@ -79,7 +56,7 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
         if parsed is None:
             return
         surface, user, workspace = surface_of(body), body["user"]["id"], workspace_of(context)
-        reply = ticks.apply(workspace, user, *parsed, done=bool(action.get("selected_options")))
+        reply = pathway.tick(workspace, user, *parsed, done=bool(action.get("selected_options")))
         redraw_checklist(sender, surface, reply)
         if surface.kind in {"home", "modal"}:
             refresh_home(pathway, sender, workspace, user)
@@ -89,8 +66,7 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
         """Open a stage's checklist in a modal (from App Home)."""
         ack()
         stage_id = unescape(action["value"])
-        reply = pathway.respond(workspace_of(context), body["user"]["id"],
-                                f"checklist {stage_id}")
+        reply = pathway.checklist(workspace_of(context), body["user"]["id"], stage_id)
         sender.open_modal(body["trigger_id"], checklist_modal(reply))
 
     app.action(re.compile(f"^{OPTION_ACTION}_\\d+$"))(choose_option)

@@ -1,10 +1,11 @@
 """Sweep the matcher's threshold and margin and print accuracy on the example questions.
 
-Usage: python benchmarks/thresholds.py [KNOWLEDGE_DIR] [--unseen tests/data/unseen_questions.yaml]
+Usage: python benchmarks/thresholds.py [KNOWLEDGE_DIR] [--unseen FILE ...]
 
 Each question is ranked once (the ranking does not depend on threshold or margin); every
 cell of the grid then only re-applies the decision rule. Defaults in MatcherConfig are
-chosen on examples.yaml and confirmed on the held-out unseen questions. Also prints the
+chosen on examples.yaml and confirmed on the held-out question files (by default
+tests/data/unseen_questions.yaml and tests/data/heldout_fresh.yaml). Also prints the
 matcher's per-question latency.
 """
 
@@ -23,6 +24,7 @@ from bot.matching.matcher import Match, Matcher, MatcherConfig, decide
 
 THRESHOLDS = tuple(range(36, 68, 2))
 MARGINS = (0, 2, 3, 4, 5, 6, 8, 10)
+HELD_OUT = ("tests/data/unseen_questions.yaml", "tests/data/heldout_fresh.yaml")
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,8 @@ def main(argv: list[str] | None = None) -> None:
     """Load the knowledge base and examples, then print the sweep and latency."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("knowledge", nargs="?", default="knowledge")
-    parser.add_argument("--unseen", default="tests/data/unseen_questions.yaml")
+    parser.add_argument("--unseen", nargs="*", default=list(HELD_OUT),
+                        help="held-out example files to show beside examples.yaml")
     args = parser.parse_args(argv)
     kb = load_knowledge(args.knowledge)
     start = time.perf_counter()
@@ -95,11 +98,12 @@ def main(argv: list[str] | None = None) -> None:
     timings: list[float] = []
     sets["examples"], times = rank_all(matcher, list(kb.examples))
     timings += times
-    if Path(args.unseen).is_file():
-        sets["unseen"], times = rank_all(matcher, load_examples(args.unseen))
-        timings += times
-    else:
-        print(f"(no held-out file at {args.unseen})")
+    for path in args.unseen:
+        if Path(path).is_file():
+            sets[Path(path).stem.split("_")[0]], times = rank_all(matcher, load_examples(path))
+            timings += times
+        else:
+            print(f"(no held-out file at {path})")
     for name, items in sets.items():
         in_scope = sum(item.expect is not None for item in items)
         print(f"{name}: {in_scope} in-scope, {len(items) - in_scope} out-of-scope questions")

@@ -142,3 +142,41 @@ def test_missing_directory(tmp_path: Path) -> None:
     result = check_knowledge(tmp_path / "nope")
     assert result.knowledge is None
     assert "not found" in str(result.problems[0])
+
+
+VOCABULARY = """vocabulary:
+  context_words: [Hywel Dda, band 6]
+  synonyms:
+    - [QI, quality improvement]
+"""
+
+
+def test_vocabulary_file_is_loaded(kb_dir: Path) -> None:
+    (kb_dir / "vocabulary.yaml").write_text(VOCABULARY, encoding="utf-8")
+    kb = load_knowledge(kb_dir)
+    assert kb.vocabulary.context_words == ("Hywel Dda", "band 6")
+    assert kb.vocabulary.synonyms == (("QI", "quality improvement"),)
+
+
+def test_knowledge_base_without_vocabulary_has_an_empty_one(kb_dir: Path) -> None:
+    kb = load_knowledge(kb_dir)
+    assert kb.vocabulary.context_words == () and kb.vocabulary.synonyms == ()
+
+
+@pytest.mark.parametrize(("old", "new", "line_needle", "expected"), [
+    ("  context_words:", "  context_word:", "context_word:",
+     "unknown field 'context_word' (did you mean 'context_words'?)"),
+    ("  context_words: [Hywel Dda, band 6]", "  context_words: Hywel Dda", "context_words:",
+     "'context_words' should be a list"),
+    ("    - [QI, quality improvement]", "    - [QI]", "- [QI]",
+     "'synonyms' needs at least 2 item(s), has 1"),
+    ("    - [QI, quality improvement]", "    - QI", "- QI", "'synonyms' should be a list"),
+])
+def test_vocabulary_problems_name_file_line_and_fix(kb_dir: Path, old: str, new: str,
+                                                    line_needle: str, expected: str) -> None:
+    path = kb_dir / "vocabulary.yaml"
+    path.write_text(VOCABULARY.replace(old, new), encoding="utf-8")
+    assert new in path.read_text(encoding="utf-8")
+    found = messages(kb_dir)
+    line = line_of(path, line_needle)
+    assert any(m.startswith(f"{path}:{line}: ") and expected in m for m in found), found

@@ -1,16 +1,21 @@
 """The question matcher, on a small fixture knowledge base and on the real bundled one."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.kb.loader import load_knowledge
+from bot.kb.model import Vocabulary
 from bot.matching import Matcher, MatcherConfig, MatchResult
 from bot.matching.evaluate import evaluate_examples, load_examples
+from bot.matching.normalise import stem, tokens, word_sequence
+from bot.matching.vocabulary import VocabularyIndex
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb_small"
 REAL_KB = Path(__file__).parent.parent / "knowledge"
 UNSEEN = Path(__file__).parent / "data" / "unseen_questions.yaml"
+HELDOUT_FRESH = Path(__file__).parent / "data" / "heldout_fresh.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -226,13 +231,86 @@ def test_real_knowledge_base_declines_unseen_out_of_scope_questions(
     assert report.out_of_scope_decline_rate >= 0.90, "\n".join(report.summary_lines())
 
 
-# The target is 0.90; word matching reaches 0.825 (33/40) on these held-out paraphrases,
-# whose misses share almost no words with their entries ("keeps going after I move jobs"
-# for sustaining the change). This floor guards against regressions until it is raised.
-UNSEEN_IN_SCOPE_FLOOR = 0.80
+# The target is 0.90. These held-out paraphrases reach 0.85 (34/40); the misses share almost
+# no words with their entries ("keeps going after I move jobs" for sustaining the change,
+# "what stage we're in" reduced to the one word "stage"). This floor guards against
+# regressions until it is raised.
+UNSEEN_IN_SCOPE_FLOOR = 0.85
 
 
 def test_real_knowledge_base_answers_unseen_in_scope_questions(real_matcher: Matcher) -> None:
     report = evaluate_examples(real_matcher, load_examples(UNSEEN))
     assert report.in_scope >= 30
     assert report.in_scope_accuracy >= UNSEEN_IN_SCOPE_FLOOR, "\n".join(report.summary_lines())
+
+
+def test_real_knowledge_base_meets_the_target_on_blind_questions(real_matcher: Matcher) -> None:
+    report = evaluate_examples(real_matcher, load_examples(HELDOUT_FRESH))
+    assert (report.in_scope, report.out_of_scope) == (60, 20)
+    assert report.in_scope_accuracy >= 0.90, "\n".join(report.summary_lines())
+    assert report.out_of_scope_decline_rate >= 0.90, "\n".join(report.summary_lines())
+
+
+def without_vocabulary(matcher: Matcher) -> Matcher:
+    return Matcher(replace(matcher.kb, vocabulary=Vocabulary()))
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("I'm a nurse in Betsi Cadwaladr, do I need ethics approval for a patient survey?",
+         "ethics-approval-rec"),
+        ("our physio team in Hywel Dda wants to know who owns an invention", "who-owns-my-idea"),
+        ("is there any QI training in Swansea Bay", "improvement-training"),
+        ("what does Hywel Dda do about patents", "can-i-patent-an-idea"),
+    ],
+)
+def test_where_the_asker_works_does_not_decide_the_answer(
+        real_matcher: Matcher, question: str, expected: str) -> None:
+    assert answered(real_matcher.match(question)) == expected
+    # Without vocabulary.yaml the health board's name pulls towards the entries listing it.
+    assert answered(without_vocabulary(real_matcher).match(question)) != expected
+
+
+def test_a_question_only_about_context_still_matches_it(real_matcher: Matcher) -> None:
+    assert answered(real_matcher.match("is Swansea Bay covered")) == "who-pathway-serves"
+
+
+def test_a_synonym_matches_an_entry_worded_differently(matcher: Matcher) -> None:
+    vocabulary = Vocabulary(synonyms=(("cash", "money", "funding"),))
+    with_synonyms = Matcher(replace(matcher.kb, vocabulary=vocabulary))
+    assert answered(matcher.match("cash for adoption")) is None
+    result = with_synonyms.match("cash for adoption")
+    assert answered(result) == "funding-for-adoption"
+    assert result.candidates[0].score < 100  # a synonym matches a little below the word itself
+
+
+def test_an_organisation_alias_stands_for_its_name(real_matcher: Matcher) -> None:
+    # The phrasing says "HTW"; the question spells the name out.
+    result = real_matcher.match("can I submit my device to Health Technology Wales")
+    assert answered(result) == "htw-propose-topic"
+
+
+def stems(text: str) -> list[str]:
+    return [stem(word) for word in word_sequence(text)]
+
+
+def test_context_is_found_as_a_phrase() -> None:
+    index = VocabularyIndex(Vocabulary(context_words=("band 6", "Aneurin Bevan")))
+    found = index.read(stems("band 6 nurse, can I join the Bevan Exemplars from Aneurin Bevan?"))
+    assert found.context == {stem("band"), "6", stem("aneurin")}  # "bevan" is also asked about
+    assert index.read(stems("which band of the pay scale")).context == frozenset()
+
+
+def test_synonyms_and_aliases_stand_for_whole_phrases() -> None:
+    index = VocabularyIndex(Vocabulary(synonyms=(("QI", "quality improvement"),)),
+                            aliases=(("Health Technology Wales", "HTW"),))
+    found = index.read(stems("QI course at Health Technology Wales"))
+    assert found.synonyms == {"qi": {" ".join(tokens("quality improvement"))}}
+    assert found.aliases[stem("technology")] == {"htw"}
+    assert index.read(stems("quality of care")).synonyms == {}
+
+
+def test_a_vocabulary_of_common_words_only_is_ignored() -> None:
+    index = VocabularyIndex(Vocabulary(context_words=("the",), synonyms=(("how", "what"),)))
+    assert index.read(stems("the pathway")) == index.read([])

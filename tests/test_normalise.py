@@ -2,7 +2,14 @@
 
 import pytest
 
-from bot.matching.normalise import MAX_INPUT_CHARS, normalise, stem, tokens
+from bot.matching.normalise import (
+    MAX_INPUT_CHARS,
+    informative_words,
+    normalise,
+    stem,
+    tokens,
+    word_sequence,
+)
 
 
 @pytest.mark.parametrize(
@@ -56,3 +63,14 @@ def test_tokens_of_filler_only_question_are_empty() -> None:
 
 def test_tokens_keep_acronyms_and_numbers() -> None:
     assert tokens("MHRA class 2 device") == ["mhra", "class", "2", "devic"]
+
+
+def test_word_sequence_keeps_order_and_repeats() -> None:
+    assert word_sequence("Hi, the Bevan team at Aneurin Bevan") == [
+        "bevan", "team", "aneurin", "bevan"]
+    assert informative_words("Hi, the Bevan team at Aneurin Bevan") == [
+        "bevan", "team", "aneurin"]
+
+
+def test_other_is_informative_for_spread_questions() -> None:
+    assert tokens("how do other wards copy it") == [stem("other"), "ward", "copy"]

@@ -13,6 +13,7 @@ from bot.kb.model import (
     Stage,
     Text,
     Topic,
+    Vocabulary,
 )
 from bot.kb.problems import LoadedFile
 
@@ -24,6 +25,8 @@ def build_knowledge_base(files: list[LoadedFile], version: str, directory: str) 
     topics: list[Topic] = []
     examples: list[Example] = []
     for loaded in files:
+        if loaded.kind == "vocabulary":
+            continue
         items = loaded.doc.data[loaded.kind]
         for index, raw in enumerate(items):
             where = {"file": loaded.display, "line": loaded.doc.line_of([loaded.kind, index])}
@@ -48,7 +51,19 @@ def build_knowledge_base(files: list[LoadedFile], version: str, directory: str) 
         examples=tuple(examples),
         version=version,
         directory=directory,
+        vocabulary=_vocabulary([f for f in files if f.kind == "vocabulary"]),
     )
+
+
+def _vocabulary(files: list[LoadedFile]) -> Vocabulary:
+    """Context words and synonym groups of every vocabulary file, in file order."""
+    context: dict[str, None] = {}
+    synonyms: list[tuple[str, ...]] = []
+    for loaded in files:
+        section = loaded.doc.data["vocabulary"] or {}
+        context.update(dict.fromkeys(section.get("context_words", ())))
+        synonyms += [tuple(group) for group in section.get("synonyms", ())]
+    return Vocabulary(tuple(context), tuple(synonyms))
 
 
 def _common(raw: dict[str, Any], kind: str, title: Any, where: dict[str, Any]) -> dict[str, Any]:

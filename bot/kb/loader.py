@@ -24,7 +24,7 @@ from bot.kb.problems import LoadedFile, Problem
 from bot.kb.yamlsource import YamlDocument, YamlSyntaxError, parse_yaml
 
 # Which schema a file follows is decided by its top-level key.
-FILE_KINDS = ("stages", "organisations", "topics", "guidance", "examples")
+FILE_KINDS = ("stages", "organisations", "topics", "guidance", "examples", "vocabulary")
 
 
 @dataclass

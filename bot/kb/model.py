@@ -109,6 +109,14 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Vocabulary:
+    """Words that tune matching: who or where the asker is, and groups of synonyms."""
+
+    context_words: tuple[str, ...] = ()
+    synonyms: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """The whole validated knowledge base."""
 
@@ -118,6 +126,7 @@ class KnowledgeBase:
     examples: tuple[Example, ...]
     version: str  # content hash, so admins and logs can tell versions apart
     directory: str
+    vocabulary: Vocabulary = field(default_factory=Vocabulary)  # from vocabulary.yaml, if any
     _by_id: Mapping[str, Entry] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:

@@ -30,14 +30,14 @@ _STOP_WORDS_TEXT = """
     havent having he her here hers herself him himself his how hows i id if ill im in
     into is isnt it its itself ive just kind know let lets like look looking made make
     many may me might mine more most much must my myself need needed needs no nor not now
-    of off oh ok okay on once one only or other ought our ours ourselves out over
+    of off oh ok okay on once one only or ought our ours ourselves out over
     please pls really right said say says she should shouldnt so some somebody someone
     something sort such sure tell than thank thanks that thats the their theirs them
     themselves then there theres these they theyre thing things this those though through
     thx to too try trying u under until up upon us use using very via want wanted wants
     was wasnt way we well were what whats when whens where wheres whether which while who
     whos whom whose why whys will with within without wonder wondering wont would wouldnt
-    yes yet you youd youll your youre yours yourself yourselves hi hello hey dear cheers
+    yes yet you youd youll your youre yours yourself yourselves hi hiya hello hey dear cheers
     help helps helping question questions ask asking anyone find out mean means bit
     actually currently maybe probably possible possibly best good exactly
     tbh btw imo fyi plz hmm um umm erm er ah wholl weve youve theyve wed hes shes
@@ -113,13 +113,15 @@ def stem(word: str) -> str:
     return word
 
 
+def word_sequence(text: str) -> list[str]:
+    """The words of ``text`` that carry meaning, in order and with repeats, not stemmed."""
+    return [word for word in normalise(text).split()
+            if (len(word) >= 2 or word.isdigit()) and word not in STOP_WORDS]
+
+
 def informative_words(text: str) -> list[str]:
     """The words of ``text`` that carry meaning: normalised, no stop words, not stemmed."""
-    seen: dict[str, None] = {}
-    for word in normalise(text).split():
-        if (len(word) >= 2 or word.isdigit()) and word not in STOP_WORDS:
-            seen.setdefault(word, None)
-    return list(seen)
+    return list(dict.fromkeys(word_sequence(text)))
 
 
 def tokens(text: str) -> list[str]:

@@ -1,0 +1,93 @@
+"""The knowledge base's vocabulary (context words, synonyms), found in a question.
+
+Both are words or short phrases from vocabulary.yaml, tokenised exactly like a phrasing, so
+"Cardiff and Vale" is the stems ("cardiff", "vale"). A phrase is found in a question as a
+run of consecutive informative words, so "band 6" is context but "band" alone is not.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from bot.kb.model import Vocabulary
+from bot.matching.normalise import tokens
+
+
+@dataclass(frozen=True)
+class QuestionVocabulary:
+    """What the vocabulary says about one question's stems."""
+
+    context: frozenset[str] = frozenset()  # stems that only say who or where the asker is
+    # stem -> what it may stand for: stems, or several stems joined by spaces, all of which
+    # a phrase must contain; synonyms (vocabulary.yaml) and aliases (organisation names)
+    synonyms: dict[str, frozenset[str]] = field(default_factory=dict)
+    aliases: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+class VocabularyIndex:
+    """Context phrases, synonym groups and alias groups, ready to find in a question."""
+
+    def __init__(self, vocabulary: Vocabulary, aliases: Iterable[Iterable[str]] = ()) -> None:
+        self.context = _by_first(_tokenised(vocabulary.context_words))
+        self.synonyms = _Groups(vocabulary.synonyms)
+        self.aliases = _Groups(aliases)
+
+    def read(self, stems: list[str]) -> QuestionVocabulary:
+        """Context stems (every occurrence inside a context phrase) and each stem's stand-ins."""
+        covered = [False] * len(stems)
+        for start, length in _occurrences(stems, self.context):
+            covered[start:start + length] = [True] * length
+        inside = {s for s, hit in zip(stems, covered, strict=True) if hit}
+        outside = {s for s, hit in zip(stems, covered, strict=True) if not hit}
+        return QuestionVocabulary(frozenset(inside - outside), self.synonyms.stand_ins(stems),
+                                  self.aliases.stand_ins(stems))
+
+
+class _Groups:
+    """Groups of phrases that mean the same, as stem tuples keyed by their first stem."""
+
+    def __init__(self, groups: Iterable[Iterable[str]]) -> None:
+        self.groups = tuple(_tokenised(group) for group in groups)
+        self.members = _by_first(member for group in self.groups for member in group)
+        self.group_of: dict[tuple[str, ...], list[int]] = defaultdict(list)
+        for number, group in enumerate(self.groups):
+            for member in group:
+                self.group_of[member].append(number)
+
+    def stand_ins(self, stems: list[str]) -> dict[str, frozenset[str]]:
+        """Each stem inside a member found in ``stems`` -> the group's other members."""
+        found: dict[str, set[str]] = defaultdict(set)
+        for start, length in _occurrences(stems, self.members):
+            member = tuple(stems[start:start + length])
+            others = {" ".join(other) for number in self.group_of[member]
+                      for other in self.groups[number] if other != member}
+            for stem in member:
+                found[stem].update(others - {stem})
+        return {stem: frozenset(others) for stem, others in found.items() if others}
+
+
+def _tokenised(phrases: Iterable[str]) -> list[tuple[str, ...]]:
+    """Distinct non-empty stem tuples of ``phrases``; phrases of common words only are dropped."""
+    found = (tuple(tokens(phrase)) for phrase in phrases)
+    return list(dict.fromkeys(words for words in found if words))
+
+
+def _by_first(phrases: Iterable[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Phrases grouped by their first stem, longest first."""
+    grouped: dict[str, list[tuple[str, ...]]] = defaultdict(list)
+    for phrase in dict.fromkeys(phrases):
+        grouped[phrase[0]].append(phrase)
+    return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in grouped.items()}
+
+
+def _occurrences(stems: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]]
+                 ) -> list[tuple[int, int]]:
+    """(start, length) of every phrase found as consecutive stems."""
+    found = []
+    for start, first in enumerate(stems):
+        for phrase in phrases.get(first, ()):
+            if tuple(stems[start:start + len(phrase)]) == phrase:
+                found.append((start, len(phrase)))
+    return found

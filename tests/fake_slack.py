@@ -151,6 +151,10 @@ class FakeSlack:
             "views.open": {"view": {"id": "VMODAL", "type": "modal"}},
             "views.update": {"view": {"id": params.get("view_id"), "type": "modal"}},
             "apps.connections.open": {"url": "wss://127.0.0.1:9/never"},
+            "files.getUploadURLExternal": {"upload_url": f"{self.url}/upload/F0FILE1",
+                                           "file_id": "F0FILE1"},
+            "files.completeUploadExternal": {"files": [{"id": "F0FILE1",
+                                                        "title": "Pathway report"}]},
         }
         if method not in answers:
             return {"ok": False, "error": "unknown_method"}
@@ -168,9 +172,12 @@ class FakeSlack:
             def do_POST(self) -> None:
                 """Record the call, then answer it or fail it as told."""
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                params = _parse(body, self.headers.get("Content-Type") or "")
                 is_api = self.path.startswith("/api/")
-                method = self.path[len("/api/"):] if is_api else "response_url"
+                if self.path.startswith("/upload/"):  # files_upload_v2 sends the raw bytes
+                    method, params = "file_upload", {"content": body.decode("utf-8")}
+                else:
+                    params = _parse(body, self.headers.get("Content-Type") or "")
+                    method = self.path[len("/api/"):] if is_api else "response_url"
                 call = Call(method, self.path, params, dict(self.headers.items()))
                 status = fake._record(call)
                 if status != 200:

@@ -135,11 +135,12 @@ def test_manifest_matches_what_the_app_listens_for() -> None:
     manifest = yaml.safe_load((Path(__file__).resolve().parent.parent / "manifest.yml")
                               .read_text(encoding="utf-8"))
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
-    assert commands == {"/pathway", "/checklist"}
+    assert commands == {"/pathway", "/checklist", "/pathway-admin"}
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_home_opened", "app_mention", "message.im"}
     assert manifest["settings"]["socket_mode_enabled"] is True
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
-    assert {"chat:write", "commands", "im:history", "im:write", "app_mentions:read"} <= set(
+    assert {"chat:write", "commands", "im:history", "im:write", "app_mentions:read",
+            "files:write"} <= set(
         manifest["oauth_config"]["scopes"]["bot"])
     assert len(manifest["display_information"]["description"]) <= 140

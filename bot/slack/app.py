@@ -15,10 +15,13 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackClientError
 
+from bot.admin import Admin
 from bot.referrals import OutboxDeliverer
+from bot.reloader import KnowledgeWatcher, reload_on_sighup
 from bot.replies import Reply
 from bot.service import KnowledgeHolder, Pathway
 from bot.settings import Settings, SettingsError, load_settings
+from bot.slack.admin import reload_notifier
 from bot.slack.dedup import TABLE, EventLedger, dedup_middleware
 from bot.slack.delivery import Sender, web_client
 from bot.slack.listeners import register_all
@@ -54,7 +57,7 @@ def build_app(settings: Settings, pathway: Pathway, database: Database) -> App:
                             "or proxy settings.") from error
     sender = Sender(app.client)
     app.use(dedup_middleware(EventLedger(database.table(TABLE))))
-    register_all(app, pathway, sender)
+    register_all(app, pathway, sender, Admin(pathway, settings.admins))
     app.error(_error_handler(sender))
     return app
 
@@ -118,17 +121,31 @@ def _open(settings: Settings) -> tuple[Pathway, Database]:
     return pathway, database
 
 
+def watch_knowledge(settings: Settings, pathway: Pathway, app: App) -> KnowledgeWatcher:
+    """Reload the knowledge base when its files change or on SIGHUP, telling the admins."""
+    watcher = KnowledgeWatcher(pathway.knowledge,
+                               notify=reload_notifier(app.client, settings.admin_channel))
+    watcher.start()
+    reload_on_sighup(watcher)
+    return watcher
+
+
 def run_socket(args: argparse.Namespace) -> int:
     """Connect to Slack over Socket Mode (outbound only) and serve until stopped."""
     settings = load_settings("socket")
     pathway, database = _open(settings)
+    watcher = None
     try:
-        handler = build_socket_handler(settings, build_app(settings, pathway, database))
+        app = build_app(settings, pathway, database)
+        handler = build_socket_handler(settings, app)
+        watcher = watch_knowledge(settings, pathway, app)
         logger.info("Pathway is connecting to Slack in Socket Mode")
         handler.start()
     except KeyboardInterrupt:
         logger.info("Stopped")
     finally:
+        if watcher:
+            watcher.stop()
         database.close()
     return 0
 
@@ -138,13 +155,17 @@ def run_serve(args: argparse.Namespace) -> int:
     settings = load_settings("serve")
     port = args.port if getattr(args, "port", None) is not None else settings.port
     pathway, database = _open(settings)
+    watcher = None
     try:
         app = build_app(settings, pathway, database)
         server = HttpServer(wsgi_app(app, lambda: health(pathway)), port=port)
+        watcher = watch_knowledge(settings, pathway, app)
         server.serve_forever()
     except KeyboardInterrupt:
         logger.info("Stopped")
     finally:
+        if watcher:
+            watcher.stop()
         database.close()
     return 0
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from slack_bolt import App
 
+from bot.admin import Admin
 from bot.service import Pathway
+from bot.slack import admin as admin_listeners
 from bot.slack.delivery import Sender
 from bot.slack.listeners import actions, commands, home, messages
 
 
-def register_all(app: App, pathway: Pathway, sender: Sender) -> None:
+def register_all(app: App, pathway: Pathway, sender: Sender, admin: Admin) -> None:
     """Attach every listener to the app."""
+    admin_listeners.register(app, admin, sender)
     messages.register(app, pathway, sender)
     commands.register(app, pathway, sender)
     actions.register(app, pathway, sender)

@@ -38,7 +38,9 @@ def render(reply: Reply, colour: bool = False) -> str:
     if reply.source:
         parts.append(say("answer.source", source=reply.source, reviewed=reply.reviewed))
     if reply.options:
-        parts.append("  ".join(f"[{n}] {o.label}" for n, o in enumerate(reply.options, 1)))
+        # A few short choices fit on one line; a longer menu reads better as a list.
+        separator = "  " if len(reply.options) <= 3 else "\n"
+        parts.append(separator.join(f"[{n}] {o.label}" for n, o in enumerate(reply.options, 1)))
     if reply.footer:
         parts.append(reply.footer)
     return _style("\n\n".join(parts), colour)

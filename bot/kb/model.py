@@ -24,8 +24,8 @@ class Text:
     def of(cls, value: str | Mapping[str, str]) -> Text:
         """Build from YAML: a plain string (English) or ``{en: ..., cy: ...}``."""
         if isinstance(value, str):
-            return cls(MappingProxyType({"en": value}))
-        return cls(MappingProxyType(dict(value)))
+            return cls(MappingProxyType({"en": value.strip()}))
+        return cls(MappingProxyType({lang: text.strip() for lang, text in value.items()}))
 
     def get(self, lang: str = "en") -> str:
         """The text in ``lang``, falling back to English."""

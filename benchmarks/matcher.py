@@ -1,0 +1,423 @@
+"""Benchmark the question matcher: latency, throughput, start-up and memory by knowledge base size.
+
+Usage: python benchmarks/matcher.py [--quick] [--sizes 1000,10000,100000] [--plot PATH]
+
+Measures the bundled knowledge base and knowledge bases generated from it (see
+generate_kb.py) with the example questions of knowledge/examples.yaml. On the same queries
+it times two floors: one bare ``rapidfuzz.process.extractOne`` over all phrasings, and
+``difflib.get_close_matches``. Start-up and memory are measured in a fresh process per size.
+Prints the results, checks them against the goals and writes a PNG plot (needs matplotlib:
+``pip install -e '.[bench]'``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import gc
+import json
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import rapidfuzz
+from generate_kb import count_phrasings, generate_knowledge, write_knowledge
+from rapidfuzz import fuzz, process, utils
+
+from bot.kb.loader import load_knowledge
+from bot.kb.model import KnowledgeBase
+from bot.matching import Matcher
+
+DEFAULT_PLOT = Path(__file__).resolve().parent / "results" / "matcher.png"
+DIFFLIB_MAX_LARGE = 20  # queries at most for difflib above LARGE phrasings
+LARGE = 20_000
+GROWTH_LIMIT = 1.1  # log-log slope; 1.0 is linear, with a little room for noise
+
+
+@dataclass(frozen=True)
+class Budget:
+    """How long to spend timing each size; a round is one pass over every query."""
+
+    max_rounds: int
+    ours_s: float
+    floor_s: float
+    difflib_s: float
+    difflib_min: int
+
+
+FULL = Budget(max_rounds=20, ours_s=5.0, floor_s=10.0, difflib_s=8.0, difflib_min=5)
+QUICK = Budget(max_rounds=3, ours_s=1.0, floor_s=2.0, difflib_s=1.5, difflib_min=3)
+
+
+@dataclass
+class SizeResult:
+    """Everything measured for one knowledge base."""
+
+    label: str
+    phrasings: int
+    entries: int
+    startup: dict[str, float] = field(default_factory=dict)  # seconds and MB, from the child
+    ours: list[list[float]] = field(default_factory=list)  # ms, one list per round
+    floor: list[list[float]] = field(default_factory=list)
+    difflib: dict[int, float] = field(default_factory=dict)  # query index -> ms
+
+    def ours_flat(self) -> list[float]:
+        """Every timing of our matcher, in ms."""
+        return [ms for round_ms in self.ours for ms in round_ms]
+
+    def floor_flat(self) -> list[float]:
+        """Every timing of the bare rapidfuzz floor, in ms."""
+        return [ms for round_ms in self.floor for ms in round_ms]
+
+    def ours_on(self, indexes: list[int]) -> float:
+        """Our median time on a subset of the queries, for a like-for-like ratio."""
+        return statistics.median(statistics.median(r[i] for r in self.ours) for i in indexes)
+
+
+# --- start-up and memory, in a fresh process -------------------------------------------------
+
+
+def rss_mb() -> float:
+    """Resident memory of this process now, in MB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    """Highest resident memory this process has used, in MB."""
+    import resource  # Unix only; the benchmark runs on Linux
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def startup_child(directory: str) -> None:
+    """In a fresh process: time load (parse, validate) and index; print JSON with RSS."""
+    import bot.kb.loader as loader
+
+    gc.collect()
+    baseline = rss_mb()
+    parse_s = _time_calls_of(loader, "parse_yaml")
+    start = time.perf_counter()
+    kb = load_knowledge(directory)
+    loaded = time.perf_counter()
+    matcher = Matcher(kb)
+    indexed = time.perf_counter()
+    gc.collect()
+    after = rss_mb()
+    print(json.dumps({
+        "parse_s": parse_s[0] if parse_s else math.nan,
+        "validate_s": loaded - start - (parse_s[0] if parse_s else 0.0),
+        "load_s": loaded - start,
+        "index_s": indexed - loaded,
+        "total_s": indexed - start,
+        "rss_mb": after - baseline,
+        "peak_mb": max(peak_rss_mb(), after) - baseline,
+        "entries": len(list(matcher.kb.entries())),
+    }))
+
+
+def _time_calls_of(module: object, name: str) -> list[float] | None:
+    """Wrap ``module.name`` so the time spent in it adds up in the returned one-item list."""
+    original = getattr(module, name, None)
+    if original is None:  # the loader was refactored: report the load as a whole
+        return None
+    spent = [0.0]
+
+    def timed(*args: object, **kwargs: object) -> object:
+        start = time.perf_counter()
+        try:
+            return original(*args, **kwargs)
+        finally:
+            spent[0] += time.perf_counter() - start
+
+    setattr(module, name, timed)
+    return spent
+
+
+def measure_startup(directory: str | Path) -> dict[str, float]:
+    """Start-up times and memory of one knowledge base directory, from a fresh process."""
+    command = [sys.executable, str(Path(__file__).resolve()), "--startup-child", str(directory)]
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"start-up measurement failed for {directory}:\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+# --- latency ---------------------------------------------------------------------------------
+
+
+def time_rounds(ask: Callable[[str], object], queries: list[str], budget: Budget,
+                seconds: float) -> list[list[float]]:
+    """Per-query times in ms, round after round until ``seconds`` or the round limit."""
+    for query in queries[:5]:  # warm caches and lazy imports
+        ask(query)
+    rounds: list[list[float]] = []
+    start = time.perf_counter()
+    while len(rounds) < budget.max_rounds and (not rounds or
+                                               time.perf_counter() - start < seconds):
+        timings = []
+        for query in queries:
+            began = time.perf_counter_ns()
+            ask(query)
+            timings.append((time.perf_counter_ns() - began) / 1e6)
+        rounds.append(timings)
+    return rounds
+
+
+def time_difflib(phrasings: list[str], queries: list[str], budget: Budget) -> dict[int, float]:
+    """difflib times in ms on evenly spaced queries, as many as the time budget allows."""
+    def ask(query: str) -> float:
+        began = time.perf_counter_ns()
+        difflib.get_close_matches(query, phrasings, n=1, cutoff=0)
+        return (time.perf_counter_ns() - began) / 1e6
+
+    first = ask(queries[0])
+    wanted = int(budget.difflib_s * 1000 / max(first, 1e-3))
+    if len(phrasings) > LARGE:
+        wanted = min(wanted, DIFFLIB_MAX_LARGE)
+    count = max(budget.difflib_min, min(len(queries), wanted))
+    indexes = sorted({round(i * len(queries) / count) for i in range(count)})
+    return {0: first} | {i: ask(queries[i]) for i in indexes if i != 0}
+
+
+def measure_latency(result: SizeResult, kb: KnowledgeBase, queries: list[str],
+                    budget: Budget) -> None:
+    """Time our matcher, the bare rapidfuzz floor and difflib on the same queries."""
+    matcher = Matcher(kb)
+    phrasings = [text for entry in kb.entries() for text in entry.phrasings]
+
+    def floor(query: str) -> object:
+        return process.extractOne(query, phrasings, scorer=fuzz.WRatio,
+                                  processor=utils.default_process)
+
+    result.ours = time_rounds(matcher.match, queries, budget, budget.ours_s)
+    result.floor = time_rounds(floor, queries, budget, budget.floor_s)
+    result.difflib = time_difflib(phrasings, queries, budget)
+
+
+def measure_size(label: str, kb: KnowledgeBase, directory: str | Path, queries: list[str],
+                 budget: Budget) -> SizeResult:
+    """Start-up in a child process, then latency here."""
+    result = SizeResult(label, count_phrasings(kb), len(list(kb.entries())))
+    print(f"  {label}: {result.phrasings} phrasings, {result.entries} entries ...",
+          file=sys.stderr, flush=True)
+    result.startup = measure_startup(directory)
+    measure_latency(result, kb, queries, budget)
+    return result
+
+
+def run(sizes: list[int], budget: Budget, knowledge: str, seed: int) -> list[SizeResult]:
+    """Measure the bundled knowledge base, then each generated size."""
+    base = load_knowledge(knowledge)
+    queries = [example.question for example in base.examples]
+    results = [measure_size("bundled", base, knowledge, queries, budget)]
+    for size in sizes:
+        kb = generate_knowledge(base, size, seed)
+        with tempfile.TemporaryDirectory(prefix=f"pathway-kb-{size}-") as directory:
+            write_knowledge(kb, knowledge, directory)
+            results.append(measure_size(f"{size:,}", kb, directory, queries, budget))
+        del kb
+        gc.collect()
+    return results
+
+
+# --- reporting -------------------------------------------------------------------------------
+
+
+def p50(values: list[float]) -> float:
+    """The median."""
+    return statistics.median(values)
+
+
+def p99(values: list[float]) -> float:
+    """The 99th percentile (the maximum for fewer than 100 values)."""
+    if len(values) < 100:
+        return max(values)
+    return statistics.quantiles(values, n=100, method="inclusive")[98]
+
+
+def machine() -> str:
+    """The machine and versions the numbers come from."""
+    cpu = "unknown CPU"
+    if Path("/proc/cpuinfo").is_file():
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (f"{cpu}, {os.cpu_count()} cores ({usable} usable), "
+            f"Python {platform.python_version()}, rapidfuzz {rapidfuzz.__version__}, "
+            f"{platform.system()} {platform.release()}")
+
+
+def print_startup(results: list[SizeResult]) -> None:
+    """Table 1: start-up times and resident memory."""
+    print("\nStart-up and memory (fresh process per size; load = parse + validate, "
+          "then index = Matcher(kb))")
+    print(f"{'size':>16} {'entries':>8} {'parse s':>8} {'validate s':>10} {'load s':>7} "
+          f"{'index s':>8} {'total s':>8} {'RSS MB':>7} {'peak MB':>8}")
+    for r in results:
+        s = r.startup
+        print(f"{_size(r):>16} {r.entries:>8} {s['parse_s']:>8.3f} {s['validate_s']:>10.3f} "
+              f"{s['load_s']:>7.3f} {s['index_s']:>8.3f} {s['total_s']:>8.3f} "
+              f"{s['rss_mb']:>7.1f} {s['peak_mb']:>8.1f}")
+
+
+def print_latency(results: list[SizeResult], query_count: int) -> None:
+    """Table 2: our latency and throughput, and the two floors on the same queries."""
+    print(f"\nLatency per question, single thread, on the {query_count} example questions "
+          "(ms; ratio = our p50 / floor p50)")
+    print(f"{'size':>16} {'rounds':>6} {'p50':>7} {'p99':>7} {'queries/s':>9} | "
+          f"{'rf p50':>8} {'rf p99':>8} {'x rf':>6} | {'difflib p50':>11} {'queries':>7} "
+          f"{'x difflib':>9}")
+    for r in results:
+        ours, floor = r.ours_flat(), r.floor_flat()
+        sampled = sorted(r.difflib)
+        difflib_p50 = p50(list(r.difflib.values()))
+        print(f"{_size(r):>16} {len(r.ours):>6} {p50(ours):>7.2f} {p99(ours):>7.2f} "
+              f"{1000 * len(ours) / sum(ours):>9.0f} | {p50(floor):>8.2f} {p99(floor):>8.2f} "
+              f"{p50(ours) / p50(floor):>5.2f}x | {difflib_p50:>11.1f} "
+              f"{len(sampled):>3}/{query_count:<3} {r.ours_on(sampled) / difflib_p50:>8.4f}x")
+    if any(len(r.difflib) < query_count for r in results):
+        print("difflib is timed on evenly spaced queries only (column 'queries') to keep the "
+              "run short; its ratio compares our p50 on those same queries.")
+
+
+def _size(result: SizeResult) -> str:
+    return f"{result.phrasings:,} ({result.label})" if result.label == "bundled" else (
+        f"{result.phrasings:,}")
+
+
+def slope(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of log(y) against log(x): 1.0 means cost grows linearly."""
+    xs = [math.log(x) for x, _ in points]
+    ys = [math.log(max(y, 1e-9)) for _, y in points]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    spread = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / spread if spread else 0
+
+
+def goals(results: list[SizeResult]) -> list[tuple[str, str, bool | None]]:
+    """(goal, measured, met) for each goal of the issue; met None if not measured."""
+    bundled = results[0]
+    rows: list[tuple[str, str, bool | None]] = [
+        ("p50 < 2 ms on the bundled KB", f"{p50(bundled.ours_flat()):.2f} ms",
+         p50(bundled.ours_flat()) < 2),
+        ("p99 < 10 ms on the bundled KB", f"{p99(bundled.ours_flat()):.2f} ms",
+         p99(bundled.ours_flat()) < 10),
+    ]
+    for r in results:
+        ratio = p50(r.ours_flat()) / p50(r.floor_flat())
+        rows.append((f"p50 < 5x rapidfuzz floor at {r.phrasings:,}", f"{ratio:.2f}x", ratio < 5))
+    if len(results) > 1:
+        for name, value in (("p50 latency", lambda r: p50(r.ours_flat())),
+                            ("start-up", lambda r: r.startup["total_s"]),
+                            ("RSS", lambda r: r.startup["rss_mb"])):
+            points = [(r.phrasings, value(r)) for r in results]
+            # Fixed costs flatten the fit over small sizes; the two largest show the trend.
+            fit, tail = slope(points), slope(sorted(points)[-2:])
+            rows.append((f"{name} grows no worse than linearly (log-log slope <= {GROWTH_LIMIT})",
+                          f"fit {fit:.2f}, top two {tail:.2f}", max(fit, tail) <= GROWTH_LIMIT))
+    at_10k = next((r for r in results if r.phrasings == 10_000), None)
+    rows.append(("start-up < 1 s at 10,000 phrasings",
+                 f"{at_10k.startup['total_s']:.2f} s" if at_10k else "-",
+                 at_10k.startup["total_s"] < 1 if at_10k else None))
+    return rows
+
+
+def print_goals(results: list[SizeResult]) -> list[str]:
+    """Table 3: each goal MET or MISSED; returns the missed ones."""
+    print("\nGoals")
+    rows = goals(results)
+    width = max(len(goal) for goal, _, _ in rows)
+    measured_width = max(len(measured) for _, measured, _ in rows)
+    for goal, measured, met in rows:
+        status = "not measured" if met is None else ("MET" if met else "MISSED")
+        print(f"  {goal:<{width}}  {measured:>{measured_width}}  {status}")
+    return [goal for goal, _, met in rows if met is False]
+
+
+def plot(results: list[SizeResult], path: Path) -> None:
+    """Latency, start-up and memory against knowledge base size, as a PNG."""
+    try:
+        import matplotlib
+    except ImportError:
+        print(f"(matplotlib is not installed: no plot; pip install -e '.[bench]' to get {path})")
+        return
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    x = [r.phrasings for r in results]
+    figure, (latency, startup, memory) = pyplot.subplots(1, 3, figsize=(15, 4.5))
+    for label, values, style in (
+        ("ours p50", [p50(r.ours_flat()) for r in results], "o-"),
+        ("ours p99", [p99(r.ours_flat()) for r in results], "o--"),
+        ("rapidfuzz floor p50", [p50(r.floor_flat()) for r in results], "s-"),
+        ("rapidfuzz floor p99", [p99(r.floor_flat()) for r in results], "s--"),
+        ("difflib p50 (sampled)", [p50(list(r.difflib.values())) for r in results], "^:"),
+    ):
+        latency.plot(x, values, style, label=label)
+    latency.set(title="Latency per question", ylabel="ms")
+    for key, label in (("total_s", "total"), ("load_s", "load (parse + validate)"),
+                       ("index_s", "index")):
+        startup.plot(x, [r.startup[key] for r in results], "o-", label=label)
+    startup.axhline(1.0, color="grey", linestyle=":", label="goal at 10k: 1 s")
+    startup.set(title="Start-up", ylabel="s")
+    memory.plot(x, [r.startup["rss_mb"] for r in results], "o-", label="RSS after start-up")
+    memory.plot(x, [r.startup["peak_mb"] for r in results], "o--", label="peak RSS")
+    memory.set(title="Resident memory above imports", ylabel="MB")
+    for axes in (latency, startup, memory):
+        axes.set(xscale="log", yscale="log", xlabel="phrasings in the knowledge base")
+        axes.grid(True, which="both", alpha=0.3)
+        axes.legend(fontsize="small")
+    figure.suptitle(f"Pathway matcher benchmark: {machine()}", fontsize="small")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    print(f"\nplot written to {path}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the benchmark and print the tables; or, as a child, measure one start-up."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="smaller sizes and shorter timing (about a minute)")
+    parser.add_argument("--sizes", help="generated sizes in phrasings, e.g. 1000,10000,100000")
+    parser.add_argument("--plot", type=Path, default=DEFAULT_PLOT, help="PNG to write")
+    parser.add_argument("--knowledge", default="knowledge", help="the bundled knowledge base")
+    parser.add_argument("--seed", type=int, default=20261126, help="seed for generated KBs")
+    parser.add_argument("--startup-child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.startup_child:
+        startup_child(args.startup_child)
+        return
+    default_sizes = "1000,10000" if args.quick else "1000,10000,100000"
+    sizes = [int(size.replace("_", "")) for size in (args.sizes or default_sizes).split(",")]
+    budget = QUICK if args.quick else FULL
+    started = time.perf_counter()
+    print(f"machine: {machine()}")
+    try:
+        results = run(sorted(sizes), budget, args.knowledge, args.seed)
+    except ValueError as error:  # a size smaller than the bundled knowledge base
+        parser.error(str(error))
+    query_count = len(results[0].ours[0])
+    print_startup(results)
+    print_latency(results, query_count)
+    print_goals(results)
+    plot(results, args.plot)
+    print(f"benchmark took {time.perf_counter() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""The benchmark's knowledge base generator makes valid knowledge bases of the size asked for.
+
+Correctness only: timings belong to benchmarks/matcher.py, never to tests.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from bot.kb.loader import check_knowledge
+from bot.kb.model import KnowledgeBase
+
+ROOT = Path(__file__).resolve().parent.parent
+SIZE = 600  # phrasings: the bundled 516 plus about ten generated topics
+
+
+@pytest.fixture(scope="module")
+def generate_kb() -> ModuleType:
+    """benchmarks/generate_kb.py, which is a script, not part of the package."""
+    spec = importlib.util.spec_from_file_location("generate_kb", ROOT / "benchmarks" /
+                                                  "generate_kb.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def generated(generate_kb: ModuleType, bundled_kb: KnowledgeBase) -> KnowledgeBase:
+    return generate_kb.generate_knowledge(bundled_kb, SIZE)
+
+
+def test_written_knowledge_base_validates_with_the_requested_phrasings(
+        generate_kb: ModuleType, generated: KnowledgeBase, tmp_path: Path) -> None:
+    generate_kb.write_knowledge(generated, ROOT / "knowledge", tmp_path / "kb")
+
+    result = check_knowledge(tmp_path / "kb")
+
+    assert result.errors == []
+    loaded = result.knowledge
+    assert loaded is not None
+    assert generate_kb.count_phrasings(loaded) == SIZE
+    # Latency is timed on the in-memory KB, start-up on the written one: they must agree.
+    assert {e.id: e.phrasings for e in loaded.entries()} == {
+        e.id: e.phrasings for e in generated.entries()}
+
+
+def test_generated_topics_are_new_entries_of_about_eight_phrasings(
+        generated: KnowledgeBase, bundled_kb: KnowledgeBase) -> None:
+    new = generated.topics[len(bundled_kb.topics):]
+    ids = [topic.id for topic in generated.entries()]
+
+    assert new
+    assert len(ids) == len(set(ids))
+    assert all(7 <= len(topic.phrasings) <= 9 for topic in new)
+    assert all(len(set(topic.phrasings)) == len(topic.phrasings) for topic in new)
+    real = {text for entry in bundled_kb.entries() for text in entry.phrasings}
+    assert sum(text not in real for topic in new for text in topic.phrasings) > SIZE // 10
+
+
+def test_the_same_seed_gives_the_same_knowledge_base(
+        generate_kb: ModuleType, generated: KnowledgeBase, bundled_kb: KnowledgeBase) -> None:
+    again = generate_kb.generate_knowledge(bundled_kb, SIZE)
+    other = generate_kb.generate_knowledge(bundled_kb, SIZE, seed=1)
+
+    assert again.topics == generated.topics
+    assert other.topics != generated.topics
+
+
+def test_a_size_smaller_than_the_bundled_knowledge_base_is_refused(
+        generate_kb: ModuleType, bundled_kb: KnowledgeBase) -> None:
+    with pytest.raises(ValueError, match="at least"):
+        generate_kb.generate_knowledge(bundled_kb, 200)

@@ -7,10 +7,12 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.admin import Admin
 from bot.kb.loader import KnowledgeError, check_knowledge
+from bot.messages import say
 from bot.referrals import OutboxDeliverer
 from bot.replies import Reply
 from bot.service import KnowledgeHolder, Pathway
@@ -139,16 +141,20 @@ def _run_local(args: argparse.Namespace) -> int:
             return _admin(pathway, settings.admins, args)
 
         def respond(text: str) -> Reply:
-            return pathway.respond(LOCAL_WORKSPACE, args.user, text)
+            try:
+                return pathway.respond(LOCAL_WORKSPACE, args.user, text)
+            except Exception:  # one bad message must not end the chat; state is unchanged
+                logger.exception("could not answer a message")
+                return Reply("error", say("error.generic"))
 
         if args.command == "chat":
             return _chat(respond)
-        return _ask(pathway, args)
+        return _ask(respond, args)
     finally:
         database.close()
 
 
-def _chat(respond) -> int:
+def _chat(respond: Callable[[str], Reply]) -> int:
     interactive = sys.stdin.isatty()
     colour = interactive and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
     if interactive:
@@ -160,13 +166,13 @@ def _chat(respond) -> int:
     return 0
 
 
-def _ask(pathway: Pathway, args: argparse.Namespace) -> int:
+def _ask(respond: Callable[[str], Reply], args: argparse.Namespace) -> int:
     questions = sys.stdin if args.question == ["-"] else [" ".join(args.question)]
     for question in questions:
         question = question.rstrip("\n")
         if args.question == ["-"] and not question.strip():
             continue
-        reply = pathway.respond(LOCAL_WORKSPACE, args.user, question)
+        reply = respond(question)
         if args.json:
             print(json.dumps(_as_json(reply), ensure_ascii=False))
         else:

@@ -23,7 +23,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 
 from bot.kb.model import KnowledgeBase
-from bot.matching import normalise
+from bot.matching.normalise import normalise, tokens
 from bot.replies import Asked
 from bot.settings import DEFAULT_RETENTION_DAYS
 from bot.state import Database
@@ -121,7 +121,9 @@ class QuestionGroup:
 def unanswered(rows: Iterable[dict[str, Any]], kb: KnowledgeBase) -> list[QuestionGroup]:
     """Declined and low-confidence questions grouped by similarity, biggest group first."""
     weak = [row for row in rows if row.get("answered") is None or row.get("low_confidence")]
-    texts = [normalise(row["text"]) for row in weak]
+    # Compare the informative words only, so "funding for a pilot?" and "how do I get
+    # funding for a pilot" count as one question.
+    texts = [" ".join(tokens(row["text"])) or normalise(row["text"]) for row in weak]
     groups: list[list[int]] = []
     leaders: list[str] = []
     for index, text in enumerate(texts):

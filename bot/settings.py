@@ -52,6 +52,7 @@ class Settings:
     port: int = DEFAULT_PORT
     admins: frozenset[str] = frozenset()
     admin_channel: str | None = None
+    triage_channel: str | None = None  # where "Connect me" referrals go by default
     retention_days: int = DEFAULT_RETENTION_DAYS
 
     @property
@@ -98,7 +99,8 @@ def load_settings(mode: str = "local", environ: Mapping[str, str] | None = None,
         knowledge_dir=_knowledge_dir(env.get("PATHWAY_KNOWLEDGE_DIR", "").strip()),
         port=_port(env.get("PORT", "").strip()),
         admins=frozenset(re.split(r"[\s,]+", env.get("PATHWAY_ADMINS", "").strip())) - {""},
-        admin_channel=_channel(env.get("PATHWAY_ADMIN_CHANNEL", "").strip()),
+        admin_channel=_channel(env, "PATHWAY_ADMIN_CHANNEL"),
+        triage_channel=_channel(env, "PATHWAY_TRIAGE_CHANNEL"),
         retention_days=_retention(env.get("PATHWAY_RETENTION_DAYS", "").strip()),
     )
 
@@ -139,11 +141,12 @@ def _port(value: str) -> int:
     return int(value)
 
 
-def _channel(value: str) -> str | None:
+def _channel(env: Mapping[str, str], name: str) -> str | None:
+    value = env.get(name, "").strip()
     if not value:
         return None
     if not re.fullmatch(r"[CG][A-Z0-9]{8,12}", value):
-        raise SettingsError(f"PATHWAY_ADMIN_CHANNEL is {value!r}; it should be a Slack channel "
+        raise SettingsError(f"{name} is {value!r}; it should be a Slack channel "
                             "id such as C0123456789 (channel details, at the bottom).")
     return value
 

@@ -2,7 +2,8 @@
 
 It answers the Web API methods Pathway uses under /api/<method> and response_url posts
 under /response/<anything>. It can be told to fail the next N calls with 429 (with
-Retry-After) or 500, to test the bot's retries. Modelled on bolt-python's own
+Retry-After) or 500, to test the bot's retries, and to refuse posts to a channel the bot
+is not in (``not_in_channel``, as Slack does). Modelled on bolt-python's own
 tests/mock_web_api_server.
 """
 
@@ -69,6 +70,7 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self._failures: list[tuple[int, dict[str, str]]] = []
+        self.closed_channels: set[str] = set()  # chat.postMessage there: not_in_channel
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -158,6 +160,8 @@ class FakeSlack:
         }
         if method not in answers:
             return {"ok": False, "error": "unknown_method"}
+        if method.startswith("chat.") and params.get("channel") in self.closed_channels:
+            return {"ok": False, "error": "not_in_channel"}
         if method == "auth.test" and REJECTED_TOKEN in (token, params.get("token")):
             return {"ok": False, "error": "invalid_auth"}
         return {"ok": True, **answers[method]}

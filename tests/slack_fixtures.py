@@ -132,6 +132,46 @@ class SlackBot:
         return self.post(urlencode({"payload": json.dumps(payload)}),
                          "application/x-www-form-urlencoded")[0]
 
+    def submit_view(self, view: dict[str, Any], answers: dict[str, Any], user: str = "U1"
+                    ) -> tuple[int, dict[str, Any]]:
+        """Submit a modal the bot opened, filled in with answers by block id.
+
+        Returns the HTTP status and the parsed response body ({} for a plain ack).
+        """
+        submitted = {"id": "VMODAL", "type": "modal", "team_id": TEAM_ID,
+                     "callback_id": view["callback_id"],
+                     "private_metadata": view.get("private_metadata", ""),
+                     "state": {"values": view_state(view, answers)}, "hash": "1.hash"}
+        payload = {"type": "view_submission", "team": {"id": TEAM_ID, "domain": "test"},
+                   "user": {"id": user, "team_id": TEAM_ID}, "api_app_id": "A0PATHWAY",
+                   "token": "unused", "trigger_id": "1.2.trigger", "view": submitted}
+        status, text = self.post(urlencode({"payload": json.dumps(payload)}),
+                                 "application/x-www-form-urlencoded")
+        return status, json.loads(text) if text.strip() else {}
+
+
+def view_state(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """A modal's state.values as Slack sends them: every input, empty where not answered.
+
+    A text input takes the string typed, a select the chosen option's value, checkboxes
+    True to tick every box.
+    """
+    values: dict[str, Any] = {}
+    for block in view["blocks"]:
+        if block["type"] != "input":
+            continue
+        element, answer = block["element"], answers.get(block["block_id"])
+        state: dict[str, Any] = {"type": element["type"]}
+        if element["type"] == "plain_text_input":
+            state["value"] = answer
+        elif element["type"] == "static_select":
+            state["selected_option"] = next(
+                (o for o in element["options"] if o["value"] == answer), None)
+        elif element["type"] == "checkboxes":
+            state["selected_options"] = element["options"] if answer else []
+        values[block["block_id"]] = {element["action_id"]: state}
+    return values
+
 
 
 @pytest.fixture

@@ -55,6 +55,9 @@ def test_missing_settings_are_named(mode: str, environ: dict[str, str], named: s
     ("PORT", "eighty"),
     ("PORT", "70000"),
     ("PATHWAY_KNOWLEDGE_DIR", "/no/such/directory"),
+    ("PATHWAY_ADMIN_CHANNEL", "#admins"),
+    ("PATHWAY_TRIAGE_CHANNEL", "#triage"),
+    ("PATHWAY_TRIAGE_CHANNEL", "U0123456789"),
 ])
 def test_malformed_settings_are_named_without_echoing_secrets(name: str, value: str) -> None:
     environ = {"SLACK_BOT_TOKEN": BOT, "SLACK_APP_TOKEN": APP, "SLACK_SIGNING_SECRET": SECRET,
@@ -74,6 +77,14 @@ def test_valid_settings_for_each_mode(tmp_path: Path) -> None:
     assert settings.port == 8080
     assert settings.data_dir == settings.knowledge_dir == tmp_path
     assert load("serve", SLACK_BOT_TOKEN=BOT, SLACK_SIGNING_SECRET=SECRET).signing_secret == SECRET
+
+
+def test_channels_are_optional_and_read_when_set() -> None:
+    assert load("local").triage_channel is None
+    settings = load("local", PATHWAY_TRIAGE_CHANNEL=" C0TRIAGE01 ",
+                    PATHWAY_ADMIN_CHANNEL="G0ADMIN001")
+    assert settings.triage_channel == "C0TRIAGE01"
+    assert settings.admin_channel == "G0ADMIN001"
 
 
 def test_secrets_never_appear_in_repr() -> None:

@@ -16,7 +16,6 @@ from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackClientError
 
 from bot.admin import Admin
-from bot.referrals import OutboxDeliverer
 from bot.reloader import KnowledgeWatcher, reload_on_sighup
 from bot.replies import Reply
 from bot.service import KnowledgeHolder, Pathway
@@ -26,6 +25,7 @@ from bot.slack.dedup import TABLE, EventLedger, dedup_middleware
 from bot.slack.delivery import Sender, web_client
 from bot.slack.listeners import register_all
 from bot.slack.logs import install_secret_filter, quiet_bolt_token_warning
+from bot.slack.referrals import ReferralRetrier, SlackDeliverer
 from bot.slack.server import HttpServer, wsgi_app
 from bot.state import Database
 
@@ -56,6 +56,9 @@ def build_app(settings: Settings, pathway: Pathway, database: Database) -> App:
                             f"({settings.api_url}): {type(error).__name__}. Check the network "
                             "or proxy settings.") from error
     sender = Sender(app.client)
+    # Referrals go to each organisation's triage channel, through the same client.
+    pathway.deliverer = SlackDeliverer(app.client, lambda: pathway.knowledge.current.knowledge,
+                                       settings.triage_channel)
     app.use(dedup_middleware(EventLedger(database.table(TABLE))))
     register_all(app, pathway, sender, Admin(pathway, settings.admins))
     app.error(_error_handler(sender))
@@ -116,8 +119,6 @@ def _open(settings: Settings) -> tuple[Pathway, Database]:
     install_secret_filter([settings.bot_token, settings.app_token, settings.signing_secret])
     database = Database(settings.database_path)
     pathway = Pathway(KnowledgeHolder(settings.knowledge_dir), database, settings.retention_days)
-    # Until referrals are posted to a Slack channel, they go to the outbox as in the terminal.
-    pathway.deliverer = OutboxDeliverer(settings.data_dir / "outbox.jsonl")
     return pathway, database
 
 
@@ -130,22 +131,29 @@ def watch_knowledge(settings: Settings, pathway: Pathway, app: App) -> Knowledge
     return watcher
 
 
+def retry_referrals(pathway: Pathway, app: App) -> ReferralRetrier:
+    """Retry undelivered referrals now and every minute, telling innovators when one is sent."""
+    retrier = ReferralRetrier(pathway, Sender(app.client))
+    retrier.start()
+    return retrier
+
+
 def run_socket(args: argparse.Namespace) -> int:
     """Connect to Slack over Socket Mode (outbound only) and serve until stopped."""
     settings = load_settings("socket")
     pathway, database = _open(settings)
-    watcher = None
+    watcher = retrier = None
     try:
         app = build_app(settings, pathway, database)
         handler = build_socket_handler(settings, app)
         watcher = watch_knowledge(settings, pathway, app)
+        retrier = retry_referrals(pathway, app)
         logger.info("Pathway is connecting to Slack in Socket Mode")
         handler.start()
     except KeyboardInterrupt:
         logger.info("Stopped")
     finally:
-        if watcher:
-            watcher.stop()
+        _stop(watcher, retrier)
         database.close()
     return 0
 
@@ -155,19 +163,27 @@ def run_serve(args: argparse.Namespace) -> int:
     settings = load_settings("serve")
     port = args.port if getattr(args, "port", None) is not None else settings.port
     pathway, database = _open(settings)
-    watcher = None
+    watcher = retrier = None
     try:
         app = build_app(settings, pathway, database)
         server = HttpServer(wsgi_app(app, lambda: health(pathway)), port=port)
         watcher = watch_knowledge(settings, pathway, app)
+        retrier = retry_referrals(pathway, app)
         server.serve_forever()
     except KeyboardInterrupt:
         logger.info("Stopped")
     finally:
-        if watcher:
-            watcher.stop()
+        _stop(watcher, retrier)
         database.close()
     return 0
+
+
+def _stop(watcher: KnowledgeWatcher | None, retrier: ReferralRetrier | None) -> None:
+    """Stop the background threads before the database closes under them."""
+    if watcher:
+        watcher.stop()
+    if retrier:
+        retrier.stop()
 
 
 def _port(value: str) -> int:

@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from bot.messages import say
 from bot.replies import ChecklistLine, ChecklistView, Contact, Option, Reply, StageProgress
 from bot.slack.text import escape, plain, shorten, split_text
 
@@ -34,6 +35,7 @@ TICK_ACTION = "pw_tick"
 OPEN_CHECKLIST_ACTION = "pw_open_checklist"
 TICK_BLOCK_PREFIX = "pw_tick|"
 CHECKLIST_MODAL = "pw_checklist_modal"
+CONNECT_ACTION = "pw_connect"
 SHORTENED_NOTE = ("This answer was shortened to fit in Slack. Ask about one part of it "
                   "for the rest.")
 _SAFE_URL = re.compile(r"https?://[^\s<>|\"]+")
@@ -123,8 +125,10 @@ def source_line(reply: Reply) -> str | None:
 
 
 def contact_blocks(contacts: Sequence[Contact]) -> list[Block]:
-    """One section per organisation, with its link when the URL is safe to show."""
-    return [section(_contact_text(contact)) for contact in contacts]
+    """One section per organisation, with its link when safe, and a "Connect me" button."""
+    return [{**section(_contact_text(contact)),
+             "accessory": button("Connect me", CONNECT_ACTION, contact.id)}
+            for contact in contacts]
 
 
 def _contact_text(contact: Contact) -> str:
@@ -134,6 +138,14 @@ def _contact_text(contact: Contact) -> str:
     scope = {"wales": "Wales", "uk": "UK-wide", "england": "England only"}.get(
         contact.scope, escape(contact.scope))
     return f"*{name}* ({scope})\n{escape(contact.summary)}"
+
+
+def referral_lines(referrals: Sequence[dict[str, Any]], lang: str = "en") -> str:
+    """A user's referrals, one escaped line each: id, organisation, status and date."""
+    return "\n".join(escape(say("referrals.line", lang, id=r["id"], org=r["organisation_name"],
+                                 status=say(f"status.{r['status']}", lang),
+                                 updated=r["updated"][:10]))
+                      for r in referrals)
 
 
 def progress_line(stage: StageProgress) -> str:
@@ -221,6 +233,8 @@ def reply_blocks(reply: Reply, limit: int = MESSAGE_BLOCK_LIMIT) -> list[Block]:
         tail += checklist_blocks(reply.checklist, item_limit=limit // 2)
     tail += progress_blocks(reply.progress)
     tail += contact_blocks(reply.contacts[:10])
+    if reply.kind == "data" and (reply.data or {}).get("referrals"):
+        tail.append(section(referral_lines(reply.data["referrals"])))
     notes = [line for line in (source_line(reply), escape(reply.footer or "")) if line]
     if notes:
         tail.append(context("\n".join(notes)))
@@ -237,8 +251,8 @@ def fallback_text(reply: Reply) -> str:
     return shorten(escape(text.strip() or "Pathway"), FALLBACK_LIMIT)
 
 
-def home_view(reply: Reply) -> Block:
-    """The App Home tab: stage, progress for each stage, checklist, contacts and options."""
+def home_view(reply: Reply, extra: Sequence[Block] = ()) -> Block:
+    """The App Home tab: stage, progress, checklist, contacts, extra sections and options."""
     head = [header(reply.title or "Your Pathway")]
     body = text_sections(reply.text) if reply.text else []
     tail = progress_blocks(reply.progress, with_buttons=True)
@@ -247,6 +261,7 @@ def home_view(reply: Reply) -> Block:
     if reply.contacts:
         tail += [{"type": "divider"}, section("*Who can help*"),
                  *contact_blocks(reply.contacts[:10])]
+    tail += extra
     tail += actions(option_buttons(reply_options(reply)))
     if reply.footer:
         tail.append(context(escape(reply.footer)))

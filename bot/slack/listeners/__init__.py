@@ -8,7 +8,7 @@ from bot.admin import Admin
 from bot.service import Pathway
 from bot.slack import admin as admin_listeners
 from bot.slack.delivery import Sender
-from bot.slack.listeners import actions, commands, home, messages
+from bot.slack.listeners import actions, commands, home, messages, referrals
 
 
 def register_all(app: App, pathway: Pathway, sender: Sender, admin: Admin) -> None:
@@ -18,3 +18,4 @@ def register_all(app: App, pathway: Pathway, sender: Sender, admin: Admin) -> No
     commands.register(app, pathway, sender)
     actions.register(app, pathway, sender)
     home.register(app, pathway, sender)
+    referrals.register(app, pathway, sender)

@@ -1,4 +1,4 @@
-"""App Home: a dashboard of the user's stage, progress, checklist and next steps."""
+"""App Home: a dashboard of the user's stage, progress, checklist, referrals and next steps."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ from slack_bolt.context import BoltContext
 from bot.service import Pathway
 from bot.slack.blocks import home_view
 from bot.slack.delivery import Sender, workspace_of
+from bot.slack.referral_blocks import referral_home_blocks
+from bot.state import UserStore
 
 
 def refresh_home(pathway: Pathway, sender: Sender, workspace: str, user: str) -> None:
-    """Publish the user's App Home as it stands now."""
-    sender.publish_home(user, home_view(pathway.dashboard(workspace, user)))
+    """Publish the user's App Home as it stands now, with their referrals."""
+    referrals = pathway.referrals.for_user(UserStore.key(workspace, user))
+    sender.publish_home(user, home_view(pathway.dashboard(workspace, user),
+                                        referral_home_blocks(referrals)))
 
 
 def register(app: App, pathway: Pathway, sender: Sender) -> None:

@@ -1,0 +1,137 @@
+"""Connect me: the innovator's form, and the receiving team's buttons on a referral."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.context import BoltContext
+
+from bot.referrals import TEAM_ACTIONS, ReferralError
+from bot.replies import ReferralRequest, Reply
+from bot.service import Pathway
+from bot.slack.blocks import CONNECT_ACTION
+from bot.slack.delivery import Sender, surface_of, workspace_of
+from bot.slack.listeners.home import refresh_home
+from bot.slack.referral_blocks import (
+    CONNECT_MODAL,
+    REDIRECT_MODAL,
+    TEAM_ACTION_PREFIX,
+    connect_modal,
+    form_errors,
+    redirect_modal,
+    selected_organisation,
+    submitted_values,
+)
+from bot.slack.text import unescape
+from bot.state import UserStore
+from bot.views import contact
+
+GONE = "I couldn't find that organisation any more. Ask me *contacts* for the current list."
+
+
+def metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """A modal's private_metadata as a dict ({} if it is missing or not ours)."""
+    try:
+        value = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def register(app: App, pathway: Pathway, sender: Sender) -> None:
+    """Listen for "Connect me", its form, and the team's buttons and "suggest another" form."""
+    team_lock = threading.Lock()  # one team decision at a time, so a double click counts once
+
+    def open_connect_form(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                          context: BoltContext) -> None:
+        """"Connect me" beside an organisation: open the form, stage pre-filled."""
+        ack()
+        user, workspace = body["user"]["id"], workspace_of(context)
+        kb = pathway.knowledge.current.knowledge
+        org = kb.organisation(unescape(action["value"]))
+        if org is None:
+            sender.post_to_user(user, Reply("error", GONE))
+            return
+        state = pathway.users.load(UserStore.key(workspace, user))
+        sender.open_modal(body["trigger_id"],
+                          connect_modal(org, kb.stages, state.stage, state.lang))
+
+    def submit_connect_form(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                            context: BoltContext) -> None:
+        """Check the form (consent first of all), then store and send the referral."""
+        answers = submitted_values(view["state"]["values"])
+        stages = [stage.id for stage in pathway.knowledge.current.knowledge.stages]
+        errors = form_errors(answers, stages)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+        user, workspace = body["user"]["id"], workspace_of(context)
+        request = ReferralRequest(
+            str(metadata(view).get("org", "")), answers["summary"], answers["problem"],
+            answers["stage"], answers["user_organisation"], answers["help_wanted"],
+            consent=answers["consent"])
+        sender.post_to_user(user, pathway.submit_referral(workspace, user, request))
+        refresh_home(pathway, sender, workspace, user)
+
+    def team_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Accept / Needs more info act at once; "Not for us" asks which organisation."""
+        ack()
+        referral_id = unescape(action["value"])
+        kind = action["action_id"][len(TEAM_ACTION_PREFIX):]
+        clicker, channel = body["user"]["id"], surface_of(body).channel
+        if kind != "redirect":
+            decide(referral_id, kind, clicker, channel)
+            return
+        referral = pathway.referrals.get(referral_id)
+        if referral is None or referral["status"] == "withdrawn":
+            notice(clicker, channel, "The innovator has withdrawn this referral.")
+            return
+        sender.open_modal(body["trigger_id"], redirect_modal(
+            referral, pathway.knowledge.current.knowledge.organisations, channel))
+
+    def submit_redirect(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """"Not for us, suggest another": record the suggestion and tell the innovator."""
+        org_id = selected_organisation(view["state"]["values"])
+        if pathway.knowledge.current.knowledge.organisation(org_id) is None:
+            ack(response_action="errors", errors={"organisation": "Please choose one."})
+            return
+        ack()
+        details = metadata(view)
+        decide(str(details.get("referral", "")), "redirect", body["user"]["id"],
+               details.get("channel"), suggested=org_id)
+
+    def decide(referral_id: str, kind: str, clicker: str, channel: str | None,
+               suggested: str | None = None) -> None:
+        """Record the team's decision (which redraws their message) and DM the innovator."""
+        with team_lock:
+            current = pathway.referrals.get(referral_id)
+            if current is not None and current["status"] == TEAM_ACTIONS[kind] and (
+                    current.get("suggested_organisation") == suggested):
+                notice(clicker, channel, "That's already recorded.")
+                return
+            try:
+                referral, message = pathway.team_action(referral_id, kind, clicker, suggested)
+            except ReferralError as error:
+                notice(clicker, channel, str(error))
+                return
+        other = pathway.knowledge.current.knowledge.organisation(suggested or "")
+        contacts = (contact(other),) if other else ()
+        sender.post_to_user(referral["user_id"], Reply("info", message, contacts=contacts))
+        refresh_home(pathway, sender, referral["workspace"], referral["user_id"])
+
+    def notice(user: str, channel: str | None, text: str) -> None:
+        """Tell only the person who clicked."""
+        if channel:
+            sender.post_ephemeral(channel, user, Reply("info", text))
+        else:
+            sender.post_to_user(user, Reply("info", text))
+
+    app.action(CONNECT_ACTION)(open_connect_form)
+    app.view(CONNECT_MODAL)(submit_connect_form)
+    app.action(re.compile(f"^{TEAM_ACTION_PREFIX}({'|'.join(TEAM_ACTIONS)})$"))(team_button)
+    app.view(REDIRECT_MODAL)(submit_redirect)

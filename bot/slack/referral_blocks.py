@@ -1,0 +1,245 @@
+"""Block Kit for "Connect me": the innovator's modal, the team's triage message, App Home lines.
+
+Pure functions: plain values in, plain dicts out. Everything the innovator typed is escaped
+before it reaches Slack; the only markup we add is our own (bold labels, <@U…> mentions of
+ids Slack gave us).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot.kb.model import Organisation, Stage
+from bot.messages import say
+from bot.referrals import CONSENT_TEXT, FIELD_LIMITS, OPEN_STATUSES
+from bot.slack.blocks import (
+    MODAL_TITLE_LIMIT,
+    OPTION_ACTION,
+    OPTION_TEXT_LIMIT,
+    Block,
+    actions,
+    button,
+    context,
+    header,
+    referral_lines,
+    section,
+)
+from bot.slack.text import escape, plain, shorten
+
+CONNECT_MODAL = "pw_connect_modal"
+REDIRECT_MODAL = "pw_redirect_modal"
+TEAM_ACTION_PREFIX = "pw_referral_"
+TEAM_ACTIONS = ("accept", "more_info", "redirect")
+CONSENT_VALUE = "consent"
+FIELD_ACTION = "value"  # every input's action_id; the block_id names the field
+INPUT_TEXT_LIMIT = 2000
+STATIC_SELECT_LIMIT = 100
+
+# (field, label, multiline): the order the modal asks and the team reads.
+FIELDS: tuple[tuple[str, str, bool], ...] = (
+    ("summary", "Your idea, in a paragraph", True),
+    ("problem", "The problem it solves, and for whom", True),
+    ("stage", "Your current stage", False),
+    ("user_organisation", "Your organisation or health board", False),
+    ("help_wanted", "What help you would like from them", True),
+)
+TEAM_LABELS = {"summary": "Their idea", "problem": "The problem it solves", "stage": "Stage",
+               "user_organisation": "Their organisation", "help_wanted": "Help wanted"}
+_USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
+
+
+def _plain(text: str, limit: int = 150) -> Block:
+    return {"type": "plain_text", "text": plain(text, limit)}
+
+
+def _option(label: str, value: str) -> Block:
+    return {"text": _plain(label, OPTION_TEXT_LIMIT), "value": value[:150]}
+
+
+def mention(user_id: str) -> str:
+    """A Slack mention for an id Slack gave us, or the escaped text if it is not one."""
+    return f"<@{user_id}>" if _USER_ID.fullmatch(user_id or "") else escape(user_id or "")
+
+
+# --- the innovator's modal -----------------------------------------------------------------------
+
+def connect_modal(org: Organisation, stages: Sequence[Stage], current_stage: str | None,
+                  lang: str = "en") -> Block:
+    """The "Connect me" form for one organisation, stage pre-filled, consent required."""
+    org_name = org.name.get(lang)
+    intro = (f"Pathway will send what you write here to *{escape(org_name)}*'s team, with "
+             "your Slack name, so they can get in touch. Nothing is sent unless you tick "
+             "the consent box.")
+    blocks = [section(intro)]
+    for name, label, multiline in FIELDS:
+        if name == "stage":
+            blocks.append(stage_input(stages, current_stage, lang))
+        else:
+            blocks.append(text_input(name, label, multiline))
+    consent = _option("Yes, I agree", CONSENT_VALUE)
+    blocks.append({"type": "input", "block_id": "consent",
+                   "label": _plain(CONSENT_TEXT.format(org=org_name), INPUT_TEXT_LIMIT),
+                   "element": {"type": "checkboxes", "action_id": FIELD_ACTION,
+                               "options": [consent]}})
+    return {"type": "modal", "callback_id": CONNECT_MODAL,
+            "private_metadata": json.dumps({"org": org.id}),
+            "title": _plain("Connect me", MODAL_TITLE_LIMIT),
+            "submit": _plain("Send"), "close": _plain("Cancel"), "blocks": blocks}
+
+
+def text_input(name: str, label: str, multiline: bool) -> Block:
+    """A required text box for one field, limited to what the store accepts."""
+    return {"type": "input", "block_id": name, "label": _plain(label),
+            "element": {"type": "plain_text_input", "action_id": FIELD_ACTION,
+                        "multiline": multiline, "max_length": FIELD_LIMITS[name]}}
+
+
+def stage_input(stages: Sequence[Stage], current_stage: str | None, lang: str = "en") -> Block:
+    """A menu of the stages, with the user's own stage chosen if we know it."""
+    options = [_option(f"{stage.number}. {stage.title.get(lang)}", stage.id) for stage in stages]
+    element: Block = {"type": "static_select", "action_id": FIELD_ACTION, "options": options}
+    chosen = next((o for o, s in zip(options, stages, strict=True) if s.id == current_stage),
+                  None)
+    if chosen is not None:
+        element["initial_option"] = chosen
+    return {"type": "input", "block_id": "stage", "label": _plain("Your current stage"),
+            "element": element}
+
+
+def submitted_values(values: dict[str, Any]) -> dict[str, Any]:
+    """The form's answers from a view_submission's state.values (text as typed, not escaped)."""
+    answers: dict[str, Any] = {}
+    for name, _, _ in FIELDS:
+        field = (values.get(name) or {}).get(FIELD_ACTION) or {}
+        selected = field.get("selected_option") or {}
+        answers[name] = selected.get("value", "") if name == "stage" else field.get("value") or ""
+    consent = ((values.get("consent") or {}).get(FIELD_ACTION) or {}).get("selected_options")
+    answers["consent"] = any(o.get("value") == CONSENT_VALUE for o in consent or [])
+    return answers
+
+
+def form_errors(answers: dict[str, Any], stage_ids: Sequence[str]) -> dict[str, str]:
+    """Slack's per-field errors for a submitted form; empty when it can be sent."""
+    errors = {}
+    for name, _, _ in FIELDS:
+        value = str(answers.get(name) or "").strip()
+        if not value:
+            errors[name] = "Please fill this in."
+        elif len(value) > FIELD_LIMITS[name]:
+            errors[name] = f"At most {FIELD_LIMITS[name]} characters, please."
+        elif name == "stage" and value not in stage_ids:
+            errors[name] = "Please choose one of the stages."
+    if not answers.get("consent"):
+        errors["consent"] = "Nothing is shared without your consent. Tick the box to send it."
+    return errors
+
+
+# --- the receiving team's message --------------------------------------------------------------
+
+def triage_blocks(referral: dict[str, Any], stage_title: str | None = None,
+                  suggested_name: str | None = None) -> list[Block]:
+    """The referral as the team sees it, with its status and, while open, the team's buttons."""
+    org = escape(referral["organisation_name"])
+    blocks = [header(f"Connect me: {referral['organisation_name']}"),
+              section(f"{mention(referral['user_id'])} would like an introduction to *{org}*. "
+                      f"Referral *{escape(referral['id'])}*.")]
+    for name, _, _ in FIELDS:
+        value = (stage_title or referral["stage"]) if name == "stage" else referral[name]
+        blocks.append(section(f"*{TEAM_LABELS[name]}*\n{escape(str(value))}"))
+    consent = referral.get("consent") or {}
+    blocks.append(context(f"Shared with the innovator's consent on "
+                          f"{escape(str(consent.get('at', ''))[:10])}."))
+    blocks.append(section(status_text(referral, suggested_name)))
+    if referral["status"] in OPEN_STATUSES:
+        blocks += team_buttons(referral["id"])
+    return blocks
+
+
+def triage_text(referral: dict[str, Any]) -> str:
+    """The notification text for the team's message, escaped, without mentions."""
+    text = f"Connect me referral {referral['id']} for {referral['organisation_name']}"
+    if referral["status"] in {"pending", "sent"}:
+        return shorten(escape(f"New {text}"), 300)
+    return shorten(escape(f"{text}: {say('status.' + referral['status'])}"), 300)
+
+
+def status_text(referral: dict[str, Any], suggested_name: str | None = None) -> str:
+    """Where the referral stands for the team, and who moved it there."""
+    last = (referral.get("history") or [{}])[-1]
+    by, on = mention(str(last.get("by", ""))), escape(str(last.get("at", ""))[:10])
+    status = referral["status"]
+    if status == "withdrawn":
+        return f":no_entry_sign: *Withdrawn by the innovator* on {on}. Please don't act on it."
+    if status == "accepted":
+        return f":white_check_mark: *Accepted* by {by} on {on}."
+    if status == "more_info":
+        return f":speech_balloon: *More information requested* by {by} on {on}."
+    if status == "redirected":
+        other = escape(suggested_name or referral.get("suggested_organisation") or "another "
+                       "organisation")
+        return f":leftwards_arrow_with_hook: *Not for us*: {by} suggested *{other}* on {on}."
+    return "*Waiting for your team.* Accept it, ask for more, or suggest someone better."
+
+
+def team_buttons(referral_id: str) -> list[Block]:
+    """Accept / Needs more info / Not for us, suggest another."""
+    labels = {"accept": ("Accept", "primary"), "more_info": ("Needs more info", None),
+              "redirect": ("Not for us, suggest another", None)}
+    return actions([button(labels[a][0], f"{TEAM_ACTION_PREFIX}{a}", referral_id,
+                           style=labels[a][1]) for a in TEAM_ACTIONS],
+                   block_id="pw_referral")
+
+
+def redirect_modal(referral: dict[str, Any], organisations: Sequence[Organisation],
+                   channel: str | None, lang: str = "en") -> Block:
+    """"Not for us": the team picks the organisation to suggest instead."""
+    others = [o for o in organisations if o.id != referral["organisation"]]
+    options = [_option(o.name.get(lang), o.id) for o in others][:STATIC_SELECT_LIMIT]
+    return {"type": "modal", "callback_id": REDIRECT_MODAL,
+            "private_metadata": json.dumps({"referral": referral["id"], "channel": channel}),
+            "title": _plain("Suggest another", MODAL_TITLE_LIMIT),
+            "submit": _plain("Suggest"), "close": _plain("Cancel"),
+            "blocks": [section(f"Which organisation fits referral *{escape(referral['id'])}* "
+                               "better? The innovator will be told, with a button to "
+                               "connect with them."),
+                       {"type": "input", "block_id": "organisation",
+                        "label": _plain("Organisation"),
+                        "element": {"type": "static_select", "action_id": FIELD_ACTION,
+                                    "options": options}}]}
+
+
+def selected_organisation(values: dict[str, Any]) -> str:
+    """The organisation id chosen in the redirect modal, or ''."""
+    field = (values.get("organisation") or {}).get(FIELD_ACTION) or {}
+    return (field.get("selected_option") or {}).get("value", "")
+
+
+# --- the innovator's view ---------------------------------------------------------------------
+
+def referral_home_blocks(referrals: Sequence[dict[str, Any]], lang: str = "en",
+                         limit: int = 10) -> list[Block]:
+    """App Home's "Your referrals": each one's status, with Withdraw while it is open."""
+    if not referrals:
+        return []
+    latest = list(reversed(referrals))[:limit]
+    blocks: list[Block] = [{"type": "divider"}, section("*Your referrals*")]
+    for index, referral in enumerate(latest):
+        block = section(referral_lines([referral], lang))
+        if referral["status"] in OPEN_STATUSES:
+            # A quick reply like any other: the click says "withdraw <id>" to the engine.
+            withdraw = button("Withdraw", f"{OPTION_ACTION}_{index}",
+                              f"withdraw {referral['id']}", style="danger")
+            withdraw["confirm"] = {
+                "title": _plain("Withdraw referral?"), "confirm": _plain("Withdraw"),
+                "deny": _plain("Keep it"),
+                "text": _plain(f"{referral['organisation_name']}'s team will see it was "
+                               "withdrawn.", 300)}
+            block["accessory"] = withdraw
+        blocks.append(block)
+    if len(referrals) > limit:
+        blocks.append(context(f"{len(referrals) - limit} older: say *referrals* in a message "
+                              "to see them all."))
+    return blocks

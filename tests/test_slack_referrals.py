@@ -328,6 +328,8 @@ def test_withdraw_from_app_home_marks_the_team_message(
     [update] = fake_slack.wait_for("chat.update")
     assert update.params["channel"] == OWN_CHANNEL
     assert "Withdrawn by the innovator" in update.dump and "pw_referral_" not in update.dump
+    summary = only_referral(bot)["summary"]
+    assert summary in post.dump and summary not in update.dump  # details leave the channel
     [home] = fake_slack.wait_for("views.publish")
     assert "withdrawn" in home.dump and f"withdraw {referral_id}" not in home.dump
 

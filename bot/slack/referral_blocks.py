@@ -146,12 +146,17 @@ def triage_blocks(referral: dict[str, Any], stage_title: str | None = None,
     blocks = [header(f"Connect me: {referral['organisation_name']}"),
               section(f"{mention(referral['user_id'])} would like an introduction to *{org}*. "
                       f"Referral *{escape(referral['id'])}*.")]
-    for name, _, _ in FIELDS:
-        value = (stage_title or referral["stage"]) if name == "stage" else referral[name]
-        blocks.append(section(f"*{TEAM_LABELS[name]}*\n{escape(str(value))}"))
-    consent = referral.get("consent") or {}
-    blocks.append(context(f"Shared with the innovator's consent on "
-                          f"{escape(str(consent.get('at', ''))[:10])}."))
+    if referral["status"] == "withdrawn":
+        # Consent is withdrawn with the referral: the innovator's details leave the channel.
+        blocks.append(context("The innovator withdrew this referral, so its details have been "
+                              "removed."))
+    else:
+        for name, _, _ in FIELDS:
+            value = (stage_title or referral["stage"]) if name == "stage" else referral[name]
+            blocks.append(section(f"*{TEAM_LABELS[name]}*\n{escape(str(value))}"))
+        consent = referral.get("consent") or {}
+        blocks.append(context(f"Shared with the innovator's consent on "
+                              f"{escape(str(consent.get('at', ''))[:10])}."))
     blocks.append(section(status_text(referral, suggested_name)))
     if referral["status"] in OPEN_STATUSES:
         blocks += team_buttons(referral["id"])

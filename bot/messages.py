@@ -62,7 +62,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                              "outcome, process and balancing measures, collect a baseline, and "
                              "plot your data over time. Pick a guide:"},
     "answer.source": {"en": "Source: {source} (reviewed {reviewed})"},
-    "answer.more": {"en": "Who can help with this?"},
+    "answer.stage_checklist_named": {"en": "Checklist: {title}"},
     "answer.stage_set": {"en": "This is my stage"},
     "answer.stage_checklist": {"en": "Show this stage's checklist"},
     "answer.org_url": {"en": "Website: {url}"},

@@ -94,9 +94,12 @@ def entry_reply(kb: KnowledgeBase, entry: Entry, score: float, lang: str = "en")
         return _organisation_answer(entry, info, lang, source)
     assert isinstance(entry, Topic)
     orgs = [o for o in (kb.organisation(i) for i in entry.organisations) if o]
-    options = [Option(say("answer.more", lang), "who can help with that?")] if orgs else []
+    # The contacts are shown with the answer already; offer the stage's checklist instead.
+    stage = kb.stage(entry.stage) if entry.stage else None
+    options = ((Option(say("answer.stage_checklist_named", lang, title=stage.title.get(lang)),
+                       f"checklist {stage.id}"),) if stage else ())
     return Reply("answer", entry.answer.get(lang), title=entry.title.get(lang), match=info,
-                 contacts=tuple(contact(o, lang) for o in orgs), options=tuple(options), **source)
+                 contacts=tuple(contact(o, lang) for o in orgs), options=options, **source)
 
 
 def _stage_answer(stage: Stage, info: MatchInfo, lang: str, source: dict) -> Reply:

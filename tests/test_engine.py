@@ -167,6 +167,8 @@ def test_free_question_and_follow_up_contacts(pathway: Pathway) -> None:
     assert reply.kind == "answer"
     assert reply.match.id == "medical-device"
     assert reply.source == "https://example.org/mhra"
+    assert [c.id for c in reply.contacts] == ["mhra"]
+    assert [o.say for o in reply.options] == ["checklist prototype"]
     assert stored(pathway)["last_topic"] == "medical-device"
     follow_up = say(pathway, "who can help with that?")
     assert follow_up.kind == "contacts"

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import gc
+import itertools
+import json
 import shutil
+from collections.abc import Iterator
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
+from jsonschema import Draft202012Validator
 
-from bot.kb.loader import KnowledgeError, check_knowledge, load_knowledge
-from tests.conftest import ENGINE_KB
+from bot.kb.loader import FILE_KINDS, KnowledgeError, check_knowledge, load_knowledge, schema_for
+from bot.kb.messages import describe_schema_error
+from bot.kb.yamlsource import YamlSyntaxError, parse_yaml
+from tests.conftest import ENGINE_KB, FIXTURES, ROOT
 
 
 @pytest.fixture
@@ -180,3 +190,100 @@ def test_vocabulary_problems_name_file_line_and_fix(kb_dir: Path, old: str, new:
     found = messages(kb_dir)
     line = line_of(path, line_needle)
     assert any(m.startswith(f"{path}:{line}: ") and expected in m for m in found), found
+
+
+def _node_lines(node: yaml.Node) -> list[tuple[str, int, int]]:
+    """Every node's kind, start line and end line, depth first."""
+    found = [(type(node).__name__, node.start_mark.line, node.end_mark.line)]
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            found += _node_lines(key) + _node_lines(value)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            found += _node_lines(item)
+    return found
+
+
+@pytest.mark.parametrize("path", sorted(ROOT.glob("knowledge/**/*.yaml")) + sorted(
+    FIXTURES.glob("**/*.yaml")), ids=lambda p: str(p.relative_to(ROOT)))
+def test_libyaml_and_pure_python_parsers_agree(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    fast, pure = parse_yaml(text), parse_yaml(text, pure_python=True)
+    assert fast.data == pure.data
+    assert _node_lines(fast.root) == _node_lines(pure.root)
+
+
+@pytest.mark.parametrize("pure_python", [False, True])
+@pytest.mark.parametrize(("text", "line"), [
+    ("topics:\n- id: x\n   title: [unclosed\n", 3),
+    ("topics:\n- id: x\n  title: [a, b\n  answer: y\n", 4),
+    ("topics:\n  - id: x\n - id: y\n", 3),
+    ("topics: 'open\n", 2),
+    ("topics: [\x01]\n", 1),  # a control character: reported, not a crash
+])
+def test_yaml_syntax_errors_have_the_same_line_with_either_parser(
+        text: str, line: int, pure_python: bool) -> None:
+    with pytest.raises(YamlSyntaxError) as caught:
+        parse_yaml(text, pure_python=pure_python)
+    assert caught.value.line == line
+
+
+@pytest.mark.parametrize("pure_python", [False, True])
+def test_duplicate_keys_and_dates_with_either_parser(pure_python: bool) -> None:
+    doc = parse_yaml("a: 1\nb:\n  c: 2026-01-01\n  c: x\na: 2\n", pure_python=pure_python)
+    assert doc.data == {"a": 2, "b": {"c": "x"}}
+    assert doc.duplicate_keys == [("a", 5), ("c", 4)]  # the outer mapping is checked first
+    assert parse_yaml("reviewed: 2026-01-01\n", pure_python=pure_python).data == {
+        "reviewed": "2026-01-01"}
+
+
+BAD_VALUES = ["", "   ", "x", 5, True, None, [], ["", "ok"], {}, {"en": ""}, {"cy": "hi"},
+              {"en": "ok", "fr": "non"}, "Not An Id", "a" * 400, "evaluation", "2026-1-1",
+              "example.org/x", ["idea", "idea"], [1, 2]]
+
+
+def _bad_copies(data: Any) -> Iterator[Any]:
+    """``data`` with one value at a time replaced by each of ``BAD_VALUES``, or removed."""
+    if isinstance(data, dict):
+        items = list(data.items())
+    elif isinstance(data, list):
+        items = list(enumerate(data))
+    else:
+        return
+    for key, value in items:
+        for bad in [*BAD_VALUES, ...]:
+            copy = dict(data) if isinstance(data, dict) else list(data)
+            if bad is not ...:
+                copy[key] = bad
+            elif isinstance(copy, dict):
+                del copy[key]
+            else:
+                continue
+            yield copy
+        for inner in _bad_copies(value):
+            copy = dict(data) if isinstance(data, dict) else list(data)
+            copy[key] = inner
+            yield copy
+
+
+@pytest.mark.parametrize("path", sorted(ENGINE_KB.glob("*.yaml")), ids=lambda p: p.name)
+def test_inlined_schema_reports_exactly_what_the_ref_schema_does(path: Path) -> None:
+    data = parse_yaml(path.read_text(encoding="utf-8")).data
+    kind = next(k for k in FILE_KINDS if k in data)
+    text = resources.files("bot.kb").joinpath("schemas", f"{kind}.schema.json").read_text()
+    reference = Draft202012Validator(json.loads(text))  # following its $refs
+    checked = 0
+    for bad in itertools.islice(_bad_copies(data), 400):
+        expected = [(list(e.absolute_path), e.message, describe_schema_error(e, bad))
+                    for e in reference.iter_errors(bad)]
+        found = [(list(e.absolute_path), e.message, describe_schema_error(e, bad))
+                 for e in schema_for(kind).iter_errors(bad)]
+        assert found == expected
+        checked += bool(expected)
+    assert checked > 50
+
+
+def test_garbage_collection_is_back_on_after_a_check(kb_dir: Path) -> None:
+    edit(kb_dir / "topics.yaml", "  answer: 'It depends", "  answr: 'It depends")
+    assert check_knowledge(kb_dir).errors
+    assert gc.isenabled()

@@ -1,5 +1,9 @@
 """The question matcher, on a small fixture knowledge base and on the real bundled one."""
 
+import heapq
+import os
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -9,6 +13,7 @@ from bot.kb.loader import load_knowledge
 from bot.kb.model import Vocabulary
 from bot.matching import Matcher, MatcherConfig, MatchResult
 from bot.matching.evaluate import evaluate_examples, load_examples
+from bot.matching.matcher import _covered, _share
 from bot.matching.normalise import stem, tokens, word_sequence
 from bot.matching.vocabulary import VocabularyIndex
 
@@ -314,3 +319,38 @@ def test_synonyms_and_aliases_stand_for_whole_phrases() -> None:
 def test_a_vocabulary_of_common_words_only_is_ignored() -> None:
     index = VocabularyIndex(Vocabulary(context_words=("the",), synonyms=(("how", "what"),)))
     assert index.read(stems("the pathway")) == index.read([])
+
+
+class OnePhraseAtATime(Matcher):
+    """The reference: every candidate phrase's coverage computed on its own, then the best."""
+
+    def _pool(self, candidates: set[int], terms: list, links: dict, total: float,
+              enough: float) -> list[tuple[int, float]]:
+        coverage = {pid: _share(_covered(self.index.phrases[pid].tokens, terms, links),
+                                total, enough) for pid in candidates}
+        best = heapq.nlargest(self.config.candidate_pool, candidates, key=coverage.__getitem__)
+        return [(pid, coverage[pid]) for pid in best]
+
+
+@pytest.mark.parametrize("pool", [5, 40, MatcherConfig.candidate_pool])
+def test_grouped_coverage_ranks_exactly_like_one_phrase_at_a_time(pool: int) -> None:
+    kb = load_knowledge(REAL_KB)
+    config = MatcherConfig(candidate_pool=pool)  # small pools put ties at the cut
+    fast, reference = Matcher(kb, config), OnePhraseAtATime(kb, config)
+    questions = [e.question for e in kb.examples] + [e.question for e in load_examples(UNSEEN)]
+    for question in questions:
+        got, expected = fast.match(question, limit=10), reference.match(question, limit=10)
+        assert got.reason == expected.reason, question
+        assert [(m.entry.id, m.score) for m in got.candidates] == [
+            (m.entry.id, m.score) for m in expected.candidates], question
+
+
+def test_scores_do_not_depend_on_the_hash_seed() -> None:
+    question = "why plot a run chart rather than compare the before and after averages"
+    script = ("from bot.kb.loader import load_knowledge; from bot.matching import Matcher; "
+              f"m = Matcher(load_knowledge({str(REAL_KB)!r})); "
+              f"print([(c.entry.id, c.score) for c in m.match({question!r}).candidates])")
+    outputs = {subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2", "3", "4")}
+    assert len(outputs) == 1, outputs

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
+from bot.kb.loader import cycle_collector_paused
 from bot.kb.model import Entry, Organisation
-from bot.matching.normalise import informative_words, normalise, stem, tokens
+from bot.matching.normalise import meaningful_words, normalise, stem
 
 
 @dataclass(frozen=True)
@@ -34,31 +35,33 @@ class Index:
     """Phrases, the vocabulary with IDF weights, and an inverted index token → phrases."""
 
     def __init__(self, entries: Iterable[Entry], keyword_strength: float = 1.0) -> None:
-        self.entries: tuple[Entry, ...] = tuple(entries)
-        raw = [(position, words, keyword_strength if is_keyword else 1.0)
-               for position, entry in enumerate(self.entries)
-               for words, is_keyword in _phrase_tokens(entry)]
-        self.idf = _idf(raw, len(self.entries))
-        # The weight of a word used by one entry only; unknown words weigh this much (times
-        # MatcherConfig.unknown_weight): a question in words the KB never uses scores low.
-        self.max_idf = math.log(1 + max(len(self.entries), 1))
-        self.phrases = tuple(
-            Phrase(position, frozenset(words), " ".join(words),
-                   sum(self.idf[w] for w in words), strength)
-            for position, words, strength in raw
-        )
-        entry_tokens: list[set[str]] = [set() for _ in self.entries]
-        for position, words, _ in raw:
-            entry_tokens[position].update(words)
-        self.entry_tokens = tuple(frozenset(words) for words in entry_tokens)
-        postings: dict[str, list[int]] = defaultdict(list)
-        for phrase_id, phrase in enumerate(self.phrases):
-            for word in phrase.tokens:
-                postings[word].append(phrase_id)
-        self.postings = {word: tuple(ids) for word, ids in postings.items()}
-        self.stem_of = _spellings(self.entries)
-        self.spellings: tuple[str, ...] = tuple(sorted(self.stem_of))
-        self.verbatim = _verbatim(self.entries)
+        with cycle_collector_paused():
+            self.entries: tuple[Entry, ...] = tuple(entries)
+            texts = [_entry_texts(entry) for entry in self.entries]
+            raw = [(position, words, keyword_strength if is_keyword else 1.0)
+                   for position, entry_texts in enumerate(texts)
+                   for words, is_keyword in _phrase_tokens(entry_texts)]
+            self.idf = _idf(raw, len(self.entries))
+            # The weight of a word used by one entry only; unknown words weigh this much (times
+            # MatcherConfig.unknown_weight): a question in words the KB never uses scores low.
+            self.max_idf = math.log(1 + max(len(self.entries), 1))
+            self.phrases = tuple(
+                Phrase(position, frozenset(words), " ".join(words),
+                       sum(self.idf[w] for w in words), strength)
+                for position, words, strength in raw
+            )
+            entry_tokens: list[set[str]] = [set() for _ in self.entries]
+            for position, words, _ in raw:
+                entry_tokens[position].update(words)
+            self.entry_tokens = tuple(frozenset(words) for words in entry_tokens)
+            postings: dict[str, list[int]] = defaultdict(list)
+            for phrase_id, phrase in enumerate(self.phrases):
+                for word in phrase.tokens:
+                    postings[word].append(phrase_id)
+            self.postings = {word: tuple(ids) for word, ids in postings.items()}
+            self.stem_of = _spellings(texts)
+            self.spellings: tuple[str, ...] = tuple(sorted(self.stem_of))
+            self.verbatim = _verbatim(texts)
 
     def similar_words(self, word: str, cutoff: float, min_length: int) -> dict[str, float]:
         """Known stems matching the (unstemmed) ``word`` exactly or, if long enough, closely.
@@ -91,38 +94,52 @@ class Index:
         return []
 
 
-def _phrase_tokens(entry: Entry) -> Iterator[tuple[tuple[str, ...], bool]]:
-    """Distinct non-empty token tuples for every way to ask for the entry; True for keywords."""
-    seen: set[tuple[str, ...]] = set()
-    for text, is_keyword in _texts(entry):
-        words = tuple(tokens(text))
-        if words and words not in seen:
-            seen.add(words)
-            yield words, is_keyword
+@dataclass(frozen=True)
+class _Text:
+    """One text of an entry, normalised once for every use the index makes of it."""
+
+    normalised: str
+    words: tuple[str, ...]  # informative words, distinct, in order, not stemmed
+    is_keyword: bool
 
 
-def _texts(entry: Entry) -> list[tuple[str, bool]]:
+def _entry_texts(entry: Entry) -> list[_Text]:
     """Title (every language), an organisation's name and aliases, phrasings, then keywords."""
     texts = [*entry.title.by_lang.values()]
     if isinstance(entry, Organisation):
         texts += [*entry.name.by_lang.values(), *entry.aliases]
     texts += entry.phrasings
-    return [(text, False) for text in texts] + [(text, True) for text in entry.keywords]
+    found = []
+    for text, is_keyword in [(t, False) for t in texts] + [(t, True) for t in entry.keywords]:
+        normalised = normalise(text)
+        words = tuple(dict.fromkeys(meaningful_words(normalised)))
+        found.append(_Text(normalised, words, is_keyword))
+    return found
 
 
-def _spellings(entries: tuple[Entry, ...]) -> dict[str, str]:
+def _phrase_tokens(texts: list[_Text]) -> Iterator[tuple[tuple[str, ...], bool]]:
+    """Distinct non-empty token tuples for every way to ask for the entry; True for keywords."""
+    seen: set[tuple[str, ...]] = set()
+    for text in texts:
+        words = tuple(dict.fromkeys(stem(word) for word in text.words))
+        if words and words not in seen:
+            seen.add(words)
+            yield words, text.is_keyword
+
+
+def _spellings(texts: list[list[_Text]]) -> dict[str, str]:
     """Every spelling the knowledge base uses that is long enough to be misspelt -> its stem."""
-    return {word: stem(word) for entry in entries for text, _ in _texts(entry)
-            for word in informative_words(text) if len(word) >= 4 and word.isalpha()}
+    return {word: stem(word) for entry_texts in texts for text in entry_texts
+            for word in text.words if len(word) >= 4 and word.isalpha()}
 
 
-def _verbatim(entries: tuple[Entry, ...]) -> dict[str, tuple[int, ...]]:
+def _verbatim(texts: list[list[_Text]]) -> dict[str, tuple[int, ...]]:
     """Normalised phrasing -> entry positions; "what can you do" is all stop words and can
     only be matched word for word."""
     found: dict[str, set[int]] = defaultdict(set)
-    for position, entry in enumerate(entries):
-        for text, _ in _texts(entry):
-            found[normalise(text)].add(position)
+    for position, entry_texts in enumerate(texts):
+        for text in entry_texts:
+            found[text.normalised].add(position)
     return {text: tuple(sorted(positions)) for text, positions in found.items()}
 
 

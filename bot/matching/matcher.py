@@ -27,9 +27,9 @@ not with the size of the knowledge base.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Collection
 from dataclasses import dataclass
+from itertools import islice
 
 from rapidfuzz import fuzz
 
@@ -37,6 +37,9 @@ from bot.kb.model import Entry, KnowledgeBase
 from bot.matching.index import Index
 from bot.matching.normalise import normalise, stem, word_sequence
 from bot.matching.vocabulary import QuestionVocabulary, VocabularyIndex
+
+# Each known word the question matches -> (term position, similarity) pairs.
+_Links = dict[str, tuple[tuple[int, float], ...]]
 
 
 @dataclass(frozen=True)
@@ -178,7 +181,9 @@ class Matcher:
         known = index.similar_words(word, config.fuzzy_cutoff, config.fuzzy_min_length)
         for stand_ins, similarity in ((found.aliases, config.alias_similarity),
                                       (found.synonyms, config.synonym_similarity)):
-            for other in stand_ins.get(stemmed, ()):
+            # Sorted: a frozenset's order changes with the process's hash seed, and with it
+            # which of several equally similar stand-ins sets the term's weight.
+            for other in sorted(stand_ins.get(stemmed, ())):
                 if other not in known and all(p in index.postings for p in other.split()):
                     known[other] = similarity
         parts = [] if known else index.split_compound(word)
@@ -204,17 +209,15 @@ class Matcher:
                      self.config.evidence_known_share * known_weight) or float("inf")
         links = _links(terms)
         phrases = self.index.phrases
-        coverage = {pid: _share(_covered(phrases[pid].tokens, terms, links), total, enough)
-                    for pid in candidates}
-        pool = heapq.nlargest(self.config.candidate_pool, coverage, key=coverage.__getitem__)
+        pool = self._pool(candidates, terms, links, total, enough)
         matched: dict[str, float] = {}
         for stand_in, pairs in links.items():
             for word in stand_in.split():
                 matched[word] = max(max(sim for _, sim in pairs), matched.get(word, 0.0))
         query_text = " ".join(term.word for term in terms)
         best_phrase: dict[int, float] = {}
-        for pid in pool:
-            score = self._phrase_score(pid, coverage[pid], matched, query_text)
+        for pid, coverage in pool:
+            score = self._phrase_score(pid, coverage, matched, query_text)
             entry = phrases[pid].entry
             best_phrase[entry] = max(score, best_phrase.get(entry, 0.0))
         share = self.config.entry_weight
@@ -224,6 +227,51 @@ class Matcher:
             scored.append((-round(100 * ((1 - share) * score + share * whole), 1), entry))
         scored.sort()  # best first; equal scores in knowledge base order
         return [Match(self.index.entries[entry], -score) for score, entry in scored]
+
+    def _pool(self, candidates: set[int], terms: list[_Term], links: _Links, total: float,
+              enough: float) -> list[tuple[int, float]]:
+        """The ``candidate_pool`` candidates of highest coverage, each with its coverage.
+
+        Equal coverage: the earlier phrase in ``candidates`` order wins, as in heapq.nlargest.
+        """
+        by_coverage: dict[float, set[int]] = {}
+        for words, group in self._groups(candidates, links):
+            coverage = _share(_covered(words, terms, links), total, enough)
+            by_coverage.setdefault(coverage, set()).update(group)
+        pool: list[tuple[int, float]] = []
+        room = self.config.candidate_pool
+        for coverage in sorted(by_coverage, reverse=True):
+            group = by_coverage[coverage]
+            if len(group) > room:
+                group = list(islice((pid for pid in candidates if pid in group), room))
+            pool += [(pid, coverage) for pid in group]
+            room -= len(group)
+            if room <= 0:
+                break
+        return pool
+
+    def _groups(self, candidates: set[int], links: _Links) -> list[tuple[frozenset[str], set[int]]]:
+        """The candidates split by which of the question's known words they contain.
+
+        A phrase's coverage depends only on those words, so it is computed once per group,
+        and the split is made of set operations rather than a loop over the phrases.
+        """
+        postings = self.index.postings
+        groups: list[tuple[frozenset[str], set[int]]] = [(frozenset(), set(candidates))]
+        for word in links:
+            containing = candidates.intersection(*(postings[part] for part in word.split()))
+            if not containing:
+                continue
+            split = []
+            for words, group in groups:
+                inside = group & containing
+                if inside:
+                    group -= inside
+                    split.append((words | {word}, inside))
+                if group:
+                    split.append((words, group))
+            groups = split
+        return groups
 
     def _candidates(self, terms: list[_Term], kinds: set[str] | None) -> set[int]:
         """Phrases sharing a word with the question, found through the inverted index.
@@ -269,7 +317,7 @@ def _share(matched: float, total: float, enough: float) -> float:
     return max(matched / total, min(1.0, matched / enough))
 
 
-def _links(terms: list[_Term]) -> dict[str, tuple[tuple[int, float], ...]]:
+def _links(terms: list[_Term]) -> _Links:
     """Each known word the question matches -> (term position, similarity) pairs."""
     links: dict[str, list[tuple[int, float]]] = {}
     for position, term in enumerate(terms):
@@ -278,8 +326,7 @@ def _links(terms: list[_Term]) -> dict[str, tuple[tuple[int, float], ...]]:
     return {word: tuple(pairs) for word, pairs in links.items()}
 
 
-def _covered(words: Collection[str], terms: list[_Term],
-             links: dict[str, tuple[tuple[int, float], ...]]) -> float:
+def _covered(words: Collection[str], terms: list[_Term], links: _Links) -> float:
     """The IDF weight of the question's terms matched by ``words`` (a phrase or an entry)."""
     best: dict[int, float] = {}
     for word, pairs in links.items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Longer messages are cut before any work is done: a question is never this long, and a
 # pasted document must not slow the bot down.
@@ -82,8 +83,10 @@ def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     if not text.isascii():
         text = _fold_accents(text)
-    text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
-    text = _AMPERSAND_ACRONYM.sub(r"\1\2", text)  # R&D, A&E
+    if "." in text:  # most texts have neither: skip the search
+        text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
+    if "&" in text:
+        text = _AMPERSAND_ACRONYM.sub(r"\1\2", text)  # R&D, A&E
     text = _APOSTROPHE.sub("", text)
     return _NOT_WORD.sub(" ", text[:MAX_INPUT_CHARS]).strip()
 
@@ -100,6 +103,8 @@ def _fold_accents(text: str) -> str:
     return unicodedata.normalize("NFC", "".join(kept))
 
 
+# Building the index stems every word of every phrasing, mostly the same few thousand words.
+@lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
     """A light suffix-stripping stem, identical for questions and phrasings."""
     if not word.isalpha():
@@ -115,7 +120,12 @@ def stem(word: str) -> str:
 
 def word_sequence(text: str) -> list[str]:
     """The words of ``text`` that carry meaning, in order and with repeats, not stemmed."""
-    return [word for word in normalise(text).split()
+    return meaningful_words(normalise(text))
+
+
+def meaningful_words(normalised: str) -> list[str]:
+    """``word_sequence`` of text that has already been through ``normalise``."""
+    return [word for word in normalised.split()
             if (len(word) >= 2 or word.isdigit()) and word not in STOP_WORDS]
 
 

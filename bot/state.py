@@ -8,6 +8,7 @@ the same user at once cannot lose each other's update.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import sqlite3
@@ -150,7 +151,11 @@ class Database:
         if not self.path.exists():
             return
         try:
-            with sqlite3.connect(f"file:{self.path}?mode=ro", uri=True) as conn:
+            # Read-write: after a crash mid-commit (SIGKILL, OOM, power cut) the file has a
+            # hot journal, which SQLite rolls back on the first read-write open. A read-only
+            # open refuses it ("attempt to write a readonly database"). Nothing committed is
+            # touched, and a file that is not a database is still never written to.
+            with contextlib.closing(sqlite3.connect(self.path)) as conn:
                 conn.execute("PRAGMA schema_version").fetchone()
                 conn.execute("PRAGMA quick_check").fetchone()
         except sqlite3.DatabaseError as error:

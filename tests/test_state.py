@@ -118,3 +118,37 @@ def test_badly_shaped_fields_fall_back_to_defaults() -> None:
     assert state.ticks == {}
     assert state.history == []
     assert state.last_topic == "ethics"
+
+
+def test_database_left_mid_commit_by_a_crash_opens_and_keeps_committed_data(
+        tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    path = tmp_path / "state.sqlite"
+    db = Database(path)
+    UserStore(db).save("T1:U1", UserState(stage="adopt"))
+    db.close()
+    # A process that dies (SIGKILL) inside an unfinished write leaves a hot journal behind.
+    script = (
+        "import sqlite3, sys, os, signal\n"
+        f"conn = sqlite3.connect({str(path)!r}, isolation_level=None)\n"
+        "conn.execute('PRAGMA cache_size=1')\n"
+        "conn.execute('BEGIN')\n"
+        "conn.executemany('INSERT INTO users (key, value) VALUES (?, ?)',"
+        " ((f'T1:X{i}', 'x' * 500) for i in range(3000)))\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], timeout=60)
+    assert result.returncode == -signal.SIGKILL
+    assert os.path.exists(f"{path}-journal")  # the crash really left a hot journal
+
+    reopened = Database(path)
+    try:
+        users = UserStore(reopened)
+        assert users.load("T1:U1").stage == "adopt"
+        assert len(users) == 1  # the unfinished write was rolled back
+    finally:
+        reopened.close()

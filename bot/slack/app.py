@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -31,6 +32,12 @@ from bot.state import Database
 
 logger = logging.getLogger("pathway.slack")
 
+# Bolt runs listeners in a pool of 5 threads by default. Commands and actions are acked from
+# inside their listener, so with 5 listeners waiting on Slack (a round trip, or a 429's
+# Retry-After) every ack queues behind them and misses Slack's 3 s limit. Listeners mostly
+# wait on the network and SQLite, so many threads cost little CPU.
+LISTENER_THREADS = 64
+
 SORRY = ("Sorry, something went wrong on my side and I couldn't finish that. "
          "Please try again in a moment.")
 
@@ -47,6 +54,7 @@ def build_app(settings: Settings, pathway: Pathway, database: Database) -> App:
             signing_secret=settings.signing_secret or "",
             request_verification_enabled=bool(settings.signing_secret),
             process_before_response=False,
+            listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS),
         )
     except BoltError as error:
         raise SettingsError(f"Slack did not accept SLACK_BOT_TOKEN ({_reason(error)}). "

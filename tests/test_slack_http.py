@@ -286,3 +286,33 @@ def test_url_verification_challenge_is_answered(slack_bot: SlackBot) -> None:
     status, answer = slack_bot.post(body, "application/json")
     assert status == 200
     assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALW" in answer
+
+
+def test_direct_messages_leave_the_inbox_once_applied(slack_bot: SlackBot,
+                                                      fake_slack: FakeSlack) -> None:
+    from bot.slack.inbox import TABLE
+
+    slack_bot.dm("stage prototype")
+    fake_slack.wait_for("chat.postMessage")
+    assert len(slack_bot.database.table(TABLE)) == 0
+
+
+def test_a_message_acknowledged_before_a_crash_is_answered_after_restart(
+        slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
+    from bot.slack.inbox import TABLE
+
+    # What a crash leaves behind: the inbox holds a DM that Slack was told we received,
+    # but its change was never made. (Written straight to the table, as the middleware does.)
+    body = {"type": "event_callback", "team_id": TEAM, "event_id": "EvCRASHED1",
+            "event": {"type": "message", "channel_type": "im", "channel": "DU7", "user": "U7",
+                      "text": "stage evaluate", "ts": f"{time.time():.6f}"}}
+    held = slack_bot.database.table(TABLE)
+    held["EvCRASHED1"] = {"at": time.time(), "body": body}
+    held["EvTOO_OLD"] = {"at": time.time() - 2 * 60 * 60, "body": body}
+    held.commit(blocking=True)
+    fake_slack.reset()
+    slack_bot.restart()  # start-up answers held messages before serving
+    answers = fake_slack.find("chat.postMessage", lambda c: c.params["channel"] == "DU7")
+    assert len(answers) == 1 and "stage 3" in answers[0].dump
+    assert stored(slack_bot, "U7")["stage"] == "evaluate"
+    assert len(slack_bot.database.table(TABLE)) == 0

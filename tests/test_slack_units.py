@@ -16,8 +16,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from bot.slack.app import add_slack_commands
 from bot.slack.dedup import TABLE, EventLedger
 from bot.slack.delivery import AnyServerErrorRetryHandler, surface_of, web_client
+from bot.slack.inbox import is_user_dm
 from bot.slack.listeners.commands import pathway_text
-from bot.slack.listeners.messages import is_user_dm
 from bot.slack.logs import REDACTED, SecretFilter
 from bot.state import Database
 

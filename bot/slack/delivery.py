@@ -7,6 +7,8 @@ Retry-After and a 5xx or dropped connection is tried again a few times before we
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +82,20 @@ def surface_of(body: dict[str, Any]) -> Surface:
     kind = "ephemeral" if container.get("is_ephemeral") else "message"
     return Surface(kind=kind, channel=channel, message_ts=container.get("message_ts"),
                    thread_ts=thread_ts, response_url=body.get("response_url"))
+
+
+@contextmanager
+def acked_after(ack: Callable[[], Any]) -> Iterator[None]:
+    """Acknowledge only once the block has run (or failed), not before.
+
+    The core commits a change in milliseconds, and Bolt answers Slack when ack() is
+    called; acking after the commit means every change Slack was told about is on disk,
+    even if the process dies before the reply is sent.
+    """
+    try:
+        yield
+    finally:
+        ack()
 
 
 def workspace_of(context: BoltContext) -> str:

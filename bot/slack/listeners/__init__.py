@@ -8,13 +8,15 @@ from bot.admin import Admin
 from bot.service import Pathway
 from bot.slack import admin as admin_listeners
 from bot.slack.delivery import Sender
+from bot.slack.inbox import Inbox
 from bot.slack.listeners import actions, commands, home, messages, referrals
 
 
-def register_all(app: App, pathway: Pathway, sender: Sender, admin: Admin) -> None:
+def register_all(app: App, pathway: Pathway, sender: Sender, admin: Admin, inbox: Inbox
+                 ) -> None:
     """Attach every listener to the app."""
     admin_listeners.register(app, admin, sender)
-    messages.register(app, pathway, sender)
+    messages.register(app, pathway, sender, inbox)
     commands.register(app, pathway, sender)
     actions.register(app, pathway, sender)
     home.register(app, pathway, sender)

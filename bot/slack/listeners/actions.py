@@ -19,7 +19,7 @@ from bot.slack.blocks import (
     parse_tick_block_id,
     with_feedback_thanks,
 )
-from bot.slack.delivery import Sender, Surface, surface_of, workspace_of
+from bot.slack.delivery import Sender, Surface, acked_after, surface_of, workspace_of
 from bot.slack.listeners.home import refresh_home
 from bot.slack.text import unescape
 
@@ -29,11 +29,11 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
     def choose_option(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                       context: BoltContext) -> None:
         """A quick reply: send its words to the engine, as if the user had typed them."""
-        ack()
         surface, user = surface_of(body), body["user"]["id"]
         workspace = workspace_of(context)
-        reply = pathway.respond(workspace, user, unescape(action["value"]),
-                                private=surface.private)
+        with acked_after(ack):
+            reply = pathway.respond(workspace, user, unescape(action["value"]),
+                                    private=surface.private)
         sender.answer(surface, user, reply)
         if surface.kind in {"home", "modal"}:
             refresh_home(pathway, sender, workspace, user)
@@ -41,22 +41,24 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
     def give_feedback(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                       context: BoltContext) -> None:
         """Store "this helped / didn't help" and thank the user."""
-        ack()
         surface, user = surface_of(body), body["user"]["id"]
         helpful = action["action_id"].endswith("_yes")
-        reply = pathway.record_feedback(workspace_of(context), user, unescape(action["value"]),
-                                        helpful)
+        with acked_after(ack):
+            reply = pathway.record_feedback(workspace_of(context), user,
+                                            unescape(action["value"]), helpful)
         thank_for_feedback(sender, surface, body, user, reply)
 
     def tick(ack: Ack, body: dict[str, Any], action: dict[str, Any],
              context: BoltContext) -> None:
         """Tick or untick a checklist item, store it at once, and redraw the checklist."""
-        ack()
         parsed = parse_tick_block_id(action.get("block_id") or "")
         if parsed is None:
+            ack()
             return
         surface, user, workspace = surface_of(body), body["user"]["id"], workspace_of(context)
-        reply = pathway.tick(workspace, user, *parsed, done=bool(action.get("selected_options")))
+        with acked_after(ack):
+            reply = pathway.tick(workspace, user, *parsed,
+                                 done=bool(action.get("selected_options")))
         redraw_checklist(sender, surface, reply)
         if surface.kind in {"home", "modal"}:
             refresh_home(pathway, sender, workspace, user)

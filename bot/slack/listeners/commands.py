@@ -9,7 +9,7 @@ from slack_bolt.context import BoltContext
 
 from bot.service import Pathway
 from bot.slack.blocks import help_blocks
-from bot.slack.delivery import Sender, workspace_of
+from bot.slack.delivery import Sender, acked_after, workspace_of
 from bot.slack.text import unescape
 
 HELP_WORDS = frozenset({"help", "?", "commands"})
@@ -25,21 +25,22 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
 
     def pathway_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         """/pathway [subcommand]: the engine's commands, answered only to the user."""
-        ack()
         text = pathway_text(command.get("text") or "")
         if text.lower() in HELP_WORDS:
+            ack()
             sender.respond(command["response_url"], text="Pathway commands",
                            blocks=help_blocks(pathway.command_help()))
             return
-        reply = pathway.respond(workspace_of(context), command["user_id"], text)
+        with acked_after(ack):  # the change is committed before Slack hears "received"
+            reply = pathway.respond(workspace_of(context), command["user_id"], text)
         sender.respond(command["response_url"], reply)
 
     def checklist_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         """/checklist [stage]: a stage's checklist with boxes to tick."""
-        ack()
         stage = unescape(command.get("text") or "").strip()
-        reply = pathway.respond(workspace_of(context), command["user_id"],
-                                f"checklist {stage}".strip())
+        with acked_after(ack):
+            reply = pathway.respond(workspace_of(context), command["user_id"],
+                                    f"checklist {stage}".strip())
         sender.respond(command["response_url"], reply)
 
     app.command("/pathway")(pathway_command)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import App
@@ -9,23 +10,41 @@ from slack_bolt.context import BoltContext
 
 from bot.service import Pathway
 from bot.slack.delivery import Sender, workspace_of
+from bot.slack.inbox import Inbox, is_user_dm
 from bot.slack.text import strip_mentions, unescape
 
-
-def is_user_dm(event: dict[str, Any]) -> bool:
-    """A new message a person typed in a DM: not a bot's, not an edit, deletion or join."""
-    return (event.get("channel_type") == "im" and not event.get("subtype")
-            and not event.get("bot_id") and bool(event.get("user")))
+logger = logging.getLogger(__name__)
 
 
-def register(app: App, pathway: Pathway, sender: Sender) -> None:
+def answer_direct_message(pathway: Pathway, sender: Sender, inbox: Inbox, workspace: str,
+                          body: dict[str, Any]) -> None:
+    """Answer a DM privately, keeping the user's state, and release it from the inbox."""
+    event = body["event"]
+    reply = pathway.respond(workspace, event["user"], unescape(event.get("text") or ""))
+    inbox.done(body.get("event_id"))  # committed: a crash from here on loses only the reply
+    sender.post(event["channel"], reply, thread_ts=event.get("thread_ts"))
+
+
+def replay_held_messages(pathway: Pathway, sender: Sender, inbox: Inbox) -> int:
+    """Answer direct messages a crash left acknowledged but unanswered; returns how many."""
+    held = inbox.unfinished()
+    for event_id, body in held:
+        logger.info("Answering direct message %s held over from before a restart", event_id)
+        try:
+            answer_direct_message(pathway, sender, inbox, str(body.get("team_id") or "unknown"),
+                                  body)
+        except Exception:  # one bad message must not stop the bot from starting
+            logger.exception("Could not answer held direct message %s", event_id)
+            inbox.done(event_id)
+    return len(held)
+
+
+def register(app: App, pathway: Pathway, sender: Sender, inbox: Inbox) -> None:
     """Listen for DMs and mentions."""
 
-    def answer_direct_message(event: dict[str, Any], context: BoltContext) -> None:
+    def direct_message(body: dict[str, Any], context: BoltContext) -> None:
         """Answer a DM privately, keeping the user's state."""
-        text = unescape(event.get("text") or "")
-        reply = pathway.respond(workspace_of(context), event["user"], text)
-        sender.post(event["channel"], reply, thread_ts=event.get("thread_ts"))
+        answer_direct_message(pathway, sender, inbox, workspace_of(context), body)
 
     def ignore_other_messages() -> None:
         """Acknowledge edits, deletions, bot posts and the rest without answering."""
@@ -38,6 +57,6 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
         reply = pathway.respond(workspace_of(context), event["user"], text, private=False)
         sender.post(event["channel"], reply, thread_ts=event.get("thread_ts") or event["ts"])
 
-    app.event("message", matchers=[is_user_dm])(answer_direct_message)
+    app.event("message", matchers=[is_user_dm])(direct_message)
     app.event("message")(ignore_other_messages)
     app.event("app_mention")(answer_mention)

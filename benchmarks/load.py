@@ -49,6 +49,7 @@ from load_users import OPENING, Config, Knowledge, Request, Run, User
 
 from bot import intents
 from bot.kb.loader import check_knowledge
+from bot.slack.inbox import TABLE as INBOX_TABLE
 from bot.state import Database, StateError, UserStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -215,16 +216,28 @@ class CrashCheck:
     unanswered: int = 0  # acked before the kill, no reply: Slack never sends these again
     unanswered_stored: int = 0  # ... a state change, stored anyway
     unanswered_missing: int = 0  # ... a state change, not stored: acked but not yet applied
+    held_for_replay: int = 0  # ... not stored yet, but held in the bot's inbox: applied at restart
     unacked_stored: int = 0  # the connection died before the ack, yet the change was stored
     replied_changes_lost: int = 0  # must be 0
     unreadable: str | None = None
     restart_error: str | None = None  # the bot would not start on what the kill left
 
 
+def held_users(data_dir: Path) -> set[str]:
+    """Users with a direct message the bot acknowledged and holds to apply at restart."""
+    database = Database(data_dir / "pathway.sqlite")
+    try:
+        held = database.table(INBOX_TABLE).values()
+        return {h["body"]["event"]["user"] for h in held if isinstance(h, dict)}
+    finally:
+        database.close()
+
+
 def check_after_kill(data_dir: Path, users: list[User], crash: CrashCheck) -> None:
     """Compare the database SIGKILL left with what users were told and had in flight."""
     try:
         states = read_states(data_dir, users)
+        held = held_users(data_dir)
     except StateError as error:
         crash.unreadable = str(error)
         return
@@ -234,7 +247,10 @@ def check_after_kill(data_dir: Path, users: list[User], crash: CrashCheck) -> No
         acked = inflight is not None and inflight.status == 200
         crash.unanswered += 1 if acked else 0
         if compare(stored, user.ticks, user.stage_set) == 0:
-            crash.unanswered_missing += 1 if acked and inflight.change else 0
+            if acked and inflight.change and user.id in held:
+                crash.held_for_replay += 1
+            elif acked and inflight.change:
+                crash.unanswered_missing += 1
             continue
         if inflight is not None and inflight.change is not None and \
                 compare(stored, *_with_change(user.ticks, user.stage_set, inflight.change)) == 0:
@@ -490,7 +506,8 @@ def detail_lines(result: Result) -> list[str]:
             lines.append(f"  after the kill the database was unreadable: {crash.unreadable}")
         lines.append(f"  at the kill: {crash.unanswered} requests acked but unanswered (the "
                      f"user tried again); state changes among them: stored anyway "
-                     f"{crash.unanswered_stored}, acked but not yet applied "
+                     f"{crash.unanswered_stored}, held in the inbox and applied at "
+                     f"restart {crash.held_for_replay}, acked but not yet applied "
                      f"{crash.unanswered_missing}; not acked yet stored "
                      f"{crash.unacked_stored}; replied-to changes lost "
                      f"{crash.replied_changes_lost} (of {crash.users_checked} users)")

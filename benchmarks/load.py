@@ -49,7 +49,7 @@ from load_users import OPENING, Config, Knowledge, Request, Run, User
 
 from bot import intents
 from bot.kb.loader import check_knowledge
-from bot.slack.inbox import TABLE as INBOX_TABLE
+from bot.slack.dedup import TABLE as LEDGER_TABLE
 from bot.state import Database, StateError, UserStore
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,6 +217,8 @@ class CrashCheck:
     unanswered_stored: int = 0  # ... a state change, stored anyway
     unanswered_missing: int = 0  # ... a state change, not stored: acked but not yet applied
     held_for_replay: int = 0  # ... not stored yet, but held in the bot's inbox: applied at restart
+    restart_window: tuple[float, float] = (0.0, 0.0)  # monotonic start and end of the restart
+    replayed: int = 0  # replies the restarted bot sent before serving: its held messages
     unacked_stored: int = 0  # the connection died before the ack, yet the change was stored
     replied_changes_lost: int = 0  # must be 0
     unreadable: str | None = None
@@ -227,8 +229,8 @@ def held_users(data_dir: Path) -> set[str]:
     """Users with a direct message the bot acknowledged and holds to apply at restart."""
     database = Database(data_dir / "pathway.sqlite")
     try:
-        held = database.table(INBOX_TABLE).values()
-        return {h["body"]["event"]["user"] for h in held if isinstance(h, dict)}
+        held = database.table(LEDGER_TABLE).values()
+        return {h["body"]["event"]["user"] for h in held if isinstance(h, dict) and "body" in h}
     finally:
         database.close()
 
@@ -246,7 +248,11 @@ def check_after_kill(data_dir: Path, users: list[User], crash: CrashCheck) -> No
         stored, inflight = states[user.id], user.inflight
         acked = inflight is not None and inflight.status == 200
         crash.unanswered += 1 if acked else 0
-        if compare(stored, user.ticks, user.stage_set) == 0:
+        change = inflight.change if inflight is not None else None
+        if change and change[0] == "stage" and (stored or {}).get("stage") == change[1] \
+                and user.stage_set != change[1]:
+            pass  # the stage change was applied: judged below with the change included
+        elif compare(stored, user.ticks, user.stage_set) == 0:
             if acked and inflight.change and user.id in held:
                 crash.held_for_replay += 1
             elif acked and inflight.change:
@@ -291,12 +297,14 @@ def crash_and_restart(run: Run, bot: BotProcess, users: list[User], crash: Crash
     run.down.set()
     run.fake.wake_all()
     time.sleep(0.2)  # users waiting for a reply have seen the crash and stopped
+    restarting = time.monotonic()
     try:
         crash.restart_s = bot.start()
     except RuntimeError as error:
         crash.restart_error = _last_pathway_line(str(error))
         roll_back_hot_journal(bot.data_dir / "pathway.sqlite")
         crash.restart_s = bot.start()
+    crash.restart_window = (restarting, time.monotonic())
     check_after_kill(bot.data_dir, users, crash)  # the users wait, so the bot is idle
     crash.down_s = time.monotonic() - killed
     run.down.clear()
@@ -328,7 +336,7 @@ class Result:
     fake_statuses: dict[int, int]
     saved_by_cap: int
     duplicates: int
-    refused_but_done: int  # replies to requests whose connection died in the crash
+    refused_but_done: int  # replies to requests cut off by the crash, done or replayed anyway
     stale_views: int
     state: StateCheck
     bot_cpu_s: float
@@ -402,9 +410,22 @@ def _drive(config: Config, knowledge: Knowledge, fake: LoadFake, bot: BotProcess
         outcomes.setdefault(request.key, set()).add(request.outcome)
     extra = {key: max(len(fake.replies(key)) - user.consumed.get(key, 0), 0)
              for user in users for key in user.sent_keys}
-    # A request whose connection died in the crash may still have been done and answered.
+    # A request whose connection died in the crash may still have been done and answered;
+    # and a message acknowledged just before the kill is answered when the bot restarts
+    # (its inbox), while the user, seeing no reply, typed again: one more reply each.
     refused_but_done = sum(n for key, n in extra.items() if outcomes.get(key) == {"refused"})
+    crashed = Counter(request.key for request in run.requests if request.outcome == "crashed")
+    refused_but_done += sum(min(n, crashed[key]) for key, n in extra.items()
+                            if outcomes.get(key) != {"refused"})
     duplicates = sum(extra.values()) - refused_but_done
+    if crash is not None:
+        # The restarted bot answers the messages it held before it serves anything: replies
+        # sent in that window are at-least-once deliveries of work acknowledged before the
+        # kill (a reply already sent, whose release had not been committed, goes again).
+        low, high = crash.restart_window
+        crash.replayed = sum(low <= arrival.at <= high for user in users
+                             for key in user.sent_keys for arrival in fake.replies(key))
+        duplicates = max(duplicates - crash.replayed, 0)
     profile = profile_report(bot.profile_path) if config.profile and \
         bot.profile_path.exists() else []
     return Result(config, run.requests, run.slack_retries, seconds, dict(fake.statuses),
@@ -511,8 +532,10 @@ def detail_lines(result: Result) -> list[str]:
                      f"{crash.unanswered_missing}; not acked yet stored "
                      f"{crash.unacked_stored}; replied-to changes lost "
                      f"{crash.replied_changes_lost} (of {crash.users_checked} users)")
-        lines.append(f"  replies to requests whose connection died in the kill (done, then "
-                     f"sent again by Slack or the user; not counted as dups): "
+        lines.append(f"  replies the restarted bot sent for messages it held (at-least-once, "
+                     f"not counted as dups): {crash.replayed}")
+        lines.append(f"  replies to requests cut off by the kill (done or answered at "
+                     f"restart, then sent again by Slack or the user; not counted as dups): "
                      f"{result.refused_but_done}")
     return lines
 

@@ -290,16 +290,18 @@ def test_url_verification_challenge_is_answered(slack_bot: SlackBot) -> None:
 
 def test_direct_messages_leave_the_inbox_once_applied(slack_bot: SlackBot,
                                                       fake_slack: FakeSlack) -> None:
-    from bot.slack.inbox import TABLE
+    from bot.slack.dedup import TABLE
+    from bot.slack.inbox import Inbox
 
     slack_bot.dm("stage prototype")
     fake_slack.wait_for("chat.postMessage")
-    assert len(slack_bot.database.table(TABLE)) == 0
+    assert len(Inbox(slack_bot.database.table(TABLE))) == 0
 
 
 def test_a_message_acknowledged_before_a_crash_is_answered_after_restart(
         slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
-    from bot.slack.inbox import TABLE
+    from bot.slack.dedup import TABLE
+    from bot.slack.inbox import Inbox
 
     # What a crash leaves behind: the inbox holds a DM that Slack was told we received,
     # but its change was never made. (Written straight to the table, as the middleware does.)
@@ -315,4 +317,34 @@ def test_a_message_acknowledged_before_a_crash_is_answered_after_restart(
     answers = fake_slack.find("chat.postMessage", lambda c: c.params["channel"] == "DU7")
     assert len(answers) == 1 and "stage 3" in answers[0].dump
     assert stored(slack_bot, "U7")["stage"] == "evaluate"
-    assert len(slack_bot.database.table(TABLE)) == 0
+    assert len(Inbox(slack_bot.database.table(TABLE))) == 0
+    # Slack retries the event it never saw acknowledged: it is recognised, not answered twice.
+    assert slack_bot.event(body["event"], event_id="EvCRASHED1", retry_num=1) == 200
+    assert len(fake_slack.find("chat.postMessage", lambda c: c.params["channel"] == "DU7")) == 1
+
+
+def test_a_message_applied_before_a_crash_is_not_applied_twice(
+        slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
+    from bot.slack.dedup import TABLE
+    from bot.slack.inbox import Inbox
+
+    slack_bot.dm("stage evaluate", user="U8")
+    fake_slack.wait_for("chat.postMessage")
+    slack_bot.dm("next stage", user="U8")  # applied: evaluate -> adopt
+    fake_slack.wait_for("chat.postMessage", count=2)
+    assert stored(slack_bot, "U8")["stage"] == "adopt"
+    # The crash came after the commit but before the reply went out: the inbox kept both.
+    body = {"type": "event_callback", "team_id": TEAM, "event_id": "EvAPPLIED1",
+            "event": {"type": "message", "channel_type": "im", "channel": "DU8", "user": "U8",
+                      "text": "next stage", "ts": f"{time.time():.6f}"}}
+    reply = {"channel": "DU8", "thread_ts": None, "text": "You're at stage 4",
+             "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "stage 4"}}]}
+    held = slack_bot.database.table(TABLE)
+    held["EvAPPLIED1"] = {"at": time.time(), "body": body, "reply": reply}
+    held.commit(blocking=True)
+    fake_slack.reset()
+    slack_bot.restart()
+    [resent] = fake_slack.find("chat.postMessage", lambda c: c.params["channel"] == "DU8")
+    assert resent.params["text"] == "You're at stage 4"
+    assert stored(slack_bot, "U8")["stage"] == "adopt"  # not moved on a second time
+    assert len(Inbox(slack_bot.database.table(TABLE))) == 0

@@ -24,8 +24,7 @@ from bot.settings import Settings, SettingsError, load_settings
 from bot.slack.admin import reload_notifier
 from bot.slack.dedup import TABLE, EventLedger, dedup_middleware
 from bot.slack.delivery import Sender, web_client
-from bot.slack.inbox import TABLE as INBOX_TABLE
-from bot.slack.inbox import Inbox, inbox_middleware
+from bot.slack.inbox import Inbox
 from bot.slack.listeners import register_all
 from bot.slack.listeners.messages import replay_held_messages
 from bot.slack.logs import install_secret_filter, quiet_bolt_token_warning
@@ -70,9 +69,8 @@ def build_app(settings: Settings, pathway: Pathway, database: Database) -> App:
     # Referrals go to each organisation's triage channel, through the same client.
     pathway.deliverer = SlackDeliverer(app.client, lambda: pathway.knowledge.current.knowledge,
                                        settings.triage_channel)
-    inbox = Inbox(database.table(INBOX_TABLE))
+    inbox = Inbox(database.table(TABLE))
     app.use(dedup_middleware(EventLedger(database.table(TABLE))))
-    app.use(inbox_middleware(inbox))
     register_all(app, pathway, sender, Admin(pathway, settings.admins), inbox)
     app.error(_error_handler(sender))
     replay_held_messages(pathway, sender, inbox)

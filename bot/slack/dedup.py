@@ -16,6 +16,8 @@ from typing import Any
 from slack_bolt.response import BoltResponse
 from sqlitedict import SqliteDict
 
+from bot.slack.inbox import is_user_dm
+
 logger = logging.getLogger(__name__)
 
 TABLE = "slack_events"
@@ -36,12 +38,18 @@ class EventLedger:
         self._lock = threading.Lock()
         self._claims = 0
 
-    def claim(self, event_id: str) -> bool:
-        """True the first time an event id is seen; False for every repeat."""
+    def claim(self, event_id: str, hold: dict[str, Any] | None = None) -> bool:
+        """True the first time an event id is seen; False for every repeat.
+
+        With ``hold``, the event body is kept with the claim, in the same commit, until
+        the inbox releases it: a crash can then never leave an event claimed (so Slack's
+        retry is dropped) but unheld (so nobody answers it).
+        """
         with self._lock:
             if event_id in self._table:
                 return False
-            self._table[event_id] = self._clock()
+            now = self._clock()
+            self._table[event_id] = {"at": now, "body": hold} if hold is not None else now
             self._claims += 1
             if self._claims % PRUNE_EVERY == 0 or self._claims == 1:
                 self._prune()
@@ -62,6 +70,8 @@ class EventLedger:
 
 
 def _as_time(value: Any) -> float:
+    if isinstance(value, dict):
+        value = value.get("at")
     return value if isinstance(value, (int, float)) else 0.0
 
 
@@ -71,7 +81,8 @@ def dedup_middleware(ledger: EventLedger) -> Callable[..., BoltResponse | None]:
     def drop_repeated_events(body: dict[str, Any], request: Any,
                              next: Callable[[], None]) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not ledger.claim(str(event_id)):
+        hold = body if event_id and is_user_dm(body.get("event") or {}) else None
+        if event_id and not ledger.claim(str(event_id), hold=hold):
             retry = (request.headers.get("x-slack-retry-num") or [None])[0]
             logger.info("Dropped repeated event %s (retry %s)", event_id, retry)
             return BoltResponse(status=200, body="")

@@ -109,11 +109,19 @@ class Sender:
     def __init__(self, client: WebClient) -> None:
         self.client = client
 
+    @staticmethod
+    def message(channel: str, reply: Reply, thread_ts: str | None = None) -> dict[str, Any]:
+        """The chat.postMessage arguments for a reply: plain JSON, so it can be stored."""
+        return {"channel": channel, "thread_ts": thread_ts, "text": fallback_text(reply),
+                "blocks": reply_blocks(reply), "unfurl_links": False, "unfurl_media": False}
+
+    def send(self, message: dict[str, Any]) -> None:
+        """Post a message built by message()."""
+        self.client.chat_postMessage(**message)
+
     def post(self, channel: str, reply: Reply, thread_ts: str | None = None) -> None:
         """Post a reply as a new message (in a thread when thread_ts is given)."""
-        self.client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                     text=fallback_text(reply), blocks=reply_blocks(reply),
-                                     unfurl_links=False, unfurl_media=False)
+        self.send(self.message(channel, reply, thread_ts))
 
     def update(self, channel: str, ts: str, reply: Reply) -> None:
         """Replace a message we posted earlier with a new reply."""

@@ -3,7 +3,9 @@
 Slack considers an event delivered once we acknowledge it and never sends it again. Bolt
 acknowledges events before their listener runs, so a crash in between would lose the
 message. The inbox keeps each direct message from before the acknowledgement until its
-change is committed; on start-up, anything still there is answered.
+reply is sent. Once the change is committed, the rendered reply is stored with it, so a
+restart re-sends that reply rather than applying the message twice ("next stage" must
+not move anyone two stages).
 """
 
 from __future__ import annotations
@@ -14,12 +16,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt.response import BoltResponse
 from sqlitedict import SqliteDict
 
 logger = logging.getLogger(__name__)
 
-TABLE = "slack_inbox"
 REPLAY_WITHIN_SECONDS = 60 * 60  # an older message is no longer worth answering
 
 
@@ -30,53 +30,51 @@ def is_user_dm(event: dict[str, Any]) -> bool:
 
 
 class Inbox:
-    """Direct-message events between acknowledgement and commit."""
+    """Direct-message events between acknowledgement and reply.
+
+    The events are held in the event ledger's table (EventLedger.claim with ``hold``), so
+    claiming an event id and keeping its body are one commit.
+    """
 
     def __init__(self, table: SqliteDict, clock: Callable[[], float] = time.time) -> None:
         self._table = table
         self._clock = clock
         self._lock = threading.Lock()
 
-    def hold(self, event_id: str, body: dict[str, Any]) -> None:
-        """Keep an event (committed) until done() is called for it."""
-        with self._lock:
-            self._table[event_id] = {"at": self._clock(), "body": body}
-            self._table.commit(blocking=True)
-
-    def done(self, event_id: str | None) -> None:
-        """The event's change is committed: forget it."""
+    def _update(self, event_id: str | None, change: Callable[[dict[str, Any]], Any]) -> None:
         if not event_id:
             return
         with self._lock:
-            if event_id in self._table:
-                del self._table[event_id]
+            held = self._table.get(event_id)
+            if isinstance(held, dict) and "body" in held:
+                self._table[event_id] = change(held)
                 self._table.commit(blocking=True)
 
+    def applied(self, event_id: str | None, message: dict[str, Any]) -> None:
+        """The change is committed; keep the reply to send until done() is called."""
+        self._update(event_id, lambda held: {**held, "reply": message})
+
+    def done(self, event_id: str | None) -> None:
+        """The reply is sent: keep only the claim, so a retry is still recognised."""
+        self._update(event_id, lambda held: held["at"])
+
     def unfinished(self) -> list[tuple[str, dict[str, Any]]]:
-        """Held events young enough to answer, oldest first; older ones are dropped."""
+        """Held events young enough to answer, oldest first, each as {"at", "body"} plus
+        "reply" when its change was already applied; older ones are released unanswered."""
         cutoff = self._clock() - REPLAY_WITHIN_SECONDS
-        fresh, stale = [], []
+        fresh = []
         with self._lock:
-            for event_id, held in self._table.items():
-                young = isinstance(held, dict) and held.get("at", 0) >= cutoff
-                (fresh if young else stale).append((event_id, held))
-            for event_id, _ in stale:
-                del self._table[event_id]
+            for event_id, held in list(self._table.items()):
+                if not (isinstance(held, dict) and "body" in held):
+                    continue
+                if held.get("at", 0) >= cutoff:
+                    fresh.append((event_id, held))
+                else:
+                    self._table[event_id] = held.get("at", 0)
             self._table.commit(blocking=True)
-        return [(event_id, held["body"]) for event_id, held in
-                sorted(fresh, key=lambda item: item[1]["at"])]
+        return sorted(fresh, key=lambda item: item[1]["at"])
 
     def __len__(self) -> int:
-        return len(self._table)
+        return sum(isinstance(v, dict) and "body" in v for v in self._table.values())
 
 
-def inbox_middleware(inbox: Inbox) -> Callable[..., BoltResponse | None]:
-    """Bolt middleware: hold a direct message before Bolt acknowledges it."""
-
-    def hold_direct_messages(body: dict[str, Any], next: Callable[[], None]) -> None:
-        event = body.get("event") or {}
-        if body.get("type") == "event_callback" and body.get("event_id") and is_user_dm(event):
-            inbox.hold(str(body["event_id"]), body)
-        next()
-
-    return hold_direct_messages

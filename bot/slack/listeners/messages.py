@@ -19,20 +19,26 @@ logger = logging.getLogger(__name__)
 def answer_direct_message(pathway: Pathway, sender: Sender, inbox: Inbox, workspace: str,
                           body: dict[str, Any]) -> None:
     """Answer a DM privately, keeping the user's state, and release it from the inbox."""
-    event = body["event"]
+    event, event_id = body["event"], body.get("event_id")
     reply = pathway.respond(workspace, event["user"], unescape(event.get("text") or ""))
-    inbox.done(body.get("event_id"))  # committed: a crash from here on loses only the reply
-    sender.post(event["channel"], reply, thread_ts=event.get("thread_ts"))
+    message = sender.message(event["channel"], reply, thread_ts=event.get("thread_ts"))
+    inbox.applied(event_id, message)  # committed with its reply: a restart re-sends, never redoes
+    sender.send(message)
+    inbox.done(event_id)
 
 
 def replay_held_messages(pathway: Pathway, sender: Sender, inbox: Inbox) -> int:
-    """Answer direct messages a crash left acknowledged but unanswered; returns how many."""
+    """Finish direct messages a crash left acknowledged but unanswered; returns how many."""
     held = inbox.unfinished()
-    for event_id, body in held:
+    for event_id, entry in held:
         logger.info("Answering direct message %s held over from before a restart", event_id)
         try:
-            answer_direct_message(pathway, sender, inbox, str(body.get("team_id") or "unknown"),
-                                  body)
+            if "reply" in entry:  # applied before the crash: only the reply is missing
+                sender.send(entry["reply"])
+                inbox.done(event_id)
+            else:
+                workspace = str(entry["body"].get("team_id") or "unknown")
+                answer_direct_message(pathway, sender, inbox, workspace, entry["body"])
         except Exception:  # one bad message must not stop the bot from starting
             logger.exception("Could not answer held direct message %s", event_id)
             inbox.done(event_id)

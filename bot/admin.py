@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot import insights
+from bot.messages import say
 from bot.service import Pathway
 
 logger = logging.getLogger("pathway.admin")
@@ -69,17 +70,18 @@ class Admin:
         """Run one admin command line for ``user``."""
         if not self.is_admin(user):
             logger.warning("refused admin command %r from user %s", text[:40], user)
-            return AdminReply("Sorry, admin commands are only for the Pathway admin team. "
-                              "Ask your innovation team if you need access.", ok=False)
+            return AdminReply(say("admin.refused"), ok=False)
         name, _, rest = text.strip().partition(" ")
         handler = getattr(self, f"_{name.casefold()}", None) if name else self._help
         if handler is None or name.casefold() not in {c.name for c in ADMIN_COMMANDS}:
-            return AdminReply(f"Unknown admin command '{name}'.\n{self._help('').text}", ok=False)
+            return AdminReply(say("admin.unknown", name=name, help=self._help("").text),
+                              ok=False)
         logger.info("admin command %r by %s", name, user)
         return handler(rest.strip())
 
     def _help(self, rest: str) -> AdminReply:
-        lines = ["Admin commands:"] + [f"  {c.usage}: {c.description}" for c in ADMIN_COMMANDS]
+        lines = [say("admin.help_title")]
+        lines += [f"  {c.usage}: {c.description}" for c in ADMIN_COMMANDS]
         return AdminReply("\n".join(lines))
 
     def _status(self, rest: str) -> AdminReply:
@@ -89,16 +91,17 @@ class Admin:
         for topic in kb.topics:
             kinds[topic.kind] += 1
         last = self.pathway.knowledge.last_reload
-        reload_line = ("none since start" if last is None else
-                       f"{'ok' if last.ok else 'REJECTED'} ({len(last.problems)} problem(s))")
+        reload_line = (say("admin.status_reload_none") if last is None else
+                       say("admin.status_reload_ok" if last.ok else "admin.status_reload_rejected",
+                           count=len(last.problems)))
         lines = [
-            f"Knowledge base: version {kb.version}, loaded {snapshot.loaded_at}",
-            f"Entries: {len(kb.stages)} stages, {len(kb.organisations)} organisations, "
-            f"{kinds['topic']} topics, {kinds['evaluation']} evaluation guides, "
-            f"{len(kb.examples)} examples",
-            f"Last reload: {reload_line}",
-            f"Users with saved progress: {len(self.pathway.users)}",
-            f"Uptime: {_duration(self._clock() - self._started)}",
+            say("admin.status_kb", version=kb.version, loaded=snapshot.loaded_at),
+            say("admin.status_entries", stages=len(kb.stages),
+                organisations=len(kb.organisations), topics=kinds["topic"],
+                guides=kinds["evaluation"], examples=len(kb.examples)),
+            say("admin.status_reload", reload=reload_line),
+            say("admin.status_users", count=len(self.pathway.users)),
+            say("admin.status_uptime", uptime=_duration(self._clock() - self._started)),
         ]
         return AdminReply("\n".join(lines))
 
@@ -106,9 +109,9 @@ class Admin:
         result = self.pathway.knowledge.reload()
         if result.ok:
             kb = self.pathway.knowledge.current.knowledge
-            return AdminReply(f"Reloaded: version {result.version}, {len(kb.topics)} topics and "
-                              f"guides, {len(kb.organisations)} organisations.")
-        lines = [f"Reload rejected; still serving version {result.version}. Problems:"]
+            return AdminReply(say("admin.reloaded", version=result.version,
+                                  topics=len(kb.topics), organisations=len(kb.organisations)))
+        lines = [say("admin.reload_rejected", version=result.version)]
         lines += [str(p) for p in result.problems if p.severity == "error"]
         return AdminReply("\n".join(lines), ok=False)
 
@@ -118,12 +121,12 @@ class Admin:
             return _bad_days(rest)
         groups = self._groups(days)
         if not groups:
-            return AdminReply(f"No declined or low-confidence questions in the last {days} days.")
-        lines = [f"Questions declined or answered with low confidence, last {days} days "
-                 f"({sum(g.count for g in groups)} in {len(groups)} groups):"]
+            return AdminReply(say("admin.unanswered_none", days=days))
+        lines = [say("admin.unanswered_title", days=days, count=sum(g.count for g in groups),
+                     groups=len(groups))]
         for group in groups[:30]:
-            closest = (f"closest: {group.closest_id} ({group.closest_score:.0f})"
-                       if group.closest_id else "closest: none")
+            closest = (say("admin.closest", id=group.closest_id, score=group.closest_score)
+                       if group.closest_id else say("admin.closest_none"))
             lines.append(f"{group.count:>4} x \"{group.example}\"  [{closest}]")
         return AdminReply("\n".join(lines))
 
@@ -138,8 +141,8 @@ class Admin:
         votes = insights.feedback(self.pathway.database,
                                   self.pathway.knowledge.current.knowledge, days)
         if not votes:
-            return AdminReply(f"No feedback votes in the last {days} days.")
-        lines = [f"Feedback, last {days} days (didn't help / helped):"]
+            return AdminReply(say("admin.feedback_none", days=days))
+        lines = [say("admin.feedback_title", days=days)]
         lines += [f"{v.not_helped:>4} / {v.helped:<4} {v.entry_id}: {v.title}" for v in votes[:30]]
         return AdminReply("\n".join(lines))
 
@@ -152,15 +155,15 @@ class Admin:
         document = insights.export_csv(self._groups(days), votes,
                                        self.pathway.referrals.all())
         rows = document.count("\n") - 1
-        return AdminReply(f"Export of the last {days} days: {rows} row(s).", csv=document)
+        return AdminReply(say("admin.export", days=days, rows=rows), csv=document)
 
 
     def _outbox(self, rest: str) -> AdminReply:
         sent = [r for r in self.pathway.referrals.all()
                 if r["delivery"].get("destination", {}).get("outbox")]
         if not sent:
-            return AdminReply("The outbox is empty: no referrals written locally.")
-        lines = [f"Referrals in the outbox ({sent[0]['delivery']['destination']['outbox']}):"]
+            return AdminReply(say("admin.outbox_empty"))
+        lines = [say("admin.outbox_title", path=sent[0]["delivery"]["destination"]["outbox"])]
         for r in sent:
             lines.append(f"{r['id']}  {r['created'][:10]}  {r['organisation_name']}  "
                          f"[{r['status']}]  from {r['user_organisation']}: "
@@ -182,8 +185,7 @@ def _days(text: str) -> int | None:
 
 
 def _bad_days(text: str) -> AdminReply:
-    return AdminReply(f"'{text}' is not a number of days; use a whole number from 1 to "
-                      f"{MAX_REPORT_DAYS}, e.g. 'unanswered 7'.", ok=False)
+    return AdminReply(say("admin.bad_days", text=text, max=MAX_REPORT_DAYS), ok=False)
 
 
 def _duration(seconds: float) -> str:

@@ -88,12 +88,11 @@ def _stage_answer(state: UserState, message: str) -> str | None:
 
 
 def _consent_question(org: Organisation, answers: dict[str, str], lang: str) -> Reply:
-    from bot.referrals import CONSENT_TEXT
-
     shown = "\n".join(f"• *{say(f'connect.label_{name}', lang)}*: {answers.get(name, '')}"
                       for name, _ in QUESTIONS)
     text = (f"{say('connect.review', lang)}\n{shown}\n\n"
-            f"{CONSENT_TEXT.format(org=org.name.get(lang))}\n{say('connect.consent_q', lang)}")
+            f"{say('referral.consent', lang, org=org.name.get(lang))}\n"
+            f"{say('connect.consent_q', lang)}")
     return Reply("confirm", text, options=(Option(say("connect.consent_yes", lang), "yes"),
                                            Option(say("connect.consent_no", lang), "no")))
 

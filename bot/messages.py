@@ -189,6 +189,146 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "feedback.thanks_yes": {"en": "Thanks! Glad that helped."},
     "feedback.thanks_no": {"en": "Thanks for telling me. The team that keeps my knowledge up to "
                                  "date reviews answers that didn't help."},
+    # --- Slack: shared pieces of the Block Kit layout ---------------------------------------
+    "slack.sorry": {"en": "Sorry, something went wrong on my side and I couldn't finish that. "
+                          "Please try again in a moment."},
+    "slack.shortened": {"en": "This answer was shortened to fit in Slack. Ask about one part "
+                              "of it for the rest."},
+    "slack.feedback_yes": {"en": "This helped"},
+    "slack.feedback_no": {"en": "This didn't help"},
+    "slack.source": {"en": "Source: {source}"},
+    "slack.reviewed": {"en": "Reviewed {reviewed}"},
+    "slack.connect_me": {"en": "Connect me"},
+    "slack.scope_wales": {"en": "Wales"},
+    "slack.scope_uk": {"en": "UK-wide"},
+    "slack.scope_england": {"en": "England only"},
+    "slack.you_are_here": {"en": "_(you are here)_"},
+    "slack.open_checklist": {"en": "Open checklist"},
+    "slack.all_ticked": {"en": "Everything at this stage is ticked."},
+    "slack.done": {"en": "Done"},
+    "slack.more_items": {"en": "{count} more items: type `checklist {stage}` in a message to "
+                               "see them."},
+    "slack.home_title": {"en": "Your Pathway"},
+    "slack.who_can_help": {"en": "Who can help"},
+    "slack.checklist": {"en": "Checklist"},
+    "slack.close": {"en": "Close"},
+    "slack.help_title": {"en": "Pathway commands"},
+    "slack.help_checklist": {"en": "your checklist for a stage, with boxes to tick"},
+    "slack.help_intro": {"en": "You can also message me directly, or mention me in a channel to "
+                               "ask a question there (I answer in a thread and never show your "
+                               "progress)."},
+    "slack.org_gone": {"en": "I couldn't find that organisation any more. Ask me *contacts* for "
+                             "the current list."},
+    # --- "Connect me": the innovator's form -------------------------------------------------
+    "form.intro": {"en": "Pathway will send what you write here to *{org}*'s team, with your "
+                         "Slack name, so they can get in touch. Nothing is sent unless you tick "
+                         "the consent box."},
+    "form.label_summary": {"en": "Your idea, in a paragraph"},
+    "form.label_problem": {"en": "The problem it solves, and for whom"},
+    "form.label_stage": {"en": "Your current stage"},
+    "form.label_user_organisation": {"en": "Your organisation or health board"},
+    "form.label_help_wanted": {"en": "What help you would like from them"},
+    "form.consent_option": {"en": "Yes, I agree"},
+    "form.send": {"en": "Send"},
+    "form.cancel": {"en": "Cancel"},
+    "form.error_empty": {"en": "Please fill this in."},
+    "form.error_too_long": {"en": "At most {limit} characters, please."},
+    "form.error_stage": {"en": "Please choose one of the stages."},
+    "form.error_consent": {"en": "Nothing is shared without your consent. Tick the box to send "
+                                 "it."},
+    "form.error_choose": {"en": "Please choose one."},
+    # --- referrals: rules the core enforces, and the innovator's view -----------------------
+    "referral.consent": {"en": "I agree that Pathway shares what I wrote here, with my name, "
+                               "with {org} so their team can contact me about it."},
+    "referral.field_summary": {"en": "the summary of your idea"},
+    "referral.field_problem": {"en": "the problem it solves"},
+    "referral.field_stage": {"en": "your current stage"},
+    "referral.field_user_organisation": {"en": "your organisation or health board"},
+    "referral.field_help_wanted": {"en": "what help you want"},
+    "referral.fill_in": {"en": "Please fill in {field}."},
+    "referral.too_long": {"en": "{field} is too long: at most {limit} characters, please."},
+    "referral.not_found": {"en": "I couldn't find that referral; it may have been withdrawn or "
+                                 "deleted."},
+    "referral.no_consent": {"en": "Nothing was shared: a referral needs your consent to share it "
+                                  "with the organisation."},
+    "referral.too_many": {"en": "You already have {count} open referrals to {org}. Withdraw "
+                                "one, or wait for their reply."},
+    "referral.unknown_action": {"en": "Unknown action {action}."},
+    "referral.withdrawn_by_innovator": {"en": "The innovator has withdrawn this referral."},
+    "referral.not_yours": {"en": "That referral isn't yours to withdraw."},
+    "referral.already_withdrawn": {"en": "That referral is already withdrawn."},
+    "referral.where_own_channel": {"en": "their triage channel in Slack"},
+    "referral.where_default_channel": {"en": "via Pathway's triage channel in Slack"},
+    "referral.where_outbox": {"en": "the local outbox"},
+    "referral.update": {"en": "Update: {text}"},
+    "referral.withdraw_title": {"en": "Withdraw referral?"},
+    "referral.withdraw_keep": {"en": "Keep it"},
+    "referral.withdraw_text": {"en": "{org}'s team will see it was withdrawn."},
+    "referral.older": {"en": "{count} older: say *referrals* in a message to see them all."},
+    # --- "Connect me": the receiving team's message -----------------------------------------
+    "team.header": {"en": "Connect me: {org}"},
+    "team.intro": {"en": "{user} would like an introduction to *{org}*. Referral *{id}*."},
+    "team.label_summary": {"en": "Their idea"},
+    "team.label_user_organisation": {"en": "Their organisation"},
+    "team.details_removed": {"en": "The innovator withdrew this referral, so its details have "
+                                   "been removed."},
+    "team.consent_on": {"en": "Shared with the innovator's consent on {date}."},
+    "team.notification_new": {"en": "New Connect me referral {id} for {org}"},
+    "team.notification": {"en": "Connect me referral {id} for {org}: {status}"},
+    "team.status_withdrawn": {"en": "*Withdrawn by the innovator* on {on}. Please don't act on "
+                                    "it."},
+    "team.status_accepted": {"en": "*Accepted* by {by} on {on}."},
+    "team.status_more_info": {"en": "*More information requested* by {by} on {on}."},
+    "team.status_redirected": {"en": "*Not for us*: {by} suggested *{other}* on {on}."},
+    "team.status_waiting": {"en": "*Waiting for your team.* Accept it, ask for more, or suggest "
+                                  "someone better."},
+    "team.another_organisation": {"en": "another organisation"},
+    "team.button_accept": {"en": "Accept"},
+    "team.button_more_info": {"en": "Needs more info"},
+    "team.button_redirect": {"en": "Not for us, suggest another"},
+    "team.already_recorded": {"en": "That's already recorded."},
+    "team.redirect_title": {"en": "Suggest another"},
+    "team.redirect_submit": {"en": "Suggest"},
+    "team.redirect_question": {"en": "Which organisation fits referral *{id}* better? The "
+                                     "innovator will be told, with a button to connect with "
+                                     "them."},
+    "team.redirect_label": {"en": "Organisation"},
+    # --- admin commands ---------------------------------------------------------------------
+    "admin.refused": {"en": "Sorry, admin commands are only for the Pathway admin team. Ask your "
+                            "innovation team if you need access."},
+    "admin.unknown": {"en": "Unknown admin command '{name}'.\n{help}"},
+    "admin.help_title": {"en": "Admin commands:"},
+    "admin.status_kb": {"en": "Knowledge base: version {version}, loaded {loaded}"},
+    "admin.status_entries": {"en": "Entries: {stages} stages, {organisations} organisations, "
+                                   "{topics} topics, {guides} evaluation guides, {examples} "
+                                   "examples"},
+    "admin.status_reload": {"en": "Last reload: {reload}"},
+    "admin.status_reload_none": {"en": "none since start"},
+    "admin.status_reload_ok": {"en": "ok ({count} problem(s))"},
+    "admin.status_reload_rejected": {"en": "REJECTED ({count} problem(s))"},
+    "admin.status_users": {"en": "Users with saved progress: {count}"},
+    "admin.status_uptime": {"en": "Uptime: {uptime}"},
+    "admin.reloaded": {"en": "Reloaded: version {version}, {topics} topics and guides, "
+                             "{organisations} organisations."},
+    "admin.reload_rejected": {"en": "Reload rejected; still serving version {version}. "
+                                    "Problems:"},
+    "admin.unanswered_none": {"en": "No declined or low-confidence questions in the last {days} "
+                                    "days."},
+    "admin.unanswered_title": {"en": "Questions declined or answered with low confidence, last "
+                                     "{days} days ({count} in {groups} groups):"},
+    "admin.closest": {"en": "closest: {id} ({score:.0f})"},
+    "admin.closest_none": {"en": "closest: none"},
+    "admin.feedback_none": {"en": "No feedback votes in the last {days} days."},
+    "admin.feedback_title": {"en": "Feedback, last {days} days (didn't help / helped):"},
+    "admin.export": {"en": "Export of the last {days} days: {rows} row(s)."},
+    "admin.outbox_empty": {"en": "The outbox is empty: no referrals written locally."},
+    "admin.outbox_title": {"en": "Referrals in the outbox ({path}):"},
+    "admin.bad_days": {"en": "'{text}' is not a number of days; use a whole number from 1 to "
+                             "{max}, e.g. 'unanswered 7'."},
+    "admin.csv_title": {"en": "Pathway report"},
+    "admin.csv_sent": {"en": "{text} The CSV file is in your direct messages with Pathway."},
+    "admin.csv_failed": {"en": "{text} I couldn't upload the CSV file ({error}); check the app "
+                               "has files:write."},
 }
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.kb.model import Organisation
+from bot.messages import CATALOGUE, say
 from bot.state import Database, now_iso
 
 MAX_OPEN_PER_ORGANISATION = 3
@@ -27,8 +28,8 @@ OPEN_STATUSES = ("pending", "sent", "more_info")
 TEAM_ACTIONS = {"accept": "accepted", "more_info": "more_info", "redirect": "redirected"}
 FIELD_LIMITS = {"summary": 1500, "problem": 1000, "stage": 40, "user_organisation": 200,
                 "help_wanted": 1000}
-CONSENT_TEXT = ("I agree that Pathway shares what I wrote here, with my name, with {org} so "
-                "their team can contact me about it.")
+# The consent sentence as a template ({org}); kept for callers that format it themselves.
+CONSENT_TEXT = CATALOGUE["referral.consent"]["en"]
 
 
 class ReferralError(Exception):
@@ -67,17 +68,12 @@ class ReferralForm:
             value = " ".join(str(getattr(self, name) or "").split()) if name != "summary" \
                 else str(self.summary or "").strip()
             if not value:
-                raise ReferralError(f"Please fill in {_LABELS[name]}.")
+                raise ReferralError(say("referral.fill_in", field=say(f"referral.field_{name}")))
             if len(value) > limit:
-                raise ReferralError(f"{_LABELS[name].capitalize()} is too long: at most "
-                                    f"{limit} characters, please.")
+                raise ReferralError(say("referral.too_long", limit=limit,
+                                        field=say(f"referral.field_{name}").capitalize()))
             values[name] = value
         return ReferralForm(**values)
-
-
-_LABELS = {"summary": "the summary of your idea", "problem": "the problem it solves",
-           "stage": "your current stage", "user_organisation": "your organisation or health board",
-           "help_wanted": "what help you want"}
 
 
 class ReferralStore:
@@ -92,8 +88,7 @@ class ReferralStore:
         with self._lock:
             record = self._table.get(referral_id)
             if not isinstance(record, dict):
-                raise ReferralError("I couldn't find that referral; it may have been withdrawn "
-                                    "or deleted.")
+                raise ReferralError(say("referral.not_found"))
             yield record
             record["updated"] = now_iso()
             self._table[referral_id] = record
@@ -103,8 +98,7 @@ class ReferralStore:
                consent: bool) -> tuple[dict[str, Any], bool]:
         """Store a new referral (status pending); returns it and whether it is new."""
         if not consent:
-            raise ReferralError("Nothing was shared: a referral needs your consent to share "
-                                "it with the organisation.")
+            raise ReferralError(say("referral.no_consent"))
         form = form.cleaned()
         key = _idempotency_key(user_key, organisation.id, form)
         with self._lock:
@@ -113,9 +107,8 @@ class ReferralStore:
             if duplicate is not None:
                 return duplicate, False
             if sum(r["status"] in OPEN_STATUSES for r in mine) >= MAX_OPEN_PER_ORGANISATION:
-                raise ReferralError(
-                    f"You already have {MAX_OPEN_PER_ORGANISATION} open referrals to "
-                    f"{organisation.name.get('en')}. Withdraw one, or wait for their reply.")
+                raise ReferralError(say("referral.too_many", count=MAX_OPEN_PER_ORGANISATION,
+                                        org=organisation.name.get("en")))
             record = _new_record(user_key, organisation, form, key)
             self._table[record["id"]] = record
             self._table.commit(blocking=True)
@@ -160,10 +153,10 @@ class ReferralStore:
                     suggested: str | None = None, note: str = "") -> dict[str, Any]:
         """The receiving team accepts, asks for more, or suggests another organisation."""
         if action not in TEAM_ACTIONS:
-            raise ReferralError(f"Unknown action {action!r}.")
+            raise ReferralError(say("referral.unknown_action", action=repr(action)))
         with self._changing(referral_id) as record:
             if record["status"] == "withdrawn":
-                raise ReferralError("The innovator has withdrawn this referral.")
+                raise ReferralError(say("referral.withdrawn_by_innovator"))
             _set_status(record, TEAM_ACTIONS[action], by, note[:500])
             record["suggested_organisation"] = suggested if action == "redirect" else None
         return record
@@ -172,9 +165,9 @@ class ReferralStore:
         """The innovator withdraws their referral."""
         with self._changing(referral_id) as record:
             if record["user"] != user_key:
-                raise ReferralError("That referral isn't yours to withdraw.")
+                raise ReferralError(say("referral.not_yours"))
             if record["status"] == "withdrawn":
-                raise ReferralError("That referral is already withdrawn.")
+                raise ReferralError(say("referral.already_withdrawn"))
             _set_status(record, "withdrawn", "innovator")
         return record
 
@@ -213,7 +206,7 @@ def _new_record(user_key: str, organisation: Organisation, form: ReferralForm,
         "id": f"R{secrets.token_hex(4).upper()}", "user": user_key, "workspace": workspace,
         "user_id": user, "organisation": organisation.id, "organisation_name": org_name,
         **{name: getattr(form, name) for name in FIELD_LIMITS},
-        "consent": {"given": True, "at": created, "text": CONSENT_TEXT.format(org=org_name)},
+        "consent": {"given": True, "at": created, "text": say("referral.consent", org=org_name)},
         "status": "pending", "history": [{"at": created, "status": "pending", "by": "innovator",
                                           "note": ""}],
         "delivery": {"attempts": 0, "last_error": None}, "idempotency": key,
@@ -237,7 +230,7 @@ class OutboxDeliverer:
                 ) -> dict[str, Any]:
         """Append the referral to the outbox file."""
         self._append({"event": "referral", **_public(referral)})
-        return {"outbox": str(self.path), "label": "the local outbox"}
+        return {"outbox": str(self.path), "label": say("referral.where_outbox")}
 
     def update(self, referral: dict[str, Any], organisation: Organisation | None) -> None:
         """Append a status change to the outbox file."""

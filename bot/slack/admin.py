@@ -10,6 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.admin import Admin, AdminReply
+from bot.messages import say
 from bot.reloader import describe, log_result
 from bot.service import ReloadResult
 from bot.slack.delivery import Sender
@@ -47,13 +48,12 @@ def _send_csv(client: WebClient, user: str, reply: AdminReply) -> AdminReply:
     try:
         channel = client.conversations_open(users=user)["channel"]["id"]
         client.files_upload_v2(channel=channel, filename="pathway-report.csv",
-                               title="Pathway report", content=reply.csv or "")
+                               title=say("admin.csv_title"), content=reply.csv or "")
     except SlackApiError as error:
         logger.error("could not upload the admin export: %s", error.response.get("error"))
-        return AdminReply(f"{reply.text} I couldn't upload the CSV file "
-                          f"({error.response.get('error')}); check the app has files:write.",
-                          ok=False)
-    return AdminReply(f"{reply.text} The CSV file is in your direct messages with Pathway.")
+        return AdminReply(say("admin.csv_failed", text=reply.text,
+                              error=error.response.get("error")), ok=False)
+    return AdminReply(say("admin.csv_sent", text=reply.text))
 
 
 def reload_notifier(client: WebClient, channel: str | None):

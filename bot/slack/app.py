@@ -17,6 +17,7 @@ from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackClientError
 
 from bot.admin import Admin
+from bot.messages import say
 from bot.reloader import KnowledgeWatcher, reload_on_sighup
 from bot.replies import Reply
 from bot.service import KnowledgeHolder, Pathway
@@ -39,9 +40,6 @@ logger = logging.getLogger("pathway.slack")
 # Retry-After) every ack queues behind them and misses Slack's 3 s limit. Listeners mostly
 # wait on the network and SQLite, so many threads cost little CPU.
 LISTENER_THREADS = 64
-
-SORRY = ("Sorry, something went wrong on my side and I couldn't finish that. "
-         "Please try again in a moment.")
 
 
 def build_app(settings: Settings, pathway: Pathway, database: Database) -> App:
@@ -101,7 +99,7 @@ def _error_handler(sender: Sender) -> Any:
 
 
 def _say_sorry(sender: Sender, body: dict[str, Any]) -> None:
-    sorry = Reply("error", SORRY)
+    sorry = Reply("error", say("slack.sorry"))
     if body.get("response_url"):
         sender.respond(body["response_url"], sorry)
         return

@@ -36,8 +36,8 @@ OPEN_CHECKLIST_ACTION = "pw_open_checklist"
 TICK_BLOCK_PREFIX = "pw_tick|"
 CHECKLIST_MODAL = "pw_checklist_modal"
 CONNECT_ACTION = "pw_connect"
-SHORTENED_NOTE = ("This answer was shortened to fit in Slack. Ask about one part of it "
-                  "for the rest.")
+SHORTENED_NOTE = say("slack.shortened")
+_SCOPES = frozenset({"wales", "uk", "england"})
 _SAFE_URL = re.compile(r"https?://[^\s<>|\"]+")
 
 
@@ -109,8 +109,10 @@ def feedback_blocks(entry_id: str) -> list[Block]:
     """"This helped / this didn't help" buttons for a knowledge base answer."""
     return [{
         "type": "actions", "block_id": "pw_feedback",
-        "elements": [button("👍 This helped", f"{FEEDBACK_ACTION}_yes", entry_id),
-                     button("👎 This didn't help", f"{FEEDBACK_ACTION}_no", entry_id)],
+        "elements": [button(f"👍 {say('slack.feedback_yes')}", f"{FEEDBACK_ACTION}_yes",
+                            entry_id),
+                     button(f"👎 {say('slack.feedback_no')}", f"{FEEDBACK_ACTION}_no",
+                            entry_id)],
     }]
 
 
@@ -118,16 +120,16 @@ def source_line(reply: Reply) -> str | None:
     """Where an answer comes from and when it was reviewed, escaped, if known."""
     parts = []
     if reply.source:
-        parts.append(f"Source: {escape(reply.source)}")
+        parts.append(say("slack.source", source=escape(reply.source)))
     if reply.reviewed:
-        parts.append(f"Reviewed {escape(reply.reviewed)}")
+        parts.append(say("slack.reviewed", reviewed=escape(reply.reviewed)))
     return " · ".join(parts) or None
 
 
 def contact_blocks(contacts: Sequence[Contact]) -> list[Block]:
     """One section per organisation, with its link when safe, and a "Connect me" button."""
     return [{**section(_contact_text(contact)),
-             "accessory": button("Connect me", CONNECT_ACTION, contact.id)}
+             "accessory": button(say("slack.connect_me"), CONNECT_ACTION, contact.id)}
             for contact in contacts]
 
 
@@ -135,8 +137,8 @@ def _contact_text(contact: Contact) -> str:
     name = escape(contact.name)
     if _SAFE_URL.fullmatch(contact.url or ""):
         name = f"<{contact.url.replace('&', '&amp;')}|{name}>"
-    scope = {"wales": "Wales", "uk": "UK-wide", "england": "England only"}.get(
-        contact.scope, escape(contact.scope))
+    scope = (say(f"slack.scope_{contact.scope}") if contact.scope in _SCOPES
+             else escape(contact.scope))
     return f"*{name}* ({scope})\n{escape(contact.summary)}"
 
 
@@ -152,9 +154,9 @@ def progress_line(stage: StageProgress) -> str:
     """One stage as a line: number, title, ticks done, and a marker if it is the user's."""
     marker = "👉 " if stage.current else ("✅ " if stage.total and stage.done == stage.total
                                           else "▫️ ")
-    here = "  _(you are here)_" if stage.current else ""
-    return (f"{marker}*{stage.number}. {escape(stage.title)}* — "
-            f"{stage.done} of {stage.total} done{here}")
+    here = f"  {say('slack.you_are_here')}" if stage.current else ""
+    progress = say("checklist.progress", done=stage.done, total=stage.total)
+    return f"{marker}*{stage.number}. {escape(stage.title)}* — {progress}{here}"
 
 
 def progress_blocks(progress: Sequence[StageProgress], with_buttons: bool = False) -> list[Block]:
@@ -164,17 +166,18 @@ def progress_blocks(progress: Sequence[StageProgress], with_buttons: bool = Fals
     blocks = []
     for stage in progress:
         block = section(progress_line(stage))
-        block["accessory"] = button("Open checklist", OPEN_CHECKLIST_ACTION, stage.id)
+        block["accessory"] = button(say("slack.open_checklist"), OPEN_CHECKLIST_ACTION, stage.id)
         blocks.append(block)
     return blocks
 
 
 def checklist_summary(view: ChecklistView) -> str:
     """ "3 of 7 done" and the next item, escaped."""
-    line = f"*{view.done} of {view.total} done*"
+    line = f"*{say('checklist.progress', done=view.done, total=view.total)}*"
     if view.next_item:
-        return f"{line} · Next: {view.next_item.number}. {escape(view.next_item.text)}"
-    return f"{line} · Everything at this stage is ticked. 🎉" if view.total else line
+        next_text = f"{view.next_item.number}. {escape(view.next_item.text)}"
+        return f"{line} · {say('checklist.next', text=next_text)}"
+    return f"{line} · {say('slack.all_ticked')} 🎉" if view.total else line
 
 
 def tick_block_id(stage_id: str, item_id: str) -> str:
@@ -195,7 +198,7 @@ def checklist_item_block(stage_id: str, item: ChecklistLine) -> Block:
     text = f"*{item.number}.* {escape(item.text)}"
     if item.help:
         text += f"\n_{escape(item.help)}_"
-    done = {"text": mrkdwn("Done"), "value": shorten(item.id, 150)}
+    done = {"text": mrkdwn(say("slack.done")), "value": shorten(item.id, 150)}
     checkbox: Block = {"type": "checkboxes", "action_id": TICK_ACTION, "options": [done]}
     if item.done:
         checkbox["initial_options"] = [done]
@@ -207,12 +210,12 @@ def checklist_item_block(stage_id: str, item: ChecklistLine) -> Block:
 
 def checklist_blocks(view: ChecklistView, item_limit: int = 40) -> list[Block]:
     """A stage's checklist as interactive checkboxes, with "3 of 7 done" and the next item."""
-    blocks = [section(f"*Checklist: {escape(view.stage_title)}*"),
+    blocks = [section(f"*{say('checklist.title', title=escape(view.stage_title))}*"),
               context(checklist_summary(view))]
     blocks += [checklist_item_block(view.stage_id, item) for item in view.items[:item_limit]]
     if len(view.items) > item_limit:
-        blocks.append(context(f"{len(view.items) - item_limit} more items: type "
-                              f"`checklist {escape(view.stage_id)}` in a message to see them."))
+        blocks.append(context(say("slack.more_items", count=len(view.items) - item_limit,
+                                  stage=escape(view.stage_id))))
     return blocks
 
 
@@ -221,7 +224,7 @@ def fit_blocks(head: list[Block], body: list[Block], tail: list[Block], limit: i
     if len(head) + len(body) + len(tail) <= limit:
         return head + body + tail
     room = max(limit - len(head) - len(tail) - 1, 0)
-    return (head + body[:room] + [context(SHORTENED_NOTE)] + tail)[:limit]
+    return (head + body[:room] + [context(say("slack.shortened"))] + tail)[:limit]
 
 
 def reply_blocks(reply: Reply, limit: int = MESSAGE_BLOCK_LIMIT) -> list[Block]:
@@ -253,13 +256,13 @@ def fallback_text(reply: Reply) -> str:
 
 def home_view(reply: Reply, extra: Sequence[Block] = ()) -> Block:
     """The App Home tab: stage, progress, checklist, contacts, extra sections and options."""
-    head = [header(reply.title or "Your Pathway")]
+    head = [header(reply.title or say("slack.home_title"))]
     body = text_sections(reply.text) if reply.text else []
     tail = progress_blocks(reply.progress, with_buttons=True)
     if reply.checklist:
         tail += [{"type": "divider"}, *checklist_blocks(reply.checklist, item_limit=40)]
     if reply.contacts:
-        tail += [{"type": "divider"}, section("*Who can help*"),
+        tail += [{"type": "divider"}, section(f"*{say('slack.who_can_help')}*"),
                  *contact_blocks(reply.contacts[:10])]
     tail += extra
     tail += actions(option_buttons(reply_options(reply)))
@@ -274,8 +277,9 @@ def checklist_modal(reply: Reply) -> Block:
               else text_sections(reply.text))
     stage_id = reply.checklist.stage_id if reply.checklist else ""
     return {"type": "modal", "callback_id": CHECKLIST_MODAL, "private_metadata": stage_id,
-            "title": {"type": "plain_text", "text": plain("Checklist", MODAL_TITLE_LIMIT)},
-            "close": {"type": "plain_text", "text": "Close"},
+            "title": {"type": "plain_text",
+                      "text": plain(say("slack.checklist"), MODAL_TITLE_LIMIT)},
+            "close": {"type": "plain_text", "text": say("slack.close")},
             "blocks": blocks[:HOME_BLOCK_LIMIT]}
 
 
@@ -283,10 +287,9 @@ def help_blocks(commands: Sequence[tuple[str, str]]) -> list[Block]:
     """/pathway help, built from the core's own list of commands."""
     lines = [f"• `/pathway {escape(usage)}` — {escape(description)}"
              for usage, description in commands]
-    lines.append("• `/checklist [stage]` — your checklist for a stage, with boxes to tick")
-    intro = ("You can also message me directly, or mention me in a channel to ask a "
-             "question there (I answer in a thread and never show your progress).")
-    return [header("Pathway commands"), *text_sections_escaped("\n".join(lines)), context(intro)]
+    lines.append(f"• `/checklist [stage]` — {say('slack.help_checklist')}")
+    return [header(say("slack.help_title")), *text_sections_escaped("\n".join(lines)),
+            context(say("slack.help_intro"))]
 
 
 def text_sections_escaped(text: str) -> list[Block]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.kb.model import Organisation, Stage
 from bot.messages import say
-from bot.referrals import CONSENT_TEXT, FIELD_LIMITS, OPEN_STATUSES
+from bot.referrals import FIELD_LIMITS, OPEN_STATUSES
 from bot.slack.blocks import (
     MODAL_TITLE_LIMIT,
     OPTION_ACTION,
@@ -38,16 +38,20 @@ FIELD_ACTION = "value"  # every input's action_id; the block_id names the field
 INPUT_TEXT_LIMIT = 2000
 STATIC_SELECT_LIMIT = 100
 
-# (field, label, multiline): the order the modal asks and the team reads.
-FIELDS: tuple[tuple[str, str, bool], ...] = (
-    ("summary", "Your idea, in a paragraph", True),
-    ("problem", "The problem it solves, and for whom", True),
-    ("stage", "Your current stage", False),
-    ("user_organisation", "Your organisation or health board", False),
-    ("help_wanted", "What help you would like from them", True),
+# (field, multiline): the order the modal asks and the team reads. The form's label for a
+# field is the catalogue's "form.label_<field>"; the team's is TEAM_LABEL_KEYS[field].
+FIELDS: tuple[tuple[str, bool], ...] = (
+    ("summary", True),
+    ("problem", True),
+    ("stage", False),
+    ("user_organisation", False),
+    ("help_wanted", True),
 )
-TEAM_LABELS = {"summary": "Their idea", "problem": "The problem it solves", "stage": "Stage",
-               "user_organisation": "Their organisation", "help_wanted": "Help wanted"}
+TEAM_LABEL_KEYS = {"summary": "team.label_summary", "problem": "connect.label_problem",
+                   "stage": "connect.label_stage",
+                   "user_organisation": "team.label_user_organisation",
+                   "help_wanted": "connect.label_help_wanted"}
+TEAM_LABELS = {name: say(key) for name, key in TEAM_LABEL_KEYS.items()}
 _USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
 
 
@@ -70,24 +74,23 @@ def connect_modal(org: Organisation, stages: Sequence[Stage], current_stage: str
                   lang: str = "en") -> Block:
     """The "Connect me" form for one organisation, stage pre-filled, consent required."""
     org_name = org.name.get(lang)
-    intro = (f"Pathway will send what you write here to *{escape(org_name)}*'s team, with "
-             "your Slack name, so they can get in touch. Nothing is sent unless you tick "
-             "the consent box.")
-    blocks = [section(intro)]
-    for name, label, multiline in FIELDS:
+    blocks = [section(say("form.intro", lang, org=escape(org_name)))]
+    for name, multiline in FIELDS:
         if name == "stage":
             blocks.append(stage_input(stages, current_stage, lang))
         else:
-            blocks.append(text_input(name, label, multiline))
-    consent = _option("Yes, I agree", CONSENT_VALUE)
+            blocks.append(text_input(name, say(f"form.label_{name}", lang), multiline))
+    consent = _option(say("form.consent_option", lang), CONSENT_VALUE)
     blocks.append({"type": "input", "block_id": "consent",
-                   "label": _plain(CONSENT_TEXT.format(org=org_name), INPUT_TEXT_LIMIT),
+                   "label": _plain(say("referral.consent", lang, org=org_name),
+                                   INPUT_TEXT_LIMIT),
                    "element": {"type": "checkboxes", "action_id": FIELD_ACTION,
                                "options": [consent]}})
     return {"type": "modal", "callback_id": CONNECT_MODAL,
             "private_metadata": json.dumps({"org": org.id}),
-            "title": _plain("Connect me", MODAL_TITLE_LIMIT),
-            "submit": _plain("Send"), "close": _plain("Cancel"), "blocks": blocks}
+            "title": _plain(say("slack.connect_me", lang), MODAL_TITLE_LIMIT),
+            "submit": _plain(say("form.send", lang)), "close": _plain(say("form.cancel", lang)),
+            "blocks": blocks}
 
 
 def text_input(name: str, label: str, multiline: bool) -> Block:
@@ -105,14 +108,14 @@ def stage_input(stages: Sequence[Stage], current_stage: str | None, lang: str = 
                   None)
     if chosen is not None:
         element["initial_option"] = chosen
-    return {"type": "input", "block_id": "stage", "label": _plain("Your current stage"),
+    return {"type": "input", "block_id": "stage", "label": _plain(say("form.label_stage", lang)),
             "element": element}
 
 
 def submitted_values(values: dict[str, Any]) -> dict[str, Any]:
     """The form's answers from a view_submission's state.values (text as typed, not escaped)."""
     answers: dict[str, Any] = {}
-    for name, _, _ in FIELDS:
+    for name, _ in FIELDS:
         field = (values.get(name) or {}).get(FIELD_ACTION) or {}
         selected = field.get("selected_option") or {}
         answers[name] = selected.get("value", "") if name == "stage" else field.get("value") or ""
@@ -121,19 +124,20 @@ def submitted_values(values: dict[str, Any]) -> dict[str, Any]:
     return answers
 
 
-def form_errors(answers: dict[str, Any], stage_ids: Sequence[str]) -> dict[str, str]:
+def form_errors(answers: dict[str, Any], stage_ids: Sequence[str],
+                lang: str = "en") -> dict[str, str]:
     """Slack's per-field errors for a submitted form; empty when it can be sent."""
     errors = {}
-    for name, _, _ in FIELDS:
+    for name, _ in FIELDS:
         value = str(answers.get(name) or "").strip()
         if not value:
-            errors[name] = "Please fill this in."
+            errors[name] = say("form.error_empty", lang)
         elif len(value) > FIELD_LIMITS[name]:
-            errors[name] = f"At most {FIELD_LIMITS[name]} characters, please."
+            errors[name] = say("form.error_too_long", lang, limit=FIELD_LIMITS[name])
         elif name == "stage" and value not in stage_ids:
-            errors[name] = "Please choose one of the stages."
+            errors[name] = say("form.error_stage", lang)
     if not answers.get("consent"):
-        errors["consent"] = "Nothing is shared without your consent. Tick the box to send it."
+        errors["consent"] = say("form.error_consent", lang)
     return errors
 
 
@@ -143,20 +147,19 @@ def triage_blocks(referral: dict[str, Any], stage_title: str | None = None,
                   suggested_name: str | None = None) -> list[Block]:
     """The referral as the team sees it, with its status and, while open, the team's buttons."""
     org = escape(referral["organisation_name"])
-    blocks = [header(f"Connect me: {referral['organisation_name']}"),
-              section(f"{mention(referral['user_id'])} would like an introduction to *{org}*. "
-                      f"Referral *{escape(referral['id'])}*.")]
+    blocks = [header(say("team.header", org=referral["organisation_name"])),
+              section(say("team.intro", user=mention(referral["user_id"]), org=org,
+                          id=escape(referral["id"])))]
     if referral["status"] == "withdrawn":
         # Consent is withdrawn with the referral: the innovator's details leave the channel.
-        blocks.append(context("The innovator withdrew this referral, so its details have been "
-                              "removed."))
+        blocks.append(context(say("team.details_removed")))
     else:
-        for name, _, _ in FIELDS:
+        for name, _ in FIELDS:
             value = (stage_title or referral["stage"]) if name == "stage" else referral[name]
-            blocks.append(section(f"*{TEAM_LABELS[name]}*\n{escape(str(value))}"))
+            blocks.append(section(f"*{say(TEAM_LABEL_KEYS[name])}*\n{escape(str(value))}"))
         consent = referral.get("consent") or {}
-        blocks.append(context(f"Shared with the innovator's consent on "
-                              f"{escape(str(consent.get('at', ''))[:10])}."))
+        blocks.append(context(say("team.consent_on",
+                                  date=escape(str(consent.get("at", ""))[:10]))))
     blocks.append(section(status_text(referral, suggested_name)))
     if referral["status"] in OPEN_STATUSES:
         blocks += team_buttons(referral["id"])
@@ -165,10 +168,11 @@ def triage_blocks(referral: dict[str, Any], stage_title: str | None = None,
 
 def triage_text(referral: dict[str, Any]) -> str:
     """The notification text for the team's message, escaped, without mentions."""
-    text = f"Connect me referral {referral['id']} for {referral['organisation_name']}"
+    ids = {"id": referral["id"], "org": referral["organisation_name"]}
     if referral["status"] in {"pending", "sent"}:
-        return shorten(escape(f"New {text}"), 300)
-    return shorten(escape(f"{text}: {say('status.' + referral['status'])}"), 300)
+        return shorten(escape(say("team.notification_new", **ids)), 300)
+    return shorten(escape(say("team.notification", **ids,
+                              status=say(f"status.{referral['status']}"))), 300)
 
 
 def status_text(referral: dict[str, Any], suggested_name: str | None = None) -> str:
@@ -177,24 +181,24 @@ def status_text(referral: dict[str, Any], suggested_name: str | None = None) -> 
     by, on = mention(str(last.get("by", ""))), escape(str(last.get("at", ""))[:10])
     status = referral["status"]
     if status == "withdrawn":
-        return f":no_entry_sign: *Withdrawn by the innovator* on {on}. Please don't act on it."
+        return f":no_entry_sign: {say('team.status_withdrawn', on=on)}"
     if status == "accepted":
-        return f":white_check_mark: *Accepted* by {by} on {on}."
+        return f":white_check_mark: {say('team.status_accepted', by=by, on=on)}"
     if status == "more_info":
-        return f":speech_balloon: *More information requested* by {by} on {on}."
+        return f":speech_balloon: {say('team.status_more_info', by=by, on=on)}"
     if status == "redirected":
-        other = escape(suggested_name or referral.get("suggested_organisation") or "another "
-                       "organisation")
-        return f":leftwards_arrow_with_hook: *Not for us*: {by} suggested *{other}* on {on}."
-    return "*Waiting for your team.* Accept it, ask for more, or suggest someone better."
+        other = escape(suggested_name or referral.get("suggested_organisation")
+                       or say("team.another_organisation"))
+        return (":leftwards_arrow_with_hook: "
+                f"{say('team.status_redirected', by=by, other=other, on=on)}")
+    return say("team.status_waiting")
 
 
 def team_buttons(referral_id: str) -> list[Block]:
     """Accept / Needs more info / Not for us, suggest another."""
-    labels = {"accept": ("Accept", "primary"), "more_info": ("Needs more info", None),
-              "redirect": ("Not for us, suggest another", None)}
-    return actions([button(labels[a][0], f"{TEAM_ACTION_PREFIX}{a}", referral_id,
-                           style=labels[a][1]) for a in TEAM_ACTIONS],
+    styles = {"accept": "primary"}
+    return actions([button(say(f"team.button_{a}"), f"{TEAM_ACTION_PREFIX}{a}", referral_id,
+                           style=styles.get(a)) for a in TEAM_ACTIONS],
                    block_id="pw_referral")
 
 
@@ -205,13 +209,13 @@ def redirect_modal(referral: dict[str, Any], organisations: Sequence[Organisatio
     options = [_option(o.name.get(lang), o.id) for o in others][:STATIC_SELECT_LIMIT]
     return {"type": "modal", "callback_id": REDIRECT_MODAL,
             "private_metadata": json.dumps({"referral": referral["id"], "channel": channel}),
-            "title": _plain("Suggest another", MODAL_TITLE_LIMIT),
-            "submit": _plain("Suggest"), "close": _plain("Cancel"),
-            "blocks": [section(f"Which organisation fits referral *{escape(referral['id'])}* "
-                               "better? The innovator will be told, with a button to "
-                               "connect with them."),
+            "title": _plain(say("team.redirect_title", lang), MODAL_TITLE_LIMIT),
+            "submit": _plain(say("team.redirect_submit", lang)),
+            "close": _plain(say("form.cancel", lang)),
+            "blocks": [section(say("team.redirect_question", lang,
+                                   id=escape(referral["id"]))),
                        {"type": "input", "block_id": "organisation",
-                        "label": _plain("Organisation"),
+                        "label": _plain(say("team.redirect_label", lang)),
                         "element": {"type": "static_select", "action_id": FIELD_ACTION,
                                     "options": options}}]}
 
@@ -230,21 +234,21 @@ def referral_home_blocks(referrals: Sequence[dict[str, Any]], lang: str = "en",
     if not referrals:
         return []
     latest = list(reversed(referrals))[:limit]
-    blocks: list[Block] = [{"type": "divider"}, section("*Your referrals*")]
+    blocks: list[Block] = [{"type": "divider"}, section(f"*{say('referrals.title', lang)}*")]
     for index, referral in enumerate(latest):
         block = section(referral_lines([referral], lang))
         if referral["status"] in OPEN_STATUSES:
             # A quick reply like any other: the click says "withdraw <id>" to the engine.
-            withdraw = button("Withdraw", f"{OPTION_ACTION}_{index}",
+            withdraw = button(say("referrals.withdraw", lang), f"{OPTION_ACTION}_{index}",
                               f"withdraw {referral['id']}", style="danger")
             withdraw["confirm"] = {
-                "title": _plain("Withdraw referral?"), "confirm": _plain("Withdraw"),
-                "deny": _plain("Keep it"),
-                "text": _plain(f"{referral['organisation_name']}'s team will see it was "
-                               "withdrawn.", 300)}
+                "title": _plain(say("referral.withdraw_title", lang)),
+                "confirm": _plain(say("referrals.withdraw", lang)),
+                "deny": _plain(say("referral.withdraw_keep", lang)),
+                "text": _plain(say("referral.withdraw_text", lang,
+                                   org=referral["organisation_name"]), 300)}
             block["accessory"] = withdraw
         blocks.append(block)
     if len(referrals) > limit:
-        blocks.append(context(f"{len(referrals) - limit} older: say *referrals* in a message "
-                              "to see them all."))
+        blocks.append(context(say("referral.older", lang, count=len(referrals) - limit)))
     return blocks

@@ -57,8 +57,8 @@ class SlackDeliverer:
             response = _call(self.client.chat_postMessage, channel=channel,
                              text=triage_text(referral), blocks=self._blocks(referral),
                              unfurl_links=False, unfurl_media=False)
-            label = ("their triage channel in Slack" if own
-                     else "via Pathway's triage channel in Slack")
+            label = say("referral.where_own_channel" if own
+                        else "referral.where_default_channel")
             destination = {"channel": response.get("channel") or channel,
                            "ts": response["ts"], "label": label}
             self._posted[referral["id"]] = destination
@@ -117,7 +117,7 @@ class ReferralRetrier:
         where = referral["delivery"]["destination"].get("label", "")
         text = say("referral.sent", lang, id=referral["id"], org=referral["organisation_name"],
                    where=f" ({where})" if where else "")
-        reply = Reply("referral", f"Update: {text}",
+        reply = Reply("referral", say("referral.update", lang, text=text),
                       options=(Option(say("referrals.title", lang), "referrals"),))
         try:
             self.sender.post_to_user(referral["user_id"], reply)

@@ -7,6 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.context import BoltContext
 
+from bot.messages import say
 from bot.service import Pathway
 from bot.slack.blocks import help_blocks
 from bot.slack.delivery import Sender, acked_after, workspace_of
@@ -28,7 +29,7 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
         text = pathway_text(command.get("text") or "")
         if text.lower() in HELP_WORDS:
             ack()
-            sender.respond(command["response_url"], text="Pathway commands",
+            sender.respond(command["response_url"], text=say("slack.help_title"),
                            blocks=help_blocks(pathway.command_help()))
             return
         with acked_after(ack):  # the change is committed before Slack hears "received"

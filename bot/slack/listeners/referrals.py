@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.context import BoltContext
 
+from bot.messages import say
 from bot.referrals import TEAM_ACTIONS, ReferralError
 from bot.replies import ReferralRequest, Reply
 from bot.service import Pathway
@@ -29,8 +30,6 @@ from bot.slack.referral_blocks import (
 from bot.slack.text import unescape
 from bot.state import UserStore
 from bot.views import contact
-
-GONE = "I couldn't find that organisation any more. Ask me *contacts* for the current list."
 
 
 def metadata(view: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +53,7 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
         kb = pathway.knowledge.current.knowledge
         org = kb.organisation(unescape(action["value"]))
         if org is None:
-            sender.post_to_user(user, Reply("error", GONE))
+            sender.post_to_user(user, Reply("error", say("slack.org_gone")))
             return
         state = pathway.users.load(UserStore.key(workspace, user))
         sender.open_modal(body["trigger_id"],
@@ -89,7 +88,7 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
             return
         referral = pathway.referrals.get(referral_id)
         if referral is None or referral["status"] == "withdrawn":
-            notice(clicker, channel, "The innovator has withdrawn this referral.")
+            notice(clicker, channel, say("referral.withdrawn_by_innovator"))
             return
         sender.open_modal(body["trigger_id"], redirect_modal(
             referral, pathway.knowledge.current.knowledge.organisations, channel))
@@ -98,7 +97,7 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
         """"Not for us, suggest another": record the suggestion and tell the innovator."""
         org_id = selected_organisation(view["state"]["values"])
         if pathway.knowledge.current.knowledge.organisation(org_id) is None:
-            ack(response_action="errors", errors={"organisation": "Please choose one."})
+            ack(response_action="errors", errors={"organisation": say("form.error_choose")})
             return
         ack()
         details = metadata(view)
@@ -112,7 +111,7 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
             current = pathway.referrals.get(referral_id)
             if current is not None and current["status"] == TEAM_ACTIONS[kind] and (
                     current.get("suggested_organisation") == suggested):
-                notice(clicker, channel, "That's already recorded.")
+                notice(clicker, channel, say("team.already_recorded"))
                 return
             try:
                 referral, message = pathway.team_action(referral_id, kind, clicker, suggested)

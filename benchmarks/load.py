@@ -21,7 +21,6 @@ import argparse
 import contextlib
 import json
 import os
-import platform
 import signal
 import socket
 import sqlite3
@@ -46,6 +45,7 @@ from load_fake import (
     LoadFake,
 )
 from load_users import OPENING, Config, Knowledge, Request, Run, User
+from machine import describe
 
 from bot import intents
 from bot.kb.loader import check_knowledge
@@ -446,18 +446,8 @@ def percentile(values: list[float], share: float) -> float:
 
 def machine() -> str:
     """The machine and versions the numbers come from."""
-    cpu = "unknown CPU"
-    if Path("/proc/cpuinfo").is_file():
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (f"{cpu}, {os.cpu_count()} cores ({usable} usable), "
-            f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GB, "
-            f"Python {platform.python_version()}, slack_bolt {version('slack_bolt')}, "
-            f"waitress {version('waitress')}, sqlitedict {version('sqlitedict')}, "
-            f"{platform.system()} {platform.release()}, temp dir on {_filesystem()}")
+    versions = (f"{name} {version(name)}" for name in ("slack_bolt", "waitress", "sqlitedict"))
+    return f"{describe(*versions, memory=True)}, temp dir on {_filesystem()}"
 
 
 def _filesystem() -> str:

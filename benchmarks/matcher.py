@@ -17,8 +17,6 @@ import difflib
 import gc
 import json
 import math
-import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -30,6 +28,7 @@ from pathlib import Path
 
 import rapidfuzz
 from generate_kb import count_phrasings, generate_knowledge, write_knowledge
+from machine import describe
 from rapidfuzz import fuzz, process, utils
 
 from bot.kb.loader import load_knowledge
@@ -249,16 +248,7 @@ def p99(values: list[float]) -> float:
 
 def machine() -> str:
     """The machine and versions the numbers come from."""
-    cpu = "unknown CPU"
-    if Path("/proc/cpuinfo").is_file():
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (f"{cpu}, {os.cpu_count()} cores ({usable} usable), "
-            f"Python {platform.python_version()}, rapidfuzz {rapidfuzz.__version__}, "
-            f"{platform.system()} {platform.release()}")
+    return describe(f"rapidfuzz {rapidfuzz.__version__}")
 
 
 def print_startup(results: list[SizeResult]) -> None:

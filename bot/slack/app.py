@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -148,44 +149,45 @@ def retry_referrals(pathway: Pathway, app: App) -> ReferralRetrier:
     return retrier
 
 
-def run_socket(args: argparse.Namespace) -> int:
-    """Connect to Slack over Socket Mode (outbound only) and serve until stopped."""
-    settings = load_settings("socket")
+def _run(settings: Settings, prepare: Callable[[App, Pathway], Callable[[], None]]) -> int:
+    """Open everything, start the background work, and block in what ``prepare`` returns."""
     pathway, database = _open(settings)
     watcher = retrier = None
     try:
         app = build_app(settings, pathway, database)
-        handler = build_socket_handler(settings, app)
+        serve = prepare(app, pathway)  # checks mode-specific settings before anything starts
         watcher = watch_knowledge(settings, pathway, app)
         retrier = retry_referrals(pathway, app)
-        logger.info("Pathway is connecting to Slack in Socket Mode")
-        handler.start()
+        serve()
     except KeyboardInterrupt:
         logger.info("Stopped")
     finally:
         _stop(watcher, retrier)
         database.close()
     return 0
+
+
+def run_socket(args: argparse.Namespace) -> int:
+    """Connect to Slack over Socket Mode (outbound only) and serve until stopped."""
+    settings = load_settings("socket")
+
+    def prepare(app: App, pathway: Pathway) -> Callable[[], None]:
+        handler = build_socket_handler(settings, app)
+        logger.info("Pathway is connecting to Slack in Socket Mode")
+        return handler.start
+
+    return _run(settings, prepare)
 
 
 def run_serve(args: argparse.Namespace) -> int:
     """Serve Slack's HTTP requests with waitress on /slack/events, with /healthz."""
     settings = load_settings("serve")
     port = args.port if getattr(args, "port", None) is not None else settings.port
-    pathway, database = _open(settings)
-    watcher = retrier = None
-    try:
-        app = build_app(settings, pathway, database)
-        server = HttpServer(wsgi_app(app, lambda: health(pathway)), port=port)
-        watcher = watch_knowledge(settings, pathway, app)
-        retrier = retry_referrals(pathway, app)
-        server.serve_forever()
-    except KeyboardInterrupt:
-        logger.info("Stopped")
-    finally:
-        _stop(watcher, retrier)
-        database.close()
-    return 0
+
+    def prepare(app: App, pathway: Pathway) -> Callable[[], None]:
+        return HttpServer(wsgi_app(app, lambda: health(pathway)), port=port).serve_forever
+
+    return _run(settings, prepare)
 
 
 def _stop(watcher: KnowledgeWatcher | None, retrier: ReferralRetrier | None) -> None:

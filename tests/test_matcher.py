@@ -249,11 +249,29 @@ def test_real_knowledge_base_answers_unseen_in_scope_questions(real_matcher: Mat
     assert report.in_scope_accuracy >= UNSEEN_IN_SCOPE_FLOOR, "\n".join(report.summary_lines())
 
 
-def test_real_knowledge_base_meets_the_target_on_blind_questions(real_matcher: Matcher) -> None:
+def test_real_knowledge_base_meets_the_target_on_the_fresh_held_out_set(
+        real_matcher: Matcher) -> None:
     report = evaluate_examples(real_matcher, load_examples(HELDOUT_FRESH))
     assert (report.in_scope, report.out_of_scope) == (60, 20)
     assert report.in_scope_accuracy >= 0.90, "\n".join(report.summary_lines())
     assert report.out_of_scope_decline_rate >= 0.90, "\n".join(report.summary_lines())
+
+
+# heldout_blind.yaml was written from the brief and the entry titles only and measured once,
+# after all tuning: 92.5% in-scope, 86.7% out-of-scope declined (the 0.90 target is missed
+# on out-of-scope: "business case for my regrading", "talk to my line manager about my
+# hours" share a topic's words). These floors guard the measured figures; do not tune on it.
+BLIND_IN_SCOPE_FLOOR = 0.90
+BLIND_OUT_OF_SCOPE_FLOOR = 0.85
+
+
+def test_real_knowledge_base_on_the_blind_held_out_set(real_matcher: Matcher) -> None:
+    report = evaluate_examples(real_matcher, load_examples(HELDOUT_FRESH.with_name(
+        "heldout_blind.yaml")))
+    assert (report.in_scope, report.out_of_scope) == (80, 30)
+    assert report.in_scope_accuracy >= BLIND_IN_SCOPE_FLOOR, "\n".join(report.summary_lines())
+    assert report.out_of_scope_decline_rate >= BLIND_OUT_OF_SCOPE_FLOOR, "\n".join(
+        report.summary_lines())
 
 
 def without_vocabulary(matcher: Matcher) -> Matcher:

@@ -134,12 +134,15 @@ class Admin:
         return insights.unanswered(self.pathway.questions.rows(days),
                                    self.pathway.knowledge.current.knowledge)
 
+    def _votes(self, days: int) -> list[insights.FeedbackLine]:
+        return insights.feedback(self.pathway.database,
+                                 self.pathway.knowledge.current.knowledge, days)
+
     def _feedback(self, rest: str) -> AdminReply:
         days = _days(rest)
         if days is None:
             return _bad_days(rest)
-        votes = insights.feedback(self.pathway.database,
-                                  self.pathway.knowledge.current.knowledge, days)
+        votes = self._votes(days)
         if not votes:
             return AdminReply(say("admin.feedback_none", days=days))
         lines = [say("admin.feedback_title", days=days)]
@@ -150,9 +153,7 @@ class Admin:
         days = _days(rest)
         if days is None:
             return _bad_days(rest)
-        votes = insights.feedback(self.pathway.database,
-                                  self.pathway.knowledge.current.knowledge, days)
-        document = insights.export_csv(self._groups(days), votes,
+        document = insights.export_csv(self._groups(days), self._votes(days),
                                        self.pathway.referrals.all())
         rows = document.count("\n") - 1
         return AdminReply(say("admin.export", days=days, rows=rows), csv=document)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,6 +29,14 @@ def bundled_kb() -> KnowledgeBase:
 def engine_holder() -> KnowledgeHolder:
     """The small engine-test knowledge base, loaded once."""
     return KnowledgeHolder(ENGINE_KB)
+
+
+@pytest.fixture
+def kb_dir(tmp_path: Path) -> Path:
+    """A writable copy of the engine-test knowledge base, for tests that edit it."""
+    target = tmp_path / "knowledge"
+    shutil.copytree(ENGINE_KB, target)
+    return target
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import itertools
 import json
-import shutil
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -19,14 +18,6 @@ from bot.kb.loader import FILE_KINDS, KnowledgeError, check_knowledge, load_know
 from bot.kb.messages import describe_schema_error
 from bot.kb.yamlsource import YamlSyntaxError, parse_yaml
 from tests.conftest import ENGINE_KB, FIXTURES, ROOT
-
-
-@pytest.fixture
-def kb_dir(tmp_path: Path) -> Path:
-    """A writable copy of the engine-test knowledge base."""
-    target = tmp_path / "knowledge"
-    shutil.copytree(ENGINE_KB, target)
-    return target
 
 
 def edit(path: Path, old: str, new: str) -> None:

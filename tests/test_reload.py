@@ -3,24 +3,13 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import time
 from pathlib import Path
 
-import pytest
-
 from bot.reloader import KnowledgeWatcher, describe, reload_on_sighup
 from bot.service import KnowledgeHolder, Pathway, ReloadResult
 from bot.state import Database
-from tests.conftest import ENGINE_KB
-
-
-@pytest.fixture
-def kb_dir(tmp_path: Path) -> Path:
-    target = tmp_path / "knowledge"
-    shutil.copytree(ENGINE_KB, target)
-    return target
 
 
 def rewrite(path: Path, old: str, new: str) -> None:

@@ -246,6 +246,7 @@ class Engine:
         if stage is None:
             return Reply("stage", say("next.no_stage", state.lang),
                          options=self._start_options(state)), state
+        state.last_topic = stage.id  # "tick 2" and "who can help with that?" refer to it
         return views.checklist_reply(stage, state, state.lang), state
 
     def _on_tick(self, state: UserState, intent: Intent, done: bool = True

@@ -68,7 +68,9 @@ def _stage_and_rest(kb: KnowledgeBase, state: UserState, arg: str) -> tuple[Stag
     named = intents.stage_id(first) if rest and not first.isdigit() else None
     if named:
         return kb.stage(named), rest.strip()
-    return (kb.stage(state.stage) if state.stage else None), arg.strip()
+    # Without a stage of their own, "tick 2" means the checklist the user last looked at.
+    current = state.stage or (state.last_topic if kb.stage(state.last_topic or "") else None)
+    return (kb.stage(current) if current else None), arg.strip()
 
 
 def _resolve_items(stage: Stage, text: str) -> list[str]:

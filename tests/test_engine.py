@@ -145,6 +145,14 @@ def test_tick_without_a_stage(pathway: Pathway) -> None:
     assert "Tell me your stage first" in say(pathway, "tick 1").text
 
 
+def test_tick_after_viewing_a_checklist_without_a_stage(pathway: Pathway) -> None:
+    say(pathway, "checklist prototype")
+    reply = say(pathway, "tick 2")
+    assert reply.checklist.stage_id == "prototype"
+    assert stored(pathway)["ticks"] == {"prototype": ["prototype-device"]}
+    assert stored(pathway)["stage"] is None
+
+
 def test_moving_to_the_next_stage(pathway: Pathway) -> None:
     say(pathway, "stage evaluate")
     reply = say(pathway, "next stage")

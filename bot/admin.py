@@ -29,15 +29,19 @@ class AdminCommand:
     name: str
     usage: str
     description: str
+    takes_days: bool = False  # "[days]": parsed once, in Admin.run
 
 
 ADMIN_COMMANDS: tuple[AdminCommand, ...] = (
     AdminCommand("status", "status", "knowledge base version, entry counts, last reload, uptime"),
     AdminCommand("reload", "reload", "load the knowledge base files again now"),
     AdminCommand("unanswered", "unanswered [days]",
-                 "questions declined or answered with low confidence, grouped (default 30 days)"),
-    AdminCommand("feedback", "feedback [days]", "answers with the most \"didn't help\" votes"),
-    AdminCommand("export", "export [days]", "the reports above as CSV for a spreadsheet"),
+                 "questions declined or answered with low confidence, grouped (default 30 days)",
+                 takes_days=True),
+    AdminCommand("feedback", "feedback [days]", "answers with the most \"didn't help\" votes",
+                 takes_days=True),
+    AdminCommand("export", "export [days]", "the reports above as CSV for a spreadsheet",
+                 takes_days=True),
     AdminCommand("outbox", "outbox", "referrals written to the local outbox (terminal mode)"),
     AdminCommand("help", "help", "this list"),
 )
@@ -77,7 +81,11 @@ class Admin:
             return AdminReply(say("admin.unknown", name=name, help=self._help("").text),
                               ok=False)
         logger.info("admin command %r by %s", name, user)
-        return handler(rest.strip())
+        command = next(c for c in ADMIN_COMMANDS if c.name == name.casefold())
+        if not command.takes_days:
+            return handler(rest.strip())
+        days = _days(rest.strip())
+        return _bad_days(rest.strip()) if days is None else handler(days)
 
     def _help(self, rest: str) -> AdminReply:
         lines = [say("admin.help_title")]
@@ -115,10 +123,7 @@ class Admin:
         lines += [str(p) for p in result.problems if p.severity == "error"]
         return AdminReply("\n".join(lines), ok=False)
 
-    def _unanswered(self, rest: str) -> AdminReply:
-        days = _days(rest)
-        if days is None:
-            return _bad_days(rest)
+    def _unanswered(self, days: int) -> AdminReply:
         groups = self._groups(days)
         if not groups:
             return AdminReply(say("admin.unanswered_none", days=days))
@@ -138,10 +143,7 @@ class Admin:
         return insights.feedback(self.pathway.database,
                                  self.pathway.knowledge.current.knowledge, days)
 
-    def _feedback(self, rest: str) -> AdminReply:
-        days = _days(rest)
-        if days is None:
-            return _bad_days(rest)
+    def _feedback(self, days: int) -> AdminReply:
         votes = self._votes(days)
         if not votes:
             return AdminReply(say("admin.feedback_none", days=days))
@@ -149,10 +151,7 @@ class Admin:
         lines += [f"{v.not_helped:>4} / {v.helped:<4} {v.entry_id}: {v.title}" for v in votes[:30]]
         return AdminReply("\n".join(lines))
 
-    def _export(self, rest: str) -> AdminReply:
-        days = _days(rest)
-        if days is None:
-            return _bad_days(rest)
+    def _export(self, days: int) -> AdminReply:
         document = insights.export_csv(self._groups(days), self._votes(days),
                                        self.pathway.referrals.all())
         rows = document.count("\n") - 1

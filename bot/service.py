@@ -195,14 +195,6 @@ class Pathway:
         return Reply("info", say("feedback.thanks_yes" if helpful else "feedback.thanks_no",
                                  lang))
 
-    def forget(self, workspace: str, user: str) -> None:
-        """Delete everything kept about a user at once (used after a confirmed request)."""
-        key = UserStore.key(workspace, user)
-        with self.users.locked(key):
-            self.users.delete(key)
-            self.questions.forget_user(key)
-            self.referrals.forget_user(key)
-
     # --- referrals ("Connect me") ---------------------------------------------------------------
 
     def submit_referral(self, workspace: str, user: str, request: ReferralRequest) -> Reply:

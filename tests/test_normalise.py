@@ -46,6 +46,8 @@ def test_normalise_caps_very_long_input() -> None:
         (["approval", "approved", "approve"], True),
         (["HTWs", "htw"], True),
         (["ethics", "audit"], False),
+        (["sling", "slow"], False),  # a stem keeps three letters: "sling" is not "sl" + "ing"
+        (["bring", "brief"], False),
     ],
 )
 def test_stem_groups_word_forms(words: list[str], same: bool) -> None:
@@ -55,6 +57,7 @@ def test_stem_groups_word_forms(words: list[str], same: bool) -> None:
 
 def test_tokens_drop_stop_words_and_duplicates() -> None:
     assert tokens("How do I get help with my patents? Patent!") == ["patent"]
+    assert tokens("because the old ones broke") == ["old", stem("broke")]
 
 
 def test_tokens_of_filler_only_question_are_empty() -> None:

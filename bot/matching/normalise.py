@@ -42,7 +42,7 @@ _STOP_WORDS_TEXT = """
     help helps helping question questions ask asking anyone find out mean means bit
     actually currently maybe probably possible possibly best good exactly
     tbh btw imo fyi plz hmm um umm erm er ah wholl weve youve theyve wed hes shes
-    anything everything everyone anybody
+    anything everything everyone anybody because cos coz ones anyway surely stuff
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
 
@@ -110,7 +110,9 @@ def stem(word: str) -> str:
     if not word.isalpha():
         return word
     for suffix, min_length, replacement in _SUFFIXES:
-        if len(word) >= min_length and word.endswith(suffix):
+        # A stem keeps three letters at least: "sling" is not "sl" + "ing".
+        if (len(word) >= min_length and word.endswith(suffix)
+                and len(word) - len(suffix) + len(replacement) >= 3):
             word = word[: len(word) - len(suffix)] + replacement
             break
     if len(word) >= 5 and word.endswith("e"):

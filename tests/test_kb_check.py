@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator
 
 from bot.kb.loader import FILE_KINDS, KnowledgeError, check_knowledge, load_knowledge, schema_for
 from bot.kb.messages import describe_schema_error
+from bot.kb.model import Vocabulary
 from bot.kb.yamlsource import YamlSyntaxError, parse_yaml
 from tests.conftest import ENGINE_KB, FIXTURES, ROOT
 
@@ -149,6 +150,7 @@ VOCABULARY = """vocabulary:
   context_words: [Hywel Dda, band 6]
   synonyms:
     - [QI, quality improvement]
+  off_topic_words: [payslip, annual leave]
 """
 
 
@@ -157,11 +159,13 @@ def test_vocabulary_file_is_loaded(kb_dir: Path) -> None:
     kb = load_knowledge(kb_dir)
     assert kb.vocabulary.context_words == ("Hywel Dda", "band 6")
     assert kb.vocabulary.synonyms == (("QI", "quality improvement"),)
+    assert kb.vocabulary.off_topic_words == ("payslip", "annual leave")
+    assert check_knowledge(kb_dir, today="2026-06-01").problems == []
 
 
 def test_knowledge_base_without_vocabulary_has_an_empty_one(kb_dir: Path) -> None:
     kb = load_knowledge(kb_dir)
-    assert kb.vocabulary.context_words == () and kb.vocabulary.synonyms == ()
+    assert kb.vocabulary == Vocabulary()
 
 
 @pytest.mark.parametrize(("old", "new", "line_needle", "expected"), [
@@ -171,6 +175,8 @@ def test_knowledge_base_without_vocabulary_has_an_empty_one(kb_dir: Path) -> Non
      "'context_words' should be a list"),
     ("    - [QI, quality improvement]", "    - [QI]", "- [QI]",
      "'synonyms' needs at least 2 item(s), has 1"),
+    ("  off_topic_words: [payslip, annual leave]", "  off_topic_words: [payslip, payslip]",
+     "off_topic_words:", "'off_topic_words' lists the same thing twice"),
     ("    - [QI, quality improvement]", "    - QI", "- QI", "'synonyms' should be a list"),
 ])
 def test_vocabulary_problems_name_file_line_and_fix(kb_dir: Path, old: str, new: str,
@@ -181,6 +187,21 @@ def test_vocabulary_problems_name_file_line_and_fix(kb_dir: Path, old: str, new:
     found = messages(kb_dir)
     line = line_of(path, line_needle)
     assert any(m.startswith(f"{path}:{line}: ") and expected in m for m in found), found
+
+
+def test_an_entry_using_an_off_topic_word_gets_a_warning(kb_dir: Path) -> None:
+    (kb_dir / "vocabulary.yaml").write_text(
+        VOCABULARY.replace("[payslip, annual leave]", "[payslip, REC]"), encoding="utf-8")
+    result = check_knowledge(kb_dir, today="2026-06-01")
+    assert result.errors == [] and result.knowledge is not None  # a warning, not an error
+    topics = kb_dir / "topics.yaml"
+    found = [str(w) for w in result.warnings]
+    for needle, field, text in [("- do I need REC review", "phrasing", "do I need REC review"),
+                                ("  - REC", "keyword", "REC")]:
+        line = line_of(topics, needle)
+        assert any(w.startswith(f"{topics}:{line}: warning: 'ethics-approval' {field} "
+                                f"'{text}' uses the off-topic word 'REC'") for w in found), found
+    assert len(found) == 2  # only the texts with the word in them
 
 
 def _node_lines(node: yaml.Node) -> list[tuple[str, int, int]]:

@@ -308,6 +308,31 @@ def test_a_synonym_matches_an_entry_worded_differently(matcher: Matcher) -> None
     assert result.candidates[0].score < 100  # a synonym matches a little below the word itself
 
 
+def with_off_topic(matcher: Matcher, *words: str) -> Matcher:
+    return Matcher(replace(matcher.kb, vocabulary=Vocabulary(off_topic_words=words)))
+
+
+def test_an_off_topic_word_is_not_forgiven_in_a_long_question(matcher: Matcher) -> None:
+    question = ("I have been doing a lot of overtime to write a patent for my invention, "
+                "will I get paid for it")
+    # A long question matching several rare words is answered despite its unknown words...
+    assert answered(matcher.match(question)) == "ip-before-disclosure"
+    # ... unless one of them says the question is about something Pathway doesn't cover.
+    result = with_off_topic(matcher, "overtime").match(question)
+    assert answered(result) is None and result.reason == "low_score"
+
+
+def test_a_clear_match_is_answered_despite_an_off_topic_word(matcher: Matcher) -> None:
+    result = with_off_topic(matcher, "overtime").match("is my app a medical device, overtime")
+    assert answered(result) == "medical-device"
+    assert result.candidates[0].score < matcher.match("is my app a medical device").best.score
+
+
+def test_an_off_topic_word_the_knowledge_base_uses_matches_nothing(matcher: Matcher) -> None:
+    assert answered(matcher.match("patent")) == "ip-before-disclosure"
+    assert answered(with_off_topic(matcher, "patent").match("patent")) is None
+
+
 def test_an_organisation_alias_stands_for_its_name(real_matcher: Matcher) -> None:
     # The phrasing says "HTW"; the question spells the name out.
     result = real_matcher.match("can I submit my device to Health Technology Wales")
@@ -332,6 +357,13 @@ def test_synonyms_and_aliases_stand_for_whole_phrases() -> None:
     assert found.synonyms == {"qi": {" ".join(tokens("quality improvement"))}}
     assert found.aliases[stem("technology")] == {"htw"}
     assert index.read(stems("quality of care")).synonyms == {}
+
+
+def test_off_topic_phrases_are_found_as_phrases() -> None:
+    index = VocabularyIndex(Vocabulary(off_topic_words=("shift swap", "payslip")))
+    assert index.read(stems("can I do a shift swap with my payslip?")).off_topic == {
+        stem("shift"), stem("swap"), stem("payslip")}
+    assert index.read(stems("how do I shift the culture")).off_topic == frozenset()
 
 
 def test_a_vocabulary_of_common_words_only_is_ignored() -> None:

@@ -56,14 +56,17 @@ def build_knowledge_base(files: list[LoadedFile], version: str, directory: str) 
 
 
 def _vocabulary(files: list[LoadedFile]) -> Vocabulary:
-    """Context words and synonym groups of every vocabulary file, in file order."""
+    """Context words, synonym groups and off-topic words of every vocabulary file, in file
+    order."""
     context: dict[str, None] = {}
     synonyms: list[tuple[str, ...]] = []
+    off_topic: dict[str, None] = {}
     for loaded in files:
         section = loaded.doc.data["vocabulary"] or {}
         context.update(dict.fromkeys(section.get("context_words", ())))
         synonyms += [tuple(group) for group in section.get("synonyms", ())]
-    return Vocabulary(tuple(context), tuple(synonyms))
+        off_topic.update(dict.fromkeys(section.get("off_topic_words", ())))
+    return Vocabulary(tuple(context), tuple(synonyms), tuple(off_topic))
 
 
 def _common(raw: dict[str, Any], kind: str, title: Any, where: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Checks the schema cannot express: unique ids, references, stage coverage, dates."""
+"""Checks the schema cannot express: unique ids, references, stage coverage, dates, and
+off-topic words that entries use themselves."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ def check_semantics(files: list[LoadedFile], problems: list[Problem],
     _check_stages(files, report, problems)
     _check_references(files, kinds, report)
     _check_dates(files, report, today or dt.date.today().isoformat())
+    _check_off_topic(files, report)
 
 
 def _entries(files: list[LoadedFile]):
@@ -92,6 +94,42 @@ def _check_dates(files: list[LoadedFile], report, today: str) -> None:
             report(loaded, [*path, "reviewed"],
                    f"'{entry['id']}' was last reviewed {reviewed}, over 12 months ago: "
                    "check it is still true and update 'reviewed'", "warning")
+
+
+def _check_off_topic(files: list[LoadedFile], report) -> None:
+    """Warn when an entry's own title, phrasing or keyword contains an off-topic word: a
+    question using that word is then declined unless the rest of it matches clearly."""
+    # Imported here: bot.matching imports the loader, which imports this module.
+    from bot.matching.normalise import tokens
+
+    off_topic = {tuple(tokens(word)): word for loaded in files if loaded.kind == "vocabulary"
+                 for word in (loaded.doc.data["vocabulary"] or {}).get("off_topic_words", ())}
+    off_topic.pop((), None)
+    if not off_topic:
+        return
+    for loaded, path, entry in _entries(files):
+        for field, text_path, text in _matched_texts(entry, path):
+            words = tokens(text)
+            for phrase, word in off_topic.items():
+                if any(tuple(words[i:i + len(phrase)]) == phrase for i in range(len(words))):
+                    report(loaded, text_path,
+                           f"'{entry['id']}' {field} '{text}' uses the off-topic word '{word}' "
+                           "(vocabulary.yaml): questions with it may be declined", "warning")
+
+
+def _matched_texts(entry: dict[str, Any], path: list):
+    """(field, path, text) of every text the matcher reads: title, name, aliases, phrasings,
+    keywords."""
+    for field in ("title", "name"):
+        value = entry.get(field)
+        if isinstance(value, str):
+            yield field, [*path, field], value
+        elif isinstance(value, dict):
+            for lang, text in value.items():
+                yield field, [*path, field, lang], str(text)
+    for field in ("aliases", "phrasings", "keywords"):
+        for i, text in enumerate(entry.get(field, ())):
+            yield field[:-1], [*path, field, i], str(text)
 
 
 def _parse_date(value: Any) -> dt.date | None:

@@ -110,10 +110,12 @@ class Example:
 
 @dataclass(frozen=True)
 class Vocabulary:
-    """Words that tune matching: who or where the asker is, and groups of synonyms."""
+    """Words that tune matching: who or where the asker is, groups of synonyms, and words
+    that mark a question as outside Pathway's remit."""
 
     context_words: tuple[str, ...] = ()
     synonyms: tuple[tuple[str, ...], ...] = ()
+    off_topic_words: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

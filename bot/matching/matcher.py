@@ -82,6 +82,8 @@ class MatcherConfig:
     # A context word (vocabulary.yaml) weighs this share of its usual weight, unless the
     # question is only context ("is Hywel Dda covered?").
     context_weight: float = 0.2
+    # An off-topic word (vocabulary.yaml) weighs this much, x max IDF, and matches nothing.
+    off_topic_weight: float = 1.0
     synonym_similarity: float = 0.85  # a synonym (vocabulary.yaml) matches at this similarity
     alias_similarity: float = 0.95  # an organisation's other name or alias matches at this
 
@@ -114,6 +116,7 @@ class _Term:
     weight: float
     known: dict[str, float]  # known word (or words joined by spaces) -> similarity 0..1
     context: bool = False  # a context word: who or where the asker is
+    off_topic: bool = False  # an off-topic word: the question is about something else
 
 
 class Matcher:
@@ -165,7 +168,10 @@ class Matcher:
             stemmed = stem(word)
             if any(term.word == stemmed for term in terms):
                 continue
-            if stemmed in found.context:
+            if stemmed in found.off_topic:
+                weight = self.index.max_idf * self.config.off_topic_weight
+                terms.append(_Term(stemmed, weight, {}, off_topic=True))
+            elif stemmed in found.context:
                 known = {stemmed: 1.0} if stemmed in self.index.postings else {}
                 terms.append(_Term(stemmed, self._weight(known), known, context=True))
             else:
@@ -207,6 +213,8 @@ class Matcher:
         known_weight = sum(term.weight for term in terms if term.known)
         enough = max(self.config.evidence_words * self.index.max_idf,
                      self.config.evidence_known_share * known_weight) or float("inf")
+        if any(term.off_topic for term in terms):
+            enough = float("inf")  # a long story is forgiven its unknown words, not these
         links = _links(terms)
         phrases = self.index.phrases
         pool = self._pool(candidates, terms, links, total, enough)

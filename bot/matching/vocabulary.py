@@ -1,4 +1,5 @@
-"""The knowledge base's vocabulary (context words, synonyms), found in a question.
+"""The knowledge base's vocabulary (context words, synonyms, off-topic words), found in a
+question.
 
 Both are words or short phrases from vocabulary.yaml, tokenised exactly like a phrasing, so
 "Cardiff and Vale" is the stems ("cardiff", "vale"). A phrase is found in a question as a
@@ -24,25 +25,25 @@ class QuestionVocabulary:
     # a phrase must contain; synonyms (vocabulary.yaml) and aliases (organisation names)
     synonyms: dict[str, frozenset[str]] = field(default_factory=dict)
     aliases: dict[str, frozenset[str]] = field(default_factory=dict)
+    off_topic: frozenset[str] = frozenset()  # stems that mark the question as outside the remit
 
 
 class VocabularyIndex:
-    """Context phrases, synonym groups and alias groups, ready to find in a question."""
+    """Context phrases, off-topic phrases, synonym groups and alias groups, ready to find in a
+    question."""
 
     def __init__(self, vocabulary: Vocabulary, aliases: Iterable[Iterable[str]] = ()) -> None:
         self.context = _by_first(_tokenised(vocabulary.context_words))
+        self.off_topic = _by_first(_tokenised(vocabulary.off_topic_words))
         self.synonyms = _Groups(vocabulary.synonyms)
         self.aliases = _Groups(aliases)
 
     def read(self, stems: list[str]) -> QuestionVocabulary:
-        """Context stems (every occurrence inside a context phrase) and each stem's stand-ins."""
-        covered = [False] * len(stems)
-        for start, length in _occurrences(stems, self.context):
-            covered[start:start + length] = [True] * length
-        inside = {s for s, hit in zip(stems, covered, strict=True) if hit}
-        outside = {s for s, hit in zip(stems, covered, strict=True) if not hit}
-        return QuestionVocabulary(frozenset(inside - outside), self.synonyms.stand_ins(stems),
-                                  self.aliases.stand_ins(stems))
+        """Context stems (every occurrence inside a context phrase), off-topic stems (any
+        occurrence inside an off-topic phrase) and each stem's stand-ins."""
+        return QuestionVocabulary(_only_inside(stems, self.context), self.synonyms.stand_ins(stems),
+                                  self.aliases.stand_ins(stems),
+                                  off_topic=_inside(stems, self.off_topic))
 
 
 class _Groups:
@@ -66,6 +67,24 @@ class _Groups:
             for stem in member:
                 found[stem].update(others - {stem})
         return {stem: frozenset(others) for stem, others in found.items() if others}
+
+
+def _only_inside(stems: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]]
+                 ) -> frozenset[str]:
+    """Stems found inside one of ``phrases`` every time they occur."""
+    covered = [False] * len(stems)
+    for start, length in _occurrences(stems, phrases):
+        covered[start:start + length] = [True] * length
+    inside = {s for s, hit in zip(stems, covered, strict=True) if hit}
+    outside = {s for s, hit in zip(stems, covered, strict=True) if not hit}
+    return frozenset(inside - outside)
+
+
+def _inside(stems: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]]
+            ) -> frozenset[str]:
+    """Stems found inside one of ``phrases`` at least once."""
+    return frozenset(stem for start, length in _occurrences(stems, phrases)
+                     for stem in stems[start:start + length])
 
 
 def _tokenised(phrases: Iterable[str]) -> list[tuple[str, ...]]:

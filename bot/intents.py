@@ -69,7 +69,9 @@ _THE = r"(?:the\s+)?"
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("greeting", r"(?:hi|hello|hey|hiya|helo|shwmae|s'mae|bore da|prynhawn da|noswaith dda|"
                  r"good (?:morning|afternoon|evening))(?:\s+(?:there|pathway))?"),
-    ("help", r"help|\?|what can you do|how does this work|commands|menu|help me|start"),
+    ("help", r"help|\?|how does this work|commands|menu|help me|start|"
+             r"what (?:else |sort of things |kind of things |things )?can you "
+             r"(?:do|help(?: me)? with)(?: for me)?"),
     ("stages", r"stages|overview|(?:show|list|what are) (?:me )?" + _THE + r"(?:five )?stages|"
                r"" + _THE + r"pathway"),
     ("next_stage", r"(?:move|go) (?:on )?to " + _THE + r"next stage|next stage"),

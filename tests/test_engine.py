@@ -27,8 +27,15 @@ def test_greeting_lists_every_command(pathway: Pathway) -> None:
     assert [o.say for o in reply.options] == ["which stage am I at?", "stages"]
 
 
+@pytest.mark.parametrize("message", [
+    "help", "what can you do?", "What sort of things can you help me with?",
+    "what else can you do", "what kind of things can you help with",
+])
+def test_asking_what_the_bot_does_gets_help(pathway: Pathway, message: str) -> None:
+    assert say(pathway, message).kind == "help"
+
+
 def test_help_and_overview(pathway: Pathway) -> None:
-    assert say(pathway, "help").kind == "help"
     overview = say(pathway, "stages")
     assert overview.kind == "overview"
     assert [p.id for p in overview.progress] == ["idea", "prototype", "evaluate", "adopt",

@@ -3,6 +3,10 @@
 Every entry contributes several *phrases*: its title (every language), phrasings and
 keywords, and for an organisation its name and aliases. A question is scored against each
 phrase; an entry's score is the best of its phrases.
+
+A word only one of an entry's phrasings uses, and not its title, name or keywords, is
+*incidental* to the entry: "Our pharmacy team want to test a new way of booking flu jabs; do
+we need exec approval?" is about approval, not about flu jabs.
 """
 
 from __future__ import annotations
@@ -54,6 +58,7 @@ class Index:
             for position, words, _ in raw:
                 entry_tokens[position].update(words)
             self.entry_tokens = tuple(frozenset(words) for words in entry_tokens)
+            self.incidental = tuple(_incidental(entry_texts) for entry_texts in texts)
             postings: dict[str, list[int]] = defaultdict(list)
             for phrase_id, phrase in enumerate(self.phrases):
                 for word in phrase.tokens:
@@ -101,20 +106,36 @@ class _Text:
     normalised: str
     words: tuple[str, ...]  # informative words, distinct, in order, not stemmed
     is_keyword: bool
+    is_phrasing: bool = False
 
 
 def _entry_texts(entry: Entry) -> list[_Text]:
     """Title (every language), an organisation's name and aliases, phrasings, then keywords."""
-    texts = [*entry.title.by_lang.values()]
+    names = [*entry.title.by_lang.values()]
     if isinstance(entry, Organisation):
-        texts += [*entry.name.by_lang.values(), *entry.aliases]
-    texts += entry.phrasings
+        names += [*entry.name.by_lang.values(), *entry.aliases]
+    kinds = ([(t, False, False) for t in names] + [(t, False, True) for t in entry.phrasings]
+             + [(t, True, False) for t in entry.keywords])
     found = []
-    for text, is_keyword in [(t, False) for t in texts] + [(t, True) for t in entry.keywords]:
+    for text, is_keyword, is_phrasing in kinds:
         normalised = normalise(text)
         words = tuple(dict.fromkeys(meaningful_words(normalised)))
-        found.append(_Text(normalised, words, is_keyword))
+        found.append(_Text(normalised, words, is_keyword, is_phrasing))
     return found
+
+
+def _incidental(texts: list[_Text]) -> frozenset[str]:
+    """Stems that one phrasing of the entry uses and no other text of it does."""
+    uses: dict[str, int] = defaultdict(int)
+    named: set[str] = set()
+    for text in texts:
+        stems = {stem(word) for word in text.words}
+        if text.is_phrasing:
+            for word in stems:
+                uses[word] += 1
+        else:
+            named |= stems
+    return frozenset(word for word, count in uses.items() if count == 1 and word not in named)
 
 
 def _phrase_tokens(texts: list[_Text]) -> Iterator[tuple[tuple[str, ...], bool]]:

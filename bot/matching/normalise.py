@@ -30,7 +30,7 @@ _STOP_WORDS_TEXT = """
     for from further get gets getting give go goes going got had hadnt has hasnt have
     havent having he her here hers herself him himself his how hows i id if ill im in
     into is isnt it its itself ive just kind know let lets like look looking made make
-    many may me might mine more most much must my myself need needed needs no nor not now
+    many may me might mine more most much must my myself no nor not now
     of off oh ok okay on once one only or ought our ours ourselves out over
     please pls really right said say says she should shouldnt so some somebody someone
     something sort such sure tell than thank thanks that thats the their theirs them
@@ -39,7 +39,7 @@ _STOP_WORDS_TEXT = """
     was wasnt way we well were what whats when whens where wheres whether which while who
     whos whom whose why whys will with within without wonder wondering wont would wouldnt
     yes yet you youd youll your youre yours yourself yourselves hi hiya hello hey dear cheers
-    help helps helping question questions ask asking anyone find out mean means bit
+    question questions ask asking anyone find out mean means bit
     actually currently maybe probably possible possibly best good exactly
     tbh btw imo fyi plz hmm um umm erm er ah wholl weve youve theyve wed hes shes
     anything everything everyone anybody because cos coz ones anyway surely stuff

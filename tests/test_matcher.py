@@ -285,6 +285,24 @@ def test_real_knowledge_base_on_the_dev_held_out_set(real_matcher: Matcher) -> N
         report.summary_lines())
 
 
+# heldout_final.yaml was written blind at the same time as heldout_dev.yaml and measured
+# once, after the changes diagnosed on heldout_dev: 85.0% in-scope (68/80), 95.0%
+# out-of-scope declined (38/40); the 0.90 in-scope target is missed, mostly on long
+# situational questions. (The matcher as of the morning of 2026-11-26 got 72.5% / 87.5%.)
+# These floors guard the measured figures; do not tune on this file.
+FINAL_IN_SCOPE_FLOOR = 0.85
+FINAL_OUT_OF_SCOPE_FLOOR = 0.95
+
+
+def test_real_knowledge_base_on_the_final_held_out_set(real_matcher: Matcher) -> None:
+    report = evaluate_examples(real_matcher, load_examples(HELDOUT_FRESH.with_name(
+        "heldout_final.yaml")))
+    assert (report.in_scope, report.out_of_scope) == (80, 40)
+    assert report.in_scope_accuracy >= FINAL_IN_SCOPE_FLOOR, "\n".join(report.summary_lines())
+    assert report.out_of_scope_decline_rate >= FINAL_OUT_OF_SCOPE_FLOOR, "\n".join(
+        report.summary_lines())
+
+
 def without_vocabulary(matcher: Matcher) -> Matcher:
     return Matcher(replace(matcher.kb, vocabulary=Vocabulary()))
 

@@ -122,6 +122,13 @@ class Engine:
         return Reply("greeting", f"{say('greeting', state.lang)}\n\n{reply.text}",
                      options=self._start_options(state), footer=reply.footer), state
 
+    def _on_thanks(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        return Reply("info", say("thanks", state.lang)), state
+
+    def _on_smalltalk(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        options = self._start_options(state)
+        return Reply("info", say("smalltalk", state.lang), options=options), state
+
     def _on_help(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         lines = [say("help.intro", state.lang)]
         lines += [f"• *{c.usage}*: {c.description}" for c in COMMANDS]

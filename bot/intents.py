@@ -69,6 +69,12 @@ _THE = r"(?:the\s+)?"
 _PATTERNS: tuple[tuple[str, str], ...] = (
     ("greeting", r"(?:hi|hello|hey|hiya|helo|shwmae|s'mae|bore da|prynhawn da|noswaith dda|"
                  r"good (?:morning|afternoon|evening))(?:\s+(?:there|pathway))?"),
+    ("thanks", r"(?:many )?(?:thanks|thank you|thank u|thankyou|ta|cheers|thx|diolch(?: yn fawr)?)"
+               r"(?: (?:very much|so much|a lot|loads))?(?: pathway)?"),
+    ("smalltalk", r"(?:(?:hi|hello|hey|hiya)[ ,!]*)?(?:pathway[ ,]*)?"
+                  r"(?:how are (?:you|u)(?: doing| today)?|how'?s (?:it going|your day(?: going)?)|"
+                  r"are (?:you|u) (?:a )?(?:robot|bot|human|real|real person|person|an ai|ai)|"
+                  r"who are (?:you|u)|(?:tell me )?a joke|tell me a joke)"),
     ("help", r"help|\?|how does this work|commands|menu|help me|start|"
              r"what (?:else |sort of things |kind of things |things )?can you "
              r"(?:do|help(?: me)? with)(?: for me)?"),

@@ -14,6 +14,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "help.intro": {"en": "Ask me anything about taking an idea forward (for example "
                          "*do I need ethics approval?* or *is my app a medical device?*), "
                          "or use one of these:"},
+    "thanks": {"en": "You're welcome. Ask me anything else about taking your idea forward, "
+                     "or type *help* to see what I can do."},
+    "smalltalk": {"en": "I'm Pathway, a bot rather than a person, so I'm not much of a chatter. "
+                        "What I can do is help you take an idea for better health or care "
+                        "forward: ask me a question, or pick one of these."},
     "help.footer": {"en": "Your progress is kept so you can pick up where you left off. "
                           "Type *me* to see it, *forget me* to delete it."},
     "dashboard.title": {"en": "Your pathway"},

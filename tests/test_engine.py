@@ -35,6 +35,30 @@ def test_asking_what_the_bot_does_gets_help(pathway: Pathway, message: str) -> N
     assert say(pathway, message).kind == "help"
 
 
+@pytest.mark.parametrize("message", ["thanks", "Thank you!", "cheers", "diolch yn fawr",
+                                     "thanks very much pathway"])
+def test_thanks_gets_a_short_reply_not_a_decline(pathway: Pathway, message: str) -> None:
+    reply = say(pathway, message)
+    assert reply.kind == "info" and reply.text.startswith("You're welcome")
+
+
+@pytest.mark.parametrize("message", ["how are you?", "hiya, how's your day going",
+                                     "are you a robot?", "Are you a real person", "who are you",
+                                     "tell me a joke"])
+def test_small_talk_says_what_the_bot_is_and_offers_a_start(pathway: Pathway,
+                                                           message: str) -> None:
+    reply = say(pathway, message)
+    assert reply.kind == "info" and "a bot rather than a person" in reply.text
+    assert reply.options
+
+
+@pytest.mark.parametrize("message", ["thanks to my team the pilot worked, how do I spread it?",
+                                     "who are you funded by"])
+def test_longer_questions_starting_like_small_talk_are_still_questions(
+        pathway: Pathway, message: str) -> None:
+    assert say(pathway, message).kind not in ("info", "help")
+
+
 def test_help_and_overview(pathway: Pathway) -> None:
     overview = say(pathway, "stages")
     assert overview.kind == "overview"

@@ -1,6 +1,6 @@
 """Benchmark the question matcher: latency, throughput, start-up and memory by knowledge base size.
 
-Usage: python benchmarks/matcher.py [--quick] [--sizes 1000,10000,100000] [--plot PATH]
+Usage: python benchmarks/matcher.py [--quick] [--sizes 2000,10000,100000] [--plot PATH]
 
 Measures the bundled knowledge base and knowledge bases generated from it (see
 generate_kb.py) with the example questions of knowledge/examples.yaml. On the same queries
@@ -383,7 +383,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
                         help="smaller sizes and shorter timing (about a minute)")
-    parser.add_argument("--sizes", help="generated sizes in phrasings, e.g. 1000,10000,100000")
+    parser.add_argument("--sizes", help="generated sizes in phrasings, e.g. 2000,10000,100000")
     parser.add_argument("--plot", type=Path, default=DEFAULT_PLOT, help="PNG to write")
     parser.add_argument("--knowledge", default="knowledge", help="the bundled knowledge base")
     parser.add_argument("--seed", type=int, default=20261126, help="seed for generated KBs")
@@ -392,7 +392,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.startup_child:
         startup_child(args.startup_child)
         return
-    default_sizes = "1000,10000" if args.quick else "1000,10000,100000"
+    default_sizes = "2000,10000" if args.quick else "2000,10000,100000"
     sizes = [int(size.replace("_", "")) for size in (args.sizes or default_sizes).split(",")]
     budget = QUICK if args.quick else FULL
     started = time.perf_counter()

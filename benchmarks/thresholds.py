@@ -5,7 +5,7 @@ Usage: python benchmarks/thresholds.py [KNOWLEDGE_DIR] [--unseen FILE ...]
 Each question is ranked once (the ranking does not depend on threshold or margin); every
 cell of the grid then only re-applies the decision rule. The suggested setting has the best
 worst case over the held-out question files (by default every file in tests/data but
-heldout_final.yaml, which is measured once and never tuned on): the lowest of their
+heldout_final*.yaml, which are measured once and never tuned on): the lowest of their
 in-scope accuracies and out-of-scope decline rates, as high as possible. Also prints the
 matcher's per-question latency.
 """

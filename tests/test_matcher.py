@@ -289,18 +289,19 @@ def test_real_knowledge_base_on_the_dev_held_out_set(real_matcher: Matcher) -> N
 # once, after the changes diagnosed on heldout_dev: 85.0% in-scope (68/80), 95.0%
 # out-of-scope declined (38/40); the 0.90 in-scope target is missed, mostly on long
 # situational questions. (The matcher as of the morning of 2026-11-26 got 72.5% / 87.5%.)
-# These floors guard the measured figures; do not tune on this file.
-FINAL_IN_SCOPE_FLOOR = 0.85
-FINAL_OUT_OF_SCOPE_FLOOR = 0.95
+# These floors guard the measured figures; do not tune on these files.
+# heldout_final2.yaml, a third blind set written later the same day, measured once on the
+# same matcher: 90.0% (72/80) and 92.5% (37/40); the morning's matcher got 83.8% / 92.5%.
+FINAL_FLOORS = {"heldout_final.yaml": (0.85, 0.95), "heldout_final2.yaml": (0.90, 0.925)}
 
 
-def test_real_knowledge_base_on_the_final_held_out_set(real_matcher: Matcher) -> None:
-    report = evaluate_examples(real_matcher, load_examples(HELDOUT_FRESH.with_name(
-        "heldout_final.yaml")))
+@pytest.mark.parametrize("name", FINAL_FLOORS)
+def test_real_knowledge_base_on_the_final_held_out_sets(real_matcher: Matcher, name: str) -> None:
+    report = evaluate_examples(real_matcher, load_examples(HELDOUT_FRESH.with_name(name)))
     assert (report.in_scope, report.out_of_scope) == (80, 40)
-    assert report.in_scope_accuracy >= FINAL_IN_SCOPE_FLOOR, "\n".join(report.summary_lines())
-    assert report.out_of_scope_decline_rate >= FINAL_OUT_OF_SCOPE_FLOOR, "\n".join(
-        report.summary_lines())
+    in_floor, out_floor = FINAL_FLOORS[name]
+    assert report.in_scope_accuracy >= in_floor, "\n".join(report.summary_lines())
+    assert report.out_of_scope_decline_rate >= out_floor, "\n".join(report.summary_lines())
 
 
 def without_vocabulary(matcher: Matcher) -> Matcher:

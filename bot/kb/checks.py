@@ -102,19 +102,25 @@ def _check_off_topic(files: list[LoadedFile], report) -> None:
     # Imported here: bot.matching imports the loader, which imports this module.
     from bot.matching.normalise import tokens
 
-    off_topic = {tuple(tokens(word)): word for loaded in files if loaded.kind == "vocabulary"
-                 for word in (loaded.doc.data["vocabulary"] or {}).get("off_topic_words", ())}
-    off_topic.pop((), None)
-    if not off_topic:
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for loaded in files:
+        if loaded.kind == "vocabulary":
+            for word in (loaded.doc.data["vocabulary"] or {}).get("off_topic_words", ()):
+                phrase = tuple(tokens(word))
+                if phrase:
+                    by_first.setdefault(phrase[0], []).append((phrase, word))
+    if not by_first:
         return
     for loaded, path, entry in _entries(files):
         for field, text_path, text in _matched_texts(entry, path):
             words = tokens(text)
-            for phrase, word in off_topic.items():
-                if any(tuple(words[i:i + len(phrase)]) == phrase for i in range(len(words))):
-                    report(loaded, text_path,
-                           f"'{entry['id']}' {field} '{text}' uses the off-topic word '{word}' "
-                           "(vocabulary.yaml): questions with it may be declined", "warning")
+            found = dict.fromkeys(word for i, first in enumerate(words)
+                                  for phrase, word in by_first.get(first, ())
+                                  if tuple(words[i:i + len(phrase)]) == phrase)
+            for word in found:
+                report(loaded, text_path,
+                       f"'{entry['id']}' {field} '{text}' uses the off-topic word '{word}' "
+                       "(vocabulary.yaml): questions with it may be declined", "warning")
 
 
 def _matched_texts(entry: dict[str, Any], path: list):

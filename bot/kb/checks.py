@@ -101,22 +101,22 @@ def _check_off_topic(files: list[LoadedFile], report) -> None:
     question using that word is then declined unless the rest of it matches clearly."""
     # Imported here: bot.matching imports the loader, which imports this module.
     from bot.matching.normalise import tokens
+    from bot.matching.vocabulary import by_first, occurrences
 
-    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    named: dict[tuple[str, ...], str] = {}  # stems -> the off-topic word as written
     for loaded in files:
         if loaded.kind == "vocabulary":
             for word in (loaded.doc.data["vocabulary"] or {}).get("off_topic_words", ()):
-                phrase = tuple(tokens(word))
-                if phrase:
-                    by_first.setdefault(phrase[0], []).append((phrase, word))
-    if not by_first:
+                named.setdefault(tuple(tokens(word)), word)
+    named.pop((), None)
+    if not named:
         return
+    phrases = by_first(named)
     for loaded, path, entry in _entries(files):
         for field, text_path, text in _matched_texts(entry, path):
             words = tokens(text)
-            found = dict.fromkeys(word for i, first in enumerate(words)
-                                  for phrase, word in by_first.get(first, ())
-                                  if tuple(words[i:i + len(phrase)]) == phrase)
+            found = dict.fromkeys(named[tuple(words[start:start + length])]
+                                  for start, length in occurrences(words, phrases))
             for word in found:
                 report(loaded, text_path,
                        f"'{entry['id']}' {field} '{text}' uses the off-topic word '{word}' "

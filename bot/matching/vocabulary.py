@@ -33,8 +33,8 @@ class VocabularyIndex:
     question."""
 
     def __init__(self, vocabulary: Vocabulary, aliases: Iterable[Iterable[str]] = ()) -> None:
-        self.context = _by_first(_tokenised(vocabulary.context_words))
-        self.off_topic = _by_first(_tokenised(vocabulary.off_topic_words))
+        self.context = by_first(_tokenised(vocabulary.context_words))
+        self.off_topic = by_first(_tokenised(vocabulary.off_topic_words))
         self.synonyms = _Groups(vocabulary.synonyms)
         self.aliases = _Groups(aliases)
 
@@ -51,7 +51,7 @@ class _Groups:
 
     def __init__(self, groups: Iterable[Iterable[str]]) -> None:
         self.groups = tuple(_tokenised(group) for group in groups)
-        self.members = _by_first(member for group in self.groups for member in group)
+        self.members = by_first(member for group in self.groups for member in group)
         self.group_of: dict[tuple[str, ...], list[int]] = defaultdict(list)
         for number, group in enumerate(self.groups):
             for member in group:
@@ -60,7 +60,7 @@ class _Groups:
     def stand_ins(self, stems: list[str]) -> dict[str, frozenset[str]]:
         """Each stem inside a member found in ``stems`` -> the group's other members."""
         found: dict[str, set[str]] = defaultdict(set)
-        for start, length in _occurrences(stems, self.members):
+        for start, length in occurrences(stems, self.members):
             member = tuple(stems[start:start + length])
             others = {" ".join(other) for number in self.group_of[member]
                       for other in self.groups[number] if other != member}
@@ -73,7 +73,7 @@ def _only_inside(stems: list[str], phrases: dict[str, tuple[tuple[str, ...], ...
                  ) -> frozenset[str]:
     """Stems found inside one of ``phrases`` every time they occur."""
     covered = [False] * len(stems)
-    for start, length in _occurrences(stems, phrases):
+    for start, length in occurrences(stems, phrases):
         covered[start:start + length] = [True] * length
     inside = {s for s, hit in zip(stems, covered, strict=True) if hit}
     outside = {s for s, hit in zip(stems, covered, strict=True) if not hit}
@@ -83,7 +83,7 @@ def _only_inside(stems: list[str], phrases: dict[str, tuple[tuple[str, ...], ...
 def _inside(stems: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]]
             ) -> frozenset[str]:
     """Stems found inside one of ``phrases`` at least once."""
-    return frozenset(stem for start, length in _occurrences(stems, phrases)
+    return frozenset(stem for start, length in occurrences(stems, phrases)
                      for stem in stems[start:start + length])
 
 
@@ -93,7 +93,7 @@ def _tokenised(phrases: Iterable[str]) -> list[tuple[str, ...]]:
     return list(dict.fromkeys(words for words in found if words))
 
 
-def _by_first(phrases: Iterable[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
+def by_first(phrases: Iterable[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
     """Phrases grouped by their first stem, longest first."""
     grouped: dict[str, list[tuple[str, ...]]] = defaultdict(list)
     for phrase in dict.fromkeys(phrases):
@@ -101,7 +101,7 @@ def _by_first(phrases: Iterable[tuple[str, ...]]) -> dict[str, tuple[tuple[str, 
     return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in grouped.items()}
 
 
-def _occurrences(stems: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]]
+def occurrences(stems: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]]
                  ) -> list[tuple[int, int]]:
     """(start, length) of every phrase found as consecutive stems."""
     found = []

@@ -102,7 +102,7 @@ def by_first(phrases: Iterable[tuple[str, ...]]) -> dict[str, tuple[tuple[str, .
 
 
 def occurrences(stems: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]]
-                 ) -> list[tuple[int, int]]:
+                ) -> list[tuple[int, int]]:
     """(start, length) of every phrase found as consecutive stems."""
     found = []
     for start, first in enumerate(stems):

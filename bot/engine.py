@@ -329,6 +329,7 @@ class Engine:
         else:
             state.last_topic = result.best.entry.id
             reply = views.entry_reply(self.kb, result.best.entry, result.best.score, state.lang)
+            reply = _with_related(reply, result, state.lang)
         return replace(reply, asked=_asked(intent.arg, result)), state
 
     def _no_match(self, state: UserState, result) -> Reply:
@@ -402,6 +403,13 @@ class Engine:
 def _with_footer(reply: Reply, note: str) -> Reply:
     footer = f"{reply.footer}\n{note}" if reply.footer else note
     return replace(reply, footer=footer)
+
+
+def _with_related(reply: Reply, result: MatchResult, lang: str) -> Reply:
+    """Offer the runners-up that scored nearly as well: the asker may have meant one of them."""
+    related = tuple(Option(say("answer.see_also", lang, title=m.entry.title.get(lang)),
+                           f"topic:{m.entry.id}") for m in result.related)
+    return replace(reply, options=(*reply.options, *related)) if related else reply
 
 
 def _asked(text: str, result: MatchResult) -> Asked:

@@ -68,6 +68,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
                              "plot your data over time. Pick a guide:"},
     "answer.source": {"en": "Source: {source} (reviewed {reviewed})"},
     "answer.stage_checklist_named": {"en": "Checklist: {title}"},
+    "answer.see_also": {"en": "See also: {title}"},
     "answer.stage_set": {"en": "This is my stage"},
     "answer.stage_checklist": {"en": "Show this stage's checklist"},
     "answer.org_url": {"en": "Website: {url}"},

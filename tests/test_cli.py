@@ -41,7 +41,7 @@ def test_ask_json(tmp_path: Path) -> None:
 
 
 def test_ask_reads_questions_from_stdin(tmp_path: Path) -> None:
-    questions = "do i need ethics approval\n\nwhat is the weather today\npatent device\n"
+    questions = "do i need ethics approval\n\nwhat is the weather today\nethics for a device\n"
     result = run("ask", "--json", "--knowledge", str(ENGINE_KB), "-", stdin=questions,
                  data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -50,7 +50,7 @@ def test_ask_reads_questions_from_stdin(tmp_path: Path) -> None:
     assert answers[0]["match"]["id"] == "ethics-approval"
     assert answers[1]["match"] is None and answers[1]["suggestions"] == []
     assert answers[2]["match"] is None
-    assert {s["id"] for s in answers[2]["suggestions"]} >= {"patents", "medical-device"}
+    assert {s["id"] for s in answers[2]["suggestions"]} >= {"ethics-approval", "medical-device"}
 
 
 def test_piped_chat_keeps_state_between_runs(tmp_path: Path) -> None:
@@ -69,7 +69,7 @@ def test_piped_chat_keeps_state_between_runs(tmp_path: Path) -> None:
 
 def test_chat_numbers_pick_options_and_quit_stops(tmp_path: Path) -> None:
     result = run("chat", "--knowledge", str(ENGINE_KB),
-                 stdin="patent device\n2\nquit\nthis line is never read\n", data_dir=tmp_path)
+                 stdin="ethics for a device\n2\nquit\nthis line is never read\n", data_dir=tmp_path)
     assert result.returncode == 0
     assert "[1] " in result.stdout and "[2] " in result.stdout
     assert "never read" not in result.stdout

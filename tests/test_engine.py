@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.intents import COMMANDS
+from bot.replies import Option
 from bot.service import KnowledgeHolder, Pathway
 from bot.state import Database
 
@@ -244,17 +245,27 @@ def test_out_of_scope_question_is_declined_with_a_human(pathway: Pathway) -> Non
 
 
 def test_did_you_mean_choice_by_number(pathway: Pathway) -> None:
-    reply = say(pathway, "patent device")  # two entries score alike: the bot must not guess
+    reply = say(pathway, "ethics for a device")  # two entries score alike: no guessing
     assert reply.kind == "no_match"
-    assert {s.id for s in reply.suggestions} >= {"patents", "medical-device"}
+    assert {s.id for s in reply.suggestions} >= {"ethics-approval", "medical-device"}
     assert [o.say for o in reply.options] == [f"topic:{s.id}" for s in reply.suggestions]
-    reply = say(pathway, "patent device")
+    reply = say(pathway, "ethics for a device")
     chosen = say(pathway, "2")
     assert chosen.match is not None and chosen.match.id == reply.suggestions[1].id
 
 
+def test_an_answer_offers_a_runner_up_that_scored_nearly_as_well(pathway: Pathway) -> None:
+    reply = say(pathway, "patent device")  # patents a little ahead of medical devices
+    assert reply.kind == "answer" and reply.match.id == "patents"
+    assert Option("See also: Is my app a medical device?", "topic:medical-device") in reply.options
+    chosen = say(pathway, "topic:medical-device")
+    assert chosen.match.id == "medical-device"
+    clear = say(pathway, "do i need ethics approval")  # nothing else comes close
+    assert not any(o.label.startswith("See also") for o in clear.options)
+
+
 def test_out_of_range_choice_keeps_the_question_open(pathway: Pathway) -> None:
-    reply = say(pathway, "patent device")
+    reply = say(pathway, "ethics for a device")
     assert "Pick a number from 1 to" in say(pathway, "9").text
     chosen = say(pathway, "1")
     assert chosen.match.id == reply.suggestions[0].id

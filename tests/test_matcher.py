@@ -132,6 +132,24 @@ def test_a_confident_answer_has_no_suggestions(matcher: Matcher) -> None:
     assert result.suggestions == ()
 
 
+def test_related_are_the_close_runners_up_of_an_answer(matcher: Matcher) -> None:
+    result = matcher.match("funding to build a prototype")
+    best, others = result.best, result.candidates[1:]
+    assert best is not None
+    gap, floor = matcher.config.related_gap, matcher.config.suggest_floor
+    expected = [m for m in others if m.score >= max(floor, best.score - gap)]
+    assert result.related == tuple(expected[: matcher.config.max_related])
+    wide = replace(matcher.config, related_gap=100.0, suggest_floor=0.0, max_related=2)
+    assert Matcher(matcher.kb, wide).match("funding to build a prototype").related == others[:2]
+    narrow = replace(matcher.config, related_gap=0.0)
+    assert Matcher(matcher.kb, narrow).match("funding to build a prototype").related == ()
+
+
+def test_an_abstention_has_no_related(matcher: Matcher) -> None:
+    result = matcher.match("funding grant")
+    assert result.best is None and result.related == ()
+
+
 def test_suggestions_are_at_most_three_and_above_the_floor(matcher: Matcher) -> None:
     result = matcher.match("what is the stage")
     assert len(result.suggestions) <= 3

@@ -377,18 +377,31 @@ def with_situational_phrasing(matcher: Matcher, config: MatcherConfig | None = N
     return Matcher(replace(kb, topics=topics), config)
 
 
-def test_words_only_one_phrasing_uses_are_incidental(matcher: Matcher) -> None:
+def test_words_only_phrasings_use_are_counted(matcher: Matcher) -> None:
     situational = with_situational_phrasing(matcher)
     entry = next(i for i, e in enumerate(situational.index.entries) if e.id == "ethics-approval")
-    incidental = situational.index.incidental[entry]
-    assert {stem("flu"), stem("jab"), stem("winter"), stem("clinic")} <= incidental
-    # In the title or keywords, or in two phrasings: what the entry is about.
-    assert not {stem("ethics"), stem("approval"), "rec"} & incidental
+    uses = situational.index.phrasing_uses[entry]
+    for word in ("flu", "jab", "winter", "clinic"):
+        assert uses[stem(word)] == 1  # only the situational phrasing: incidental
+    # In the title or keywords: what the entry is about, whatever the phrasings say.
+    assert not {stem("ethics"), stem("approval"), "rec"} & uses.keys()
+
+
+def test_a_word_more_phrasings_use_counts_more(matcher: Matcher) -> None:
+    once = with_situational_phrasing(matcher)
+    kb = once.kb
+    twice = ("A care home wants to ask residents about the winter flu jab clinic, "
+             "do they need ethics approval?")
+    topics = tuple(replace(t, phrasings=(*t.phrasings, twice)) if t.id == "ethics-approval"
+                   else t for t in kb.topics)
+    again = Matcher(replace(kb, topics=topics))
+    question = "when is the winter flu jab clinic"
+    assert again.match(question).candidates[0].score > once.match(question).candidates[0].score
 
 
 def test_incidental_words_pull_less_than_the_words_an_entry_is_about(matcher: Matcher) -> None:
     discounted = with_situational_phrasing(matcher)
-    in_full = with_situational_phrasing(matcher, MatcherConfig(incidental_similarity=1.0))
+    in_full = with_situational_phrasing(matcher, MatcherConfig(phrasing_saturation=0))
 
     def score(m: Matcher, question: str) -> float:
         return m.match(question).candidates[0].score

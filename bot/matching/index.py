@@ -4,9 +4,11 @@ Every entry contributes several *phrases*: its title (every language), phrasings
 keywords, and for an organisation its name and aliases. A question is scored against each
 phrase; an entry's score is the best of its phrases.
 
-A word only one of an entry's phrasings uses, and not its title, name or keywords, is
+A word the entry's phrasings use but not its title, name or keywords is counted by how many
+of its phrasings use it (``Index.phrasing_uses``). A word only one phrasing uses is
 *incidental* to the entry: "Our pharmacy team want to test a new way of booking flu jabs; do
-we need exec approval?" is about approval, not about flu jabs.
+we need exec approval?" is about approval, not about flu jabs. A word several phrasings use
+is more and more what the entry is about.
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ class Index:
             for position, words, _ in raw:
                 entry_tokens[position].update(words)
             self.entry_tokens = tuple(frozenset(words) for words in entry_tokens)
-            self.incidental = tuple(_incidental(entry_texts) for entry_texts in texts)
+            self.phrasing_uses = tuple(_phrasing_uses(entry_texts) for entry_texts in texts)
             postings: dict[str, list[int]] = defaultdict(list)
             for phrase_id, phrase in enumerate(self.phrases):
                 for word in phrase.tokens:
@@ -124,8 +126,8 @@ def _entry_texts(entry: Entry) -> list[_Text]:
     return found
 
 
-def _incidental(texts: list[_Text]) -> frozenset[str]:
-    """Stems that one phrasing of the entry uses and no other text of it does."""
+def _phrasing_uses(texts: list[_Text]) -> dict[str, int]:
+    """Stems the entry's phrasings use and no other text of it does -> how many phrasings."""
     uses: dict[str, int] = defaultdict(int)
     named: set[str] = set()
     for text in texts:
@@ -135,7 +137,7 @@ def _incidental(texts: list[_Text]) -> frozenset[str]:
                 uses[word] += 1
         else:
             named |= stems
-    return frozenset(word for word, count in uses.items() if count == 1 and word not in named)
+    return {word: count for word, count in uses.items() if word not in named}
 
 
 def _phrase_tokens(texts: list[_Text]) -> Iterator[tuple[tuple[str, ...], bool]]:

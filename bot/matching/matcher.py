@@ -27,9 +27,10 @@ not with the size of the knowledge base.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from itertools import islice
+from types import MappingProxyType
 
 from rapidfuzz import fuzz
 
@@ -54,7 +55,7 @@ class Match:
 class MatcherConfig:
     """Tuning of the matcher; the defaults were measured with benchmarks/thresholds.py."""
 
-    # Threshold, margin, evidence_known_share and incidental_similarity: the best worst case
+    # Threshold, margin, evidence_known_share and phrasing_saturation: the best worst case
     # over the question files in tests/data (benchmarks/thresholds.py). Margin 2 rather than
     # 4: a question close to two entries is answered with the first and offers the second
     # ("see also", ``related_gap``), instead of answering neither; one about two topics at
@@ -92,9 +93,12 @@ class MatcherConfig:
     off_topic_weight: float = 1.0
     synonym_similarity: float = 0.85  # a synonym (vocabulary.yaml) matches at this similarity
     alias_similarity: float = 0.95  # an organisation's other name or alias matches at this
-    # A word only one of an entry's phrasings uses (not its title, name or keywords) matches
-    # at this share of its similarity: it tells the situation, not what is asked.
-    incidental_similarity: float = 0.5
+    # A word an entry's phrasings use but not its title, name or keywords matches at
+    # uses / (uses + phrasing_saturation) of its similarity, as term frequency saturates in
+    # BM25: a word one phrasing uses tells that phrasing's situation ("flu jab"), not what
+    # is asked, and counts half; one that most phrasings use is what the entry is about.
+    # 0 turns the discount off.
+    phrasing_saturation: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,10 @@ class Matcher:
         self.kb = kb
         self.config = config or MatcherConfig()
         self.index = Index(kb.entries(), self.config.keyword_strength)
+        k = self.config.phrasing_saturation
+        # Per entry: word -> share of its similarity a match on it counts (1 when absent).
+        self._discounts = tuple({word: uses / (uses + k) for word, uses in counts.items()}
+                                if k > 0 else {} for counts in self.index.phrasing_uses)
         # An organisation's name and aliases mean the same thing: "HTW" in a question also
         # matches a phrasing that says "Health Technology Wales".
         names = [(str(org.name), *org.aliases) for org in kb.organisations]
@@ -238,21 +246,21 @@ class Matcher:
             for word in stand_in.split():
                 matched[word] = max(max(sim for _, sim in pairs), matched.get(word, 0.0))
         query_text = " ".join(term.word for term in terms)
-        incidental, discount = self.index.incidental, self.config.incidental_similarity
+        discounts = self._discounts
         best_phrase: dict[int, float] = {}
         for pid, coverage in pool:
             phrase = phrases[pid]
             entry = phrase.entry
-            if not incidental[entry].isdisjoint(phrase.tokens):  # rescore the few that need it
-                coverage = _share(_covered(phrase.tokens, terms, links, incidental[entry],
-                                           discount), total, enough)
+            if not discounts[entry].keys().isdisjoint(phrase.tokens):  # rescore those needing it
+                coverage = _share(_covered(phrase.tokens, terms, links, discounts[entry]),
+                                  total, enough)
             score = self._phrase_score(pid, coverage, matched, query_text)
             best_phrase[entry] = max(score, best_phrase.get(entry, 0.0))
         share = self.config.entry_weight
         scored = []
         for entry, score in best_phrase.items():
             whole = _share(_covered(self.index.entry_tokens[entry], terms, links,
-                                    incidental[entry], discount), total, enough)
+                                    discounts[entry]), total, enough)
             scored.append((-round(100 * ((1 - share) * score + share * whole), 1), entry))
         scored.sort()  # best first; equal scores in knowledge base order
         return [Match(self.index.entries[entry], -score) for score, entry in scored]
@@ -346,6 +354,9 @@ def _share(matched: float, total: float, enough: float) -> float:
     return max(matched / total, min(1.0, matched / enough))
 
 
+_NO_DISCOUNTS: Mapping[str, float] = MappingProxyType({})
+
+
 def _links(terms: list[_Term]) -> _Links:
     """Each known word the question matches -> (term position, similarity) pairs."""
     links: dict[str, list[tuple[int, float]]] = {}
@@ -356,13 +367,13 @@ def _links(terms: list[_Term]) -> _Links:
 
 
 def _covered(words: Collection[str], terms: list[_Term], links: _Links,
-             incidental: Collection[str] = (), discount: float = 1.0) -> float:
+             discounts: Mapping[str, float] = _NO_DISCOUNTS) -> float:
     """The IDF weight of the question's terms matched by ``words`` (a phrase or an entry);
-    a match on an ``incidental`` word counts ``discount`` of its similarity."""
+    a match on a word in ``discounts`` counts that share of its similarity."""
     best: dict[int, float] = {}
     for word, pairs in links.items():
         if word in words or (" " in word and all(part in words for part in word.split())):
-            factor = discount if any(part in incidental for part in word.split()) else 1.0
+            factor = min(discounts.get(part, 1.0) for part in word.split()) if discounts else 1.0
             for position, similarity in pairs:
                 similarity *= factor
                 if similarity > best.get(position, 0.0):

@@ -74,7 +74,9 @@ class Index:
         """Known stems matching the (unstemmed) ``word`` exactly or, if long enough, closely.
 
         Typos are found among the knowledge base's own spellings, before stemming: fuzz.ratio
-        catches missing and extra letters, OSA catches swapped ones ("ethcis").
+        catches missing and extra letters, OSA catches swapped ones ("ethcis"). A typo seldom
+        changes the first letter, so a spelling that starts differently is not one: "gloves"
+        is not a misspelt "loves".
         """
         stemmed = stem(word)
         if stemmed in self.postings:
@@ -86,6 +88,8 @@ class Index:
             hits = process.extract(word, self.spellings, scorer=scorer, limit=3,
                                    score_cutoff=cutoff * scale / 100)
             for spelling, score, _ in hits:
+                if spelling[0] != word[0]:
+                    continue
                 known = self.stem_of[spelling]
                 found[known] = max(score / scale, found.get(known, 0.0))
         return found

@@ -26,7 +26,8 @@ from bot.matching.matcher import Match, Matcher, MatcherConfig, decide
 THRESHOLDS = tuple(range(36, 68, 2))
 MARGINS = (0, 2, 3, 4, 5, 6, 8, 10)
 HELD_OUT = ("tests/data/unseen_questions.yaml", "tests/data/heldout_fresh.yaml",
-            "tests/data/heldout_blind.yaml", "tests/data/heldout_dev.yaml")
+            "tests/data/heldout_blind.yaml", "tests/data/heldout_dev.yaml",
+            "tests/data/heldout_dev2.yaml")
 WIDTH = 9  # of one table cell
 
 

@@ -254,7 +254,8 @@ class Matcher:
         for pid, coverage in pool:
             phrase = phrases[pid]
             entry = phrase.entry
-            if not discounts[entry].keys().isdisjoint(phrase.tokens):  # rescore those needing it
+            # Rescore only the phrases where the question matched a discounted word.
+            if not discounts[entry].keys().isdisjoint(phrase.tokens.intersection(matched)):
                 coverage = _share(_covered(phrase.tokens, terms, links, discounts[entry]),
                                   total, enough)
             score = self._phrase_score(pid, coverage, matched, query_text)

@@ -543,3 +543,14 @@ def test_scores_do_not_depend_on_the_hash_seed() -> None:
                               check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout
                for seed in ("1", "2", "3", "4")}
     assert len(outputs) == 1, outputs
+
+
+def test_knowledge_texts_are_normalised_once_and_not_kept(real_matcher: Matcher) -> None:
+    from bot.matching.normalise import text_words
+
+    kb = load_knowledge(REAL_KB)  # kb check's off-topic check fills the cache...
+    assert text_words.cache_info().currsize > 0
+    matcher = Matcher(kb)  # ...the index reads it, then empties it
+    assert text_words.cache_info().currsize == 0
+    matcher.match("I'm a nurse in Powys, do I need ethics approval?")
+    assert text_words.cache_info().currsize == 0  # a user's message never goes into it

@@ -23,7 +23,7 @@ from rapidfuzz.distance import OSA
 
 from bot.kb.loader import cycle_collector_paused
 from bot.kb.model import Entry, Organisation
-from bot.matching.normalise import meaningful_words, normalise, stem
+from bot.matching.normalise import stem, text_words
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,8 @@ class Index:
             self.stem_of = _spellings(texts)
             self.spellings: tuple[str, ...] = tuple(sorted(self.stem_of))
             self.verbatim = _verbatim(texts)
+        # The cache only bridges kb check and this index over one load; don't hold the texts.
+        text_words.cache_clear()
 
     def similar_words(self, word: str, cutoff: float, min_length: int) -> dict[str, float]:
         """Known stems matching the (unstemmed) ``word`` exactly or, if long enough, closely.
@@ -124,8 +126,8 @@ def _entry_texts(entry: Entry) -> list[_Text]:
              + [(t, True, False) for t in entry.keywords])
     found = []
     for text, is_keyword, is_phrasing in kinds:
-        normalised = normalise(text)
-        words = tuple(dict.fromkeys(meaningful_words(normalised)))
+        normalised, words = text_words(text)
+        words = tuple(dict.fromkeys(words))
         found.append(_Text(normalised, words, is_keyword, is_phrasing))
     return found
 

@@ -131,6 +131,16 @@ def meaningful_words(normalised: str) -> list[str]:
             if (len(word) >= 2 or word.isdigit()) and word not in STOP_WORDS]
 
 
+# The knowledge base's texts are read twice at start-up, by kb check's off-topic check and
+# then by the index, which clears this cache when built: normalising each text once saves
+# a sixth of the start-up time. User messages never go through it.
+@lru_cache(maxsize=1 << 16)
+def text_words(text: str) -> tuple[str, tuple[str, ...]]:
+    """``normalise(text)`` and its meaningful words, for the knowledge base's own texts."""
+    normalised = normalise(text)
+    return normalised, tuple(meaningful_words(normalised))
+
+
 def informative_words(text: str) -> list[str]:
     """The words of ``text`` that carry meaning: normalised, no stop words, not stemmed."""
     return list(dict.fromkeys(word_sequence(text)))

@@ -545,7 +545,7 @@ def test_scores_do_not_depend_on_the_hash_seed() -> None:
     assert len(outputs) == 1, outputs
 
 
-def test_knowledge_texts_are_normalised_once_and_not_kept(real_matcher: Matcher) -> None:
+def test_knowledge_texts_are_normalised_once_and_not_kept() -> None:
     from bot.matching.normalise import text_words
 
     kb = load_knowledge(REAL_KB)  # kb check's off-topic check fills the cache...

@@ -23,11 +23,11 @@ from bot.kb.model import Example
 from bot.matching.evaluate import load_examples
 from bot.matching.matcher import Match, Matcher, MatcherConfig, decide
 
-THRESHOLDS = tuple(range(36, 68, 2))
-MARGINS = (0, 2, 3, 4, 5, 6, 8, 10)
+THRESHOLDS = tuple(range(29, 49))
+MARGINS = (0, 1, 1.5, 2, 3, 4, 6)
 HELD_OUT = ("tests/data/unseen_questions.yaml", "tests/data/heldout_fresh.yaml",
             "tests/data/heldout_blind.yaml", "tests/data/heldout_dev.yaml",
-            "tests/data/heldout_dev2.yaml")
+            "tests/data/heldout_dev2.yaml", "tests/data/heldout_dev3.yaml")
 WIDTH = 9  # of one table cell
 
 

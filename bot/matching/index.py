@@ -43,6 +43,7 @@ class Index:
     def __init__(self, entries: Iterable[Entry], keyword_strength: float = 1.0) -> None:
         with cycle_collector_paused():
             self.entries: tuple[Entry, ...] = tuple(entries)
+            self.position = {entry.id: n for n, entry in enumerate(self.entries)}
             texts = [_entry_texts(entry) for entry in self.entries]
             raw = [(position, words, keyword_strength if is_keyword else 1.0)
                    for position, entry_texts in enumerate(texts)

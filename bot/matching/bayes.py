@@ -1,0 +1,76 @@
+"""A second opinion for ranking: multinomial naive Bayes over each entry's words.
+
+The phrase scores in ``matcher.py`` ask how well one phrasing explains the question. A long
+question that tells a story ("I'm a midwife and we tried ... it flopped ... what now?") is
+explained by no single phrasing, yet its words together are far likelier under one entry's
+phrasings than under another's. This model reads every word of the question at once: the
+probability of the question's words under each entry, each entry's words counted over its
+phrases (title, phrasings, keywords), with additive smoothing. The matcher blends the
+posterior of its top candidates into their scores.
+
+The posterior's denominator sums over every entry. Entries sharing no word with the question
+differ only by their size, so their part of the sum is precomputed once per question length;
+the cost of a question grows with the entries sharing its words, not with the knowledge base.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from bot.matching.index import Index
+
+
+class WordModel:
+    """How likely each entry is to be the one a question's words were written about."""
+
+    def __init__(self, index: Index, smoothing: float, temperature: float) -> None:
+        self.temperature = temperature
+        counts: list[dict[str, int]] = [defaultdict(int) for _ in index.entries]
+        for phrase in index.phrases:
+            for word in phrase.tokens:
+                counts[phrase.entry][word] += 1
+        vocabulary = len(index.postings) or 1
+        # log P(word | entry) = log(count + a) - log(total + a V): the floor is the log
+        # probability of a word the entry never uses, the gain what using it adds.
+        self._floor = tuple(math.log(smoothing / (sum(c.values()) + smoothing * vocabulary))
+                            for c in counts)
+        gains: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        for entry, entry_counts in enumerate(counts):
+            for word, count in entry_counts.items():
+                gains[word].append((entry, math.log((count + smoothing) / smoothing)))
+        self._gains = {word: tuple(pairs) for word, pairs in gains.items()}
+        self._rest: dict[int, float] = {}  # question length -> log sum over all entries
+
+    def posterior(self, words: list[str]) -> dict[int, float]:
+        """P(entry | words) for every entry using one of ``words``; the rest share what is
+        left. Words the knowledge base never uses are ignored: they favour no entry."""
+        words = [word for word in words if word in self._gains]
+        if not words:
+            return {}
+        scale = 1 / self.temperature
+        touched: dict[int, float] = defaultdict(float)
+        for word in words:
+            for entry, gain in self._gains[word]:
+                touched[entry] += gain
+        length = len(words)
+        floor = self._floor
+        log_like = {entry: (length * floor[entry] + gain) * scale
+                    for entry, gain in touched.items()}
+        top = max(log_like.values())
+        # Entries using none of the words; the touched ones are counted here too, at their
+        # floor, which is negligible beside their real likelihood.
+        rest = self._rest_for(length) - top
+        total = math.exp(rest) if rest > -700 else 0.0
+        mass = {entry: math.exp(value - top) for entry, value in log_like.items()}
+        total += sum(mass.values())
+        return {entry: value / total for entry, value in mass.items()}
+
+    def _rest_for(self, length: int) -> float:
+        """log of the summed likelihoods of a question of ``length`` words using no entry's
+        words, over every entry (log-sum-exp, cached per length)."""
+        if length not in self._rest:
+            scaled = [length * floor / self.temperature for floor in self._floor]
+            top = max(scaled)
+            self._rest[length] = top + math.log(sum(math.exp(v - top) for v in scaled))
+        return self._rest[length]

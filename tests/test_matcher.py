@@ -551,11 +551,11 @@ def test_scores_do_not_depend_on_the_hash_seed() -> None:
 
 
 def test_knowledge_texts_are_normalised_once_and_not_kept() -> None:
-    from bot.matching.normalise import text_words
+    from bot.matching.normalise import normalised_text
 
     kb = load_knowledge(REAL_KB)  # kb check's off-topic check fills the cache...
-    assert text_words.cache_info().currsize > 0
+    assert normalised_text.cache_info().currsize > 0
     matcher = Matcher(kb)  # ...the index reads it, then empties it
-    assert text_words.cache_info().currsize == 0
+    assert normalised_text.cache_info().currsize == 0
     matcher.match("I'm a nurse in Powys, do I need ethics approval?")
-    assert text_words.cache_info().currsize == 0  # a user's message never goes into it
+    assert normalised_text.cache_info().currsize == 0  # a user's message never goes into it

@@ -16,7 +16,8 @@ the cost of a question grows with the entries sharing its words, not with the kn
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
+from itertools import chain
 
 from bot.matching.index import Index
 
@@ -26,10 +27,10 @@ class WordModel:
 
     def __init__(self, index: Index, smoothing: float, temperature: float) -> None:
         self.temperature = temperature
-        counts: list[dict[str, int]] = [defaultdict(int) for _ in index.entries]
+        by_entry: list[list[frozenset[str]]] = [[] for _ in index.entries]
         for phrase in index.phrases:
-            for word in phrase.tokens:
-                counts[phrase.entry][word] += 1
+            by_entry[phrase.entry].append(phrase.tokens)
+        counts = [Counter(chain.from_iterable(phrases)) for phrases in by_entry]
         vocabulary = len(index.postings) or 1
         # log P(word | entry) = log(count + a) - log(total + a V): the floor is the log
         # probability of a word the entry never uses, the gain what using it adds.

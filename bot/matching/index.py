@@ -23,7 +23,7 @@ from rapidfuzz.distance import OSA
 
 from bot.kb.loader import cycle_collector_paused
 from bot.kb.model import Entry, Organisation
-from bot.matching.normalise import stem, text_words
+from bot.matching.normalise import meaningful_words, normalised_text, stem
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class Index:
             self.spellings: tuple[str, ...] = tuple(sorted(self.stem_of))
             self.verbatim = _verbatim(texts)
         # The cache only bridges kb check and this index over one load; don't hold the texts.
-        text_words.cache_clear()
+        normalised_text.cache_clear()
 
     def similar_words(self, word: str, cutoff: float, min_length: int) -> dict[str, float]:
         """Known stems matching the (unstemmed) ``word`` exactly or, if long enough, closely.
@@ -114,6 +114,7 @@ class _Text:
 
     normalised: str
     words: tuple[str, ...]  # informative words, distinct, in order, not stemmed
+    stems: tuple[str, ...]  # their stems, distinct, in order
     is_keyword: bool
     is_phrasing: bool = False
 
@@ -127,9 +128,10 @@ def _entry_texts(entry: Entry) -> list[_Text]:
              + [(t, True, False) for t in entry.keywords])
     found = []
     for text, is_keyword, is_phrasing in kinds:
-        normalised, words = text_words(text)
-        words = tuple(dict.fromkeys(words))
-        found.append(_Text(normalised, words, is_keyword, is_phrasing))
+        normalised = normalised_text(text)
+        words = tuple(dict.fromkeys(meaningful_words(normalised)))
+        stems = tuple(dict.fromkeys(stem(word) for word in words))
+        found.append(_Text(normalised, words, stems, is_keyword, is_phrasing))
     return found
 
 
@@ -138,12 +140,11 @@ def _phrasing_uses(texts: list[_Text]) -> dict[str, int]:
     uses: dict[str, int] = defaultdict(int)
     named: set[str] = set()
     for text in texts:
-        stems = {stem(word) for word in text.words}
         if text.is_phrasing:
-            for word in stems:
+            for word in text.stems:
                 uses[word] += 1
         else:
-            named |= stems
+            named.update(text.stems)
     return {word: count for word, count in uses.items() if word not in named}
 
 
@@ -151,7 +152,7 @@ def _phrase_tokens(texts: list[_Text]) -> Iterator[tuple[tuple[str, ...], bool]]
     """Distinct non-empty token tuples for every way to ask for the entry; True for keywords."""
     seen: set[tuple[str, ...]] = set()
     for text in texts:
-        words = tuple(dict.fromkeys(stem(word) for word in text.words))
+        words = text.stems
         if words and words not in seen:
             seen.add(words)
             yield words, text.is_keyword

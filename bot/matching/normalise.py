@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 # Longer messages are cut before any work is done: a question is never this long, and a
 # pasted document must not slow the bot down.
@@ -132,13 +132,12 @@ def meaningful_words(normalised: str) -> list[str]:
 
 
 # The knowledge base's texts are read twice at start-up, by kb check's off-topic check and
-# then by the index, which clears this cache when built: normalising each text once saves
-# a sixth of the start-up time. User messages never go through it.
-@lru_cache(maxsize=1 << 16)
-def text_words(text: str) -> tuple[str, tuple[str, ...]]:
-    """``normalise(text)`` and its meaningful words, for the knowledge base's own texts."""
-    normalised = normalise(text)
-    return normalised, tuple(meaningful_words(normalised))
+# then by the index, which empties this cache once built. Only the normalised strings are
+# kept, and never a user's message.
+@cache
+def normalised_text(text: str) -> str:
+    """``normalise(text)`` for the knowledge base's own texts, computed once per load."""
+    return normalise(text)
 
 
 def informative_words(text: str) -> list[str]:

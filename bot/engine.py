@@ -67,6 +67,9 @@ class Engine:
             handled = self._answer_pending(state, pending, message)
             if handled is not None:
                 return handled
+        number = intents.choice_number(message)
+        if number is not None:
+            return self._bare_number(state, number), state
         intent = intents.parse(message)
         if not private and intent.name in PRIVATE_COMMANDS:
             return Reply("info", say("private.only", state.lang, command=message)), state
@@ -98,6 +101,22 @@ class Engine:
                 state.pending = pending
                 return Reply("info", say("choice.pick", state.lang, count=len(ids))), state
         return None
+
+    def _bare_number(self, state: UserState, number: int) -> Reply:
+        """A number with nothing to choose from: offer what it could mean, not a search."""
+        lang = state.lang
+        options = []
+        stage = self.kb.stage(state.stage) if state.stage else None
+        if stage and 1 <= number <= len(stage.checklist):
+            item = stage.checklist[number - 1]
+            options.append(Option(say("number.tick", lang, number=number,
+                                      text=item.text.get(lang)), f"tick {number}"))
+        named = next((s for s in self.kb.stages if s.number == number), None)
+        if named:
+            options.append(Option(say("number.stage", lang, number=number,
+                                      title=named.title.get(lang)), f"topic:{named.id}"))
+        key = "number.options" if options else "number.unknown"
+        return Reply("info", say(key, lang, number=number), options=tuple(options))
 
     def _confirmed(self, state: UserState, action: str) -> tuple[Reply, UserState | None]:
         if action == "forget":

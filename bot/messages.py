@@ -133,6 +133,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "topic.unknown": {"en": "I couldn't find that entry any more; it may have been renamed. "
                             "Ask me your question again?"},
     "choice.pick": {"en": "Pick a number from 1 to {count}, or ask me something else."},
+    "number.options": {"en": "On its own, {number} could mean one of these:"},
+    "number.unknown": {"en": "I'm not sure what {number} means on its own. To tick a checklist "
+                             "item, say *tick {number}*, or type *help* to see what I can do."},
+    "number.tick": {"en": "Tick {number}. {text}"},
+    "number.stage": {"en": "About stage {number}: {title}"},
     "connect.title": {"en": "Connect me with {org}"},
     "connect.intro": {"en": "I'll put you in touch with {org}. Five short questions, then you "
                             "decide whether to send it. Nothing is shared without your yes "

@@ -264,6 +264,20 @@ def test_an_answer_offers_a_runner_up_that_scored_nearly_as_well(pathway: Pathwa
     assert not any(o.label.startswith("See also") for o in clear.options)
 
 
+def test_a_bare_number_offers_what_it_could_mean_instead_of_a_search(pathway: Pathway) -> None:
+    reply = say(pathway, "3")  # no stage yet: only stage 3 fits
+    assert reply.kind == "info" and reply.match is None
+    assert [o.say for o in reply.options] == ["topic:evaluate"]
+    say(pathway, "stage prototype")
+    reply = say(pathway, "2")
+    assert [o.say for o in reply.options] == ["tick 2", "topic:prototype"]
+    assert reply.options[0].label.startswith("Tick 2. Decide if it is a medical device")
+    assert stored(pathway)["ticks"] == {}  # nothing ticked until the option is chosen
+    assert say(pathway, "tick 2").kind == "checklist"
+    reply = say(pathway, "9")  # beyond the checklist and the stages
+    assert reply.options == () and "tick 9" in reply.text
+
+
 def test_out_of_range_choice_keeps_the_question_open(pathway: Pathway) -> None:
     reply = say(pathway, "ethics for a device")
     assert "Pick a number from 1 to" in say(pathway, "9").text

@@ -100,7 +100,7 @@ def _check_off_topic(files: list[LoadedFile], report) -> None:
     """Warn when an entry's own title, phrasing or keyword contains an off-topic word: a
     question using that word is then declined unless the rest of it matches clearly."""
     # Imported here: bot.matching imports the loader, which imports this module.
-    from bot.matching.normalise import meaningful_words, normalised_text, stem, tokens
+    from bot.matching.normalise import knowledge_tokens, tokens
     from bot.matching.vocabulary import by_first, occurrences
 
     named: dict[tuple[str, ...], str] = {}  # stems -> the off-topic word as written
@@ -114,7 +114,7 @@ def _check_off_topic(files: list[LoadedFile], report) -> None:
     phrases = by_first(named)
     for loaded, path, entry in _entries(files):
         for field, text_path, text in _matched_texts(entry, path):
-            words = list(dict.fromkeys(stem(w) for w in meaningful_words(normalised_text(text))))
+            words = knowledge_tokens(text)
             found = dict.fromkeys(named[tuple(words[start:start + length])]
                                   for start, length in occurrences(words, phrases))
             for word in found:

@@ -140,6 +140,11 @@ def normalised_text(text: str) -> str:
     return normalise(text)
 
 
+def knowledge_tokens(text: str) -> list[str]:
+    """``tokens(text)`` for the knowledge base's own texts, through ``normalised_text``."""
+    return list(dict.fromkeys(stem(word) for word in meaningful_words(normalised_text(text))))
+
+
 def informative_words(text: str) -> list[str]:
     """The words of ``text`` that carry meaning: normalised, no stop words, not stemmed."""
     return list(dict.fromkeys(word_sequence(text)))

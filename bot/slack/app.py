@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackClientError
@@ -31,7 +31,7 @@ from bot.slack.listeners import register_all
 from bot.slack.listeners.messages import replay_held_messages
 from bot.slack.logs import install_secret_filter, quiet_bolt_token_warning
 from bot.slack.referrals import ReferralRetrier, SlackDeliverer
-from bot.slack.server import HttpServer, wsgi_app
+from bot.slack.server import HttpServer, VerifyingApp, wsgi_app
 from bot.state import Database
 
 logger = logging.getLogger("pathway.slack")
@@ -41,6 +41,7 @@ logger = logging.getLogger("pathway.slack")
 # Retry-After) every ack queues behind them and misses Slack's 3 s limit. Listeners mostly
 # wait on the network and SQLite, so many threads cost little CPU.
 LISTENER_THREADS = 64
+VERIFIED = "pathway_verified"  # set in the context once Bolt's signature check has passed
 
 
 def build_app(settings: Settings, pathway: Pathway, database: Database) -> App:
@@ -49,7 +50,7 @@ def build_app(settings: Settings, pathway: Pathway, database: Database) -> App:
         raise SettingsError("SLACK_BOT_TOKEN is not set; it should be a bot token (xoxb-...).")
     quiet_bolt_token_warning(logger)
     try:
-        app = App(
+        app = VerifyingApp(
             name="pathway", logger=logger,
             client=web_client(settings.bot_token, settings.api_url),
             signing_secret=settings.signing_secret or "",
@@ -68,6 +69,7 @@ def build_app(settings: Settings, pathway: Pathway, database: Database) -> App:
     # Referrals go to each organisation's triage channel, through the same client.
     pathway.deliverer = SlackDeliverer(app.client, lambda: pathway.knowledge.current.knowledge,
                                        settings.triage_channel)
+    app.use(mark_verified(request_verification=bool(settings.signing_secret)))
     inbox = Inbox(database.table(TABLE))
     app.use(dedup_middleware(EventLedger(database.table(TABLE))))
     register_all(app, pathway, sender, Admin(pathway, settings.admins), inbox)
@@ -81,13 +83,34 @@ def _reason(error: BoltError) -> str:
     return "invalid_auth" if "invalid_auth" in text else text.split(":")[-1].strip()[:80]
 
 
+def mark_verified(request_verification: bool) -> Callable[..., None]:
+    """Bolt middleware: mark the context of a request that really came from Slack.
+
+    Global middleware runs after Bolt's own signature check, so reaching it means the check
+    passed (or the request came over Socket Mode's authenticated connection). The error
+    handler answers only marked requests: a body nobody verified may name any response_url.
+    """
+
+    def mark_as_verified(request: BoltRequest, context: BoltContext,
+                         next: Callable[[], None]) -> None:
+        if request_verification or request.mode == "socket_mode":
+            context[VERIFIED] = True
+        next()
+
+    return mark_as_verified
+
+
 def _error_handler(sender: Sender) -> Any:
     """The one place errors are logged; the user gets a friendly sentence, never a traceback."""
 
-    def handle_error(error: Exception, body: dict[str, Any]) -> BoltResponse | None:
-        """Log the error with its traceback and tell the user, if we still can."""
-        logger.exception("Could not handle a Slack %s", body.get("type") or "command",
-                         exc_info=error)
+    def handle_error(error: Exception, body: dict[str, Any], context: BoltContext,
+                     response: BoltResponse | None) -> BoltResponse | None:
+        """Log the error and tell the user, if the request was verified and we still can."""
+        kind = _kind(body)
+        if not context.get(VERIFIED):
+            logger.warning("Ignored an unverified Slack %s (%s)", kind, type(error).__name__)
+            return BoltResponse(status=401) if response is not None else None
+        logger.exception("Could not handle a Slack %s", kind, exc_info=error)
         if isinstance(error, (SlackClientError, OSError)):
             return None  # Slack itself failed us; trying to send again would fail too.
         try:
@@ -99,16 +122,26 @@ def _error_handler(sender: Sender) -> Any:
     return handle_error
 
 
+def _kind(body: Any) -> str:
+    kind = body.get("type") if isinstance(body, dict) else None
+    return kind if isinstance(kind, str) and kind.isidentifier() else "command"
+
+
 def _say_sorry(sender: Sender, body: dict[str, Any]) -> None:
+    """Apologise where the failed request came from: its response URL, or the message's thread."""
     sorry = Reply("error", say("slack.sorry"))
-    if body.get("response_url"):
-        sender.respond(body["response_url"], sorry)
+    response_url = body.get("response_url")
+    if isinstance(response_url, str) and response_url:
+        sender.respond(response_url, sorry)
         return
-    event = body.get("event") or {}
-    if event.get("channel") and event.get("type") in {"message", "app_mention"}:
-        thread = event.get("thread_ts") or (event["ts"] if event["type"] == "app_mention"
-                                            else None)
-        sender.post(event["channel"], sorry, thread_ts=thread)
+    event = body.get("event")
+    if not isinstance(event, dict) or event.get("type") not in {"message", "app_mention"}:
+        return
+    channel, ts, thread = event.get("channel"), event.get("ts"), event.get("thread_ts")
+    if isinstance(channel, str) and channel:
+        if event["type"] == "app_mention":
+            thread = thread or ts
+        sender.post(channel, sorry, thread_ts=thread if isinstance(thread, str) else None)
 
 
 def health(pathway: Pathway) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from bot.service import KnowledgeHolder, Pathway
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack.admin import reload_notifier
 from bot.slack.dedup import TABLE, EventLedger, dedup_middleware
-from bot.slack.delivery import Sender, web_client
+from bot.slack.delivery import BadPayload, Sender, web_client
 from bot.slack.inbox import Inbox
 from bot.slack.listeners import register_all
 from bot.slack.listeners.messages import replay_held_messages
@@ -110,6 +110,10 @@ def _error_handler(sender: Sender) -> Any:
         if not context.get(VERIFIED):
             logger.warning("Ignored an unverified Slack %s (%s)", kind, type(error).__name__)
             return BoltResponse(status=401) if response is not None else None
+        if isinstance(error, BadPayload):
+            # Slack's fault or a forgery with a valid signature: nothing to fix on our side.
+            logger.warning("Ignored a Slack %s without a usable %s", kind, error)
+            return BoltResponse(status=200) if response is not None else None
         logger.exception("Could not handle a Slack %s", kind, exc_info=error)
         if isinstance(error, (SlackClientError, OSError)):
             return None  # Slack itself failed us; trying to send again would fail too.

@@ -84,6 +84,30 @@ def surface_of(body: dict[str, Any]) -> Surface:
                    thread_ts=thread_ts, response_url=body.get("response_url"))
 
 
+class BadPayload(ValueError):
+    """A Slack payload lacks a field a listener needs, or has it in the wrong shape."""
+
+
+def required(payload: Any, *path: str) -> str:
+    """The non-empty string at path in a payload (e.g. "user", "id"); BadPayload if none."""
+    value = payload
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    if not isinstance(value, str) or not value:
+        raise BadPayload(".".join(path))
+    return value
+
+
+def text_of(payload: dict[str, Any], key: str = "text") -> str:
+    """A text field as typed: "" when absent, BadPayload when it is not a string."""
+    value = payload.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadPayload(key)
+    return value
+
+
 @contextmanager
 def acked_after(ack: Callable[[], Any]) -> Iterator[None]:
     """Acknowledge only once the block has run (or failed), not before.

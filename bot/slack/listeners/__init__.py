@@ -9,7 +9,7 @@ from bot.service import Pathway
 from bot.slack import admin as admin_listeners
 from bot.slack.delivery import Sender
 from bot.slack.inbox import Inbox
-from bot.slack.listeners import actions, commands, home, messages, referrals
+from bot.slack.listeners import actions, commands, home, messages, referrals, unhandled
 
 
 def register_all(app: App, pathway: Pathway, sender: Sender, admin: Admin, inbox: Inbox
@@ -21,3 +21,4 @@ def register_all(app: App, pathway: Pathway, sender: Sender, admin: Admin, inbox
     actions.register(app, pathway, sender)
     home.register(app, pathway, sender)
     referrals.register(app, pathway, sender)
+    unhandled.register(app)  # last: it takes whatever the others did not

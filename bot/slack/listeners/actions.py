@@ -19,7 +19,14 @@ from bot.slack.blocks import (
     parse_tick_block_id,
     with_feedback_thanks,
 )
-from bot.slack.delivery import Sender, Surface, acked_after, surface_of, workspace_of
+from bot.slack.delivery import (
+    Sender,
+    Surface,
+    acked_after,
+    required,
+    surface_of,
+    workspace_of,
+)
 from bot.slack.listeners.home import refresh_home
 from bot.slack.text import unescape
 
@@ -29,11 +36,10 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
     def choose_option(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                       context: BoltContext) -> None:
         """A quick reply: send its words to the engine, as if the user had typed them."""
-        surface, user = surface_of(body), body["user"]["id"]
-        workspace = workspace_of(context)
+        surface, user = surface_of(body), required(body, "user", "id")
+        said, workspace = unescape(required(action, "value")), workspace_of(context)
         with acked_after(ack):
-            reply = pathway.respond(workspace, user, unescape(action["value"]),
-                                    private=surface.private)
+            reply = pathway.respond(workspace, user, said, private=surface.private)
         sender.answer(surface, user, reply)
         if surface.kind in {"home", "modal"}:
             refresh_home(pathway, sender, workspace, user)
@@ -41,11 +47,11 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
     def give_feedback(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                       context: BoltContext) -> None:
         """Store "this helped / didn't help" and thank the user."""
-        surface, user = surface_of(body), body["user"]["id"]
+        surface, user = surface_of(body), required(body, "user", "id")
+        entry_id = unescape(required(action, "value"))
         helpful = action["action_id"].endswith("_yes")
         with acked_after(ack):
-            reply = pathway.record_feedback(workspace_of(context), user,
-                                            unescape(action["value"]), helpful)
+            reply = pathway.record_feedback(workspace_of(context), user, entry_id, helpful)
         thank_for_feedback(sender, surface, body, user, reply)
 
     def tick(ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -55,7 +61,8 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
         if parsed is None:
             ack()
             return
-        surface, user, workspace = surface_of(body), body["user"]["id"], workspace_of(context)
+        surface, workspace = surface_of(body), workspace_of(context)
+        user = required(body, "user", "id")
         with acked_after(ack):
             reply = pathway.tick(workspace, user, *parsed,
                                  done=bool(action.get("selected_options")))
@@ -66,10 +73,11 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
     def open_checklist(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                        context: BoltContext) -> None:
         """Open a stage's checklist in a modal (from App Home)."""
-        ack()
-        stage_id = unescape(action["value"])
-        reply = pathway.checklist(workspace_of(context), body["user"]["id"], stage_id)
-        sender.open_modal(body["trigger_id"], checklist_modal(reply))
+        stage_id, user = unescape(required(action, "value")), required(body, "user", "id")
+        trigger_id = required(body, "trigger_id")
+        ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
+        reply = pathway.checklist(workspace_of(context), user, stage_id)
+        sender.open_modal(trigger_id, checklist_modal(reply))
 
     app.action(re.compile(f"^{OPTION_ACTION}_\\d+$"))(choose_option)
     app.action(re.compile(f"^{FEEDBACK_ACTION}_(yes|no)$"))(give_feedback)

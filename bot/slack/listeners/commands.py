@@ -10,7 +10,7 @@ from slack_bolt.context import BoltContext
 from bot.messages import say
 from bot.service import Pathway
 from bot.slack.blocks import help_blocks
-from bot.slack.delivery import Sender, acked_after, workspace_of
+from bot.slack.delivery import Sender, acked_after, required, text_of, workspace_of
 from bot.slack.text import unescape
 
 HELP_WORDS = frozenset({"help", "?", "commands"})
@@ -26,23 +26,24 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
 
     def pathway_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         """/pathway [subcommand]: the engine's commands, answered only to the user."""
-        text = pathway_text(command.get("text") or "")
+        text = pathway_text(text_of(command))
+        user, response_url = required(command, "user_id"), required(command, "response_url")
         if text.lower() in HELP_WORDS:
             ack()
-            sender.respond(command["response_url"], text=say("slack.help_title"),
+            sender.respond(response_url, text=say("slack.help_title"),
                            blocks=help_blocks(pathway.command_help()))
             return
         with acked_after(ack):  # the change is committed before Slack hears "received"
-            reply = pathway.respond(workspace_of(context), command["user_id"], text)
-        sender.respond(command["response_url"], reply)
+            reply = pathway.respond(workspace_of(context), user, text)
+        sender.respond(response_url, reply)
 
     def checklist_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
         """/checklist [stage]: a stage's checklist with boxes to tick."""
-        stage = unescape(command.get("text") or "").strip()
+        stage = unescape(text_of(command)).strip()
+        user, response_url = required(command, "user_id"), required(command, "response_url")
         with acked_after(ack):
-            reply = pathway.respond(workspace_of(context), command["user_id"],
-                                    f"checklist {stage}".strip())
-        sender.respond(command["response_url"], reply)
+            reply = pathway.respond(workspace_of(context), user, f"checklist {stage}".strip())
+        sender.respond(response_url, reply)
 
     app.command("/pathway")(pathway_command)
     app.command("/checklist")(checklist_command)

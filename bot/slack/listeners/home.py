@@ -9,7 +9,7 @@ from slack_bolt.context import BoltContext
 
 from bot.service import Pathway
 from bot.slack.blocks import home_view
-from bot.slack.delivery import Sender, workspace_of
+from bot.slack.delivery import Sender, required, workspace_of
 from bot.slack.referral_blocks import referral_home_blocks
 from bot.state import UserStore
 
@@ -27,6 +27,6 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
     def home_opened(event: dict[str, Any], context: BoltContext) -> None:
         """Publish the dashboard whenever the user opens the Home tab."""
         if event.get("tab", "home") == "home":
-            refresh_home(pathway, sender, workspace_of(context), event["user"])
+            refresh_home(pathway, sender, workspace_of(context), required(event, "user"))
 
     app.event("app_home_opened")(home_opened)

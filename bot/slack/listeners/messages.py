@@ -9,7 +9,7 @@ from slack_bolt import App
 from slack_bolt.context import BoltContext
 
 from bot.service import Pathway
-from bot.slack.delivery import Sender, workspace_of
+from bot.slack.delivery import BadPayload, Sender, required, text_of, workspace_of
 from bot.slack.inbox import Inbox, is_user_dm
 from bot.slack.text import strip_mentions, unescape
 
@@ -20,8 +20,14 @@ def answer_direct_message(pathway: Pathway, sender: Sender, inbox: Inbox, worksp
                           body: dict[str, Any]) -> None:
     """Answer a DM privately, keeping the user's state, and release it from the inbox."""
     event, event_id = body["event"], body.get("event_id")
-    reply = pathway.respond(workspace, event["user"], unescape(event.get("text") or ""))
-    message = sender.message(event["channel"], reply, thread_ts=event.get("thread_ts"))
+    try:
+        user, channel, text = required(event, "user"), required(event, "channel"), text_of(event)
+        thread_ts = text_of(event, "thread_ts") or None
+    except BadPayload:
+        inbox.done(event_id)  # nothing we could answer: release it, or every restart retries
+        raise
+    reply = pathway.respond(workspace, user, unescape(text))
+    message = sender.message(channel, reply, thread_ts=thread_ts)
     inbox.applied(event_id, message)  # committed with its reply: a restart re-sends, never redoes
     sender.send(message)
     inbox.done(event_id)
@@ -52,16 +58,21 @@ def register(app: App, pathway: Pathway, sender: Sender, inbox: Inbox) -> None:
         """Answer a DM privately, keeping the user's state."""
         answer_direct_message(pathway, sender, inbox, workspace_of(context), body)
 
-    def ignore_other_messages() -> None:
+    def ignore_other_messages(event: dict[str, Any]) -> None:
         """Acknowledge edits, deletions, bot posts and the rest without answering."""
+        if event.get("channel_type") == "im" and not (event.get("subtype")
+                                                      or event.get("bot_id")):
+            required(event, "user")  # a plain DM from nobody: say so in the log
 
     def answer_mention(event: dict[str, Any], context: BoltContext) -> None:
         """Answer a mention in a thread, without any personal state."""
-        if event.get("bot_id") or not event.get("user"):
+        if event.get("bot_id"):
             return
-        text = unescape(strip_mentions(event.get("text") or ""))
-        reply = pathway.respond(workspace_of(context), event["user"], text, private=False)
-        sender.post(event["channel"], reply, thread_ts=event.get("thread_ts") or event["ts"])
+        user, channel = required(event, "user"), required(event, "channel")
+        thread_ts = text_of(event, "thread_ts") or required(event, "ts")
+        text = unescape(strip_mentions(text_of(event)))
+        reply = pathway.respond(workspace_of(context), user, text, private=False)
+        sender.post(channel, reply, thread_ts=thread_ts)
 
     app.event("message", matchers=[is_user_dm])(direct_message)
     app.event("message")(ignore_other_messages)

@@ -15,7 +15,7 @@ from bot.referrals import TEAM_ACTIONS, ReferralError
 from bot.replies import ReferralRequest, Reply
 from bot.service import Pathway
 from bot.slack.blocks import CONNECT_ACTION
-from bot.slack.delivery import Sender, surface_of, workspace_of
+from bot.slack.delivery import BadPayload, Sender, required, surface_of, workspace_of
 from bot.slack.listeners.home import refresh_home
 from bot.slack.referral_blocks import (
     CONNECT_MODAL,
@@ -41,6 +41,14 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def state_values(view: dict[str, Any]) -> dict[str, Any]:
+    """A submitted modal's state.values; BadPayload if Slack sent none."""
+    values = (view.get("state") or {}).get("values")
+    if not isinstance(values, dict):
+        raise BadPayload("view.state.values")
+    return values
+
+
 def register(app: App, pathway: Pathway, sender: Sender) -> None:
     """Listen for "Connect me", its form, and the team's buttons and "suggest another" form."""
     team_lock = threading.Lock()  # one team decision at a time, so a double click counts once
@@ -48,28 +56,28 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
     def open_connect_form(ack: Ack, body: dict[str, Any], action: dict[str, Any],
                           context: BoltContext) -> None:
         """"Connect me" beside an organisation: open the form, stage pre-filled."""
-        ack()
-        user, workspace = body["user"]["id"], workspace_of(context)
+        user, workspace = required(body, "user", "id"), workspace_of(context)
+        org_id, trigger_id = unescape(required(action, "value")), required(body, "trigger_id")
+        ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
         kb = pathway.knowledge.current.knowledge
-        org = kb.organisation(unescape(action["value"]))
+        org = kb.organisation(org_id)
         if org is None:
             sender.post_to_user(user, Reply("error", say("slack.org_gone")))
             return
         state = pathway.users.load(UserStore.key(workspace, user))
-        sender.open_modal(body["trigger_id"],
-                          connect_modal(org, kb.stages, state.stage, state.lang))
+        sender.open_modal(trigger_id, connect_modal(org, kb.stages, state.stage, state.lang))
 
     def submit_connect_form(ack: Ack, body: dict[str, Any], view: dict[str, Any],
                             context: BoltContext) -> None:
         """Check the form (consent first of all), then store and send the referral."""
-        answers = submitted_values(view["state"]["values"])
+        answers, user = submitted_values(state_values(view)), required(body, "user", "id")
         stages = [stage.id for stage in pathway.knowledge.current.knowledge.stages]
         errors = form_errors(answers, stages)
         if errors:
             ack(response_action="errors", errors=errors)
             return
         ack()
-        user, workspace = body["user"]["id"], workspace_of(context)
+        workspace = workspace_of(context)
         request = ReferralRequest(
             str(metadata(view).get("org", "")), answers["summary"], answers["problem"],
             answers["stage"], answers["user_organisation"], answers["help_wanted"],
@@ -79,10 +87,11 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
 
     def team_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         """Accept / Needs more info act at once; "Not for us" asks which organisation."""
-        ack()
-        referral_id = unescape(action["value"])
+        referral_id = unescape(required(action, "value"))
         kind = action["action_id"][len(TEAM_ACTION_PREFIX):]
-        clicker, channel = body["user"]["id"], surface_of(body).channel
+        clicker, channel = required(body, "user", "id"), surface_of(body).channel
+        trigger_id = required(body, "trigger_id") if kind == "redirect" else ""
+        ack()
         if kind != "redirect":
             decide(referral_id, kind, clicker, channel)
             return
@@ -90,19 +99,19 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
         if referral is None or referral["status"] == "withdrawn":
             notice(clicker, channel, say("referral.withdrawn_by_innovator"))
             return
-        sender.open_modal(body["trigger_id"], redirect_modal(
+        sender.open_modal(trigger_id, redirect_modal(
             referral, pathway.knowledge.current.knowledge.organisations, channel))
 
     def submit_redirect(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """"Not for us, suggest another": record the suggestion and tell the innovator."""
-        org_id = selected_organisation(view["state"]["values"])
+        org_id, clicker = selected_organisation(state_values(view)), required(body, "user", "id")
         if pathway.knowledge.current.knowledge.organisation(org_id) is None:
             ack(response_action="errors", errors={"organisation": say("form.error_choose")})
             return
         ack()
         details = metadata(view)
-        decide(str(details.get("referral", "")), "redirect", body["user"]["id"],
-               details.get("channel"), suggested=org_id)
+        decide(str(details.get("referral", "")), "redirect", clicker, details.get("channel"),
+               suggested=org_id)
 
     def decide(referral_id: str, kind: str, clicker: str, channel: str | None,
                suggested: str | None = None) -> None:

@@ -40,6 +40,16 @@ def texts(blocks: list[dict[str, Any]]) -> str:
     return json.dumps(blocks, ensure_ascii=False)
 
 
+def text_objects(value: Any, kind: str) -> list[str]:
+    """The text of every text object of one kind ("mrkdwn" or "plain_text"), at any depth."""
+    if isinstance(value, list):
+        return [text for item in value for text in text_objects(item, kind)]
+    if not isinstance(value, dict):
+        return []
+    own = [value["text"]] if value.get("type") == kind and "text" in value else []
+    return own + [text for item in value.values() for text in text_objects(item, kind)]
+
+
 def elements(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every interactive element (buttons, checkboxes) in the blocks."""
     found = []
@@ -96,13 +106,25 @@ def test_strip_mentions_removes_user_mentions() -> None:
     assert strip_mentions("<@UBOT> what is <@U2|sam> doing?") == "what is doing?"
 
 
-def test_reply_text_is_escaped_everywhere() -> None:
+def test_reply_text_is_escaped_in_every_mrkdwn_field() -> None:
     reply = Reply("error", 'I don\'t know a stage called "<!channel>".', title="<!here>",
                   options=(Option("<@U1> yes", "say <!channel>"),), footer="<!everyone>")
-    rendered = texts(kit.reply_blocks(reply)) + kit.fallback_text(reply)
-    for raw in ("<!channel>", "<!here>", "<@U1>", "<!everyone>"):
-        assert raw not in rendered
-    assert "&lt;!channel&gt;" in rendered
+    blocks = kit.reply_blocks(reply)
+    mrkdwn = " ".join(text_objects(blocks, "mrkdwn")) + kit.fallback_text(reply)
+    for raw in ("<!channel>", "<!everyone>"):
+        assert raw not in mrkdwn
+    assert "&lt;!channel&gt;" in mrkdwn and "&lt;!everyone&gt;" in mrkdwn
+    assert [e["value"] for e in elements(blocks)] == ["say &lt;!channel&gt;"]
+
+
+def test_plain_text_fields_are_shown_as_typed_not_escaped() -> None:
+    reply = Reply("answer", "Ask your R&D office.", title="R&D <approvals>", match=MATCH,
+                  options=(Option("R&D > ethics", "topic:rnd"),))
+    blocks = kit.reply_blocks(reply)
+    plain = text_objects(blocks, "plain_text")
+    assert "R&D <approvals>" in plain and "R&D > ethics" in plain
+    assert not [text for text in plain if "&amp;" in text or "&lt;" in text or "&gt;" in text]
+    assert "Ask your R&amp;D office." in text_objects(blocks, "mrkdwn")
 
 
 def test_very_long_answer_is_split_and_shortened_within_limits() -> None:

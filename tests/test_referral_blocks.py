@@ -33,6 +33,16 @@ def strings(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def mrkdwn_texts(value: Any) -> str:
+    """Every mrkdwn text object's text, at any depth, as one string."""
+    if isinstance(value, list):
+        return " ".join(mrkdwn_texts(item) for item in value)
+    if not isinstance(value, dict):
+        return ""
+    own = value["text"] if value.get("type") == "mrkdwn" else ""
+    return " ".join([own, *(mrkdwn_texts(item) for item in value.values())])
+
+
 def inputs(view: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {b["block_id"]: b for b in view["blocks"] if b["type"] == "input"}
 
@@ -64,7 +74,7 @@ def test_connect_modal_fills_in_the_users_stage(bundled_kb: KnowledgeBase) -> No
 def test_consent_names_the_organisation_and_is_required(bundled_kb: KnowledgeBase) -> None:
     org = bundled_kb.organisation("improvement-cymru")
     consent = inputs(kit.connect_modal(org, bundled_kb.stages, None))["consent"]
-    assert consent["label"]["text"] == escape(CONSENT_TEXT.format(org="Improvement Cymru"))
+    assert consent["label"]["text"] == CONSENT_TEXT.format(org="Improvement Cymru")
     assert consent["element"]["type"] == "checkboxes" and not consent.get("optional")
     assert all(len(o["text"]["text"]) <= 75 for o in consent["element"]["options"])
 
@@ -117,10 +127,11 @@ def test_team_message_labels_every_field_and_escapes_user_text() -> None:
     record = referral(summary=HOSTILE, problem=HOSTILE, user_organisation=HOSTILE,
                       help_wanted=HOSTILE, organisation_name="A & B <Trust>")
     blocks = kit.triage_blocks(record, stage_title="2. Prototype and test")
-    text = strings(blocks)
+    text = mrkdwn_texts(blocks)
     for raw in ("<!channel>", "<@U999>", "<https://evil", "<Trust>"):
         assert raw not in text
     assert text.count(escape(HOSTILE)) == 4
+    assert blocks[0]["text"]["text"] == "Connect me: A & B <Trust>"  # plain_text, as typed
     assert "<@U0INNOV01>" in text  # our own mention of the innovator
     for label in kit.TEAM_LABELS.values():
         assert f"*{label}*" in text
@@ -189,7 +200,8 @@ def test_home_lists_referrals_newest_first_with_withdraw_only_while_open() -> No
     assert lines[0]["accessory"]["action_id"].startswith("pw_option_")
     assert lines[0]["accessory"]["confirm"]
     assert "accessory" not in lines[1]
-    assert "<!channel>" not in strings(blocks)
+    assert "<!channel>" not in mrkdwn_texts(blocks)
+    assert HOSTILE in lines[0]["accessory"]["confirm"]["text"]["text"]  # plain_text
     assert kit.referral_home_blocks([]) == []
 
 

@@ -1,7 +1,8 @@
 """Block Kit built from core replies. Pure functions: plain values in, plain dicts out.
 
-Every piece of text is escaped, whether it came from a user or the knowledge base, and
-every block respects Slack's limits, so a long answer is split or shortened, never rejected.
+Every piece of mrkdwn is escaped, whether it came from a user or the knowledge base;
+plain_text (buttons, headers, options, modal labels) is shown as it is, so it is not. Every
+block respects Slack's limits, so a long answer is split or shortened, never rejected.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def text_sections(text: str) -> list[Block]:
 
 
 def button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
-    """A button; the label is escaped and shortened, the value escaped (unescape on receipt)."""
+    """A button; the label is shortened, the value escaped (unescape it on receipt)."""
     element: Block = {"type": "button", "action_id": action_id,
                       "text": {"type": "plain_text", "text": plain(label, BUTTON_TEXT_LIMIT)},
                       "value": escape(value)}

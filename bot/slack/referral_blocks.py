@@ -1,8 +1,8 @@
 """Block Kit for "Connect me": the innovator's modal, the team's triage message, App Home lines.
 
-Pure functions: plain values in, plain dicts out. Everything the innovator typed is escaped
-before it reaches Slack; the only markup we add is our own (bold labels, <@U…> mentions of
-ids Slack gave us).
+Pure functions: plain values in, plain dicts out. Everything the innovator typed goes into
+mrkdwn, escaped; the only markup we add is our own (bold labels, <@U…> mentions of ids
+Slack gave us). plain_text (labels, options, titles) is shown as it is, so it is not escaped.
 """
 
 from __future__ import annotations

@@ -26,8 +26,12 @@ def shorten(text: str, limit: int) -> str:
 
 
 def plain(text: str, limit: int) -> str:
-    """Escape and shorten text for a plain_text field (button, header, option)."""
-    return shorten(escape(" ".join(text.split())), limit)
+    """Text for a plain_text field (button, header, option, modal title), shortened to limit.
+
+    Not escaped: Slack shows plain_text as it is, so "R&D" escaped would read "R&amp;D",
+    and plain_text can never form a link, mention or @channel ping anyway.
+    """
+    return shorten(" ".join(text.split()), limit)
 
 
 def split_text(text: str, limit: int) -> list[str]:

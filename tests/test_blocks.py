@@ -211,7 +211,15 @@ def test_checklist_modal() -> None:
     modal = kit.checklist_modal(Reply("checklist", "", checklist=view()))
     assert modal["type"] == "modal"
     assert modal["private_metadata"] == "prototype"
-    assert len(modal["title"]["text"]) <= 24
+    assert modal["title"]["type"] == modal["close"]["type"] == "plain_text"
+    assert "submit" not in modal  # nothing to submit: ticks are saved as they are clicked
+
+
+@pytest.mark.parametrize("text", ["Checklist", "A title far longer than Slack allows", "R&D"])
+def test_modal_labels_fit_slacks_24_characters_unescaped(text: str) -> None:
+    label = kit.modal_label(text)
+    assert label["type"] == "plain_text" and len(label["text"]) <= 24
+    assert label["text"] == text if len(text) <= 24 else label["text"].endswith("…")
 
 
 def test_help_blocks_come_from_the_command_list() -> None:

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 import pytest
 
-from bot.kb.model import KnowledgeBase
+from bot.kb.model import KnowledgeBase, Text
 from bot.referrals import CONSENT_TEXT, FIELD_LIMITS
-from bot.replies import Contact, Reply
+from bot.replies import ChecklistLine, ChecklistView, Contact, Reply
 from bot.slack import referral_blocks as kit
-from bot.slack.blocks import contact_blocks, reply_blocks
+from bot.slack.blocks import MODAL_TITLE_LIMIT, checklist_modal, contact_blocks, reply_blocks
 from bot.slack.text import escape
 
 STAGES = ["idea", "prototype", "evaluate", "adopt", "spread"]
@@ -187,6 +188,44 @@ def test_redirect_modal_offers_every_other_organisation(bundled_kb: KnowledgeBas
     assert kit.selected_organisation(
         {"organisation": {kit.FIELD_ACTION: {"selected_option": {"value": "x"}}}}) == "x"
     assert kit.selected_organisation({}) == ""
+
+
+def test_redirect_modal_with_no_other_organisation_offers_no_empty_menu(
+        bundled_kb: KnowledgeBase) -> None:
+    only = [bundled_kb.organisation("mhra")]
+    view = kit.redirect_modal(referral(), only, "C0TRIAGE01")
+    assert not [b for b in view["blocks"] if b["type"] == "input"]
+    assert "static_select" not in strings(view)
+    assert "submit" not in view and view["close"]  # nothing to choose, so nothing to send
+
+
+def test_menu_options_show_names_unescaped(bundled_kb: KnowledgeBase) -> None:
+    rnd = dataclasses.replace(bundled_kb.organisation("improvement-cymru"), id="rnd",
+                              name=Text.of("R&D <Wales>"))
+    view = kit.redirect_modal(referral(), [bundled_kb.organisation("mhra"), rnd], None)
+    [menu] = [b for b in view["blocks"] if b["type"] == "input"]
+    assert [o["text"]["text"] for o in menu["element"]["options"]] == ["R&D <Wales>"]
+    assert menu["element"]["options"][0]["text"]["type"] == "plain_text"
+
+
+def modal_builders(kb: KnowledgeBase) -> dict[str, dict[str, Any]]:
+    """Every modal Pathway opens, as built for the bundled knowledge base."""
+    checklist = ChecklistView(stage_id="idea", stage_title="Idea", items=(
+        ChecklistLine(number=1, id="need", text="Check the need", help="", done=False),))
+    return {"connect": kit.connect_modal(kb.organisation("mhra"), kb.stages, None),
+            "redirect": kit.redirect_modal(referral(), kb.organisations, "C1"),
+            "checklist": checklist_modal(Reply("checklist", "", checklist=checklist))}
+
+
+@pytest.mark.parametrize("name", ["connect", "redirect", "checklist"])
+def test_every_modal_title_submit_and_close_fit_24_characters(
+        name: str, bundled_kb: KnowledgeBase) -> None:
+    view = modal_builders(bundled_kb)[name]
+    labels = [view[key] for key in ("title", "submit", "close") if key in view]
+    assert view["title"] and view["close"]
+    for label in labels:
+        assert label["type"] == "plain_text"
+        assert 0 < len(label["text"]) <= MODAL_TITLE_LIMIT == 24
 
 
 def test_home_lists_referrals_newest_first_with_withdraw_only_while_open() -> None:

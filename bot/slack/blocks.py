@@ -27,7 +27,7 @@ BUTTON_VALUE_LIMIT = 2000
 OPTION_TEXT_LIMIT = 75
 ACTIONS_ELEMENT_LIMIT = 25
 BLOCK_ID_LIMIT = 255
-MODAL_TITLE_LIMIT = 24
+MODAL_TITLE_LIMIT = 24  # a modal's title, submit and close labels alike
 FALLBACK_LIMIT = 300
 
 OPTION_ACTION = "pw_option"
@@ -55,6 +55,11 @@ def section(text: str) -> Block:
 def context(text: str) -> Block:
     """A small grey line of already-escaped mrkdwn."""
     return {"type": "context", "elements": [mrkdwn(shorten(text, CONTEXT_TEXT_LIMIT))]}
+
+
+def modal_label(text: str) -> Block:
+    """A modal's title, submit or close label, shortened to Slack's 24 characters."""
+    return {"type": "plain_text", "text": plain(text, MODAL_TITLE_LIMIT)}
 
 
 def header(title: str) -> Block:
@@ -278,9 +283,7 @@ def checklist_modal(reply: Reply) -> Block:
               else text_sections(reply.text))
     stage_id = reply.checklist.stage_id if reply.checklist else ""
     return {"type": "modal", "callback_id": CHECKLIST_MODAL, "private_metadata": stage_id,
-            "title": {"type": "plain_text",
-                      "text": plain(say("slack.checklist"), MODAL_TITLE_LIMIT)},
-            "close": {"type": "plain_text", "text": say("slack.close")},
+            "title": modal_label(say("slack.checklist")), "close": modal_label(say("slack.close")),
             "blocks": blocks[:HOME_BLOCK_LIMIT]}
 
 

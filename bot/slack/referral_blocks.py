@@ -16,7 +16,6 @@ from bot.kb.model import Organisation, Stage
 from bot.messages import say
 from bot.referrals import FIELD_LIMITS, OPEN_STATUSES
 from bot.slack.blocks import (
-    MODAL_TITLE_LIMIT,
     OPTION_ACTION,
     OPTION_TEXT_LIMIT,
     Block,
@@ -24,6 +23,7 @@ from bot.slack.blocks import (
     button,
     context,
     header,
+    modal_label,
     referral_lines,
     section,
 )
@@ -88,8 +88,9 @@ def connect_modal(org: Organisation, stages: Sequence[Stage], current_stage: str
                                "options": [consent]}})
     return {"type": "modal", "callback_id": CONNECT_MODAL,
             "private_metadata": json.dumps({"org": org.id}),
-            "title": _plain(say("slack.connect_me", lang), MODAL_TITLE_LIMIT),
-            "submit": _plain(say("form.send", lang)), "close": _plain(say("form.cancel", lang)),
+            "title": modal_label(say("slack.connect_me", lang)),
+            "submit": modal_label(say("form.send", lang)),
+            "close": modal_label(say("form.cancel", lang)),
             "blocks": blocks}
 
 
@@ -207,17 +208,18 @@ def redirect_modal(referral: dict[str, Any], organisations: Sequence[Organisatio
     """"Not for us": the team picks the organisation to suggest instead."""
     others = [o for o in organisations if o.id != referral["organisation"]]
     options = [_option(o.name.get(lang), o.id) for o in others][:STATIC_SELECT_LIMIT]
-    return {"type": "modal", "callback_id": REDIRECT_MODAL,
+    view = {"type": "modal", "callback_id": REDIRECT_MODAL,
             "private_metadata": json.dumps({"referral": referral["id"], "channel": channel}),
-            "title": _plain(say("team.redirect_title", lang), MODAL_TITLE_LIMIT),
-            "submit": _plain(say("team.redirect_submit", lang)),
-            "close": _plain(say("form.cancel", lang)),
-            "blocks": [section(say("team.redirect_question", lang,
-                                   id=escape(referral["id"]))),
-                       {"type": "input", "block_id": "organisation",
-                        "label": _plain(say("team.redirect_label", lang)),
-                        "element": {"type": "static_select", "action_id": FIELD_ACTION,
-                                    "options": options}}]}
+            "title": modal_label(say("team.redirect_title", lang)),
+            "close": modal_label(say("form.cancel", lang)),
+            "blocks": [section(say("team.redirect_question", lang, id=escape(referral["id"])))]}
+    if options:  # Slack rejects a menu with no options: with nobody else, there is no choice
+        view["submit"] = modal_label(say("team.redirect_submit", lang))
+        view["blocks"].append({"type": "input", "block_id": "organisation",
+                               "label": _plain(say("team.redirect_label", lang)),
+                               "element": {"type": "static_select",
+                                           "action_id": FIELD_ACTION, "options": options}})
+    return view
 
 
 def selected_organisation(values: dict[str, Any]) -> str:

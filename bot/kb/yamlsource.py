@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import yaml
+
+REFERENCES_REFUSED = ("anchors (&name) and aliases (*name) are not allowed in knowledge base "
+                      "files; write the value out in full")
+UNQUOTED_STAR = ("'*' starts an alias, and aliases are not allowed in knowledge base files; "
+                 "put text that starts with '*' in quotes")
+# '&' then an anchor name character: "R&D" or "Q&A" match too, and are ruled out by the
+# letter or digit before them (an anchor never follows one).
+_AMPERSAND = re.compile(r"&[^\s\[\]{},]")
 
 
 def _loader_class(base: type) -> type:
@@ -40,7 +49,7 @@ _LOADER = _loader_class(yaml.CSafeLoader) if yaml.__with_libyaml__ else _PURE_LO
 
 
 class YamlSyntaxError(ValueError):
-    """The file is not valid YAML; ``line`` is 1-based."""
+    """The file is not YAML the knowledge base accepts; ``line`` is 1-based."""
 
     def __init__(self, message: str, line: int) -> None:
         super().__init__(message)
@@ -87,10 +96,12 @@ def parse_yaml(text: str, pure_python: bool = False) -> YamlDocument:
 
     ``pure_python`` uses PyYAML's own parser even when libyaml is available.
     """
+    loader_class = _PURE_LOADER if pure_python else _LOADER
     loader = None
     try:
+        _refuse_references(text, loader_class)
         # The pure-Python reader rejects unprintable characters as soon as it is built.
-        loader = (_PURE_LOADER if pure_python else _LOADER)(text)
+        loader = loader_class(text)
         loader.duplicate_keys = []
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
@@ -98,6 +109,8 @@ def parse_yaml(text: str, pure_python: bool = False) -> YamlDocument:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
         problem = error.problem or str(error)
+        if _is_alias_problem(error):
+            raise YamlSyntaxError(UNQUOTED_STAR, line) from error
         raise YamlSyntaxError(f"YAML syntax error: {problem}", line) from error
     except yaml.YAMLError as error:
         raise YamlSyntaxError(f"YAML error: {error}", 1) from error
@@ -105,3 +118,35 @@ def parse_yaml(text: str, pure_python: bool = False) -> YamlDocument:
         if loader is not None:
             loader.dispose()
     return YamlDocument(data=data, root=root, duplicate_keys=loader.duplicate_keys)
+
+
+def _is_alias_problem(error: yaml.MarkedYAMLError) -> bool:
+    """An alias with no anchor before it, or a bad one: usually text starting with '*'."""
+    return (error.context == "while scanning an alias"
+            or (error.problem or "").startswith("found undefined alias"))
+
+
+def might_have_anchor(text: str) -> bool:
+    """False only when ``text`` surely has no YAML anchor (so no alias can resolve)."""
+    return any(match.start() == 0 or not text[match.start() - 1].isalnum()
+               for match in _AMPERSAND.finditer(text))
+
+
+def _refuse_references(text: str, loader_class: type) -> None:
+    """Raise YamlSyntaxError at the first anchor or alias, before any node is built.
+
+    Aliases let a 1 KB file expand to millions of values (a "billion laughs"), so they are
+    refused while still parser events. Scanning events costs a third of a parse, so only
+    text with something that could be an anchor is scanned; without an anchor, an alias
+    is an undefined one, which composing reports.
+    """
+    if not might_have_anchor(text):
+        return
+    scanner = loader_class(text)
+    try:
+        while scanner.check_event():
+            event = scanner.get_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise YamlSyntaxError(REFERENCES_REFUSED, event.start_mark.line + 1)
+    finally:
+        scanner.dispose()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
-from bot.kb.loader import check_knowledge
+from bot.kb.loader import MAX_FILE_BYTES, MAX_TOTAL_BYTES, check_knowledge
 from bot.kb.yamlsource import REFERENCES_REFUSED, UNQUOTED_STAR, YamlSyntaxError, parse_yaml
 from tests.conftest import BUNDLED_KNOWLEDGE
 
@@ -92,3 +93,93 @@ def test_bundled_knowledge_base_has_no_anchors() -> None:
     assert paths
     for path in paths:
         parse_yaml(path.read_text(encoding="utf-8"))  # raises on an anchor or alias
+
+
+def test_a_file_over_the_size_cap_is_refused_without_reading_it(kb_dir: Path) -> None:
+    huge = kb_dir / "huge.yaml"
+    with huge.open("wb") as stream:
+        stream.truncate(50_000_000)  # sparse: 50 MB on paper, nothing on disk
+    assert messages(kb_dir) == [
+        f"{huge}:1: file is 50.0 MB; the limit is 2.0 MB per file; split it into smaller files"]
+
+
+def test_a_file_just_over_the_cap_does_not_look_equal_to_it(kb_dir: Path) -> None:
+    big = kb_dir / "big.yaml"
+    big.write_bytes(b"#" * (MAX_FILE_BYTES + 1))
+    assert messages(kb_dir) == [f"{big}:1: file is 2.1 MB; the limit is 2.0 MB per file; "
+                                "split it into smaller files"]
+
+
+def test_files_over_the_total_cap_are_refused_before_any_is_read(tmp_path: Path) -> None:
+    count = MAX_TOTAL_BYTES // MAX_FILE_BYTES + 1
+    for number in range(count):
+        with (tmp_path / f"part-{number:02}.yaml").open("wb") as stream:
+            stream.truncate(MAX_FILE_BYTES)  # NUL bytes: any file read would be an error
+    assert messages(tmp_path) == [f"{tmp_path}:1: the knowledge base files are 34.0 MB "
+                                  "together; the limit is 32.0 MB"]
+
+
+def test_a_link_to_a_file_outside_is_refused(kb_dir: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    outside = tmp_path / "elsewhere" / "topics.yaml"
+    outside.parent.mkdir()
+    outside.write_text((kb_dir / "topics.yaml").read_text().replace("id: ", "id: other-"))
+    (kb_dir / "more.yaml").symlink_to(outside)
+    monkeypatch.chdir(kb_dir.parent)
+    assert messages(Path("knowledge")) == [
+        f"knowledge/more.yaml:1: is a link to {outside.resolve()}, outside the knowledge "
+        f"directory {kb_dir.resolve()}; move the file into the knowledge directory instead"]
+
+
+def test_a_link_to_a_folder_outside_is_refused(kb_dir: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (kb_dir / "more").symlink_to(outside, target_is_directory=True)
+    found = messages(kb_dir)
+    assert len(found) == 1 and found[0].startswith(f"{kb_dir / 'more'}:1: is a link to ")
+    assert "outside the knowledge directory" in found[0]
+
+
+def test_links_that_stay_inside_are_read_once(kb_dir: Path) -> None:
+    (kb_dir / "current.yaml").symlink_to(kb_dir / "topics.yaml")
+    (kb_dir / "again").symlink_to(kb_dir, target_is_directory=True)
+    (kb_dir / "archive").mkdir()
+    (kb_dir / "archive" / "stages.txt").write_text((kb_dir / "stages.yaml").read_text())
+    (kb_dir / "stages.yaml").unlink()
+    (kb_dir / "stages.yaml").symlink_to(Path("archive") / "stages.txt")
+    result = check_knowledge(kb_dir, today="2026-06-01")
+    assert result.problems == [] and result.knowledge is not None
+    assert len(result.knowledge.stages) == 5
+
+
+def test_a_folder_named_like_a_file_is_an_error(kb_dir: Path) -> None:
+    (kb_dir / "old.yaml").mkdir()
+    assert messages(kb_dir) == [f"{kb_dir / 'old.yaml'}:1: is a folder; only files may end "
+                                "in .yaml or .yml, so rename it"]
+
+
+def test_a_broken_link_is_an_error(kb_dir: Path) -> None:
+    (kb_dir / "gone.yaml").symlink_to(kb_dir / "missing.yaml")
+    assert messages(kb_dir) == [
+        f"{kb_dir / 'gone.yaml'}:1: cannot be read: No such file or directory"]
+
+
+def test_a_pipe_named_like_a_file_is_an_error_and_is_not_opened(kb_dir: Path) -> None:
+    os.mkfifo(kb_dir / "pipe.yaml")  # opening it would wait for a writer forever
+    assert messages(kb_dir) == [f"{kb_dir / 'pipe.yaml'}:1: is not a regular file; a knowledge "
+                                "base file must be plain text"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can read any file")
+def test_an_unreadable_file_is_an_error(kb_dir: Path) -> None:
+    path = kb_dir / "topics.yaml"
+    path.chmod(0)
+    assert messages(kb_dir) == [f"{path}:1: cannot be read: Permission denied"]
+
+
+def test_text_that_is_not_utf8_names_its_line(kb_dir: Path) -> None:
+    path = kb_dir / "topics.yaml"
+    lines = path.read_bytes().split(b"\n")
+    lines[2] = lines[2].replace(b"ethics-approval", b"ethics-approval \xe9")
+    path.write_bytes(b"\n".join(lines))
+    assert messages(kb_dir) == [f"{path}:3: file is not UTF-8 text; save it as UTF-8"]

@@ -9,6 +9,9 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import math
+import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,6 +32,11 @@ from bot.kb.yamlsource import YamlDocument, YamlSyntaxError, parse_yaml
 
 # Which schema a file follows is decided by its top-level key.
 FILE_KINDS = ("stages", "organisations", "topics", "guidance", "examples", "vocabulary")
+YAML_SUFFIXES = frozenset({".yaml", ".yml"})
+# The largest generated file at 100,000 phrasings is 0.8 MB; a 50 MB file took 19 s and 1 GB.
+MAX_FILE_BYTES = 2_000_000
+# 100,000 phrasings are 20 MB in all and load in about 10 s.
+MAX_TOTAL_BYTES = 32_000_000
 
 
 @dataclass
@@ -83,7 +91,8 @@ def _inline_refs(schema: Any, defs: dict[str, Any], inside: tuple[str, ...] = ()
 def display_path(path: Path) -> str:
     """The path as an admin would type it: relative to the current directory when inside it."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        # Links are not followed: a problem with a link names the link, not where it leads.
+        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 
@@ -129,25 +138,107 @@ def load_knowledge(directory: str | Path) -> KnowledgeBase:
     return result.knowledge
 
 
+def knowledge_paths(root: Path, problems: list[Problem]) -> list[Path]:
+    """The .yaml and .yml paths under ``root``, each file once; links leading out are problems.
+
+    A link that stays inside is read once, under its real name when that is listed too.
+    """
+    base = root.resolve()
+    chosen: dict[Path, Path] = {}
+    for path in sorted(root.rglob("*"), key=lambda p: (p.is_symlink(), p)):
+        is_yaml = path.suffix in YAML_SUFFIXES
+        if not (is_yaml or (path.is_symlink() and path.is_dir())):
+            continue
+        target = Path(os.path.realpath(path))
+        if path.is_symlink() and not target.is_relative_to(base):
+            problems.append(Problem(display_path(path), 1, (
+                f"is a link to {target}, outside the knowledge directory {base}; "
+                "move the file into the knowledge directory instead")))
+        elif is_yaml:
+            chosen.setdefault(target, path)
+    return sorted(chosen.values())
+
+
+def read_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
+    """The bytes of a file, or None if it holds more than ``limit``; raises OSError."""
+    with path.open("rb") as stream:
+        content = stream.read(limit + 1)
+    return content if len(content) <= limit else None
+
+
+def _megabytes(size: int) -> str:
+    return f"{math.ceil(size / 100_000) / 10:.1f} MB"  # rounded up: just over never shows equal
+
+
+def _too_big(size: int | None) -> str:
+    big = "over the limit" if size is None else f"{_megabytes(size)}; the limit is"
+    return f"file is {big} {_megabytes(MAX_FILE_BYTES)} per file; split it into smaller files"
+
+
 def _read_files(root: Path, problems: list[Problem]) -> list[LoadedFile]:
-    paths = sorted(p for p in root.rglob("*") if p.suffix in {".yaml", ".yml"} and p.is_file())
-    if not paths:
+    paths = knowledge_paths(root, problems)
+    if not paths and not problems:
         problems.append(Problem(display_path(root), 1, "no .yaml files found"))
+    sizes = {path: _size(path, problems) for path in paths}
+    total = sum(size or 0 for size in sizes.values())
+    if total > MAX_TOTAL_BYTES:
+        problems.append(Problem(display_path(root), 1, (
+            f"the knowledge base files are {_megabytes(total)} together; the limit is "
+            f"{_megabytes(MAX_TOTAL_BYTES)}")))
+        return []
     files = []
-    for path in paths:
+    for path in (path for path, size in sizes.items() if size is not None):
         loaded = _read_one(path, problems)
         if loaded is not None:
             files.append(loaded)
     return files
 
 
-def _read_one(path: Path, problems: list[Problem]) -> LoadedFile | None:
+def _size(path: Path, problems: list[Problem]) -> int | None:
+    """The size of a readable regular file within the cap; None (and a problem) otherwise."""
     display = display_path(path)
     try:
-        doc = parse_yaml(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError:
-        problems.append(Problem(display, 1, "file is not UTF-8 text; save it as UTF-8"))
+        info = path.stat()
+    except OSError as error:
+        problems.append(Problem(display, 1, f"cannot be read: {error.strerror}"))
         return None
+    if stat.S_ISDIR(info.st_mode):
+        problem = "is a folder; only files may end in .yaml or .yml, so rename it"
+    elif not stat.S_ISREG(info.st_mode):
+        problem = "is not a regular file; a knowledge base file must be plain text"
+    elif info.st_size > MAX_FILE_BYTES:
+        problem = _too_big(info.st_size)
+    else:
+        return info.st_size
+    problems.append(Problem(display, 1, problem))
+    return None
+
+
+def _read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
+    """The file's text, or None with a problem if it cannot be read, is too big or not UTF-8."""
+    try:
+        content = read_limited(path)
+    except OSError as error:
+        problems.append(Problem(display, 1, f"cannot be read: {error.strerror}"))
+        return None
+    if content is None:  # grew since its size was read
+        problems.append(Problem(display, 1, _too_big(None)))
+        return None
+    try:
+        return content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = content.count(b"\n", 0, error.start) + 1
+        problems.append(Problem(display, line, "file is not UTF-8 text; save it as UTF-8"))
+        return None
+
+
+def _read_one(path: Path, problems: list[Problem]) -> LoadedFile | None:
+    display = display_path(path)
+    text = _read_text(path, display, problems)
+    if text is None:
+        return None
+    try:
+        doc = parse_yaml(text)
     except YamlSyntaxError as error:
         problems.append(Problem(display, error.line, str(error)))
         return None

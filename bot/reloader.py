@@ -7,29 +7,45 @@ admins are told through ``notify``.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 import signal
+import stat
 import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.kb.loader import MAX_FILE_BYTES, YAML_SUFFIXES, read_limited
 from bot.service import KnowledgeHolder, ReloadResult
 
 logger = logging.getLogger("pathway.reload")
 Notify = Callable[[ReloadResult], None]
 
 
-def fingerprint(directory: Path) -> tuple[tuple[str, int, int], ...]:
-    """Name, modification time and size of every YAML file: changes when any file does."""
-    found = []
-    for path in sorted(directory.rglob("*")):
-        if path.suffix in {".yaml", ".yml"}:
-            try:
-                info = path.stat()
-            except OSError:  # removed between listing and stat: the next look sees it
-                continue
-            found.append((str(path), info.st_mtime_ns, info.st_size))
-    return tuple(found)
+def fingerprint(directory: Path) -> tuple[tuple[str, str, int, int, str], ...]:
+    """Every YAML file and link: where it leads, its mtime, size and a hash of its bytes.
+
+    The hash catches an edit that keeps both size and modification time (a coarse clock,
+    or a tool that restores the time); the files are small, so hashing them is cheap.
+    """
+    base = directory.resolve()
+    return tuple((str(path), *_marks(path, base)) for path in sorted(directory.rglob("*"))
+                 if path.suffix in YAML_SUFFIXES or path.is_symlink())
+
+
+def _marks(path: Path, base: Path) -> tuple[str, int, int, str]:
+    """Where ``path`` leads, and its mtime, size and content hash (blank if not read)."""
+    target = Path(os.path.realpath(path))
+    try:
+        info = path.stat()
+        readable = (stat.S_ISREG(info.st_mode) and info.st_size <= MAX_FILE_BYTES
+                    and target.is_relative_to(base))  # never read what the loader refuses
+        content = read_limited(path) if readable else None
+    except OSError:  # removed or unreadable: the reload it causes reports it
+        return str(target), 0, 0, ""
+    digest = hashlib.sha256(content).hexdigest() if content is not None else ""
+    return str(target), info.st_mtime_ns, info.st_size, digest
 
 
 def describe(result: ReloadResult) -> str:

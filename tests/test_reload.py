@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import threading
 import time
 from pathlib import Path
 
@@ -103,3 +104,34 @@ def test_sighup_reloads(kb_dir: Path) -> None:
         assert told[0].ok
     finally:
         signal.signal(signal.SIGHUP, previous)
+
+
+def test_an_edit_keeping_size_and_mtime_is_noticed(kb_dir: Path, tmp_path: Path) -> None:
+    holder = KnowledgeHolder(kb_dir)
+    database = Database(tmp_path / "state.sqlite")
+    pathway = Pathway(holder, database)
+    watcher = KnowledgeWatcher(holder, notify=lambda r: None)
+    topics = kb_dir / "topics.yaml"
+    before = topics.stat()
+    topics.write_text(topics.read_text().replace("Its intended purpose", "Its declared purpose"))
+    os.utime(topics, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = topics.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    result = watcher.check_now()
+    assert result is not None and result.ok
+    assert answer(pathway, "is my app a medical device").startswith("Its declared purpose")
+    database.close()
+
+
+def test_replies_do_not_wait_for_a_reload_in_progress(kb_dir: Path, tmp_path: Path) -> None:
+    holder = KnowledgeHolder(kb_dir)
+    database = Database(tmp_path / "state.sqlite")
+    pathway = Pathway(holder, database)
+    replies: list[str] = []
+    worker = threading.Thread(
+        target=lambda: replies.append(answer(pathway, "is my app a medical device")))
+    with holder._lock:  # what a reload holds from reading the files to swapping them in
+        worker.start()
+        worker.join(timeout=30)
+    assert replies and replies[0].startswith("Its intended purpose")
+    database.close()

@@ -4,7 +4,7 @@ Two views, both taken inside the bot process started by benchmarks/load.py --pro
 runs this file instead of run_bot.py; nothing in bot/ knows about it):
 
 - wall clock: a daemon thread looks at every other thread's Python stack 100 times a second
-  and counts what each pool was doing: waiting for a sqlitedict commit, in the SQLite writer,
+  and counts what each pool was doing: in a store transaction, waiting for SQLite's lock,
   calling the Web API, sleeping before a retry, waiting for a lock, idle. A thread blocked
   on a lock or on fsync counts as much as one computing, which is what finds a queue.
 - CPU: a cProfile per thread, timed with time.thread_time, so blocked time costs nothing
@@ -47,8 +47,6 @@ def _frames(frame: FrameType | None) -> list[Frame]:
 
 def thread_group(name: str, stack: list[Frame]) -> str:
     """Which pool a thread belongs to."""
-    if any(file.endswith("sqlitedict.py") and func == "run" for file, func, _ in stack):
-        return "sqlite writer threads"
     if name.startswith("ThreadPoolExecutor"):
         return "Bolt listener threads"
     if name.startswith("waitress"):
@@ -62,15 +60,13 @@ def _line(frame: Frame) -> str:
     return linecache.getline(frame[0], frame[2]).strip()
 
 
-def _writer_label(stack: list[Frame]) -> str:
-    """What a sqlitedict writer thread is doing: its loop runs SQLite's C code inline."""
-    inner_file, _, _ = stack[0]
-    if not inner_file.endswith("sqlitedict.py"):
-        return "idle (waiting for work)" if inner_file.endswith("queue.py") or \
-            inner_file.endswith("threading.py") else "SQLite statement"
+def _store_label(stack: list[Frame]) -> str:
+    """What a thread inside the store (bot/store/database.py) is doing."""
     text = _line(stack[0])
-    if "commit" in text:
+    if "COMMIT" in text:
         return "SQLite commit (journal + fsync)"
+    if "BEGIN" in text:
+        return "waiting for SQLite's write lock"
     return "SQLite statement"
 
 
@@ -80,15 +76,8 @@ def label(stack: list[Frame]) -> str:
         return "no Python frame"
     files = [file for file, _, _ in stack]
     inner_file, inner_func, _ = stack[0]
-    in_sqlitedict = [func for file, func, _ in stack if file.endswith("sqlitedict.py")]
-    if "run" in in_sqlitedict:
-        return _writer_label(stack)
-    if "commit" in in_sqlitedict:
-        return "waiting for a sqlitedict commit"
-    if {"select", "select_one"} & set(in_sqlitedict):
-        return "waiting for a sqlitedict read"
-    if in_sqlitedict:
-        return "queueing a sqlitedict write"
+    if inner_file.endswith("bot/store/database.py"):
+        return _store_label(stack)
     if any("http_retry" in file for file in files) and inner_func == "sleep":
         return "sleeping before a Web API retry"
     text = _line(stack[0])
@@ -217,9 +206,10 @@ class _Snapshot:
 
 
 _AREAS = (("/bot/matching/", "bot: matcher"), ("rapidfuzz", "bot: matcher"),
-          ("/bot/slack/", "bot: Slack adapter"), ("/bot/", "bot: core (engine, state, views)"),
+          ("/bot/slack/", "bot: Slack adapter"), ("/bot/store/", "bot: store (SQLite)"),
+          ("/bot/", "bot: core (engine, state, views)"),
           ("slack_bolt", "slack_bolt"), ("slack_sdk", "slack_sdk (Web API client)"),
-          ("waitress", "waitress"), ("sqlitedict", "sqlitedict"),
+          ("waitress", "waitress"),
           ("urllib/", "urllib / http.client"), ("http/", "urllib / http.client"),
           ("socket", "sockets"), ("json", "json"), ("logging", "logging"),
           ("threading", "threading / queues"), ("queue", "threading / queues"))

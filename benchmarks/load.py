@@ -446,7 +446,8 @@ def percentile(values: list[float], share: float) -> float:
 
 def machine() -> str:
     """The machine and versions the numbers come from."""
-    versions = (f"{name} {version(name)}" for name in ("slack_bolt", "waitress", "sqlitedict"))
+    versions = [f"{name} {version(name)}" for name in ("slack_bolt", "waitress")]
+    versions.append(f"SQLite {sqlite3.sqlite_version}")
     return f"{describe(*versions, memory=True)}, temp dir on {_filesystem()}"
 
 

@@ -134,7 +134,7 @@ def _run_local(args: argparse.Namespace) -> int:
     holder = KnowledgeHolder(Path(knowledge) if knowledge else settings.knowledge_dir)
     database = Database(settings.database_path)
     try:
-        pathway = Pathway(holder, database, settings.retention_days)
+        pathway = Pathway(holder, database, settings.retention_days, settings.log_key_file)
         pathway.deliverer = OutboxDeliverer(settings.data_dir / "outbox.jsonl")
         pathway.deliver_pending()
         if args.command == "admin":

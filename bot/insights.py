@@ -1,23 +1,27 @@
 """What people asked, for the admins: the question log, its reports, and its retention.
 
-The log keeps no Slack user id: each row carries a salted hash of the user's key, so
-"forget me" can find and delete that user's rows and nobody reading the log can tell who
-asked. Rows older than the retention period are purged.
+The log keeps no Slack user id: each row carries a keyed hash of the user's key, whose key
+is kept in a file outside the database, so "forget me" can find and delete that user's rows
+and nobody holding only the database can tell who asked. Rows older than the retention
+period are purged.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
 import hmac
 import io
 import itertools
+import logging
+import os
 import secrets
-import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rapidfuzz import fuzz, process
@@ -26,7 +30,9 @@ from bot.kb.model import KnowledgeBase
 from bot.matching.normalise import normalise, tokens
 from bot.replies import Asked
 from bot.settings import DEFAULT_RETENTION_DAYS
-from bot.state import Database
+from bot.store.database import Database, StateError, Transaction
+
+logger = logging.getLogger(__name__)
 
 LOW_CONFIDENCE_MARGIN = 5.0  # answered, but within this many points of the threshold
 GROUP_SIMILARITY = 75.0  # token_sort_ratio at which two questions count as the same
@@ -40,31 +46,29 @@ def _days_ago(days: int, now: dt.datetime | None = None) -> str:
     return _timestamp((now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=days))
 
 
+QUESTIONS = "questions"
+KEY_FILE_NAME = "question-log.key"
+
+
 class QuestionLog:
-    """Free questions and how well they were answered, kept for ``retention_days``."""
+    """Free questions and how well they were answered, kept for ``retention_days``.
+
+    Rows carry a keyed hash (HMAC-SHA256) of the user's key instead of the user's id. The
+    key lives in a file outside the database (``key_path``, readable only by the bot), so
+    the database alone cannot tell who asked what.
+    """
 
     def __init__(self, database: Database, retention_days: int = DEFAULT_RETENTION_DAYS,
-                 threshold: float = 0.0) -> None:
-        self._table = database.table("questions")
-        self._meta = database.table("meta")
+                 threshold: float = 0.0, key_path: Path | None = None) -> None:
+        self._database = database
         self.retention_days = retention_days
         self.threshold = threshold
-        self._lock = threading.Lock()
         self._counter = itertools.count()
-        self._salt = self._load_salt()
-
-    def _load_salt(self) -> bytes:
-        with self._lock:
-            salt = self._meta.get("question_log_salt")
-            if not isinstance(salt, str):
-                salt = secrets.token_hex(16)
-                self._meta["question_log_salt"] = salt
-                self._meta.commit(blocking=True)
-            return bytes.fromhex(salt)
+        self._key = load_log_key(database, key_path or database.path.parent / KEY_FILE_NAME)
 
     def user_hash(self, user_key: str) -> str:
-        """The salted hash stored instead of the user's id."""
-        return hmac.new(self._salt, user_key.encode(), hashlib.sha256).hexdigest()[:24]
+        """The keyed hash stored instead of the user's id."""
+        return hmac.new(self._key, user_key.encode(), hashlib.sha256).hexdigest()[:24]
 
     def record(self, user_key: str, asked: Asked, now: dt.datetime | None = None) -> None:
         """Log one free question and its outcome, and commit."""
@@ -74,36 +78,86 @@ class QuestionLog:
                "answered": asked.entry_id, "score": round(asked.score, 1),
                "closest": asked.closest_id, "closest_score": round(asked.closest_score, 1),
                "low_confidence": low}
-        with self._lock:
-            self._table[f"{row['at']}#{next(self._counter):06d}"] = row
-            self._table.commit(blocking=True)
+        key = f"{row['at']}#{os.getpid()}-{next(self._counter):06d}"
+        with self._database.transaction() as tx:
+            tx.put(QUESTIONS, key, row)
 
     def rows(self, days: int | None = None) -> list[dict[str, Any]]:
         """Logged rows, oldest first, optionally only the last ``days`` days."""
         since = _days_ago(days) if days is not None else ""
-        return [row for key, row in sorted(self._table.items()) if key >= since
-                and isinstance(row, dict)]
+        with self._database.reading() as tx:
+            found = tx.items(QUESTIONS)
+        return [row for key, row in found if key >= since and isinstance(row, dict)]
 
-    def forget_user(self, user_key: str) -> int:
+    def forget_user(self, user_key: str, tx: Transaction | None = None) -> int:
         """Delete every row asked by this user; returns how many."""
+        if tx is None:
+            with self._database.transaction() as own:
+                return self.forget_user(user_key, own)
         digest = self.user_hash(user_key)
-        with self._lock:
-            keys = [k for k, row in self._table.items()
-                    if isinstance(row, dict) and row.get("user") == digest]
-            for key in keys:
-                del self._table[key]
-            self._table.commit(blocking=True)
+        keys = [k for k, row in tx.items(QUESTIONS)
+                if isinstance(row, dict) and row.get("user") == digest]
+        for key in keys:
+            tx.delete(QUESTIONS, key)
         return len(keys)
 
     def purge(self, now: dt.datetime | None = None) -> int:
         """Delete rows older than the retention period; returns how many."""
         cutoff = _days_ago(self.retention_days, now)
-        with self._lock:
-            old = [key for key in self._table if key < cutoff]
+        with self._database.transaction() as tx:
+            old = [key for key, _ in tx.items(QUESTIONS, below=cutoff)]
             for key in old:
-                del self._table[key]
-            self._table.commit(blocking=True)
+                tx.delete(QUESTIONS, key)
         return len(old)
+
+
+def load_log_key(database: Database, path: Path) -> bytes:
+    """The question log's hashing key, from its file; made (mode 0600) on first use.
+
+    Earlier versions kept this key (then called a salt) in the database's meta table; it
+    moves to the file once, so rows already logged stay findable by "forget me", and is
+    then deleted from the database.
+    """
+    legacy = database.table("meta").get("question_log_salt")
+    if not path.exists():
+        fresh = legacy if isinstance(legacy, str) else secrets.token_hex(32)
+        _write_new_key(path, fresh)
+    try:
+        text = path.read_text(encoding="ascii").strip()
+        key = bytes.fromhex(text)
+    except (OSError, ValueError) as error:
+        raise StateError(f"the question log key {path} cannot be read ({error}). Restore it "
+                         "from a backup; without it, 'forget me' cannot find the questions "
+                         "already logged.") from error
+    if len(key) < 16:
+        raise StateError(f"the question log key {path} is too short; restore it from a backup.")
+    if legacy is not None:
+        with database.transaction() as tx:
+            tx.delete("meta", "question_log_salt")
+    if path.stat().st_mode & 0o077:
+        logger.warning("%s can be read by other users; it should be readable by the bot "
+                       "only (chmod 600)", path)
+    return key
+
+
+def _write_new_key(path: Path, hex_key: str) -> None:
+    """Write a key file atomically: the first process to link it in wins, others read it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    try:
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w", encoding="ascii") as out:
+            out.write(hex_key + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        with contextlib.suppress(FileExistsError):  # another process made it first
+            os.link(temporary, path)
+    except OSError as error:
+        raise StateError(f"cannot write the question log key {path} ({error.strerror}). "
+                         "Check that the data directory is writable.") from error
+    finally:
+        with contextlib.suppress(OSError):
+            temporary.unlink()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,7 +22,8 @@ from typing import Any, Protocol
 
 from bot.kb.model import Organisation
 from bot.messages import CATALOGUE, say
-from bot.state import Database, now_iso
+from bot.state import now_iso
+from bot.store.database import Database, Transaction
 
 MAX_OPEN_PER_ORGANISATION = 3
 OPEN_STATUSES = ("pending", "sent", "more_info")
@@ -76,23 +78,25 @@ class ReferralForm:
         return ReferralForm(**values)
 
 
+TABLE = "referrals"
+CLAIM_SECONDS = 120.0  # a delivery claimed by a process that died is retried after this
+
+
 class ReferralStore:
-    """Referrals in the state database, one JSON record each."""
+    """Referrals in the state database, one JSON record each, changed in transactions."""
 
     def __init__(self, database: Database) -> None:
-        self._table = database.table("referrals")
-        self._lock = threading.RLock()
+        self._database = database
 
     @contextmanager
     def _changing(self, referral_id: str) -> Iterator[dict[str, Any]]:
-        with self._lock:
-            record = self._table.get(referral_id)
+        with self._database.transaction() as tx:
+            record = tx.get(TABLE, referral_id)
             if not isinstance(record, dict):
                 raise ReferralError(say("referral.not_found"))
             yield record
             record["updated"] = now_iso()
-            self._table[referral_id] = record
-            self._table.commit(blocking=True)
+            tx.put(TABLE, referral_id, record)
 
     def create(self, user_key: str, organisation: Organisation, form: ReferralForm,
                consent: bool) -> tuple[dict[str, Any], bool]:
@@ -101,8 +105,9 @@ class ReferralStore:
             raise ReferralError(say("referral.no_consent"))
         form = form.cleaned()
         key = _idempotency_key(user_key, organisation.id, form)
-        with self._lock:
-            mine = [r for r in self.for_user(user_key) if r["organisation"] == organisation.id]
+        with self._database.transaction() as tx:
+            mine = [r for r in _records(tx) if r["user"] == user_key
+                    and r["organisation"] == organisation.id]
             duplicate = next((r for r in mine if r["idempotency"] == key), None)
             if duplicate is not None:
                 return duplicate, False
@@ -110,43 +115,63 @@ class ReferralStore:
                 raise ReferralError(say("referral.too_many", count=MAX_OPEN_PER_ORGANISATION,
                                         org=organisation.name.get("en")))
             record = _new_record(user_key, organisation, form, key)
-            self._table[record["id"]] = record
-            self._table.commit(blocking=True)
+            tx.put(TABLE, record["id"], record)
             return record, True
 
     def get(self, referral_id: str) -> dict[str, Any] | None:
         """One referral, or None."""
-        record = self._table.get(referral_id)
+        with self._database.reading() as tx:
+            record = tx.get(TABLE, referral_id)
         return record if isinstance(record, dict) else None
 
     def for_user(self, user_key: str) -> list[dict[str, Any]]:
         """The user's referrals, oldest first."""
-        rows = [r for r in self._table.values() if isinstance(r, dict) and r["user"] == user_key]
-        return sorted(rows, key=lambda r: r["created"])
+        return [r for r in self.all() if r["user"] == user_key]
 
     def all(self) -> list[dict[str, Any]]:
         """Every referral, oldest first."""
-        return sorted((r for r in self._table.values() if isinstance(r, dict)),
-                      key=lambda r: r["created"])
+        with self._database.reading() as tx:
+            return _records(tx)
 
     def pending(self) -> list[dict[str, Any]]:
         """Referrals stored but not yet delivered."""
         return [r for r in self.all() if r["status"] == "pending"]
 
+    def claim_delivery(self, referral_id: str, by: str,
+                       now: float | None = None) -> dict[str, Any] | None:
+        """Claim a pending referral to deliver it; None if it is not pending or is claimed.
+
+        The claim is committed before anything is sent, so two threads or processes never
+        post the same referral; a claim left by a process that died lapses after
+        CLAIM_SECONDS and the referral is tried again.
+        """
+        moment = time.time() if now is None else now
+        with self._database.transaction() as tx:
+            record = tx.get(TABLE, referral_id)
+            if not isinstance(record, dict) or record.get("status") != "pending":
+                return None
+            claim = record["delivery"].get("claim") or {}
+            if claim.get("until", 0) > moment:
+                return None
+            record["delivery"]["claim"] = {"by": by, "until": moment + CLAIM_SECONDS}
+            tx.put(TABLE, referral_id, record)
+            return record
+
     def mark_delivered(self, referral_id: str, destination: dict[str, Any]) -> dict[str, Any]:
         """Record where a referral went; it is now sent."""
         with self._changing(referral_id) as record:
-            record["delivery"].update(destination=destination, last_error=None,
+            record["delivery"].update(destination=destination, last_error=None, claim=None,
                                       attempts=record["delivery"]["attempts"] + 1)
             if record["status"] == "pending":
                 _set_status(record, "sent", "pathway")
         return record
 
     def mark_failed(self, referral_id: str, error: str) -> dict[str, Any]:
-        """Record a failed delivery attempt; it stays pending."""
+        """Record a failed delivery attempt; it stays pending, free for the next try."""
         with self._changing(referral_id) as record:
             record["delivery"]["attempts"] += 1
             record["delivery"]["last_error"] = error[:200]
+            record["delivery"]["claim"] = None
         return record
 
     def team_action(self, referral_id: str, action: str, by: str,
@@ -171,25 +196,31 @@ class ReferralStore:
             _set_status(record, "withdrawn", "innovator")
         return record
 
-    def forget_user(self, user_key: str) -> int:
+    def forget_user(self, user_key: str, tx: Transaction | None = None) -> int:
         """Delete the user's referrals; returns how many."""
-        with self._lock:
-            ids = [r["id"] for r in self.for_user(user_key)]
-            for referral_id in ids:
-                del self._table[referral_id]
-            self._table.commit(blocking=True)
+        if tx is None:
+            with self._database.transaction() as own:
+                return self.forget_user(user_key, own)
+        ids = [r["id"] for r in _records(tx) if r["user"] == user_key]
+        for referral_id in ids:
+            tx.delete(TABLE, referral_id)
         return len(ids)
 
     def purge(self, retention_days: int, now: dt.datetime | None = None) -> int:
         """Delete referrals not changed within the retention period."""
         moment = now or dt.datetime.now(dt.timezone.utc)
         cutoff = (moment - dt.timedelta(days=retention_days)).replace(microsecond=0).isoformat()
-        with self._lock:
-            old = [r["id"] for r in self.all() if r["updated"] < cutoff]
+        with self._database.transaction() as tx:
+            old = [r["id"] for r in _records(tx) if r["updated"] < cutoff]
             for referral_id in old:
-                del self._table[referral_id]
-            self._table.commit(blocking=True)
+                tx.delete(TABLE, referral_id)
         return len(old)
+
+
+def _records(tx: Transaction) -> list[dict[str, Any]]:
+    """Every well-formed referral, oldest first."""
+    rows = [r for _, r in tx.items(TABLE) if isinstance(r, dict) and "created" in r]
+    return sorted(rows, key=lambda r: r["created"])
 
 
 def _idempotency_key(user_key: str, org_id: str, form: ReferralForm) -> str:

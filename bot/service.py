@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -28,9 +29,12 @@ from bot.referrals import (
     ReferralStore,
 )
 from bot.replies import Option, ReferralLookup, ReferralRequest, Reply
-from bot.state import Database, UserStore, now_iso
+from bot.state import UserState, UserStore, now_iso
+from bot.store.database import Database
+from bot.store.events import EventLedger, this_process
 
 logger = logging.getLogger("pathway")
+FEEDBACK = "feedback"
 
 
 @dataclass(frozen=True)
@@ -92,16 +96,17 @@ class Pathway:
     """What every adapter talks to."""
 
     def __init__(self, knowledge: KnowledgeHolder, database: Database,
-                 retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
+                 retention_days: int = DEFAULT_RETENTION_DAYS,
+                 log_key_file: Path | None = None) -> None:
         self.knowledge = knowledge
         self.database = database
         self.users = UserStore(database)
         threshold = knowledge.current.matcher.config.threshold
-        self.questions = QuestionLog(database, retention_days, threshold)
+        self.questions = QuestionLog(database, retention_days, threshold, log_key_file)
         self.referrals = ReferralStore(database)
+        self.events = EventLedger(database)
         self.deliverer: Deliverer | None = None  # set by the adapter: Slack channel or outbox
-        self._feedback = database.table("feedback")
-        self._feedback_lock = threading.Lock()
+        self._instance = "{host}:{pid}:{run}".format(**this_process())
         self.purge()
 
     def purge(self) -> int:
@@ -113,25 +118,36 @@ class Pathway:
         """Answer a message. Private (DM, terminal) turns change and store the user's state."""
         engine = self.knowledge.current.engine
         key = UserStore.key(workspace, user)
-        with self.users.locked(key):
-            state = self.users.load(key)
-            reply, new_state = engine.handle(state, text, private=private)
-            if private and new_state is None:
-                self._withdraw_open(key)
-                self.users.delete(key)
-                self.questions.forget_user(key)
-                self.referrals.forget_user(key)
-            elif private:
-                self.users.save(key, new_state)
-            if reply.asked is not None:
-                self.questions.record(key, reply.asked)
-            if reply.kind == "data" and private:
-                reply = self._with_other_records(key, reply)
+        if private:
+            turn = _noting_deletion(lambda state: engine.handle(state, text, private=True))
+            reply, forgotten = self.users.update(key, turn)
+            if forgotten:
+                self._forget_the_rest(workspace, user)
+        else:
+            reply, _ = engine.handle(self.users.load(key), text, private=False)
+        if reply.asked is not None:
+            self.questions.record(key, reply.asked)
+        if reply.kind == "data" and private:
+            reply = self._with_other_records(key, reply)
         if isinstance(reply.request, ReferralRequest):
             return self.submit_referral(workspace, user, reply.request)
         if isinstance(reply.request, ReferralLookup):
             return self._lookup(key, reply.request)
         return reply
+
+    def _forget_the_rest(self, workspace: str, user: str) -> None:
+        """After the user's state is deleted: withdraw open referrals, then delete the rest.
+
+        The question log rows, the referrals and the texts of any held Slack messages go in
+        one transaction, committed before the reply says they are gone.
+        """
+        key = UserStore.key(workspace, user)
+        self._withdraw_open(key)
+        with self.database.transaction() as tx:
+            UserStore.delete_in(tx, key)
+            self.questions.forget_user(key, tx)
+            self.referrals.forget_user(key, tx)
+            self.events.forget_user(tx, workspace, user)
 
     def _with_other_records(self, key: str, reply: Reply) -> Reply:
         """Add the user's question log rows and referrals to "what I keep about you"."""
@@ -147,37 +163,29 @@ class Pathway:
 
     def dashboard(self, workspace: str, user: str) -> Reply:
         """The user's progress at a glance (App Home). Changes nothing."""
-        engine = self.knowledge.current.engine
-        key = UserStore.key(workspace, user)
-        with self.users.locked(key):
-            state = self.users.load(key)
-        return engine.dashboard(state)
+        state = self.users.load(UserStore.key(workspace, user))
+        return self.knowledge.current.engine.dashboard(state)
 
     def set_ticks(self, workspace: str, user: str, stage_id: str, item_ids: set[str]) -> Reply:
         """Make exactly these checklist items ticked on a stage, and store it."""
         engine = self.knowledge.current.engine
-        key = UserStore.key(workspace, user)
-        with self.users.locked(key):
-            reply, new_state = engine.set_ticks(self.users.load(key), stage_id, item_ids)
-            self.users.save(key, new_state)
-        return reply
+        return self.users.update(UserStore.key(workspace, user),
+                                 lambda state: engine.set_ticks(state, stage_id, item_ids))
 
     def tick(self, workspace: str, user: str, stage_id: str, item_id: str, done: bool) -> Reply:
         """Tick or untick one item (a checkbox click) on top of the stored ticks, atomically."""
-        key = UserStore.key(workspace, user)
-        with self.users.locked(key):
-            state = self.users.load(key)
+        engine = self.knowledge.current.engine
+
+        def change(state: UserState) -> tuple[Reply, UserState]:
             ticked = state.ticked(stage_id)
             wanted = ticked | {item_id} if done else ticked - {item_id}
-            reply, new_state = self.knowledge.current.engine.set_ticks(state, stage_id, wanted)
-            self.users.save(key, new_state)
-        return reply
+            return engine.set_ticks(state, stage_id, wanted)
+
+        return self.users.update(UserStore.key(workspace, user), change)
 
     def checklist(self, workspace: str, user: str, stage_id: str) -> Reply:
         """A stage's checklist with the user's ticks. Changes nothing."""
-        key = UserStore.key(workspace, user)
-        with self.users.locked(key):
-            state = self.users.load(key)
+        state = self.users.load(UserStore.key(workspace, user))
         return self.knowledge.current.engine.checklist(state, stage_id)
 
     def record_feedback(self, workspace: str, user: str, entry_id: str, helpful: bool) -> Reply:
@@ -186,12 +194,12 @@ class Pathway:
         if self.knowledge.current.knowledge.get(entry_id) is not None:
             day = dt.date.today().isoformat()
             key = f"{day}:{entry_id}"
-            with self._feedback_lock:
-                counts = self._feedback.get(key) or {"date": day, "entry": entry_id,
-                                                     "helped": 0, "not_helped": 0}
+            with self.database.transaction() as tx:
+                counts = tx.get(FEEDBACK, key)
+                if not isinstance(counts, dict):
+                    counts = {"date": day, "entry": entry_id, "helped": 0, "not_helped": 0}
                 counts["helped" if helpful else "not_helped"] += 1
-                self._feedback[key] = counts
-                self._feedback.commit(blocking=True)
+                tx.put(FEEDBACK, key, counts)
         return Reply("info", say("feedback.thanks_yes" if helpful else "feedback.thanks_no",
                                  lang))
 
@@ -227,24 +235,40 @@ class Pathway:
         return Reply("referral", text, options=options, data={"referral": record})
 
     def _deliver(self, record: dict) -> dict:
-        """Try to deliver one stored referral; it stays pending if that fails."""
+        """Claim one stored referral and try to deliver it; it stays pending if that fails.
+
+        The claim is committed first, so another thread or process retrying at the same
+        moment leaves it alone: a referral is posted once.
+        """
         if self.deliverer is None:
             return record
+        claimed = self.referrals.claim_delivery(record["id"], by=self._instance)
+        if claimed is None:  # delivered already, or another process is delivering it now
+            return self.referrals.get(record["id"]) or record
+        return self._send_claimed(claimed)
+
+    def _send_claimed(self, record: dict) -> dict:
         org = self.knowledge.current.knowledge.organisation(record["organisation"])
         try:
-            destination = self.deliverer.deliver(record, org)
+            destination = self.deliverer.deliver(record, org) if self.deliverer else None
         except DeliveryError as error:  # it stays pending for the next retry
             logger.warning("referral %s not delivered yet: %s", record["id"], error)
             return self.referrals.mark_failed(record["id"], str(error))
+        if destination is None:
+            return record
         return self.referrals.mark_delivered(record["id"], destination)
 
     def deliver_pending(self) -> list[dict]:
         """Retry every referral still waiting for delivery; returns those now sent."""
+        if self.deliverer is None:
+            return []
         sent = []
         for record in self.referrals.pending():
-            updated = self._deliver(record)
-            if updated["status"] != "pending":
-                sent.append(updated)
+            claimed = self.referrals.claim_delivery(record["id"], by=self._instance)
+            if claimed is not None:  # else another process has it, or it went meanwhile
+                updated = self._send_claimed(claimed)
+                if updated["status"] != "pending":
+                    sent.append(updated)
         return sent
 
     def _lookup(self, key: str, lookup: ReferralLookup) -> Reply:
@@ -304,3 +328,12 @@ class Pathway:
     def command_help() -> list[tuple[str, str]]:
         """(usage, description) for every command: the one source of help text."""
         return [(command.usage, command.description) for command in COMMANDS]
+
+
+def _noting_deletion(change: Callable[[UserState], tuple[Reply, UserState | None]]
+                     ) -> Callable[[UserState], tuple[tuple[Reply, bool], UserState | None]]:
+    """Wrap an engine turn so its result also says whether the user is to be forgotten."""
+    def noted(state: UserState) -> tuple[tuple[Reply, bool], UserState | None]:
+        reply, new_state = change(state)
+        return (reply, new_state is None), new_state
+    return noted

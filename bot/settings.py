@@ -54,6 +54,7 @@ class Settings:
     admin_channel: str | None = None
     triage_channel: str | None = None  # where "Connect me" referrals go by default
     retention_days: int = DEFAULT_RETENTION_DAYS
+    log_key_file: Path | None = None  # the question log's hashing key; default in data_dir
 
     @property
     def database_path(self) -> Path:
@@ -102,6 +103,8 @@ def load_settings(mode: str = "local", environ: Mapping[str, str] | None = None,
         admin_channel=_channel(env, "PATHWAY_ADMIN_CHANNEL"),
         triage_channel=_channel(env, "PATHWAY_TRIAGE_CHANNEL"),
         retention_days=_retention(env.get("PATHWAY_RETENTION_DAYS", "").strip()),
+        log_key_file=Path(env["PATHWAY_LOG_KEY_FILE"].strip())
+        if env.get("PATHWAY_LOG_KEY_FILE", "").strip() else None,
     )
 
 

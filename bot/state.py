@@ -1,35 +1,31 @@
-"""Per-user conversation state, stored as JSON in SQLite through sqlitedict.
+"""Per-user conversation state, stored as JSON in the embedded SQLite store.
 
-Never pickle: every table is opened with JSON encode/decode. Each change is committed
-(and waited for) before the caller carries on, so a reply is never sent for a change that
-could still be lost. Changes for one user are serialised by a lock, so two messages from
-the same user at once cannot lose each other's update.
+Never pickle: every value is JSON. Each change is a transaction on the database, committed
+before the caller carries on, so a reply is never sent for a change that could still be
+lost, and two messages from the same user at once (in one process or two) cannot lose each
+other's update.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
-import sqlite3
 import threading
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlitedict import SqliteDict
+from bot.store.database import CorruptRecord, Database, StateError, Transaction
+
+__all__ = ["CorruptRecord", "Database", "StateError", "UserState", "UserStore"]
+R = TypeVar("R")
 
 STATE_VERSION = 1
 HISTORY_LIMIT = 20
 HISTORY_TEXT_LIMIT = 500
 _LOCK_STRIPES = 64
-
-
-class StateError(Exception):
-    """The state database cannot be used; the message says what to do."""
 
 
 def now_iso() -> str:
@@ -118,129 +114,122 @@ def migrate(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
-@dataclass(frozen=True)
-class CorruptRecord:
-    """A stored value that is not valid JSON; kept aside, never thrown away."""
+# The user store: every change a transaction on the database itself --------------------------
 
-    raw: str
-
-
-def _decode(blob: bytes | str) -> Any:
-    text = blob.decode("utf-8", "replace") if isinstance(blob, bytes) else blob
-    try:
-        return json.loads(text)
-    except ValueError:
-        return CorruptRecord(text)
-
-
-def _encode(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
-class Database:
-    """The SQLite file holding every table Pathway keeps."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._tables: dict[str, SqliteDict] = {}
-        self._open_lock = threading.Lock()
-        self._check_readable()
-
-    def _check_readable(self) -> None:
-        if not self.path.exists():
-            return
-        try:
-            # Read-write: after a crash mid-commit (SIGKILL, OOM, power cut) the file has a
-            # hot journal, which SQLite rolls back on the first read-write open. A read-only
-            # open refuses it ("attempt to write a readonly database"). Nothing committed is
-            # touched, and a file that is not a database is still never written to.
-            with contextlib.closing(sqlite3.connect(self.path)) as conn:
-                conn.execute("PRAGMA schema_version").fetchone()
-                conn.execute("PRAGMA quick_check").fetchone()
-        except sqlite3.DatabaseError as error:
-            raise StateError(
-                f"the state database {self.path} cannot be read ({error}). Nothing was changed. "
-                "Restore it from a backup, or move it aside to start with empty state."
-            ) from error
-
-    def table(self, name: str) -> SqliteDict:
-        """A JSON-encoded table in this database, opened once."""
-        with self._open_lock:
-            if name not in self._tables:
-                self._tables[name] = SqliteDict(
-                    str(self.path), tablename=name, encode=_encode, decode=_decode,
-                    autocommit=False, outer_stack=False,
-                )
-            return self._tables[name]
-
-    def close(self) -> None:
-        """Commit and close every table."""
-        with self._open_lock:
-            for table in self._tables.values():
-                table.close()
-            self._tables.clear()
+USERS = "users"
+QUARANTINE = "quarantine"
+OPTIMISTIC_TRIES = 3
+Change = Callable[[UserState], tuple[R, "UserState | None"]]
 
 
 class UserStore:
     """Per-user state keyed by workspace and user."""
 
     def __init__(self, database: Database) -> None:
-        self._table = database.table("users")
-        self._quarantine = database.table("quarantine")
-        self._locks = [threading.Lock() for _ in range(_LOCK_STRIPES)]
+        self._database = database
+        self._locks = [threading.RLock() for _ in range(_LOCK_STRIPES)]
 
     @staticmethod
     def key(workspace: str, user: str) -> str:
         """The storage key for a user in a workspace ("local" for the terminal)."""
         return f"{workspace}:{user}"
 
-    def _lock(self, key: str) -> threading.Lock:
+    def _lock(self, key: str) -> threading.RLock:
         return self._locks[zlib.crc32(key.encode()) % _LOCK_STRIPES]
 
     @contextmanager
     def locked(self, key: str) -> Iterator[None]:
-        """Hold the user's lock: no other change to this user runs meanwhile."""
+        """Hold the user's lock in this process (update() is atomic across processes too)."""
         with self._lock(key):
             yield
 
-    def load(self, key: str) -> UserState:
-        """The user's state, or a fresh one. A corrupt record is set aside, not lost."""
-        raw = self._table.get(key)
-        if raw is None:
-            return UserState()
-        if isinstance(raw, CorruptRecord) or not isinstance(raw, dict):
-            self._set_aside(key, raw)
-            return UserState()
-        try:
-            return UserState.from_json(raw)
-        except (TypeError, ValueError):
-            self._set_aside(key, raw)
-            return UserState()
+    def update(self, key: str, change: Change[R]) -> R:
+        """Load the user's state, apply ``change``, and commit its result atomically.
 
-    def _set_aside(self, key: str, raw: Any) -> None:
-        kept = raw.raw if isinstance(raw, CorruptRecord) else raw
-        self._quarantine[f"{key}@{now_iso()}"] = {"key": key, "raw": kept}
-        self._quarantine.commit(blocking=True)
+        ``change`` returns (result, new state), or (result, None) to delete the user. It
+        must not have side effects: it runs on a copy read outside the write lock, and runs
+        again if another thread or process changed the user meanwhile; the last try runs
+        inside the write transaction, so an update always lands.
+        """
+        with self.locked(key):
+            for _ in range(OPTIMISTIC_TRIES):
+                with self._database.reading() as tx:
+                    seen = tx.get(USERS, key)
+                result, new_state = change(self._state_of(seen))
+                with self._database.transaction() as tx:
+                    if tx.get(USERS, key) == seen:
+                        self._write(tx, key, seen, new_state)
+                        return result
+            with self._database.transaction() as tx:
+                seen = tx.get(USERS, key)
+                result, new_state = change(self._state_of(seen))
+                self._write(tx, key, seen, new_state)
+                return result
+
+    def _write(self, tx: Transaction, key: str, seen: Any, new_state: UserState | None) -> None:
+        if new_state is None:
+            self.delete_in(tx, key)
+            return
+        if seen is not None and self._state_of(seen, strict=True) is None:
+            _set_aside(tx, key, seen)  # the damaged record is kept, never overwritten unseen
+        new_state.updated = now_iso()
+        tx.put(USERS, key, new_state.to_json())
+
+    @staticmethod
+    def _state_of(raw: Any, strict: bool = False) -> UserState | None:
+        """The state a stored value holds; a fresh one (None if ``strict``) when damaged."""
+        if raw is None:
+            return None if strict else UserState()
+        if isinstance(raw, dict):
+            try:
+                return UserState.from_json(raw)
+            except (TypeError, ValueError, KeyError):
+                pass
+        return None if strict else UserState()
+
+    def load(self, key: str) -> UserState:
+        """The user's state, or a fresh one. A damaged record is set aside, not lost."""
+        with self._database.reading() as tx:
+            raw = tx.get(USERS, key)
+        state = self._state_of(raw, strict=True)
+        if state is not None or raw is None:
+            return state or UserState()
+        with self._database.transaction() as tx:
+            raw = tx.get(USERS, key)
+            if raw is not None and self._state_of(raw, strict=True) is None:
+                _set_aside(tx, key, raw)
+                tx.delete(USERS, key)
+        return UserState()
 
     def save(self, key: str, state: UserState) -> None:
         """Store and commit the user's state before returning."""
-        state.updated = now_iso()
-        self._table[key] = state.to_json()
-        self._table.commit(blocking=True)
+        self.update(key, lambda _old: (None, state))
 
     def delete(self, key: str) -> None:
         """Remove everything kept about the user, including set-aside records, and commit."""
-        self._table.pop(key, None)
-        self._table.commit(blocking=True)
-        for qkey in [k for k in self._quarantine if k.startswith(f"{key}@")]:
-            del self._quarantine[qkey]
-        self._quarantine.commit(blocking=True)
+        with self._database.transaction() as tx:
+            self.delete_in(tx, key)
+
+    @staticmethod
+    def delete_in(tx: Transaction, key: str) -> None:
+        """Delete the user's state and set-aside records inside an open transaction."""
+        tx.delete(USERS, key)
+        for set_aside_key, _ in tx.items(QUARANTINE, prefix=f"{key}@"):
+            tx.delete(QUARANTINE, set_aside_key)
 
     def peek(self, key: str) -> dict[str, Any] | None:
         """The stored JSON exactly as kept, for "show what you keep about me"."""
-        raw = self._table.get(key)
+        with self._database.reading() as tx:
+            raw = tx.get(USERS, key)
         return raw if isinstance(raw, dict) else None
 
     def __len__(self) -> int:
-        return len(self._table)
+        with self._database.reading() as tx:
+            return tx.count(USERS)
+
+
+def _set_aside(tx: Transaction, key: str, raw: Any) -> None:
+    """Keep a damaged record in the quarantine table, under the user's key and the time."""
+    kept = raw.raw if isinstance(raw, CorruptRecord) else raw
+    tx.put(QUARANTINE, f"{key}@{dt.datetime.now(dt.timezone.utc).isoformat()}",
+           {"key": key, "raw": kept})

@@ -14,7 +14,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.slack.app import add_slack_commands
-from bot.slack.dedup import TABLE, EventLedger
+from bot.slack.dedup import EventLedger
 from bot.slack.delivery import AnyServerErrorRetryHandler, surface_of, web_client
 from bot.slack.inbox import is_user_dm
 from bot.slack.listeners.commands import pathway_text
@@ -34,19 +34,19 @@ class Clock:
 
 def test_ledger_claims_each_event_once_and_remembers_across_reopen(tmp_path: Path) -> None:
     database = Database(tmp_path / "p.sqlite")
-    ledger = EventLedger(database.table(TABLE))
+    ledger = EventLedger(database)
     assert ledger.claim("Ev1") is True
     assert ledger.claim("Ev1") is False
     database.close()
     reopened = Database(tmp_path / "p.sqlite")
-    assert EventLedger(reopened.table(TABLE)).claim("Ev1") is False
+    assert EventLedger(reopened).claim("Ev1") is False
     reopened.close()
 
 
 def test_ledger_is_bounded_by_age_and_count(tmp_path: Path) -> None:
     database = Database(tmp_path / "p.sqlite")
     clock = Clock()
-    ledger = EventLedger(database.table(TABLE), keep_seconds=60, max_events=50, clock=clock)
+    ledger = EventLedger(database, keep_seconds=60, max_events=50, clock=clock)
     for n in range(450):
         clock.now += 1
         ledger.claim(f"Ev{n}")

@@ -24,9 +24,8 @@ from bot.replies import Reply
 from bot.service import KnowledgeHolder, Pathway
 from bot.settings import Settings, SettingsError, load_settings
 from bot.slack.admin import reload_notifier
-from bot.slack.dedup import TABLE, EventLedger, dedup_middleware
+from bot.slack.dedup import dedup_middleware
 from bot.slack.delivery import BadPayload, Sender, web_client
-from bot.slack.inbox import Inbox
 from bot.slack.listeners import register_all
 from bot.slack.listeners.messages import replay_held_messages
 from bot.slack.logs import install_secret_filter, quiet_bolt_token_warning
@@ -70,8 +69,8 @@ def build_app(settings: Settings, pathway: Pathway, database: Database) -> App:
     pathway.deliverer = SlackDeliverer(app.client, lambda: pathway.knowledge.current.knowledge,
                                        settings.triage_channel)
     app.use(mark_verified(request_verification=bool(settings.signing_secret)))
-    inbox = Inbox(database.table(TABLE))
-    app.use(dedup_middleware(EventLedger(database.table(TABLE))))
+    inbox = pathway.events
+    app.use(dedup_middleware(inbox))
     register_all(app, pathway, sender, Admin(pathway, settings.admins), inbox)
     app.error(_error_handler(sender))
     replay_held_messages(pathway, sender, inbox)
@@ -166,7 +165,8 @@ def build_socket_handler(settings: Settings, app: App) -> SocketModeHandler:
 def _open(settings: Settings) -> tuple[Pathway, Database]:
     install_secret_filter([settings.bot_token, settings.app_token, settings.signing_secret])
     database = Database(settings.database_path)
-    pathway = Pathway(KnowledgeHolder(settings.knowledge_dir), database, settings.retention_days)
+    pathway = Pathway(KnowledgeHolder(settings.knowledge_dir), database, settings.retention_days,
+                      settings.log_key_file)
     return pathway, database
 
 

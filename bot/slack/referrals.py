@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -27,7 +26,6 @@ from bot.slack.referral_blocks import triage_blocks, triage_text
 logger = logging.getLogger("pathway.slack.referrals")
 
 RETRY_SECONDS = 60.0
-REMEMBERED_POSTS = 1000
 
 
 class SlackDeliverer:
@@ -38,8 +36,6 @@ class SlackDeliverer:
         self.client = client
         self.knowledge = knowledge
         self.default_channel = default_channel
-        self._lock = threading.Lock()
-        self._posted: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
     def deliver(self, referral: dict[str, Any], organisation: Organisation | None
                 ) -> dict[str, Any]:
@@ -49,22 +45,14 @@ class SlackDeliverer:
         if not channel:
             raise DeliveryError(f"no triage channel configured for {referral['organisation']} "
                                 "and no PATHWAY_TRIAGE_CHANNEL")
-        with self._lock:
-            # The retry loop and a new submission can both pick up the same pending
-            # referral: post it once, and give the second caller the same destination.
-            if referral["id"] in self._posted:
-                return self._posted[referral["id"]]
-            response = _call(self.client.chat_postMessage, channel=channel,
-                             text=triage_text(referral), blocks=self._blocks(referral),
-                             unfurl_links=False, unfurl_media=False)
-            label = say("referral.where_own_channel" if own
-                        else "referral.where_default_channel")
-            destination = {"channel": response.get("channel") or channel,
-                           "ts": response["ts"], "label": label}
-            self._posted[referral["id"]] = destination
-            while len(self._posted) > REMEMBERED_POSTS:
-                self._posted.popitem(last=False)
-        return destination
+        # The caller has claimed this referral in the database (ReferralStore.claim_delivery),
+        # so no other thread or process posts it meanwhile.
+        response = _call(self.client.chat_postMessage, channel=channel,
+                         text=triage_text(referral), blocks=self._blocks(referral),
+                         unfurl_links=False, unfurl_media=False)
+        label = say("referral.where_own_channel" if own else "referral.where_default_channel")
+        return {"channel": response.get("channel") or channel, "ts": response["ts"],
+                "label": label}
 
     def update(self, referral: dict[str, Any], organisation: Organisation | None) -> None:
         """Redraw the team's message with the referral's new status."""

@@ -8,11 +8,11 @@ from bot.admin import Admin
 from bot.service import Pathway
 from bot.slack import admin as admin_listeners
 from bot.slack.delivery import Sender
-from bot.slack.inbox import Inbox
 from bot.slack.listeners import actions, commands, home, messages, referrals, unhandled
+from bot.store.events import EventLedger
 
 
-def register_all(app: App, pathway: Pathway, sender: Sender, admin: Admin, inbox: Inbox
+def register_all(app: App, pathway: Pathway, sender: Sender, admin: Admin, inbox: EventLedger
                  ) -> None:
     """Attach every listener to the app."""
     admin_listeners.register(app, admin, sender)

@@ -10,13 +10,14 @@ from slack_bolt.context import BoltContext
 
 from bot.service import Pathway
 from bot.slack.delivery import BadPayload, Sender, required, text_of, workspace_of
-from bot.slack.inbox import Inbox, is_user_dm
+from bot.slack.inbox import is_user_dm
 from bot.slack.text import strip_mentions, unescape
+from bot.store.events import EventLedger
 
 logger = logging.getLogger(__name__)
 
 
-def answer_direct_message(pathway: Pathway, sender: Sender, inbox: Inbox, workspace: str,
+def answer_direct_message(pathway: Pathway, sender: Sender, inbox: EventLedger, workspace: str,
                           body: dict[str, Any]) -> None:
     """Answer a DM privately, keeping the user's state, and release it from the inbox."""
     event, event_id = body["event"], body.get("event_id")
@@ -33,9 +34,9 @@ def answer_direct_message(pathway: Pathway, sender: Sender, inbox: Inbox, worksp
     inbox.done(event_id)
 
 
-def replay_held_messages(pathway: Pathway, sender: Sender, inbox: Inbox) -> int:
+def replay_held_messages(pathway: Pathway, sender: Sender, inbox: EventLedger) -> int:
     """Finish direct messages a crash left acknowledged but unanswered; returns how many."""
-    held = inbox.unfinished()
+    held = inbox.take_unfinished()
     for event_id, entry in held:
         logger.info("Answering direct message %s held over from before a restart", event_id)
         try:
@@ -51,7 +52,7 @@ def replay_held_messages(pathway: Pathway, sender: Sender, inbox: Inbox) -> int:
     return len(held)
 
 
-def register(app: App, pathway: Pathway, sender: Sender, inbox: Inbox) -> None:
+def register(app: App, pathway: Pathway, sender: Sender, inbox: EventLedger) -> None:
     """Listen for DMs and mentions."""
 
     def direct_message(body: dict[str, Any], context: BoltContext) -> None:

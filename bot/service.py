@@ -148,6 +148,7 @@ class Pathway:
             self.questions.forget_user(key, tx)
             self.referrals.forget_user(key, tx)
             self.events.forget_user(tx, workspace, user)
+        self.database.checkpoint()  # no copy of the deleted text stays in the write-ahead log
 
     def _with_other_records(self, key: str, reply: Reply) -> Reply:
         """Add the user's question log rows and referrals to "what I keep about you"."""

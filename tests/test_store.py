@@ -303,3 +303,8 @@ def test_a_restart_finishes_only_messages_whose_owner_is_gone(database: Database
     taken = {event_id for event_id, _ in EventLedger(database).take_unfinished()}
     assert taken == {"EvDEAD", "EvSTALE", "EvNOBODY"}
     assert EventLedger(database).take_unfinished() == []  # taken once, now owned by us
+
+
+def test_a_new_database_is_readable_by_the_bot_only(tmp_path: Path) -> None:
+    Database(tmp_path / "p.sqlite").close()
+    assert (tmp_path / "p.sqlite").stat().st_mode & 0o777 == 0o600

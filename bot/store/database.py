@@ -173,6 +173,9 @@ class Database:
         self._closed = False
         _check_directory(self.path.parent)
         _check_file(self.path)
+        if not self.path.exists():  # personal data: readable by the bot's user only
+            with contextlib.suppress(FileExistsError):  # another process made it first
+                os.close(os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         with self.transaction() as tx:  # creates the tables, and proves the file is writable
             for table in TABLES:
                 self.ensure(table, tx._conn)

@@ -128,6 +128,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "me.questions": {"en": "• Questions you asked: {count}, kept for {days} days without your "
                            "name so the team can improve answers"},
     "me.footer": {"en": "Say *forget me* to delete all of it."},
+    "me.ticks_title": {"en": "*Ticked, by stage:*"},
+    "me.ticks_line": {"en": "• {stage}: {count}"},
+    "me.recent_title": {"en": "*Your last {count} messages kept:*"},
+    "me.recent_line": {"en": "• {at}: {text}"},
+    "me.referrals_title": {"en": "*Your referrals:*"},
     "private.only": {"en": "I only show personal progress in a direct message, so it stays "
                            "yours. Message me directly and say *{command}*."},
     "topic.unknown": {"en": "I couldn't find that entry any more; it may have been renamed. "
@@ -168,8 +173,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "connect.not_shared": {"en": "OK, nothing was shared and nothing was kept."},
     "connect.cancelled": {"en": "OK, stopped. Nothing was shared."},
     "connect.submitting": {"en": "Sending your referral…"},
-    "referral.sent": {"en": "Sent: your referral {id} went to {org}'s team{where}. You'll hear "
-                            "from me when they respond; say *referrals* to see its status."},
+    "referral.sent": {"en": "Sent: your referral {id} went to the team at {org}{where}. "
+                            "You'll hear from me when they respond; say *referrals* to see its "
+                            "status."},
     "referral.pending": {"en": "Saved: your referral {id} to {org} is stored, but I couldn't "
                                "deliver it yet. I'll keep trying; say *referrals* to check."},
     "referral.duplicate": {"en": "You've already sent this to {org} (referral {id}); I haven't "
@@ -231,9 +237,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "slack.org_gone": {"en": "I couldn't find that organisation any more. Ask me *contacts* for "
                              "the current list."},
     # --- "Connect me": the innovator's form -------------------------------------------------
-    "form.intro": {"en": "Pathway will send what you write here to *{org}*'s team, with your "
-                         "Slack name, so they can get in touch. Nothing is sent unless you tick "
-                         "the consent box."},
+    "form.intro": {"en": "Pathway will send what you write here to the team at *{org}*, with "
+                         "your Slack name, so they can get in touch. Nothing is sent unless you "
+                         "tick the consent box."},
     "form.label_summary": {"en": "Your idea, in a paragraph"},
     "form.label_problem": {"en": "The problem it solves, and for whom"},
     "form.label_stage": {"en": "Your current stage"},
@@ -274,7 +280,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "referral.update": {"en": "Update: {text}"},
     "referral.withdraw_title": {"en": "Withdraw referral?"},
     "referral.withdraw_keep": {"en": "Keep it"},
-    "referral.withdraw_text": {"en": "{org}'s team will see it was withdrawn."},
+    "referral.withdraw_text": {"en": "The team at {org} will see it was withdrawn."},
     "referral.older": {"en": "{count} older: say *referrals* in a message to see them all."},
     # --- "Connect me": the receiving team's message -----------------------------------------
     "team.header": {"en": "Connect me: {org}"},

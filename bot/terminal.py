@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections.abc import Callable, Iterable
@@ -11,6 +10,7 @@ from typing import TextIO
 from bot.intents import choice_number
 from bot.messages import say
 from bot.replies import Reply
+from bot.views import kept_lines
 
 _BOLD = re.compile(r"\*([^*\n]+)\*")
 QUIT_WORDS = {"quit", "exit", "/quit", "/exit", ":q"}
@@ -33,17 +33,26 @@ def render(reply: Reply, colour: bool = False) -> str:
             for line in reply.checklist.items))
     if reply.contacts:
         parts.append(_contacts(reply))
-    if reply.data is not None:
-        parts.append(json.dumps(reply.data, indent=2, ensure_ascii=False))
+    if reply.kind == "data" and reply.data:
+        # The text summarises it already; the details follow as lines, never as raw JSON.
+        kept = kept_lines(reply.data)
+        if kept:
+            parts.append("\n".join(kept))
     if reply.source:
         parts.append(say("answer.source", source=reply.source, reviewed=reply.reviewed))
-    if reply.options:
+    if reply.options and not _listed_in_text(reply):
         # A few short choices fit on one line; a longer menu reads better as a list.
         separator = "  " if len(reply.options) <= 3 else "\n"
         parts.append(separator.join(f"[{n}] {o.label}" for n, o in enumerate(reply.options, 1)))
     if reply.footer:
         parts.append(reply.footer)
     return _style("\n\n".join(parts), colour)
+
+
+def _listed_in_text(reply: Reply) -> bool:
+    """Whether the text already numbers the options ("1. ..."), as "did you mean" does."""
+    lines = {line.strip() for line in reply.text.splitlines()}
+    return all(f"{n}. {o.label}" in lines for n, o in enumerate(reply.options, 1))
 
 
 def _contacts(reply: Reply) -> str:

@@ -139,3 +139,34 @@ def about_me(state: UserState | None, stored: dict | None, kb: KnowledgeBase,
     return Reply("data", text, title=say("me.title", lang), data=stored,
                  footer=say("me.footer", lang),
                  options=(Option(say("option.forget", lang), "forget me"),))
+
+
+RECENT_KEPT = 5
+
+
+def kept_lines(data: dict, lang: str = "en") -> list[str]:
+    """What is kept about a user ("me" data) as readable lines: ticks, messages, referrals."""
+    state = data.get("state") if isinstance(data.get("state"), dict) else data
+    lines: list[str] = []
+    ticks = {stage: items for stage, items in (state.get("ticks") or {}).items() if items}
+    if ticks:
+        lines.append(say("me.ticks_title", lang))
+        lines += [say("me.ticks_line", lang, stage=stage, count=len(items))
+                  for stage, items in ticks.items()]
+    recent = (state.get("history") or [])[-RECENT_KEPT:]
+    if recent:
+        lines.append(say("me.recent_title", lang, count=len(recent)))
+        lines += [say("me.recent_line", lang, at=str(m.get("at", ""))[:16].replace("T", " "),
+                      text=m.get("text", "")) for m in recent]
+    referrals = data.get("referrals") or []
+    if referrals:
+        lines.append(say("me.referrals_title", lang))
+        lines += [referral_line(r, lang) for r in referrals]
+    return lines
+
+
+def referral_line(referral: dict, lang: str = "en") -> str:
+    """One referral as a line: id, organisation, status and date."""
+    return say("referrals.line", lang, id=referral["id"], org=referral["organisation_name"],
+               status=say(f"status.{referral['status']}", lang),
+               updated=referral["updated"][:10])

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from bot.referrals import OutboxDeliverer
 from bot.replies import (
     ChecklistLine,
     ChecklistView,
@@ -16,6 +18,7 @@ from bot.replies import (
     Reply,
     StageProgress,
 )
+from bot.service import Pathway
 from bot.slack import blocks as kit
 from bot.slack.text import escape, shorten, split_text, strip_mentions, unescape
 
@@ -249,3 +252,30 @@ def test_confirmation_shows_the_destructive_option_in_red() -> None:
                                                             Option("No", "no")))
     buttons = [e for e in elements(kit.reply_blocks(reply)) if e["type"] == "button"]
     assert [b.get("style") for b in buttons] == ["danger", None]
+
+
+def shown_texts(value: Any) -> str:
+    """Every text a user reads in blocks (mrkdwn and plain_text), one per line."""
+    if isinstance(value, dict):
+        found = [value["text"]] if isinstance(value.get("text"), str) else []
+        return "\n".join(found + [shown_texts(v) for v in value.values()
+                                  if isinstance(v, (dict, list))])
+    if isinstance(value, list):
+        return "\n".join(shown_texts(v) for v in value)
+    return ""
+
+
+def test_referral_referrals_and_me_show_no_raw_data_in_slack(pathway: Pathway,
+                                                              tmp_path: Path) -> None:
+    pathway.deliverer = OutboxDeliverer(tmp_path / "outbox.jsonl")
+    for line in ("stage prototype", "tick 1", "connect Improvement Cymru",
+                 "A falls sensor", "Falls at night", "yes", "Powys", "Help to evaluate it"):
+        pathway.respond("T1", "U1", line)
+    sent, listed, me = (pathway.respond("T1", "U1", line) for line in ("yes", "referrals", "me"))
+    for reply in (sent, listed, me):
+        shown = shown_texts(kit.reply_blocks(reply))
+        assert "idempotency" not in shown and "{" not in shown and "T1:U1" not in shown
+    assert "went to the team at Improvement Cymru" in shown_texts(kit.reply_blocks(sent))
+    me_shown = shown_texts(kit.reply_blocks(me))
+    assert "Ticked, by stage:*\n• prototype: 1" in me_shown
+    assert ": Improvement Cymru, sent, waiting for the team" in me_shown

@@ -71,7 +71,8 @@ def test_chat_numbers_pick_options_and_quit_stops(tmp_path: Path) -> None:
     result = run("chat", "--knowledge", str(ENGINE_KB),
                  stdin="ethics for a device\n2\nquit\nthis line is never read\n", data_dir=tmp_path)
     assert result.returncode == 0
-    assert "[1] " in result.stdout and "[2] " in result.stdout
+    assert "Did you mean one of these?\n1. " in result.stdout and "\n2. " in result.stdout
+    assert "connect mhra" in result.stdout  # "2" picked the second choice: the device answer
     assert "never read" not in result.stdout
     assert result.stdout.count("== ") >= 1
 
@@ -139,3 +140,18 @@ def test_console_entry_points_share_main(tmp_path: Path, entry_point: str) -> No
         pytest.skip("package not installed with its console script")
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert result.returncode == 0 and "usage: pathway" in result.stdout
+
+
+def test_chat_referral_me_and_did_you_mean_read_as_text(tmp_path: Path) -> None:
+    lines = ["stage prototype", "connect regional partnership boards", "An app for falls",
+             "falls in care homes", "yes", "Betsi", "advice on procurement", "yes",
+             "referrals", "me", "regional", "quit"]
+    result = run("chat", "--user", "nia", stdin="\n".join(lines) + "\n", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "went to the team at Regional Partnership Boards (the local outbox)" in out
+    assert "Boards's" not in out
+    assert "{" not in out and "idempotency" not in out
+    assert "Your referrals:\n• R" in out
+    assert "Did you mean one of these?\n1. Regional Partnership Boards" in out
+    assert "[1] Regional Partnership Boards" not in out

@@ -14,6 +14,7 @@ from typing import Any
 from bot.messages import say
 from bot.replies import ChecklistLine, ChecklistView, Contact, Option, Reply, StageProgress
 from bot.slack.text import escape, plain, shorten, split_text
+from bot.views import kept_lines
 
 Block = dict[str, Any]
 
@@ -242,8 +243,9 @@ def reply_blocks(reply: Reply, limit: int = MESSAGE_BLOCK_LIMIT) -> list[Block]:
         tail += checklist_blocks(reply.checklist, item_limit=limit // 2)
     tail += progress_blocks(reply.progress)
     tail += contact_blocks(reply.contacts[:10])
-    if reply.kind == "data" and (reply.data or {}).get("referrals"):
-        tail.append(section(referral_lines(reply.data["referrals"])))
+    if reply.kind == "data" and reply.data:
+        # The details of what is kept, as lines; no other reply shows its data.
+        tail += text_sections("\n".join(kept_lines(reply.data)))
     notes = [line for line in (source_line(reply), escape(reply.footer or "")) if line]
     if notes:
         tail.append(context("\n".join(notes)))

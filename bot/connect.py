@@ -22,6 +22,10 @@ QUESTIONS: tuple[tuple[str, str], ...] = (
     ("user_organisation", "connect.q_organisation"),
     ("help_wanted", "connect.q_help"),
 )
+# Commands that step out of the form even where any text is an answer: a user who types
+# *help* or *forget me* mid-form means the command, not the idea's summary.
+STEPS_OUT = frozenset({"help", "me", "forget", "reset", "stage", "triage", "stages", "referrals",
+                       "connect", "withdraw"})
 
 
 def find_organisation(kb: KnowledgeBase, matcher: Matcher, text: str) -> Organisation | None:
@@ -70,6 +74,17 @@ def answer(kb: KnowledgeBase, state: UserState, pending: dict[str, Any], message
     if step + 1 < len(QUESTIONS):
         return Reply("connect", _question(kb, state, step + 1))
     return _consent_question(org, answers, lang)
+
+
+def is_answer(state: UserState, pending: dict[str, Any], message: str, intent_name: str
+              ) -> bool:
+    """Whether ``message`` answers the form's current question rather than stepping out of it."""
+    step = pending.get("step", 0)
+    if not isinstance(step, int) or step >= len(QUESTIONS):
+        return intents.yes_no(message) is not None
+    if QUESTIONS[step][0] == "stage":
+        return _stage_answer(state, message) is not None
+    return intent_name not in STEPS_OUT
 
 
 def _question(kb: KnowledgeBase, state: UserState, step: int) -> str:

@@ -22,6 +22,11 @@ from bot.state import UserState
 MAX_MESSAGE_CHARS = 2000
 FALLBACK_ORGANISATIONS = ("life-sciences-hub-wales",)
 _CONTEXT_WORDS = {"that", "this", "it", "them", "those", "these", "that topic", "this topic"}
+# Exchanges that a command or a new question steps out of, and the commands that only show
+# something, so the exchange stays open behind them; any other command drops it.
+_EXCHANGES = frozenset({"triage", "confirm", "connect"})
+_KEEPS_EXCHANGE = frozenset({"help", "me", "stages", "contacts", "evaluate", "referrals",
+                             "greeting", "thanks", "smalltalk", "next", "checklist"})
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
@@ -54,6 +59,8 @@ class Engine:
         if private:
             state.remember(message)
         reply, new_state = self._dispatch(state, message, private)
+        if private and new_state is not None and reply.checklist is not None:
+            new_state.last_checklist = reply.checklist.stage_id  # what "tick 2" refers to
         if truncated and reply is not None:
             note = say("error.too_long", state.lang, limit=MAX_MESSAGE_CHARS)
             reply = _with_footer(reply, note)
@@ -63,20 +70,40 @@ class Engine:
                   ) -> tuple[Reply, UserState | None]:
         pending = state.pending if private else None
         state.pending = None if private else state.pending
-        if pending:
+        intent = intents.parse(message)
+        steps_out = bool(pending) and self._steps_out(state, pending, message, intent)
+        if pending and not steps_out:
             handled = self._answer_pending(state, pending, message)
             if handled is not None:
                 return handled
+        reply, new_state = self._on_message(state, message, intent, private)
+        if steps_out:
+            return _stepped_out(pending, intent, reply, new_state, state.lang)
+        return reply, new_state
+
+    def _on_message(self, state: UserState, message: str, intent: Intent, private: bool
+                    ) -> tuple[Reply, UserState | None]:
         number = intents.choice_number(message)
         if number is not None:
             return self._bare_number(state, number), state
-        intent = intents.parse(message)
         if not private and intent.name in PRIVATE_COMMANDS:
             return Reply("info", say("private.only", state.lang, command=message)), state
         handler = getattr(self, f"_on_{intent.name}")
         return handler(state, intent)
 
     # --- pending exchanges -------------------------------------------------------------------
+
+    def _steps_out(self, state: UserState, pending: dict, message: str, intent: Intent
+                   ) -> bool:
+        """Whether a message leaves a pending exchange (a command, a new question) unanswered."""
+        kind = pending.get("kind")
+        if kind not in _EXCHANGES or intents.is_cancel(message):
+            return False
+        if kind == "connect":
+            answers = connect.is_answer(state, pending, message, intent.name)
+        else:
+            answers = intents.yes_no(message) is not None
+        return not answers and (intent.name != "question" or len(message.split()) > 3)
 
     def _answer_pending(self, state: UserState, pending: dict, message: str
                         ) -> tuple[Reply, UserState | None] | None:
@@ -89,7 +116,9 @@ class Engine:
                 return self._confirmed(state, pending.get("action", ""))
             if answer is False or intents.is_cancel(message):
                 return Reply("info", say("confirm.cancelled", state.lang)), state
-            return None
+            state.pending = pending
+            return Reply("confirm", say("triage.yes_no", state.lang),
+                         options=self._yes_no_options(state)), state
         if kind == "connect":
             return connect.answer(self.kb, state, pending, message), state
         if kind == "choose":
@@ -106,11 +135,11 @@ class Engine:
         """A number with nothing to choose from: offer what it could mean, not a search."""
         lang = state.lang
         options = []
-        stage = self.kb.stage(state.stage) if state.stage else None
+        stage = ticks.checklist_in_view(self.kb, state)
         if stage and 1 <= number <= len(stage.checklist):
             item = stage.checklist[number - 1]
             options.append(Option(say("number.tick", lang, number=number,
-                                      text=item.text.get(lang)), f"tick {number}"))
+                                      text=item.text.get(lang)), f"tick {stage.id} {number}"))
         named = next((s for s in self.kb.stages if s.number == number), None)
         if named:
             options.append(Option(say("number.stage", lang, number=number,
@@ -229,6 +258,16 @@ class Engine:
                      progress=views.progress(self.kb, state, lang))
 
     def _on_triage(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        stage = self.kb.stage(state.stage) if state.stage else None
+        if stage is None:
+            return self._on_redo_triage(state, intent)
+        lang = state.lang
+        text = say("triage.known", lang, number=stage.number, title=stage.title.get(lang))
+        return Reply("info", text, options=(
+            Option(say("option.redo_triage", lang), "ask me the stage questions again"),
+            *self._start_options(state))), state
+
+    def _on_redo_triage(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         state.pending = {"kind": "triage", "step": 1}
         text = f"{say('triage.intro', state.lang)}\n\n{say('triage.q1', state.lang)}"
         return Reply("triage", text, options=self._yes_no_options(state)), state
@@ -401,7 +440,10 @@ class Engine:
                   ) -> tuple[Reply, UserState]:
         """Make exactly these items ticked on a stage (Slack checkboxes send the whole set)."""
         state = copy.deepcopy(state)
-        return ticks.set_ticks(self.kb, state, stage_id, item_ids), state
+        reply = ticks.set_ticks(self.kb, state, stage_id, item_ids)
+        if reply.checklist is not None:
+            state.last_checklist = reply.checklist.stage_id
+        return reply, state
 
     def _on_me(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         return views.about_me(state, state.to_json(), self.kb, state.lang), state
@@ -417,6 +459,19 @@ class Engine:
         return Reply("confirm", say(text_key, state.lang),
                      options=(Option(say(yes_key, state.lang), "yes"),
                               Option(say("option.no", state.lang), "no")))
+
+
+def _stepped_out(pending: dict, intent: Intent, reply: Reply, new_state: UserState | None,
+                 lang: str) -> tuple[Reply, UserState | None]:
+    """Keep the exchange open behind a command that only shows something, or drop it; say which."""
+    if new_state is None:
+        return reply, None
+    keep = intent.name in _KEEPS_EXCHANGE and new_state.pending is None
+    if keep:
+        new_state.pending = pending
+    kind = pending.get("kind")
+    return _with_footer(reply, say(f"exchange.{'kept' if keep else 'dropped'}_{kind}", lang)
+                        ), new_state
 
 
 def _with_footer(reply: Reply, note: str) -> Reply:

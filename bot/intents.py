@@ -42,7 +42,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("reset", "reset", "clear your stage and ticks and start again", True),
 )
 PRIVATE_COMMANDS = frozenset(c.name for c in COMMANDS if c.private) | {
-    "untick", "next_stage", "stage_claim", "withdraw"}
+    "untick", "next_stage", "stage_claim", "withdraw", "redo_triage"}
 
 STAGE_WORDS: dict[str, str] = {
     "1": "idea", "idea": "idea", "ideas": "idea", "need": "idea", "idea and need": "idea",
@@ -81,6 +81,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("stages", r"stages|overview|(?:show|list|what are) (?:me )?" + _THE + r"(?:five )?stages|"
                r"" + _THE + r"pathway"),
     ("next_stage", r"(?:move|go) (?:on )?to " + _THE + r"next stage|next stage"),
+    ("redo_triage", r"(?:ask me )?" + _THE + r"stage questions(?: again)?|triage again|"
+                    r"(?:redo|restart) " + _THE + r"(?:stage questions|triage)"),
     ("stage", r"(?:set )?(?:my )?stage(?: is)?\s+(?P<arg>.+)"),
     # "I'm at a loss..." is a question, not a stage: the engine checks the stage name.
     ("stage_claim", r"(?:i'?m|i am|we'?re|we are) (?:at|in|on) " + _THE + r"(?P<arg>.+?)"

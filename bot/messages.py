@@ -99,6 +99,34 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "triage.result": {"en": "From your answers you're at stage {number}: *{title}*. "
                             "I've noted that; say *stage* and another name to change it."},
     "triage.cancelled": {"en": "OK, stopped. Ask me anything, or type *help*."},
+    "triage.known": {"en": "You're at stage {number}: *{title}*. If you're not sure that's "
+                           "right, I can ask the stage questions again.",
+                     "cy": "Rydych chi yng ngham {number}: *{title}*. Os nad ydych chi'n siŵr "
+                           "bod hynny'n iawn, galla i ofyn y cwestiynau am eich cam eto."},
+    "option.redo_triage": {"en": "Ask me the stage questions again",
+                           "cy": "Gofyn y cwestiynau am fy ngham eto"},
+    # --- a command or a new question in the middle of an exchange ---------------------------
+    "exchange.kept_triage": {"en": "The stage questions are still open: answer *yes* or *no* "
+                                   "to carry on, or say *cancel*.",
+                             "cy": "Mae'r cwestiynau am eich cam yn dal ar agor: atebwch *ie* "
+                                   "neu *na* i barhau, neu dywedwch *cancel*."},
+    "exchange.dropped_triage": {"en": "I've stopped the stage questions.",
+                                "cy": "Rydw i wedi stopio'r cwestiynau am eich cam."},
+    "exchange.kept_confirm": {"en": "I'm still waiting for your *yes* or *no* to my question "
+                                    "before this (or *cancel*).",
+                              "cy": "Rydw i'n dal i aros am *ie* neu *na* i'r cwestiwn cyn "
+                                    "hwn (neu *cancel*)."},
+    "exchange.dropped_confirm": {"en": "I've left my earlier question unanswered: nothing was "
+                                       "deleted or cleared.",
+                                 "cy": "Rydw i wedi gadael fy nghwestiwn blaenorol heb ateb: "
+                                       "does dim wedi'i ddileu na'i glirio."},
+    "exchange.kept_connect": {"en": "Your referral form is still open: answer its last "
+                                    "question to carry on, or say *cancel*.",
+                              "cy": "Mae'ch ffurflen atgyfeirio yn dal ar agor: atebwch ei "
+                                    "chwestiwn olaf i barhau, neu dywedwch *cancel*."},
+    "exchange.dropped_connect": {"en": "I've stopped the referral form; nothing was shared.",
+                                 "cy": "Rydw i wedi stopio'r ffurflen atgyfeirio; does dim "
+                                       "wedi'i rannu."},
     "option.yes": {"en": "Yes"},
     "option.no": {"en": "No"},
     "option.next": {"en": "What should I do next?"},

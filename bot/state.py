@@ -40,6 +40,7 @@ class UserState:
     stage: str | None = None
     ticks: dict[str, list[str]] = field(default_factory=dict)  # stage id -> checklist item ids
     last_topic: str | None = None
+    last_checklist: str | None = None  # the stage whose checklist the user saw last
     pending: dict[str, Any] | None = None  # an unfinished exchange: triage, confirmation, choice
     history: list[dict[str, str]] = field(default_factory=list)
     lang: str = "en"
@@ -71,7 +72,8 @@ class UserState:
 
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "stage": (str, type(None)), "ticks": (dict,), "last_topic": (str, type(None)),
-    "pending": (dict, type(None)), "history": (list,), "lang": (str,), "created": (str,),
+    "last_checklist": (str, type(None)), "pending": (dict, type(None)), "history": (list,),
+    "lang": (str,), "created": (str,),
     "updated": (str,), "version": (int,),
 }
 

@@ -68,9 +68,16 @@ def _stage_and_rest(kb: KnowledgeBase, state: UserState, arg: str) -> tuple[Stag
     named = intents.stage_id(first) if rest and not first.isdigit() else None
     if named:
         return kb.stage(named), rest.strip()
-    # Without a stage of their own, "tick 2" means the checklist the user last looked at.
-    current = state.stage or (state.last_topic if kb.stage(state.last_topic or "") else None)
-    return (kb.stage(current) if current else None), arg.strip()
+    return checklist_in_view(kb, state), arg.strip()
+
+
+def checklist_in_view(kb: KnowledgeBase, state: UserState) -> Stage | None:
+    """The stage a bare "tick 2" means: the checklist the user saw last, else their own stage."""
+    for stage_id in (state.last_checklist, state.stage, state.last_topic):
+        stage = kb.stage(stage_id) if stage_id else None
+        if stage is not None:
+            return stage
+    return None
 
 
 def _resolve_items(stage: Stage, text: str) -> list[str]:

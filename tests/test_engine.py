@@ -270,7 +270,7 @@ def test_a_bare_number_offers_what_it_could_mean_instead_of_a_search(pathway: Pa
     assert [o.say for o in reply.options] == ["topic:evaluate"]
     say(pathway, "stage prototype")
     reply = say(pathway, "2")
-    assert [o.say for o in reply.options] == ["tick 2", "topic:prototype"]
+    assert [o.say for o in reply.options] == ["tick prototype 2", "topic:prototype"]
     assert reply.options[0].label.startswith("Tick 2. Decide if it is a medical device")
     assert stored(pathway)["ticks"] == {}  # nothing ticked until the option is chosen
     assert say(pathway, "tick 2").kind == "checklist"

@@ -76,6 +76,8 @@ class Engine:
             handled = self._answer_pending(state, pending, message)
             if handled is not None:
                 return handled
+        if steps_out and intent.name in _KEEPS_EXCHANGE:
+            state.pending = pending  # open behind the command, so *me* shows it as kept
         reply, new_state = self._on_message(state, message, intent, private)
         if steps_out:
             return _stepped_out(pending, intent, reply, new_state, state.lang)
@@ -466,9 +468,7 @@ def _stepped_out(pending: dict, intent: Intent, reply: Reply, new_state: UserSta
     """Keep the exchange open behind a command that only shows something, or drop it; say which."""
     if new_state is None:
         return reply, None
-    keep = intent.name in _KEEPS_EXCHANGE and new_state.pending is None
-    if keep:
-        new_state.pending = pending
+    keep = intent.name in _KEEPS_EXCHANGE
     kind = pending.get("kind")
     return _with_footer(reply, say(f"exchange.{'kept' if keep else 'dropped'}_{kind}", lang)
                         ), new_state

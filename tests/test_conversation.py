@@ -41,6 +41,8 @@ def test_me_during_a_confirmation_keeps_it_open(pathway: Pathway) -> None:
     reply = say(pathway, "me")
     assert reply.kind == "data"
     assert "still waiting for your *yes* or *no*" in reply.footer
+    assert reply.data["state"]["pending"] == {"kind": "confirm", "action": "forget"}
+    assert reply.data["state"] == stored(pathway)
     assert say(pathway, "no").text.startswith("OK, nothing was changed")
     assert stored(pathway)["stage"] == "idea"
 

@@ -106,8 +106,7 @@ class ReferralStore:
         form = form.cleaned()
         key = _idempotency_key(user_key, organisation.id, form)
         with self._database.transaction() as tx:
-            mine = [r for r in _records(tx) if r["user"] == user_key
-                    and r["organisation"] == organisation.id]
+            mine = [r for r in _records(tx, user_key) if r["organisation"] == organisation.id]
             duplicate = next((r for r in mine if r["idempotency"] == key), None)
             if duplicate is not None:
                 return duplicate, False
@@ -126,7 +125,8 @@ class ReferralStore:
 
     def for_user(self, user_key: str) -> list[dict[str, Any]]:
         """The user's referrals, oldest first."""
-        return [r for r in self.all() if r["user"] == user_key]
+        with self._database.reading() as tx:
+            return _records(tx, user_key)
 
     def all(self) -> list[dict[str, Any]]:
         """Every referral, oldest first."""
@@ -201,7 +201,7 @@ class ReferralStore:
         if tx is None:
             with self._database.transaction() as own:
                 return self.forget_user(user_key, own)
-        ids = [r["id"] for r in _records(tx) if r["user"] == user_key]
+        ids = [r["id"] for r in _records(tx, user_key)]
         for referral_id in ids:
             tx.delete(TABLE, referral_id)
         return len(ids)
@@ -217,9 +217,10 @@ class ReferralStore:
         return len(old)
 
 
-def _records(tx: Transaction) -> list[dict[str, Any]]:
-    """Every well-formed referral, oldest first."""
-    rows = [r for _, r in tx.items(TABLE) if isinstance(r, dict) and "created" in r]
+def _records(tx: Transaction, user_key: str | None = None) -> list[dict[str, Any]]:
+    """Every well-formed referral (or only one user's), oldest first."""
+    rows = [r for _, r in tx.items(TABLE) if isinstance(r, dict) and "created" in r
+            and (user_key is None or r.get("user") == user_key)]
     return sorted(rows, key=lambda r: r["created"])
 
 

@@ -144,6 +144,7 @@ class Pathway:
         key = UserStore.key(workspace, user)
         self._withdraw_open(key)
         with self.database.transaction() as tx:
+            # Again: a message of the user's handled meanwhile may have stored a state.
             UserStore.delete_in(tx, key)
             self.questions.forget_user(key, tx)
             self.referrals.forget_user(key, tx)
@@ -246,28 +247,32 @@ class Pathway:
         claimed = self.referrals.claim_delivery(record["id"], by=self._instance)
         if claimed is None:  # delivered already, or another process is delivering it now
             return self.referrals.get(record["id"]) or record
-        return self._send_claimed(claimed)
+        return self._send_claimed(self.deliverer, claimed)
 
-    def _send_claimed(self, record: dict) -> dict:
+    def _send_claimed(self, deliverer: Deliverer, record: dict) -> dict:
+        """Deliver a referral this process has claimed, and record how it went."""
         org = self.knowledge.current.knowledge.organisation(record["organisation"])
         try:
-            destination = self.deliverer.deliver(record, org) if self.deliverer else None
+            destination = deliverer.deliver(record, org)
         except DeliveryError as error:  # it stays pending for the next retry
             logger.warning("referral %s not delivered yet: %s", record["id"], error)
             return self.referrals.mark_failed(record["id"], str(error))
-        if destination is None:
-            return record
         return self.referrals.mark_delivered(record["id"], destination)
 
     def deliver_pending(self) -> list[dict]:
-        """Retry every referral still waiting for delivery; returns those now sent."""
-        if self.deliverer is None:
+        """Retry every referral still waiting for delivery; returns those this call sent.
+
+        Unlike _deliver, a referral another process sent meanwhile is not returned, so its
+        innovator is told once.
+        """
+        deliverer = self.deliverer
+        if deliverer is None:
             return []
         sent = []
         for record in self.referrals.pending():
             claimed = self.referrals.claim_delivery(record["id"], by=self._instance)
             if claimed is not None:  # else another process has it, or it went meanwhile
-                updated = self._send_claimed(claimed)
+                updated = self._send_claimed(deliverer, claimed)
                 if updated["status"] != "pending":
                     sent.append(updated)
         return sent

@@ -154,8 +154,9 @@ def _text(key: bytes | str) -> str:
 class Database:
     """The SQLite file holding every table Pathway keeps.
 
-    Each thread gets its own connection; SQLite's own locks make the transactions of all
-    connections, in this process or another, take turns.
+    Each thread gets its own connection. Write transactions take turns: within this
+    process on a Python lock, across processes on SQLite's own lock; reads never wait for
+    a writer (write-ahead log).
     """
 
     def __init__(self, path: str | Path, busy_seconds: float = BUSY_SECONDS) -> None:

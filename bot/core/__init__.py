@@ -1,0 +1,1 @@
+"""The conversation core: pure logic, no I/O (see docs/architecture.md)."""

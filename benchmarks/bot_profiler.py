@@ -248,7 +248,7 @@ def cpu_report(stats: pstats.Stats, top: int = 12) -> list[str]:
 def serve_profiled(bot_root: Path, port: int, output: Path) -> int:
     """Run `pathway serve --port PORT` from bot_root under both profilers; write on exit."""
     sys.path.insert(0, str(bot_root))
-    from bot.cli import main  # imported here so bot_root's copy of the bot is the one run
+    from bot.channels.cli import main  # imported here so bot_root's copy of the bot is the one run
 
     sampler, profiles = Sampler(), ThreadProfiles()
     with sampler.running(), profiles.running():

@@ -47,10 +47,11 @@ from load_fake import (
 from load_users import OPENING, Config, Knowledge, Request, Run, User
 from machine import describe
 
-from bot import intents
+from bot.channels.slack.dedup import TABLE as LEDGER_TABLE
+from bot.core import intents
 from bot.kb.loader import check_knowledge
-from bot.slack.dedup import TABLE as LEDGER_TABLE
-from bot.state import Database, StateError, UserStore
+from bot.store.database import Database, StateError
+from bot.store.users import UserStore
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).resolve().parent / "results"  # git-ignored

@@ -11,7 +11,7 @@ import pytest
 from bot.kb.loader import load_knowledge
 from bot.kb.model import KnowledgeBase
 from bot.service import KnowledgeHolder, Pathway
-from bot.state import Database
+from bot.store.database import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_KNOWLEDGE = ROOT / "knowledge"

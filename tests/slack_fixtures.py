@@ -18,13 +18,13 @@ from urllib.parse import urlencode
 import pytest
 from fake_slack import SIGNING_SECRET, TEAM_ID, FakeSlack, sign
 
+from bot.channels.slack.app import build_app, health
+from bot.channels.slack.server import HttpServer, wsgi_app
+from bot.core.replies import Reply
 from bot.kb.loader import check_knowledge
-from bot.replies import Reply
 from bot.service import KnowledgeHolder, Pathway
-from bot.settings import Settings
-from bot.slack.app import build_app, health
-from bot.slack.server import HttpServer, wsgi_app
-from bot.state import Database
+from bot.service.settings import Settings
+from bot.store.database import Database
 
 ROOT = Path(__file__).resolve().parent.parent
 BOT_TOKEN = "xoxb-1111-2222-testtokenvalue"

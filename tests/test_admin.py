@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.admin import Admin
-from bot.insights import QuestionLog
-from bot.replies import Asked
+from bot.core.replies import Asked
 from bot.service import Pathway
+from bot.service.admin import Admin
+from bot.store.questions import QuestionLog
 from tests.conftest import ENGINE_KB, ROOT
 
 W = "T1"
@@ -124,7 +124,7 @@ def test_retention_purge(database) -> None:
 
 
 def test_salt_is_stable_across_restarts(tmp_path: Path) -> None:
-    from bot.state import Database
+    from bot.store.database import Database
 
     first = Database(tmp_path / "s.sqlite")
     digest = QuestionLog(first).user_hash("T1:U1")

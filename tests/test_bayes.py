@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.base.normalise import stem, tokens
 from bot.kb.loader import load_knowledge
 from bot.matching import Matcher, MatcherConfig
 from bot.matching.bayes import WordModel
-from bot.matching.normalise import stem, tokens
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb_small"
 

@@ -8,8 +8,10 @@ from typing import Any
 
 import pytest
 
-from bot.referrals import OutboxDeliverer
-from bot.replies import (
+from bot.channels.outbox import OutboxDeliverer
+from bot.channels.slack import blocks as kit
+from bot.channels.slack.text import escape, shorten, split_text, strip_mentions, unescape
+from bot.core.replies import (
     ChecklistLine,
     ChecklistView,
     Contact,
@@ -19,8 +21,6 @@ from bot.replies import (
     StageProgress,
 )
 from bot.service import Pathway
-from bot.slack import blocks as kit
-from bot.slack.text import escape, shorten, split_text, strip_mentions, unescape
 
 MATCH = MatchInfo(id="ethics-approval", title="Ethics approval", kind="topic", stage="idea",
                   score=88.0)

@@ -134,7 +134,7 @@ def test_corrupt_state_file_is_a_clear_error_and_left_alone(tmp_path: Path) -> N
 
 @pytest.mark.parametrize("entry_point", ["module", "script"])
 def test_console_entry_points_share_main(tmp_path: Path, entry_point: str) -> None:
-    command = ([sys.executable, "-m", "bot.cli", "--help"] if entry_point == "module"
+    command = ([sys.executable, "-m", "bot.channels.cli", "--help"] if entry_point == "module"
                else [str(Path(sys.executable).parent / "pathway"), "--help"])
     if entry_point == "script" and not Path(command[0]).exists():
         pytest.skip("package not installed with its console script")

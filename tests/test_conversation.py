@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.user import UserState
 from bot.service import Pathway
-from bot.state import UserState
 from tests.conftest import ENGINE_KB, ROOT
 
 W = "T1"

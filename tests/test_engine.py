@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.intents import COMMANDS
-from bot.replies import Option
+from bot.core.intents import COMMANDS
+from bot.core.replies import Option
 from bot.service import KnowledgeHolder, Pathway
-from bot.state import Database
+from bot.store.database import Database
 
 W = "T1"
 

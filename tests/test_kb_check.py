@@ -15,8 +15,8 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from bot.kb.loader import FILE_KINDS, KnowledgeError, check_knowledge, load_knowledge, schema_for
-from bot.kb.messages import describe_schema_error
 from bot.kb.model import Vocabulary
+from bot.kb.schema_errors import describe_schema_error
 from bot.kb.yamlsource import YamlSyntaxError, parse_yaml
 from tests.conftest import ENGINE_KB, FIXTURES, ROOT
 

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.base.normalise import stem, tokens, word_sequence
 from bot.kb.loader import load_knowledge
 from bot.kb.model import Vocabulary
 from bot.matching import Matcher, MatcherConfig, MatchResult
 from bot.matching.evaluate import evaluate_examples, load_examples
 from bot.matching.matcher import _covered, _share
-from bot.matching.normalise import stem, tokens, word_sequence
 from bot.matching.vocabulary import VocabularyIndex
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb_small"
@@ -551,7 +551,7 @@ def test_scores_do_not_depend_on_the_hash_seed() -> None:
 
 
 def test_knowledge_texts_are_normalised_once_and_not_kept() -> None:
-    from bot.matching.normalise import normalised_text
+    from bot.base.normalise import normalised_text
 
     kb = load_knowledge(REAL_KB)  # kb check's off-topic check fills the cache...
     assert normalised_text.cache_info().currsize > 0

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.messages import CATALOGUE, say
-from bot.referrals import FIELD_LIMITS, OPEN_STATUSES, TEAM_ACTIONS
-from bot.slack import referral_blocks
+from bot.channels.slack import referral_blocks
+from bot.core.referral import FIELD_LIMITS, OPEN_STATUSES, TEAM_ACTIONS
+from bot.core.wording import CATALOGUE, say
 
 BOT = Path(__file__).resolve().parent.parent / "bot"
 LITERAL_KEY = re.compile(r"""\bsay\(\s*(["'])([^"'{}]+)\1\s*[,)]""")

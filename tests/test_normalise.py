@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.matching.normalise import (
+from bot.base.normalise import (
     MAX_INPUT_CHARS,
     informative_words,
     normalise,

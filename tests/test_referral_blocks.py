@@ -8,12 +8,17 @@ from typing import Any
 
 import pytest
 
+from bot.channels.slack import referral_blocks as kit
+from bot.channels.slack.blocks import (
+    MODAL_TITLE_LIMIT,
+    checklist_modal,
+    contact_blocks,
+    reply_blocks,
+)
+from bot.channels.slack.text import escape
+from bot.core.referral import CONSENT_TEXT, FIELD_LIMITS
+from bot.core.replies import ChecklistLine, ChecklistView, Contact, Reply
 from bot.kb.model import KnowledgeBase, Text
-from bot.referrals import CONSENT_TEXT, FIELD_LIMITS
-from bot.replies import ChecklistLine, ChecklistView, Contact, Reply
-from bot.slack import referral_blocks as kit
-from bot.slack.blocks import MODAL_TITLE_LIMIT, checklist_modal, contact_blocks, reply_blocks
-from bot.slack.text import escape
 
 STAGES = ["idea", "prototype", "evaluate", "adopt", "spread"]
 HOSTILE = "<!channel> & <@U999> <https://evil.example|click>"

@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
+from bot.channels.outbox import OutboxDeliverer
+from bot.core.referral import DeliveryError, ReferralError
+from bot.core.replies import ReferralRequest
 from bot.kb.model import Organisation
-from bot.referrals import DeliveryError, OutboxDeliverer, ReferralError
-from bot.replies import ReferralRequest
 from bot.service import KnowledgeHolder, Pathway
-from bot.state import Database
+from bot.store.database import Database
 
 W = "T1"
 
@@ -218,7 +219,7 @@ def test_referrals_survive_a_restart_at_every_step(engine_holder: KnowledgeHolde
 
 
 def test_outbox_file_and_admin_listing(pathway: Pathway, tmp_path: Path) -> None:
-    from bot.admin import Admin
+    from bot.service.admin import Admin
 
     outbox = tmp_path / "outbox.jsonl"
     pathway.deliverer = OutboxDeliverer(outbox)

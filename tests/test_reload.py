@@ -8,9 +8,9 @@ import threading
 import time
 from pathlib import Path
 
-from bot.reloader import KnowledgeWatcher, describe, reload_on_sighup
 from bot.service import KnowledgeHolder, Pathway, ReloadResult
-from bot.state import Database
+from bot.service.reloader import KnowledgeWatcher, describe, reload_on_sighup
+from bot.store.database import Database
 
 
 def rewrite(path: Path, old: str, new: str) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import (
+from bot.service.settings import (
     BUNDLED_KNOWLEDGE,
     DEFAULT_API_URL,
     SettingsError,

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 import pytest
 from fake_slack import FakeSlack
 
-from bot.reloader import KnowledgeWatcher
+from bot.channels.slack.delivery import web_client
+from bot.channels.slack.listeners.admin import reload_notifier
 from bot.service import KnowledgeHolder
-from bot.settings import Settings
-from bot.slack.admin import reload_notifier
-from bot.slack.delivery import web_client
+from bot.service.reloader import KnowledgeWatcher
+from bot.service.settings import Settings
 from tests.conftest import ENGINE_KB
 
 if TYPE_CHECKING:

@@ -12,12 +12,12 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from fake_slack import FakeSlack
 
-from bot.referrals import CONSENT_TEXT, DeliveryError
+from bot.channels.slack.delivery import Sender, web_client
+from bot.channels.slack.referrals import ReferralRetrier, SlackDeliverer
+from bot.core.referral import CONSENT_TEXT, DeliveryError
 from bot.service import KnowledgeHolder
-from bot.settings import Settings
-from bot.slack.delivery import Sender, web_client
-from bot.slack.referrals import ReferralRetrier, SlackDeliverer
-from bot.state import UserStore
+from bot.service.settings import Settings
+from bot.store.users import UserStore
 
 if TYPE_CHECKING:
     from fake_slack import Call

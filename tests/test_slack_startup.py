@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import pytest
 from fake_slack import REJECTED_TOKEN, SIGNING_SECRET, FakeSlack
 
-from bot.cli import main
-from bot.settings import Settings, SettingsError
-from bot.slack.app import build_app, build_socket_handler
-from bot.state import Database
+from bot.channels.cli import main
+from bot.channels.slack.app import build_app, build_socket_handler
+from bot.service.settings import Settings, SettingsError
+from bot.store.database import Database
 
 if TYPE_CHECKING:
     from slack_fixtures import SlackBot
@@ -111,7 +111,8 @@ def test_serve_command_starts_waitress_and_keeps_secrets_out_of_logs(
                "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake_slack.api_url,
                "PATHWAY_DATA_DIR": str(tmp_path / "data"), "PATHWAY_LOG_LEVEL": "DEBUG",
                "PATHWAY_KNOWLEDGE_DIR": str(slack_settings.knowledge_dir)}
-    process = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+    process = subprocess.Popen([sys.executable, "-m", "bot.channels.cli", "serve",
+                                "--port", str(port)],
                                cwd=tmp_path, env=environ, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     try:

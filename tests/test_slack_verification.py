@@ -16,9 +16,9 @@ import pytest
 from fake_slack import SIGNING_SECRET, TEAM_ID, FakeSlack, sign
 from slack_bolt import BoltContext, BoltResponse
 
-from bot.slack.app import VERIFIED, _error_handler
-from bot.slack.delivery import Sender, web_client
-from bot.state import UserStore
+from bot.channels.slack.app import VERIFIED, _error_handler
+from bot.channels.slack.delivery import Sender, web_client
+from bot.store.users import UserStore
 
 if TYPE_CHECKING:
     from slack_fixtures import SlackBot

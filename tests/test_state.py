@@ -9,15 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.state import (
-    HISTORY_LIMIT,
-    STATE_VERSION,
-    Database,
-    StateError,
-    UserState,
-    UserStore,
-    migrate,
-)
+from bot.core.user import HISTORY_LIMIT, STATE_VERSION, UserState, migrate
+from bot.store.database import Database, StateError
+from bot.store.users import UserStore
 
 
 def test_state_survives_reopening(tmp_path: Path) -> None:

@@ -15,14 +15,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.insights import KEY_FILE_NAME, QuestionLog
+from bot.channels.outbox import OutboxDeliverer
+from bot.core.referral import ReferralForm
+from bot.core.replies import Asked
+from bot.core.user import UserState
 from bot.kb.model import Organisation
-from bot.referrals import OutboxDeliverer, ReferralForm, ReferralStore
-from bot.replies import Asked
 from bot.service import KnowledgeHolder, Pathway
-from bot.state import UserState, UserStore
 from bot.store.database import Database, StateError, StoreUnavailable
 from bot.store.events import EventLedger
+from bot.store.questions import KEY_FILE_NAME, QuestionLog
+from bot.store.referrals import ReferralStore
+from bot.store.users import UserStore
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_BOT = str(ROOT / "run_bot.py")
@@ -49,7 +52,7 @@ def test_updates_from_several_processes_are_not_lost(tmp_path: Path) -> None:
     path = tmp_path / "p.sqlite"
     Database(path).close()
     code = (
-        "from bot.state import UserStore\nfrom bot.store.database import Database\n"
+        "from bot.store.users import UserStore\nfrom bot.store.database import Database\n"
         f"users = UserStore(Database({str(path)!r}))\n"
         "def add(n):\n"
         "    def change(state):\n"
@@ -115,7 +118,7 @@ def test_a_pending_referral_is_delivered_once_by_racing_processes(tmp_path: Path
     database.close()
     outbox = tmp_path / "outbox.jsonl"
     code = (
-        "from bot.referrals import OutboxDeliverer\nfrom bot.service import KnowledgeHolder, "
+        "from bot.channels.outbox import OutboxDeliverer\nfrom bot.service import KnowledgeHolder, "
         "Pathway\nfrom bot.store.database import Database\n"
         f"pathway = Pathway(KnowledgeHolder({str(ROOT / 'tests/fixtures/kb_engine')!r}), "
         f"Database({str(path)!r}))\n"

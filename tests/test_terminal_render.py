@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.referrals import OutboxDeliverer
+from bot.channels.outbox import OutboxDeliverer
+from bot.channels.terminal import render
 from bot.service import Pathway
-from bot.terminal import render
 
 W = "local"
 FORM = ("A falls sensor for care homes", "Falls at night go unnoticed", "yes",

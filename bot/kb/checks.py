@@ -100,8 +100,8 @@ def _check_off_topic(files: list[LoadedFile], report) -> None:
     """Warn when an entry's own title, phrasing or keyword contains an off-topic word: a
     question using that word is then declined unless the rest of it matches clearly."""
     # Imported here: bot.matching imports the loader, which imports this module.
-    from bot.matching.normalise import knowledge_tokens, tokens
-    from bot.matching.vocabulary import by_first, occurrences
+    from bot.base.normalise import knowledge_tokens, tokens
+    from bot.base.phrases import by_first, occurrences
 
     named: dict[tuple[str, ...], str] = {}  # stems -> the off-topic word as written
     for loaded in files:

@@ -6,14 +6,11 @@ admin types); sense (references, duplicates, dates) is checked by ``checks.py``.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import math
 import os
 import stat
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -23,11 +20,13 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.protocols import Validator
 
+from bot.base.memory import cycle_collector_paused
+from bot.base.paths import display_path
 from bot.kb import checks
 from bot.kb.build import build_knowledge_base
-from bot.kb.messages import describe_schema_error
 from bot.kb.model import KnowledgeBase
 from bot.kb.problems import LoadedFile, Problem
+from bot.kb.schema_errors import describe_schema_error
 from bot.kb.yamlsource import YamlDocument, YamlSyntaxError, parse_yaml
 
 # Which schema a file follows is decided by its top-level key.
@@ -86,32 +85,6 @@ def _inline_refs(schema: Any, defs: dict[str, Any], inside: tuple[str, ...] = ()
     if name in defs and len(schema) == 1 and name not in inside:  # a recursive one stays a $ref
         return _inline_refs(defs[name], defs, (*inside, name))
     return {key: _inline_refs(value, defs, inside) for key, value in schema.items()}
-
-
-def display_path(path: Path) -> str:
-    """The path as an admin would type it: relative to the current directory when inside it."""
-    try:
-        # Links are not followed: a problem with a link names the link, not where it leads.
-        return str(Path(os.path.abspath(path)).relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-@contextmanager
-def cycle_collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while building many long-lived objects.
-
-    Each collection rescans every object still alive, and a large knowledge base keeps
-    millions (YAML nodes, their marks, the data): at 100,000 phrasings the collector took
-    over a third of start-up. Reference counting still frees everything outside a cycle.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def check_knowledge(directory: str | Path, today: str | None = None) -> CheckResult:

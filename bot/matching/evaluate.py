@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.kb.loader import display_path
+from bot.base.paths import display_path
 from bot.kb.model import Example
 from bot.kb.yamlsource import parse_yaml
 from bot.matching.matcher import Matcher, MatchResult

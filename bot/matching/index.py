@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.kb.loader import cycle_collector_paused
+from bot.base.memory import cycle_collector_paused
+from bot.base.normalise import meaningful_words, normalised_text, stem
 from bot.kb.model import Entry, Organisation
-from bot.matching.normalise import meaningful_words, normalised_text, stem
 
 
 @dataclass(frozen=True)

@@ -36,10 +36,10 @@ from types import MappingProxyType
 
 from rapidfuzz import fuzz
 
+from bot.base.normalise import normalise, stem, word_sequence
 from bot.kb.model import Entry, KnowledgeBase
 from bot.matching.bayes import WordModel
 from bot.matching.index import Index
-from bot.matching.normalise import normalise, stem, word_sequence
 from bot.matching.vocabulary import QuestionVocabulary, VocabularyIndex
 
 # Each known word the question matches -> (term position, similarity) pairs.

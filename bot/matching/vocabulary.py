@@ -12,8 +12,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from bot.base.normalise import tokens
+from bot.base.phrases import by_first, occurrences
 from bot.kb.model import Vocabulary
-from bot.matching.normalise import tokens
 
 
 @dataclass(frozen=True)
@@ -91,22 +92,3 @@ def _tokenised(phrases: Iterable[str]) -> list[tuple[str, ...]]:
     """Distinct non-empty stem tuples of ``phrases``; phrases of common words only are dropped."""
     found = (tuple(tokens(phrase)) for phrase in phrases)
     return list(dict.fromkeys(words for words in found if words))
-
-
-def by_first(phrases: Iterable[tuple[str, ...]]) -> dict[str, tuple[tuple[str, ...], ...]]:
-    """Phrases grouped by their first stem, longest first."""
-    grouped: dict[str, list[tuple[str, ...]]] = defaultdict(list)
-    for phrase in dict.fromkeys(phrases):
-        grouped[phrase[0]].append(phrase)
-    return {first: tuple(sorted(found, key=len, reverse=True)) for first, found in grouped.items()}
-
-
-def occurrences(stems: list[str], phrases: dict[str, tuple[tuple[str, ...], ...]]
-                ) -> list[tuple[int, int]]:
-    """(start, length) of every phrase found as consecutive stems."""
-    found = []
-    for start, first in enumerate(stems):
-        for phrase in phrases.get(first, ()):
-            if tuple(stems[start:start + len(phrase)]) == phrase:
-                found.append((start, len(phrase)))
-    return found

@@ -22,6 +22,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.base.errors import StateError
+
+__all__ = ["CorruptRecord", "Database", "StateError", "StoreUnavailable", "Transaction"]
+
 logger = logging.getLogger(__name__)
 
 BUSY_SECONDS = 10.0
@@ -29,10 +33,6 @@ STORE_FORMAT = 1
 # Every table Pathway keeps; each is created when the database is opened.
 TABLES = ("users", "quarantine", "referrals", "questions", "feedback", "slack_events", "meta")
 _TABLE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789")
-
-
-class StateError(Exception):
-    """The state database cannot be used; the message says what to do."""
 
 
 class StoreUnavailable(StateError):

@@ -1,0 +1,204 @@
+"""Command line: terminal chat, one-off answers, knowledge base checks, and the Slack modes."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.channels.outbox import OutboxDeliverer
+from bot.channels.terminal import chat_lines, interactive_lines, render
+from bot.core.replies import Reply
+from bot.core.wording import say
+from bot.kb.loader import KnowledgeError, check_knowledge
+from bot.service import KnowledgeHolder, Pathway
+from bot.service.admin import Admin
+from bot.service.settings import SettingsError, load_settings
+from bot.store.database import Database, StateError
+
+LOCAL_WORKSPACE = "local"
+logger = logging.getLogger("pathway")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="pathway",
+        description="Pathway: from an idea to a working, evaluated, spread innovation in Welsh "
+                    "health and social care.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    chat = commands.add_parser("chat", help="talk to Pathway in the terminal",
+                               description="Interactive chat. Also reads piped input, one "
+                                           "message per line. Type quit or press Ctrl-D to leave.")
+    _add_user_options(chat)
+
+    ask = commands.add_parser("ask", help="answer one question and exit",
+                              description="Answer one question; with '-' answer each line of "
+                                          "standard input.")
+    _add_user_options(ask)
+    ask.add_argument("--json", action="store_true",
+                     help="print one JSON object per question: text, match, suggestions")
+    ask.add_argument("question", nargs="+", help="the question, or - to read lines from stdin")
+
+    kb = commands.add_parser("kb", help="knowledge base tools")
+    kb_commands = kb.add_subparsers(dest="kb_command", required=True, metavar="KB_COMMAND")
+    check = kb_commands.add_parser("check", help="validate the knowledge base and run its examples",
+                                   description="Print every problem as file:line: message, then "
+                                               "the example questions' accuracy. Exits 1 on any "
+                                               "error.")
+    check.add_argument("directory", nargs="?", help="knowledge directory (default: bundled)")
+
+    admin = commands.add_parser("admin", help="admin commands (users in PATHWAY_ADMINS only)",
+                                description="Run an admin command: status, reload, unanswered "
+                                            "[days], feedback [days], export [days], outbox, "
+                                            "help.")
+    admin.add_argument("--user", default=os.environ.get("USER") or "local-user",
+                       help="your user id, as listed in PATHWAY_ADMINS (default: login name)")
+    admin.add_argument("--output", help="with export: write the CSV to this file")
+    admin.add_argument("words", nargs="*", default=["help"], help="the admin command")
+
+    _add_slack_commands(commands)
+    return parser
+
+
+def _add_user_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--user", default=os.environ.get("USER") or "local-user",
+                        help="whose state to use (default: your login name)")
+    parser.add_argument("--knowledge", help="knowledge directory (default: bundled)")
+
+
+def _add_slack_commands(commands: argparse._SubParsersAction) -> None:
+    try:
+        from bot.channels.slack.app import add_slack_commands
+    except ImportError:  # the Slack adapter is optional for the terminal
+        return
+    add_slack_commands(commands)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    # The long-running Slack modes report start-up and reloads; the terminal stays quiet.
+    default_level = "INFO" if args.command in {"socket", "serve"} else "WARNING"
+    logging.basicConfig(level=os.environ.get("PATHWAY_LOG_LEVEL", default_level).upper(),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "kb":
+            return kb_check(args.directory)
+        if args.command in {"chat", "ask", "admin"}:
+            return _run_local(args)
+        return args.run(args)
+    except (SettingsError, StateError) as error:
+        print(f"pathway: {error}", file=sys.stderr)
+        return 2
+    except KnowledgeError as error:
+        print("pathway: the knowledge base has errors; fix them and try again:", file=sys.stderr)
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 2
+
+
+def kb_check(directory: str | None) -> int:
+    """Validate a knowledge base, print its problems and example accuracy; 0 only if clean."""
+    from bot.matching import Matcher
+    from bot.matching.evaluate import evaluate_examples
+
+    path = Path(directory) if directory else load_settings("local").knowledge_dir
+    result = check_knowledge(path)
+    for problem in result.problems:
+        print(problem)
+    if result.knowledge is None:
+        print(f"{len(result.errors)} error(s), {len(result.warnings)} warning(s): "
+              "the bot will not use this knowledge base until the errors are fixed.")
+        return 1
+    knowledge = result.knowledge
+    counts = (f"{len(knowledge.stages)} stages, {len(knowledge.organisations)} organisations, "
+              f"{len(knowledge.topics)} topics and guidance entries")
+    print(f"ok: {counts} (version {knowledge.version})")
+    report = evaluate_examples(Matcher(knowledge), knowledge.examples)
+    for line in report.summary_lines():
+        print(line)
+    if result.warnings:
+        print(f"{len(result.warnings)} warning(s)")
+    return 0
+
+
+def _run_local(args: argparse.Namespace) -> int:
+    settings = load_settings("local")
+    knowledge = getattr(args, "knowledge", None)
+    holder = KnowledgeHolder(Path(knowledge) if knowledge else settings.knowledge_dir)
+    database = Database(settings.database_path)
+    try:
+        pathway = Pathway(holder, database, settings.retention_days, settings.log_key_file)
+        pathway.deliverer = OutboxDeliverer(settings.data_dir / "outbox.jsonl")
+        pathway.deliver_pending()
+        if args.command == "admin":
+            return _admin(pathway, settings.admins, args)
+
+        def respond(text: str) -> Reply:
+            try:
+                return pathway.respond(LOCAL_WORKSPACE, args.user, text)
+            except Exception:  # one bad message must not end the chat; state is unchanged
+                logger.exception("could not answer a message")
+                return Reply("error", say("error.generic"))
+
+        if args.command == "chat":
+            return _chat(respond)
+        return _ask(respond, args)
+    finally:
+        database.close()
+
+
+def _chat(respond: Callable[[str], Reply]) -> int:
+    interactive = sys.stdin.isatty()
+    colour = interactive and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+    if interactive:
+        print(render(respond("hello"), colour) + "\n")
+        lines = interactive_lines("you> ")
+    else:
+        lines = sys.stdin
+    chat_lines(lines, respond, sys.stdout, colour)
+    return 0
+
+
+def _ask(respond: Callable[[str], Reply], args: argparse.Namespace) -> int:
+    questions = sys.stdin if args.question == ["-"] else [" ".join(args.question)]
+    for question in questions:
+        question = question.rstrip("\n")
+        if args.question == ["-"] and not question.strip():
+            continue
+        reply = respond(question)
+        if args.json:
+            print(json.dumps(_as_json(reply), ensure_ascii=False))
+        else:
+            print(render(reply) + ("\n" if args.question == ["-"] else ""))
+    return 0
+
+
+def _admin(pathway: Pathway, admins: frozenset[str], args: argparse.Namespace) -> int:
+    reply = Admin(pathway, admins).run(args.user, " ".join(args.words))
+    if reply.csv is not None and args.output:
+        Path(args.output).write_text(reply.csv, encoding="utf-8", newline="")
+        print(f"{reply.text} Written to {args.output}.")
+    elif reply.csv is not None:
+        sys.stdout.write(reply.csv)
+    else:
+        print(reply.text, file=sys.stdout if reply.ok else sys.stderr)
+    return 0 if reply.ok else 1
+
+
+def _as_json(reply: Reply) -> dict:
+    return {
+        "text": reply.text,
+        "match": reply.match.as_json() if reply.match else None,
+        "suggestions": [s.as_json() for s in reply.suggestions],
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())

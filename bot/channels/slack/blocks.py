@@ -1,0 +1,309 @@
+"""Block Kit built from core replies. Pure functions: plain values in, plain dicts out.
+
+Every piece of mrkdwn is escaped, whether it came from a user or the knowledge base;
+plain_text (buttons, headers, options, modal labels) is shown as it is, so it is not. Every
+block respects Slack's limits, so a long answer is split or shortened, never rejected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from bot.channels.slack.text import escape, plain, shorten, split_text
+from bot.core.replies import ChecklistLine, ChecklistView, Contact, Option, Reply, StageProgress
+from bot.core.views import kept_lines
+from bot.core.wording import say
+
+Block = dict[str, Any]
+
+MESSAGE_BLOCK_LIMIT = 50
+HOME_BLOCK_LIMIT = 100
+SECTION_TEXT_LIMIT = 3000
+CONTEXT_TEXT_LIMIT = 2000
+HEADER_LIMIT = 150
+BUTTON_TEXT_LIMIT = 75
+BUTTON_VALUE_LIMIT = 2000
+OPTION_TEXT_LIMIT = 75
+ACTIONS_ELEMENT_LIMIT = 25
+BLOCK_ID_LIMIT = 255
+MODAL_TITLE_LIMIT = 24  # a modal's title, submit and close labels alike
+FALLBACK_LIMIT = 300
+
+OPTION_ACTION = "pw_option"
+FEEDBACK_ACTION = "pw_feedback"
+TICK_ACTION = "pw_tick"
+OPEN_CHECKLIST_ACTION = "pw_open_checklist"
+TICK_BLOCK_PREFIX = "pw_tick|"
+CHECKLIST_MODAL = "pw_checklist_modal"
+CONNECT_ACTION = "pw_connect"
+SHORTENED_NOTE = say("slack.shortened")
+_SCOPES = frozenset({"wales", "uk", "england"})
+_SAFE_URL = re.compile(r"https?://[^\s<>|\"]+")
+
+
+def mrkdwn(text: str) -> Block:
+    """A mrkdwn text object; text must already be escaped."""
+    return {"type": "mrkdwn", "text": text}
+
+
+def section(text: str) -> Block:
+    """A section of already-escaped mrkdwn, shortened to Slack's limit."""
+    return {"type": "section", "text": mrkdwn(shorten(text, SECTION_TEXT_LIMIT))}
+
+
+def context(text: str) -> Block:
+    """A small grey line of already-escaped mrkdwn."""
+    return {"type": "context", "elements": [mrkdwn(shorten(text, CONTEXT_TEXT_LIMIT))]}
+
+
+def modal_label(text: str) -> Block:
+    """A modal's title, submit or close label, shortened to Slack's 24 characters."""
+    return {"type": "plain_text", "text": plain(text, MODAL_TITLE_LIMIT)}
+
+
+def header(title: str) -> Block:
+    """A header block."""
+    return {"type": "header", "text": {"type": "plain_text", "text": plain(title, HEADER_LIMIT)}}
+
+
+def text_sections(text: str) -> list[Block]:
+    """Escaped text as one or more sections, split at paragraphs to fit Slack's limit."""
+    return [section(chunk) for chunk in split_text(escape(text), SECTION_TEXT_LIMIT)]
+
+
+def button(label: str, action_id: str, value: str, style: str | None = None) -> Block:
+    """A button; the label is shortened, the value escaped (unescape it on receipt)."""
+    element: Block = {"type": "button", "action_id": action_id,
+                      "text": {"type": "plain_text", "text": plain(label, BUTTON_TEXT_LIMIT)},
+                      "value": escape(value)}
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(elements: Sequence[Block], block_id: str | None = None) -> list[Block]:
+    """Buttons as actions blocks of at most 25 elements each."""
+    blocks = []
+    for start in range(0, len(elements), ACTIONS_ELEMENT_LIMIT):
+        block: Block = {"type": "actions", "elements": list(elements[start:start + 25])}
+        if block_id:
+            block["block_id"] = f"{block_id}_{start // ACTIONS_ELEMENT_LIMIT}"
+        blocks.append(block)
+    return blocks
+
+
+def option_buttons(options: Iterable[Option], confirm: bool = False) -> list[Block]:
+    """Quick replies as buttons; each click sends option.say to the engine.
+
+    In a confirmation the first option is the destructive one, so it is shown in red.
+    """
+    return [button(option.label, f"{OPTION_ACTION}_{index}", option.say,
+                   style="danger" if confirm and index == 0 else None)
+            for index, option in enumerate(options)
+            if len(escape(option.say)) <= BUTTON_VALUE_LIMIT]
+
+
+def reply_options(reply: Reply) -> list[Option]:
+    """The reply's options plus a "did you mean" option for each suggestion not already offered."""
+    offered = {option.say for option in reply.options}
+    extra = [Option(label=match.title, say=f"topic:{match.id}") for match in reply.suggestions]
+    return list(reply.options) + [option for option in extra if option.say not in offered]
+
+
+def feedback_blocks(entry_id: str) -> list[Block]:
+    """"This helped / this didn't help" buttons for a knowledge base answer."""
+    return [{
+        "type": "actions", "block_id": "pw_feedback",
+        "elements": [button(f"👍 {say('slack.feedback_yes')}", f"{FEEDBACK_ACTION}_yes",
+                            entry_id),
+                     button(f"👎 {say('slack.feedback_no')}", f"{FEEDBACK_ACTION}_no",
+                            entry_id)],
+    }]
+
+
+def source_line(reply: Reply) -> str | None:
+    """Where an answer comes from and when it was reviewed, escaped, if known."""
+    parts = []
+    if reply.source:
+        parts.append(say("slack.source", source=escape(reply.source)))
+    if reply.reviewed:
+        parts.append(say("slack.reviewed", reviewed=escape(reply.reviewed)))
+    return " · ".join(parts) or None
+
+
+def contact_blocks(contacts: Sequence[Contact]) -> list[Block]:
+    """One section per organisation, with its link when safe, and a "Connect me" button."""
+    return [{**section(_contact_text(contact)),
+             "accessory": button(say("slack.connect_me"), CONNECT_ACTION, contact.id)}
+            for contact in contacts]
+
+
+def _contact_text(contact: Contact) -> str:
+    name = escape(contact.name)
+    if _SAFE_URL.fullmatch(contact.url or ""):
+        name = f"<{contact.url.replace('&', '&amp;')}|{name}>"
+    scope = (say(f"slack.scope_{contact.scope}") if contact.scope in _SCOPES
+             else escape(contact.scope))
+    return f"*{name}* ({scope})\n{escape(contact.summary)}"
+
+
+def referral_lines(referrals: Sequence[dict[str, Any]], lang: str = "en") -> str:
+    """A user's referrals, one escaped line each: id, organisation, status and date."""
+    return "\n".join(escape(say("referrals.line", lang, id=r["id"], org=r["organisation_name"],
+                                 status=say(f"status.{r['status']}", lang),
+                                 updated=r["updated"][:10]))
+                      for r in referrals)
+
+
+def progress_line(stage: StageProgress) -> str:
+    """One stage as a line: number, title, ticks done, and a marker if it is the user's."""
+    marker = "👉 " if stage.current else ("✅ " if stage.total and stage.done == stage.total
+                                          else "▫️ ")
+    here = f"  {say('slack.you_are_here')}" if stage.current else ""
+    progress = say("checklist.progress", done=stage.done, total=stage.total)
+    return f"{marker}*{stage.number}. {escape(stage.title)}* — {progress}{here}"
+
+
+def progress_blocks(progress: Sequence[StageProgress], with_buttons: bool = False) -> list[Block]:
+    """The five stages and how far through each the user is."""
+    if not with_buttons:
+        return [section("\n".join(progress_line(stage) for stage in progress))] if progress else []
+    blocks = []
+    for stage in progress:
+        block = section(progress_line(stage))
+        block["accessory"] = button(say("slack.open_checklist"), OPEN_CHECKLIST_ACTION, stage.id)
+        blocks.append(block)
+    return blocks
+
+
+def checklist_summary(view: ChecklistView) -> str:
+    """ "3 of 7 done" and the next item, escaped."""
+    line = f"*{say('checklist.progress', done=view.done, total=view.total)}*"
+    if view.next_item:
+        next_text = f"{view.next_item.number}. {escape(view.next_item.text)}"
+        return f"{line} · {say('checklist.next', text=next_text)}"
+    return f"{line} · {say('slack.all_ticked')} 🎉" if view.total else line
+
+
+def tick_block_id(stage_id: str, item_id: str) -> str:
+    """The block id that carries which stage and item a checkbox ticks."""
+    return f"{TICK_BLOCK_PREFIX}{stage_id}|{item_id}"[:BLOCK_ID_LIMIT]
+
+
+def parse_tick_block_id(block_id: str) -> tuple[str, str] | None:
+    """(stage id, item id) from a checkbox's block id, or None if it is not one."""
+    if not block_id.startswith(TICK_BLOCK_PREFIX):
+        return None
+    stage_id, _, item_id = block_id[len(TICK_BLOCK_PREFIX):].partition("|")
+    return (stage_id, item_id) if stage_id and item_id else None
+
+
+def checklist_item_block(stage_id: str, item: ChecklistLine) -> Block:
+    """One checklist item with a "Done" checkbox beside it."""
+    text = f"*{item.number}.* {escape(item.text)}"
+    if item.help:
+        text += f"\n_{escape(item.help)}_"
+    done = {"text": mrkdwn(say("slack.done")), "value": shorten(item.id, 150)}
+    checkbox: Block = {"type": "checkboxes", "action_id": TICK_ACTION, "options": [done]}
+    if item.done:
+        checkbox["initial_options"] = [done]
+    block = section(text)
+    block["block_id"] = tick_block_id(stage_id, item.id)
+    block["accessory"] = checkbox
+    return block
+
+
+def checklist_blocks(view: ChecklistView, item_limit: int = 40) -> list[Block]:
+    """A stage's checklist as interactive checkboxes, with "3 of 7 done" and the next item."""
+    blocks = [section(f"*{say('checklist.title', title=escape(view.stage_title))}*"),
+              context(checklist_summary(view))]
+    blocks += [checklist_item_block(view.stage_id, item) for item in view.items[:item_limit]]
+    if len(view.items) > item_limit:
+        blocks.append(context(say("slack.more_items", count=len(view.items) - item_limit,
+                                  stage=escape(view.stage_id))))
+    return blocks
+
+
+def fit_blocks(head: list[Block], body: list[Block], tail: list[Block], limit: int) -> list[Block]:
+    """Head, body and tail within limit blocks, cutting the body and saying so if needed."""
+    if len(head) + len(body) + len(tail) <= limit:
+        return head + body + tail
+    room = max(limit - len(head) - len(tail) - 1, 0)
+    return (head + body[:room] + [context(say("slack.shortened"))] + tail)[:limit]
+
+
+def reply_blocks(reply: Reply, limit: int = MESSAGE_BLOCK_LIMIT) -> list[Block]:
+    """A whole reply as message blocks, within Slack's limits."""
+    head = [header(reply.title)] if reply.title else []
+    body = text_sections(reply.text)
+    tail: list[Block] = []
+    if reply.checklist:
+        tail += checklist_blocks(reply.checklist, item_limit=limit // 2)
+    tail += progress_blocks(reply.progress)
+    tail += contact_blocks(reply.contacts[:10])
+    if reply.kind == "data" and reply.data:
+        # The details of what is kept, as lines; no other reply shows its data.
+        tail += text_sections("\n".join(kept_lines(reply.data)))
+    notes = [line for line in (source_line(reply), escape(reply.footer or "")) if line]
+    if notes:
+        tail.append(context("\n".join(notes)))
+    tail += actions(option_buttons(reply_options(reply), confirm=reply.kind == "confirm"))
+    if reply.kind == "answer" and reply.match:
+        tail += feedback_blocks(reply.match.id)
+    return fit_blocks(head, body, tail, limit)
+
+
+def fallback_text(reply: Reply) -> str:
+    """The short notification text shown where blocks cannot be, escaped."""
+    first_line = next((line for line in reply.text.splitlines() if line.strip()), "")
+    text = f"{reply.title}: {first_line}" if reply.title else first_line
+    return shorten(escape(text.strip() or "Pathway"), FALLBACK_LIMIT)
+
+
+def home_view(reply: Reply, extra: Sequence[Block] = ()) -> Block:
+    """The App Home tab: stage, progress, checklist, contacts, extra sections and options."""
+    head = [header(reply.title or say("slack.home_title"))]
+    body = text_sections(reply.text) if reply.text else []
+    tail = progress_blocks(reply.progress, with_buttons=True)
+    if reply.checklist:
+        tail += [{"type": "divider"}, *checklist_blocks(reply.checklist, item_limit=40)]
+    if reply.contacts:
+        tail += [{"type": "divider"}, section(f"*{say('slack.who_can_help')}*"),
+                 *contact_blocks(reply.contacts[:10])]
+    tail += extra
+    tail += actions(option_buttons(reply_options(reply)))
+    if reply.footer:
+        tail.append(context(escape(reply.footer)))
+    return {"type": "home", "blocks": fit_blocks(head, body, tail, HOME_BLOCK_LIMIT)}
+
+
+def checklist_modal(reply: Reply) -> Block:
+    """A modal holding one stage's checklist, opened from App Home."""
+    blocks = (checklist_blocks(reply.checklist, item_limit=90) if reply.checklist
+              else text_sections(reply.text))
+    stage_id = reply.checklist.stage_id if reply.checklist else ""
+    return {"type": "modal", "callback_id": CHECKLIST_MODAL, "private_metadata": stage_id,
+            "title": modal_label(say("slack.checklist")), "close": modal_label(say("slack.close")),
+            "blocks": blocks[:HOME_BLOCK_LIMIT]}
+
+
+def help_blocks(commands: Sequence[tuple[str, str]]) -> list[Block]:
+    """/pathway help, built from the core's own list of commands."""
+    lines = [f"• `/pathway {escape(usage)}` — {escape(description)}"
+             for usage, description in commands]
+    lines.append(f"• `/checklist [stage]` — {say('slack.help_checklist')}")
+    return [header(say("slack.help_title")), *text_sections_escaped("\n".join(lines)),
+            context(say("slack.help_intro"))]
+
+
+def text_sections_escaped(text: str) -> list[Block]:
+    """Already-escaped text as sections split to fit."""
+    return [section(chunk) for chunk in split_text(text, SECTION_TEXT_LIMIT)]
+
+
+def with_feedback_thanks(blocks: Sequence[Block], thanks: str) -> list[Block]:
+    """A posted message's blocks with the feedback buttons replaced by a thank-you line."""
+    return [context(escape(thanks)) if block.get("block_id") == "pw_feedback" else block
+            for block in blocks]

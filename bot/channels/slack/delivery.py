@@ -1,0 +1,200 @@
+"""Where a reply goes and how it gets there: messages, ephemerals, response URLs, App Home.
+
+Every Web API call goes through a WebClient carrying retry handlers, so a 429 waits for
+Retry-After and a 5xx or dropped connection is tried again a few times before we give up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt.context import BoltContext
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.handler import RetryHandler
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
+from slack_sdk.webhook import WebhookClient
+
+from bot.channels.slack.blocks import Block, fallback_text, reply_blocks
+from bot.core.replies import Reply
+
+logger = logging.getLogger(__name__)
+
+
+class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
+    """Retries every 5xx (the built-in one retries only 500 and 503; proxies send 502/504)."""
+
+    def _can_retry(self, *, state: RetryState, request: HttpRequest,
+                   response: HttpResponse | None = None, error: Exception | None = None
+                   ) -> bool:
+        return response is not None and 500 <= response.status_code < 600
+
+
+def retry_handlers() -> list[RetryHandler]:
+    """Honour 429 Retry-After; retry 5xx and connection errors a few times with backoff."""
+    return [RateLimitErrorRetryHandler(max_retry_count=3),
+            AnyServerErrorRetryHandler(max_retry_count=3),
+            ConnectionErrorRetryHandler(max_retry_count=3)]
+
+
+def web_client(token: str | None, base_url: str) -> WebClient:
+    """A WebClient for the bot, pointed at base_url (Slack, a proxy or a test double)."""
+    return WebClient(token=token, base_url=base_url, timeout=15, retry_handlers=retry_handlers())
+
+
+@dataclass(frozen=True)
+class Surface:
+    """Where an interaction happened, and so where its answer belongs."""
+
+    kind: str  # "home" | "modal" | "ephemeral" | "message"
+    channel: str | None = None
+    message_ts: str | None = None
+    thread_ts: str | None = None
+    response_url: str | None = None
+    view_id: str | None = None
+
+    @property
+    def private(self) -> bool:
+        """True when only the user can see it: a DM, App Home, a modal or an ephemeral."""
+        return self.kind != "message" or (self.channel or "").startswith("D")
+
+
+def surface_of(body: dict[str, Any]) -> Surface:
+    """The surface a block action came from."""
+    container = body.get("container") or {}
+    if container.get("type") == "view":
+        view = body.get("view") or {}
+        return Surface(kind="home" if view.get("type") == "home" else "modal",
+                       view_id=view.get("id"))
+    message = body.get("message") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
+    thread_ts = message.get("thread_ts") or container.get("thread_ts")
+    kind = "ephemeral" if container.get("is_ephemeral") else "message"
+    return Surface(kind=kind, channel=channel, message_ts=container.get("message_ts"),
+                   thread_ts=thread_ts, response_url=body.get("response_url"))
+
+
+class BadPayload(ValueError):
+    """A Slack payload lacks a field a listener needs, or has it in the wrong shape."""
+
+
+def required(payload: Any, *path: str) -> str:
+    """The non-empty string at path in a payload (e.g. "user", "id"); BadPayload if none."""
+    value = payload
+    for key in path:
+        value = value.get(key) if isinstance(value, dict) else None
+    if not isinstance(value, str) or not value:
+        raise BadPayload(".".join(path))
+    return value
+
+
+def text_of(payload: dict[str, Any], key: str = "text") -> str:
+    """A text field as typed: "" when absent, BadPayload when it is not a string."""
+    value = payload.get(key)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise BadPayload(key)
+    return value
+
+
+@contextmanager
+def acked_after(ack: Callable[[], Any]) -> Iterator[None]:
+    """Acknowledge only once the block has run (or failed), not before.
+
+    The core commits a change in milliseconds, and Bolt answers Slack when ack() is
+    called; acking after the commit means every change Slack was told about is on disk,
+    even if the process dies before the reply is sent.
+    """
+    try:
+        yield
+    finally:
+        ack()
+
+
+def workspace_of(context: BoltContext) -> str:
+    """The workspace (team) id that keys a user's state."""
+    return context.team_id or context.enterprise_id or "unknown"
+
+
+class Sender:
+    """Sends rendered replies; one per app, sharing the bot's WebClient."""
+
+    def __init__(self, client: WebClient) -> None:
+        self.client = client
+
+    @staticmethod
+    def message(channel: str, reply: Reply, thread_ts: str | None = None) -> dict[str, Any]:
+        """The chat.postMessage arguments for a reply: plain JSON, so it can be stored."""
+        return {"channel": channel, "thread_ts": thread_ts, "text": fallback_text(reply),
+                "blocks": reply_blocks(reply), "unfurl_links": False, "unfurl_media": False}
+
+    def send(self, message: dict[str, Any]) -> None:
+        """Post a message built by message()."""
+        self.client.chat_postMessage(**message)
+
+    def post(self, channel: str, reply: Reply, thread_ts: str | None = None) -> None:
+        """Post a reply as a new message (in a thread when thread_ts is given)."""
+        self.send(self.message(channel, reply, thread_ts))
+
+    def update(self, channel: str, ts: str, reply: Reply) -> None:
+        """Replace a message we posted earlier with a new reply."""
+        self.client.chat_update(channel=channel, ts=ts, text=fallback_text(reply),
+                                blocks=reply_blocks(reply))
+
+    def post_ephemeral(self, channel: str, user: str, reply: Reply,
+                       thread_ts: str | None = None) -> None:
+        """Show a reply to one user in a channel."""
+        self.client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts,
+                                       text=fallback_text(reply), blocks=reply_blocks(reply))
+
+    def post_to_user(self, user: str, reply: Reply) -> None:
+        """Post a reply in the user's direct message with the bot."""
+        opened = self.client.conversations_open(users=user)
+        self.post(opened["channel"]["id"], reply)
+
+    def respond(self, response_url: str, reply: Reply | None = None, *,
+                blocks: list[Block] | None = None, text: str | None = None,
+                replace_original: bool = False) -> None:
+        """Answer through a response URL (slash commands, ephemeral messages)."""
+        message: dict[str, Any] = {
+            "response_type": "ephemeral", "replace_original": replace_original,
+            "text": text or (fallback_text(reply) if reply else ""),
+            "blocks": blocks if blocks is not None else (reply_blocks(reply) if reply else []),
+        }
+        webhook = WebhookClient(url=response_url, timeout=15, retry_handlers=retry_handlers())
+        response = webhook.send_dict(message)
+        if response.status_code != 200:
+            logger.error("response_url post failed with HTTP %s", response.status_code)
+
+    def publish_home(self, user: str, view: Block) -> None:
+        """Publish a user's App Home tab."""
+        self.client.views_publish(user_id=user, view=view)
+
+    def open_modal(self, trigger_id: str, view: Block) -> None:
+        """Open a modal in answer to a click."""
+        self.client.views_open(trigger_id=trigger_id, view=view)
+
+    def update_modal(self, view_id: str, view: Block) -> None:
+        """Replace an open modal's content."""
+        self.client.views_update(view_id=view_id, view=view)
+
+    def answer(self, surface: Surface, user: str, reply: Reply) -> None:
+        """Send a reply to the place an interaction came from."""
+        if surface.kind == "ephemeral" and surface.response_url:
+            self.respond(surface.response_url, reply)
+        elif surface.kind == "message" and surface.channel:
+            self.post(surface.channel, reply, thread_ts=surface.thread_ts)
+        else:
+            # App Home and modals cannot hold a conversation: answer in the user's DM.
+            self.post_to_user(user, reply)

@@ -1,0 +1,49 @@
+"""/pathway and /checklist: answered privately through the command's response URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.context import BoltContext
+
+from bot.channels.slack.blocks import help_blocks
+from bot.channels.slack.delivery import Sender, acked_after, required, text_of, workspace_of
+from bot.channels.slack.text import unescape
+from bot.core.wording import say
+from bot.service import Pathway
+
+HELP_WORDS = frozenset({"help", "?", "commands"})
+
+
+def pathway_text(command_text: str) -> str:
+    """What /pathway <text> says to the engine: an empty command means the overview."""
+    return unescape(command_text).strip() or "stages"
+
+
+def register(app: App, pathway: Pathway, sender: Sender) -> None:
+    """Listen for the slash commands."""
+
+    def pathway_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        """/pathway [subcommand]: the engine's commands, answered only to the user."""
+        text = pathway_text(text_of(command))
+        user, response_url = required(command, "user_id"), required(command, "response_url")
+        if text.lower() in HELP_WORDS:
+            ack()
+            sender.respond(response_url, text=say("slack.help_title"),
+                           blocks=help_blocks(pathway.command_help()))
+            return
+        with acked_after(ack):  # the change is committed before Slack hears "received"
+            reply = pathway.respond(workspace_of(context), user, text)
+        sender.respond(response_url, reply)
+
+    def checklist_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
+        """/checklist [stage]: a stage's checklist with boxes to tick."""
+        stage = unescape(text_of(command)).strip()
+        user, response_url = required(command, "user_id"), required(command, "response_url")
+        with acked_after(ack):
+            reply = pathway.respond(workspace_of(context), user, f"checklist {stage}".strip())
+        sender.respond(response_url, reply)
+
+    app.command("/pathway")(pathway_command)
+    app.command("/checklist")(checklist_command)

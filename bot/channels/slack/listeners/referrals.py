@@ -1,0 +1,145 @@
+"""Connect me: the innovator's form, and the receiving team's buttons on a referral."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_bolt.context import BoltContext
+
+from bot.channels.slack.blocks import CONNECT_ACTION
+from bot.channels.slack.delivery import BadPayload, Sender, required, surface_of, workspace_of
+from bot.channels.slack.listeners.home import refresh_home
+from bot.channels.slack.referral_blocks import (
+    CONNECT_MODAL,
+    REDIRECT_MODAL,
+    TEAM_ACTION_PREFIX,
+    connect_modal,
+    form_errors,
+    redirect_modal,
+    selected_organisation,
+    submitted_values,
+)
+from bot.channels.slack.text import unescape
+from bot.core.referral import TEAM_ACTIONS, ReferralError
+from bot.core.replies import ReferralRequest, Reply
+from bot.core.views import contact
+from bot.core.wording import say
+from bot.service import Pathway
+from bot.store.users import UserStore
+
+
+def metadata(view: dict[str, Any]) -> dict[str, Any]:
+    """A modal's private_metadata as a dict ({} if it is missing or not ours)."""
+    try:
+        value = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def state_values(view: dict[str, Any]) -> dict[str, Any]:
+    """A submitted modal's state.values; BadPayload if Slack sent none."""
+    values = (view.get("state") or {}).get("values")
+    if not isinstance(values, dict):
+        raise BadPayload("view.state.values")
+    return values
+
+
+def register(app: App, pathway: Pathway, sender: Sender) -> None:
+    """Listen for "Connect me", its form, and the team's buttons and "suggest another" form."""
+    team_lock = threading.Lock()  # one team decision at a time, so a double click counts once
+
+    def open_connect_form(ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                          context: BoltContext) -> None:
+        """"Connect me" beside an organisation: open the form, stage pre-filled."""
+        user, workspace = required(body, "user", "id"), workspace_of(context)
+        org_id, trigger_id = unescape(required(action, "value")), required(body, "trigger_id")
+        ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
+        kb = pathway.knowledge.current.knowledge
+        org = kb.organisation(org_id)
+        if org is None:
+            sender.post_to_user(user, Reply("error", say("slack.org_gone")))
+            return
+        state = pathway.users.load(UserStore.key(workspace, user))
+        sender.open_modal(trigger_id, connect_modal(org, kb.stages, state.stage, state.lang))
+
+    def submit_connect_form(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                            context: BoltContext) -> None:
+        """Check the form (consent first of all), then store and send the referral."""
+        answers, user = submitted_values(state_values(view)), required(body, "user", "id")
+        stages = [stage.id for stage in pathway.knowledge.current.knowledge.stages]
+        errors = form_errors(answers, stages)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+        workspace = workspace_of(context)
+        request = ReferralRequest(
+            str(metadata(view).get("org", "")), answers["summary"], answers["problem"],
+            answers["stage"], answers["user_organisation"], answers["help_wanted"],
+            consent=answers["consent"])
+        sender.post_to_user(user, pathway.submit_referral(workspace, user, request))
+        refresh_home(pathway, sender, workspace, user)
+
+    def team_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Accept / Needs more info act at once; "Not for us" asks which organisation."""
+        referral_id = unescape(required(action, "value"))
+        kind = action["action_id"][len(TEAM_ACTION_PREFIX):]
+        clicker, channel = required(body, "user", "id"), surface_of(body).channel
+        trigger_id = required(body, "trigger_id") if kind == "redirect" else ""
+        ack()
+        if kind != "redirect":
+            decide(referral_id, kind, clicker, channel)
+            return
+        referral = pathway.referrals.get(referral_id)
+        if referral is None or referral["status"] == "withdrawn":
+            notice(clicker, channel, say("referral.withdrawn_by_innovator"))
+            return
+        sender.open_modal(trigger_id, redirect_modal(
+            referral, pathway.knowledge.current.knowledge.organisations, channel))
+
+    def submit_redirect(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        """"Not for us, suggest another": record the suggestion and tell the innovator."""
+        org_id, clicker = selected_organisation(state_values(view)), required(body, "user", "id")
+        if pathway.knowledge.current.knowledge.organisation(org_id) is None:
+            ack(response_action="errors", errors={"organisation": say("form.error_choose")})
+            return
+        ack()
+        details = metadata(view)
+        decide(str(details.get("referral", "")), "redirect", clicker, details.get("channel"),
+               suggested=org_id)
+
+    def decide(referral_id: str, kind: str, clicker: str, channel: str | None,
+               suggested: str | None = None) -> None:
+        """Record the team's decision (which redraws their message) and DM the innovator."""
+        with team_lock:
+            current = pathway.referrals.get(referral_id)
+            if current is not None and current["status"] == TEAM_ACTIONS[kind] and (
+                    current.get("suggested_organisation") == suggested):
+                notice(clicker, channel, say("team.already_recorded"))
+                return
+            try:
+                referral, message = pathway.team_action(referral_id, kind, clicker, suggested)
+            except ReferralError as error:
+                notice(clicker, channel, str(error))
+                return
+        other = pathway.knowledge.current.knowledge.organisation(suggested or "")
+        contacts = (contact(other),) if other else ()
+        sender.post_to_user(referral["user_id"], Reply("info", message, contacts=contacts))
+        refresh_home(pathway, sender, referral["workspace"], referral["user_id"])
+
+    def notice(user: str, channel: str | None, text: str) -> None:
+        """Tell only the person who clicked."""
+        if channel:
+            sender.post_ephemeral(channel, user, Reply("info", text))
+        else:
+            sender.post_to_user(user, Reply("info", text))
+
+    app.action(CONNECT_ACTION)(open_connect_form)
+    app.view(CONNECT_MODAL)(submit_connect_form)
+    app.action(re.compile(f"^{TEAM_ACTION_PREFIX}({'|'.join(TEAM_ACTIONS)})$"))(team_button)
+    app.view(REDIRECT_MODAL)(submit_redirect)

@@ -1,0 +1,135 @@
+"""Referrals in Slack: posting them to a triage channel, and retrying those still waiting.
+
+The core decides what a referral is and when it is sent; this module only carries it to the
+organisation's triage channel (``triage_channel`` in the knowledge base, else
+PATHWAY_TRIAGE_CHANNEL) and redraws the team's message when its status changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.channels.slack.delivery import Sender
+from bot.channels.slack.referral_blocks import triage_blocks, triage_text
+from bot.core.referral import DeliveryError
+from bot.core.replies import Option, Reply
+from bot.core.wording import say
+from bot.kb.model import KnowledgeBase, Organisation
+from bot.service import Pathway
+
+logger = logging.getLogger("pathway.slack.referrals")
+
+RETRY_SECONDS = 60.0
+
+
+class SlackDeliverer:
+    """The Deliverer for Slack: one message per referral in the team's triage channel."""
+
+    def __init__(self, client: WebClient, knowledge: Callable[[], KnowledgeBase],
+                 default_channel: str | None) -> None:
+        self.client = client
+        self.knowledge = knowledge
+        self.default_channel = default_channel
+
+    def deliver(self, referral: dict[str, Any], organisation: Organisation | None
+                ) -> dict[str, Any]:
+        """Post the referral to the triage channel; return the channel, ts and a label."""
+        own = organisation.triage_channel if organisation else None
+        channel = own or self.default_channel
+        if not channel:
+            raise DeliveryError(f"no triage channel configured for {referral['organisation']} "
+                                "and no PATHWAY_TRIAGE_CHANNEL")
+        # The caller has claimed this referral in the database (ReferralStore.claim_delivery),
+        # so no other thread or process posts it meanwhile.
+        response = _call(self.client.chat_postMessage, channel=channel,
+                         text=triage_text(referral), blocks=self._blocks(referral),
+                         unfurl_links=False, unfurl_media=False)
+        label = say("referral.where_own_channel" if own else "referral.where_default_channel")
+        return {"channel": response.get("channel") or channel, "ts": response["ts"],
+                "label": label}
+
+    def update(self, referral: dict[str, Any], organisation: Organisation | None) -> None:
+        """Redraw the team's message with the referral's new status."""
+        destination = (referral.get("delivery") or {}).get("destination") or {}
+        if not destination.get("channel") or not destination.get("ts"):
+            return
+        _call(self.client.chat_update, channel=destination["channel"], ts=destination["ts"],
+              text=triage_text(referral), blocks=self._blocks(referral))
+
+    def _blocks(self, referral: dict[str, Any]) -> list[dict[str, Any]]:
+        kb = self.knowledge()
+        stage = kb.stage(referral["stage"])
+        suggested = kb.organisation(referral.get("suggested_organisation") or "")
+        return triage_blocks(referral,
+                             stage_title=f"{stage.number}. {stage.title.get('en')}" if stage
+                             else None,
+                             suggested_name=suggested.name.get("en") if suggested else None)
+
+
+def _call(method: Callable[..., Any], **params: Any) -> Any:
+    """A Web API call (the client has already retried 429s, 5xx and dropped connections)."""
+    try:
+        return method(**params)
+    except SlackApiError as error:
+        raise DeliveryError(f"Slack answered {error.response.get('error')}") from error
+    except (SlackClientError, OSError) as error:
+        raise DeliveryError(f"could not reach Slack ({type(error).__name__})") from error
+
+
+class ReferralRetrier:
+    """Retries referrals still waiting for delivery, and tells each innovator once it is sent."""
+
+    def __init__(self, pathway: Pathway, sender: Sender,
+                 interval: float = RETRY_SECONDS) -> None:
+        self.pathway = pathway
+        self.sender = sender
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self) -> list[dict[str, Any]]:
+        """One pass: deliver what is pending, and DM the innovators of those now sent."""
+        sent = self.pathway.deliver_pending()
+        for referral in sent:
+            self._tell(referral)
+        return sent
+
+    def _tell(self, referral: dict[str, Any]) -> None:
+        lang = self.pathway.users.load(referral["user"]).lang
+        where = referral["delivery"]["destination"].get("label", "")
+        text = say("referral.sent", lang, id=referral["id"], org=referral["organisation_name"],
+                   where=f" ({where})" if where else "")
+        reply = Reply("referral", say("referral.update", lang, text=text),
+                      options=(Option(say("referrals.title", lang), "referrals"),))
+        try:
+            self.sender.post_to_user(referral["user_id"], reply)
+        except (SlackClientError, OSError):
+            logger.exception("could not tell the innovator that referral %s was sent",
+                             referral["id"])
+
+    def start(self) -> None:
+        """Run a pass now, then every interval, in a background thread."""
+        self._thread = threading.Thread(target=self._loop, name="referral-retries",
+                                        daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            try:
+                self.run_once()
+            except Exception:  # the loop must outlive one bad pass; the next one may work
+                logger.exception("referral retry pass failed")
+            if self._stop.wait(self.interval):
+                return
+
+    def stop(self) -> None:
+        """Stop the loop and wait for a pass in progress to finish."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)

@@ -1,0 +1,67 @@
+"""Warm introductions ("Connect me"): an innovator's referral to an organisation's team.
+
+Rules kept here, whatever the adapter: nothing is stored or shared without explicit consent
+on that referral; a referral is stored before it is announced as sent; duplicate
+submissions (double clicks, retries) give one referral; a user has at most a few open
+referrals per organisation; referrals follow the retention period and "forget me".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from bot.core.wording import CATALOGUE, say
+from bot.kb.model import Organisation
+
+MAX_OPEN_PER_ORGANISATION = 3
+OPEN_STATUSES = ("pending", "sent", "more_info")
+TEAM_ACTIONS = {"accept": "accepted", "more_info": "more_info", "redirect": "redirected"}
+FIELD_LIMITS = {"summary": 1500, "problem": 1000, "stage": 40, "user_organisation": 200,
+                "help_wanted": 1000}
+# The consent sentence as a template ({org}); kept for callers that format it themselves.
+CONSENT_TEXT = CATALOGUE["referral.consent"]["en"]
+
+
+class ReferralError(Exception):
+    """A referral cannot be made or changed; the message is for the user."""
+
+
+class DeliveryError(Exception):
+    """The referral could not reach the team's destination (it stays pending)."""
+
+
+class Deliverer(Protocol):
+    """Where referrals go: a Slack channel, or a local outbox file."""
+
+    def deliver(self, referral: dict[str, Any], organisation: Organisation | None
+                ) -> dict[str, Any]:
+        """Send a new referral; return where it went (stored on the referral)."""
+
+    def update(self, referral: dict[str, Any], organisation: Organisation | None) -> None:
+        """Show a status change (withdrawn, accepted…) where the referral was delivered."""
+
+
+@dataclass(frozen=True)
+class ReferralForm:
+    """What the innovator tells the team."""
+
+    summary: str
+    problem: str
+    stage: str
+    user_organisation: str
+    help_wanted: str
+
+    def cleaned(self) -> ReferralForm:
+        """Trimmed fields; raises ReferralError naming an empty or overlong one."""
+        values = {}
+        for name, limit in FIELD_LIMITS.items():
+            value = " ".join(str(getattr(self, name) or "").split()) if name != "summary" \
+                else str(self.summary or "").strip()
+            if not value:
+                raise ReferralError(say("referral.fill_in", field=say(f"referral.field_{name}")))
+            if len(value) > limit:
+                raise ReferralError(say("referral.too_long", limit=limit,
+                                        field=say(f"referral.field_{name}").capitalize()))
+            values[name] = value
+        return ReferralForm(**values)

@@ -1,0 +1,192 @@
+"""Admin commands for the innovation team: status, reload, and what people asked.
+
+Shared by ``/pathway-admin`` in Slack and ``python run_bot.py admin`` in the terminal.
+Only users listed in PATHWAY_ADMINS may run them; a refusal is polite and logged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.core.wording import say
+from bot.service import Pathway
+from bot.store import questions as insights
+
+logger = logging.getLogger("pathway.admin")
+
+DEFAULT_REPORT_DAYS = 30
+MAX_REPORT_DAYS = 3650
+
+
+@dataclass(frozen=True)
+class AdminCommand:
+    """An admin command with its help text."""
+
+    name: str
+    usage: str
+    description: str
+    takes_days: bool = False  # "[days]": parsed once, in Admin.run
+
+
+ADMIN_COMMANDS: tuple[AdminCommand, ...] = (
+    AdminCommand("status", "status", "knowledge base version, entry counts, last reload, uptime"),
+    AdminCommand("reload", "reload", "load the knowledge base files again now"),
+    AdminCommand("unanswered", "unanswered [days]",
+                 "questions declined or answered with low confidence, grouped (default 30 days)",
+                 takes_days=True),
+    AdminCommand("feedback", "feedback [days]", "answers with the most \"didn't help\" votes",
+                 takes_days=True),
+    AdminCommand("export", "export [days]", "the reports above as CSV for a spreadsheet",
+                 takes_days=True),
+    AdminCommand("outbox", "outbox", "referrals written to the local outbox (terminal mode)"),
+    AdminCommand("help", "help", "this list"),
+)
+
+
+@dataclass(frozen=True)
+class AdminReply:
+    """An admin command's answer: text, and a CSV document for ``export``."""
+
+    text: str
+    ok: bool = True
+    csv: str | None = None
+
+
+class Admin:
+    """Runs admin commands for the users allowed to."""
+
+    def __init__(self, pathway: Pathway, admins: frozenset[str],
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.pathway = pathway
+        self.admins = admins
+        self._clock = clock
+        self._started = clock()
+
+    def is_admin(self, user: str) -> bool:
+        """Whether this user id may run admin commands."""
+        return user in self.admins
+
+    def run(self, user: str, text: str) -> AdminReply:
+        """Run one admin command line for ``user``."""
+        if not self.is_admin(user):
+            logger.warning("refused admin command %r from user %s", text[:40], user)
+            return AdminReply(say("admin.refused"), ok=False)
+        name, _, rest = text.strip().partition(" ")
+        handler = getattr(self, f"_{name.casefold()}", None) if name else self._help
+        if handler is None or name.casefold() not in {c.name for c in ADMIN_COMMANDS}:
+            return AdminReply(say("admin.unknown", name=name, help=self._help("").text),
+                              ok=False)
+        logger.info("admin command %r by %s", name, user)
+        command = next(c for c in ADMIN_COMMANDS if c.name == name.casefold())
+        if not command.takes_days:
+            return handler(rest.strip())
+        days = _days(rest.strip())
+        return _bad_days(rest.strip()) if days is None else handler(days)
+
+    def _help(self, rest: str) -> AdminReply:
+        lines = [say("admin.help_title")]
+        lines += [f"  {c.usage}: {c.description}" for c in ADMIN_COMMANDS]
+        return AdminReply("\n".join(lines))
+
+    def _status(self, rest: str) -> AdminReply:
+        snapshot = self.pathway.knowledge.current
+        kb = snapshot.knowledge
+        kinds = {"topic": 0, "evaluation": 0}
+        for topic in kb.topics:
+            kinds[topic.kind] += 1
+        last = self.pathway.knowledge.last_reload
+        reload_line = (say("admin.status_reload_none") if last is None else
+                       say("admin.status_reload_ok" if last.ok else "admin.status_reload_rejected",
+                           count=len(last.problems)))
+        lines = [
+            say("admin.status_kb", version=kb.version, loaded=snapshot.loaded_at),
+            say("admin.status_entries", stages=len(kb.stages),
+                organisations=len(kb.organisations), topics=kinds["topic"],
+                guides=kinds["evaluation"], examples=len(kb.examples)),
+            say("admin.status_reload", reload=reload_line),
+            say("admin.status_users", count=len(self.pathway.users)),
+            say("admin.status_uptime", uptime=_duration(self._clock() - self._started)),
+        ]
+        return AdminReply("\n".join(lines))
+
+    def _reload(self, rest: str) -> AdminReply:
+        result = self.pathway.knowledge.reload()
+        if result.ok:
+            kb = self.pathway.knowledge.current.knowledge
+            return AdminReply(say("admin.reloaded", version=result.version,
+                                  topics=len(kb.topics), organisations=len(kb.organisations)))
+        lines = [say("admin.reload_rejected", version=result.version)]
+        lines += [str(p) for p in result.problems if p.severity == "error"]
+        return AdminReply("\n".join(lines), ok=False)
+
+    def _unanswered(self, days: int) -> AdminReply:
+        groups = self._groups(days)
+        if not groups:
+            return AdminReply(say("admin.unanswered_none", days=days))
+        lines = [say("admin.unanswered_title", days=days, count=sum(g.count for g in groups),
+                     groups=len(groups))]
+        for group in groups[:30]:
+            closest = (say("admin.closest", id=group.closest_id, score=group.closest_score)
+                       if group.closest_id else say("admin.closest_none"))
+            lines.append(f"{group.count:>4} x \"{group.example}\"  [{closest}]")
+        return AdminReply("\n".join(lines))
+
+    def _groups(self, days: int) -> list[insights.QuestionGroup]:
+        return insights.unanswered(self.pathway.questions.rows(days),
+                                   self.pathway.knowledge.current.knowledge)
+
+    def _votes(self, days: int) -> list[insights.FeedbackLine]:
+        return insights.feedback(self.pathway.database,
+                                 self.pathway.knowledge.current.knowledge, days)
+
+    def _feedback(self, days: int) -> AdminReply:
+        votes = self._votes(days)
+        if not votes:
+            return AdminReply(say("admin.feedback_none", days=days))
+        lines = [say("admin.feedback_title", days=days)]
+        lines += [f"{v.not_helped:>4} / {v.helped:<4} {v.entry_id}: {v.title}" for v in votes[:30]]
+        return AdminReply("\n".join(lines))
+
+    def _export(self, days: int) -> AdminReply:
+        document = insights.export_csv(self._groups(days), self._votes(days),
+                                       self.pathway.referrals.all())
+        rows = document.count("\n") - 1
+        return AdminReply(say("admin.export", days=days, rows=rows), csv=document)
+
+
+    def _outbox(self, rest: str) -> AdminReply:
+        sent = [r for r in self.pathway.referrals.all()
+                if r["delivery"].get("destination", {}).get("outbox")]
+        if not sent:
+            return AdminReply(say("admin.outbox_empty"))
+        lines = [say("admin.outbox_title", path=sent[0]["delivery"]["destination"]["outbox"])]
+        for r in sent:
+            lines.append(f"{r['id']}  {r['created'][:10]}  {r['organisation_name']}  "
+                         f"[{r['status']}]  from {r['user_organisation']}: "
+                         f"{_shorten(r['summary'])}")
+        return AdminReply("\n".join(lines))
+
+
+def _shorten(text: str, limit: int = 70) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def _days(text: str) -> int | None:
+    if not text:
+        return DEFAULT_REPORT_DAYS
+    if text.isdigit() and 1 <= int(text) <= MAX_REPORT_DAYS:
+        return int(text)
+    return None
+
+
+def _bad_days(text: str) -> AdminReply:
+    return AdminReply(say("admin.bad_days", text=text, max=MAX_REPORT_DAYS), ok=False)
+
+
+def _duration(seconds: float) -> str:
+    return str(dt.timedelta(seconds=int(seconds)))

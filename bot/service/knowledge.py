@@ -1,0 +1,71 @@
+"""The knowledge snapshot: one loaded knowledge base and what is built from it.
+
+A reload builds a new snapshot and swaps it in whole, or keeps the last good one.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.engine import Engine
+from bot.core.user import now_iso
+from bot.kb.loader import KnowledgeError, Problem, check_knowledge
+from bot.kb.model import KnowledgeBase
+from bot.matching import Matcher, MatcherConfig
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One loaded knowledge base and everything built from it; replaced whole on reload."""
+
+    knowledge: KnowledgeBase
+    matcher: Matcher
+    engine: Engine
+    loaded_at: str
+
+
+@dataclass(frozen=True)
+class ReloadResult:
+    """What a reload attempt found."""
+
+    ok: bool
+    version: str
+    problems: tuple[Problem, ...]
+
+
+class KnowledgeHolder:
+    """Holds the current knowledge snapshot; a reload swaps it atomically or not at all."""
+
+    def __init__(self, directory: str | Path, config: MatcherConfig | None = None) -> None:
+        self.directory = Path(directory)
+        self.config = config
+        self._lock = threading.Lock()
+        self.last_reload: ReloadResult | None = None
+        result = check_knowledge(self.directory)
+        if result.knowledge is None:
+            raise KnowledgeError(result.errors)
+        self._current = self._build(result.knowledge)
+
+    def _build(self, knowledge: KnowledgeBase) -> Snapshot:
+        matcher = Matcher(knowledge, self.config)
+        return Snapshot(knowledge, matcher, Engine(knowledge, matcher), now_iso())
+
+    @property
+    def current(self) -> Snapshot:
+        """The snapshot to use for one whole request."""
+        return self._current
+
+    def reload(self) -> ReloadResult:
+        """Load the files again; keep serving the last good version if they have errors."""
+        with self._lock:
+            result = check_knowledge(self.directory)
+            if result.knowledge is None:
+                outcome = ReloadResult(False, self._current.knowledge.version,
+                                       tuple(result.problems))
+            else:
+                self._current = self._build(result.knowledge)
+                outcome = ReloadResult(True, result.knowledge.version, tuple(result.problems))
+            self.last_reload = outcome
+            return outcome

@@ -1,0 +1,201 @@
+"""Referrals in the state database: one JSON record each, changed in transactions.
+
+The rules (consent, one referral per double click, a few open per organisation) are in
+``bot.core.referral``; this module keeps the records and their delivery claims.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from bot.core.referral import (
+    FIELD_LIMITS,
+    MAX_OPEN_PER_ORGANISATION,
+    OPEN_STATUSES,
+    TEAM_ACTIONS,
+    ReferralError,
+    ReferralForm,
+)
+from bot.core.user import now_iso
+from bot.core.wording import say
+from bot.kb.model import Organisation
+from bot.store.database import Database, Transaction
+
+TABLE = "referrals"
+CLAIM_SECONDS = 120.0  # a delivery claimed by a process that died is retried after this
+
+
+class ReferralStore:
+    """Referrals in the state database, one JSON record each, changed in transactions."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    @contextmanager
+    def _changing(self, referral_id: str) -> Iterator[dict[str, Any]]:
+        with self._database.transaction() as tx:
+            record = tx.get(TABLE, referral_id)
+            if not isinstance(record, dict):
+                raise ReferralError(say("referral.not_found"))
+            yield record
+            record["updated"] = now_iso()
+            tx.put(TABLE, referral_id, record)
+
+    def create(self, user_key: str, organisation: Organisation, form: ReferralForm,
+               consent: bool) -> tuple[dict[str, Any], bool]:
+        """Store a new referral (status pending); returns it and whether it is new."""
+        if not consent:
+            raise ReferralError(say("referral.no_consent"))
+        form = form.cleaned()
+        key = _idempotency_key(user_key, organisation.id, form)
+        with self._database.transaction() as tx:
+            mine = [r for r in _records(tx, user_key) if r["organisation"] == organisation.id]
+            duplicate = next((r for r in mine if r["idempotency"] == key), None)
+            if duplicate is not None:
+                return duplicate, False
+            if sum(r["status"] in OPEN_STATUSES for r in mine) >= MAX_OPEN_PER_ORGANISATION:
+                raise ReferralError(say("referral.too_many", count=MAX_OPEN_PER_ORGANISATION,
+                                        org=organisation.name.get("en")))
+            record = _new_record(user_key, organisation, form, key)
+            tx.put(TABLE, record["id"], record)
+            return record, True
+
+    def get(self, referral_id: str) -> dict[str, Any] | None:
+        """One referral, or None."""
+        with self._database.reading() as tx:
+            record = tx.get(TABLE, referral_id)
+        return record if isinstance(record, dict) else None
+
+    def for_user(self, user_key: str) -> list[dict[str, Any]]:
+        """The user's referrals, oldest first."""
+        with self._database.reading() as tx:
+            return _records(tx, user_key)
+
+    def all(self) -> list[dict[str, Any]]:
+        """Every referral, oldest first."""
+        with self._database.reading() as tx:
+            return _records(tx)
+
+    def pending(self) -> list[dict[str, Any]]:
+        """Referrals stored but not yet delivered."""
+        return [r for r in self.all() if r["status"] == "pending"]
+
+    def claim_delivery(self, referral_id: str, by: str,
+                       now: float | None = None) -> dict[str, Any] | None:
+        """Claim a pending referral to deliver it; None if it is not pending or is claimed.
+
+        The claim is committed before anything is sent, so two threads or processes never
+        post the same referral; a claim left by a process that died lapses after
+        CLAIM_SECONDS and the referral is tried again.
+        """
+        moment = time.time() if now is None else now
+        with self._database.transaction() as tx:
+            record = tx.get(TABLE, referral_id)
+            if not isinstance(record, dict) or record.get("status") != "pending":
+                return None
+            claim = record["delivery"].get("claim") or {}
+            if claim.get("until", 0) > moment:
+                return None
+            record["delivery"]["claim"] = {"by": by, "until": moment + CLAIM_SECONDS}
+            tx.put(TABLE, referral_id, record)
+            return record
+
+    def mark_delivered(self, referral_id: str, destination: dict[str, Any]) -> dict[str, Any]:
+        """Record where a referral went; it is now sent."""
+        with self._changing(referral_id) as record:
+            record["delivery"].update(destination=destination, last_error=None, claim=None,
+                                      attempts=record["delivery"]["attempts"] + 1)
+            if record["status"] == "pending":
+                _set_status(record, "sent", "pathway")
+        return record
+
+    def mark_failed(self, referral_id: str, error: str) -> dict[str, Any]:
+        """Record a failed delivery attempt; it stays pending, free for the next try."""
+        with self._changing(referral_id) as record:
+            record["delivery"]["attempts"] += 1
+            record["delivery"]["last_error"] = error[:200]
+            record["delivery"]["claim"] = None
+        return record
+
+    def team_action(self, referral_id: str, action: str, by: str,
+                    suggested: str | None = None, note: str = "") -> dict[str, Any]:
+        """The receiving team accepts, asks for more, or suggests another organisation."""
+        if action not in TEAM_ACTIONS:
+            raise ReferralError(say("referral.unknown_action", action=repr(action)))
+        with self._changing(referral_id) as record:
+            if record["status"] == "withdrawn":
+                raise ReferralError(say("referral.withdrawn_by_innovator"))
+            _set_status(record, TEAM_ACTIONS[action], by, note[:500])
+            record["suggested_organisation"] = suggested if action == "redirect" else None
+        return record
+
+    def withdraw(self, referral_id: str, user_key: str) -> dict[str, Any]:
+        """The innovator withdraws their referral."""
+        with self._changing(referral_id) as record:
+            if record["user"] != user_key:
+                raise ReferralError(say("referral.not_yours"))
+            if record["status"] == "withdrawn":
+                raise ReferralError(say("referral.already_withdrawn"))
+            _set_status(record, "withdrawn", "innovator")
+        return record
+
+    def forget_user(self, user_key: str, tx: Transaction | None = None) -> int:
+        """Delete the user's referrals; returns how many."""
+        if tx is None:
+            with self._database.transaction() as own:
+                return self.forget_user(user_key, own)
+        ids = [r["id"] for r in _records(tx, user_key)]
+        for referral_id in ids:
+            tx.delete(TABLE, referral_id)
+        return len(ids)
+
+    def purge(self, retention_days: int, now: dt.datetime | None = None) -> int:
+        """Delete referrals not changed within the retention period."""
+        moment = now or dt.datetime.now(dt.timezone.utc)
+        cutoff = (moment - dt.timedelta(days=retention_days)).replace(microsecond=0).isoformat()
+        with self._database.transaction() as tx:
+            old = [r["id"] for r in _records(tx) if r["updated"] < cutoff]
+            for referral_id in old:
+                tx.delete(TABLE, referral_id)
+        return len(old)
+
+
+def _records(tx: Transaction, user_key: str | None = None) -> list[dict[str, Any]]:
+    """Every well-formed referral (or only one user's), oldest first."""
+    rows = [r for _, r in tx.items(TABLE) if isinstance(r, dict) and "created" in r
+            and (user_key is None or r.get("user") == user_key)]
+    return sorted(rows, key=lambda r: r["created"])
+
+
+def _idempotency_key(user_key: str, org_id: str, form: ReferralForm) -> str:
+    text = json.dumps([user_key, org_id, form.summary.casefold(), form.problem.casefold()])
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _new_record(user_key: str, organisation: Organisation, form: ReferralForm,
+                key: str) -> dict[str, Any]:
+    workspace, _, user = user_key.partition(":")
+    created = now_iso()
+    org_name = organisation.name.get("en")
+    return {
+        "id": f"R{secrets.token_hex(4).upper()}", "user": user_key, "workspace": workspace,
+        "user_id": user, "organisation": organisation.id, "organisation_name": org_name,
+        **{name: getattr(form, name) for name in FIELD_LIMITS},
+        "consent": {"given": True, "at": created, "text": say("referral.consent", org=org_name)},
+        "status": "pending", "history": [{"at": created, "status": "pending", "by": "innovator",
+                                          "note": ""}],
+        "delivery": {"attempts": 0, "last_error": None}, "idempotency": key,
+        "suggested_organisation": None, "created": created, "updated": created,
+    }
+
+
+def _set_status(record: dict[str, Any], status: str, by: str, note: str = "") -> None:
+    record["status"] = status
+    record["history"].append({"at": now_iso(), "status": status, "by": by, "note": note})

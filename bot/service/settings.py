@@ -14,9 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.store.questions import DEFAULT_RETENTION_DAYS
+
 DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_PORT = 3000
-DEFAULT_RETENTION_DAYS = 90
 BUNDLED_KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
 MODES = ("local", "socket", "serve")

@@ -29,11 +29,11 @@ from rapidfuzz import fuzz, process
 from bot.base.normalise import normalise, tokens
 from bot.core.replies import Asked
 from bot.kb.model import KnowledgeBase
-from bot.service.settings import DEFAULT_RETENTION_DAYS
 from bot.store.database import Database, StateError, Transaction
 
 logger = logging.getLogger(__name__)
 
+DEFAULT_RETENTION_DAYS = 90  # how long questions and closed referrals are kept
 LOW_CONFIDENCE_MARGIN = 5.0  # answered, but within this many points of the threshold
 GROUP_SIMILARITY = 75.0  # token_sort_ratio at which two questions count as the same
 

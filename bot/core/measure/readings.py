@@ -1,0 +1,149 @@
+"""Readings typed or pasted by a user: a value, optionally a date, checked with a clear reason."""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MAX_LINES = 1000
+MAX_VALUE_CHARS = 100
+QUOTE_CHARS = 40  # longer text is cut short when echoed back in a message
+
+# User-facing wording, kept in one place for the translators (Welsh to follow).
+TEXTS: dict[str, str] = {
+    "no_value": "A value is missing.",
+    "value_too_long": "That value is longer than {limit} characters.",
+    "comma": "'{text}' has a comma, which could be a decimal point or a thousands separator: "
+    "write it with a point, like 12.5, and no thousands separators.",
+    "not_number": "'{text}' is not a number.",
+    "not_date": "'{text}' is not a date: write dates as 2026-12-01 or 01/12/2026.",
+    "future": "'{text}' is in the future: readings can be for today or earlier.",
+    "too_many_lines": "That is {count} lines: at most {limit} readings can be added at once.",
+    "nothing": "There are no readings in that text.",
+    "no_date": "'{text}' has no date: put a date before each value, like 2026-12-01,14.",
+    "shape": "'{text}' should be a date and a value, like 2026-12-01,14.",
+    "line": "Line {number}: {message}",
+}
+
+NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
+UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def quoted(text: str) -> str:
+    """Text to echo in a message, cut to QUOTE_CHARS so a pasted essay is not repeated."""
+    text = text.strip()
+    return text if len(text) <= QUOTE_CHARS else text[: QUOTE_CHARS - 1] + "…"
+
+
+class ReadingError(ValueError):
+    """A reading that cannot be used, with a message fit to show the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One measurement: the day it is for and its value."""
+
+    on: date
+    value: float
+
+
+def parse_value(text: str) -> float:
+    """A finite number from '12', '12.5' or '45%' (the percent sign is dropped)."""
+    text = text.strip()
+    if not text:
+        raise ReadingError(TEXTS["no_value"])
+    if len(text) > MAX_VALUE_CHARS:
+        raise ReadingError(TEXTS["value_too_long"].format(limit=MAX_VALUE_CHARS))
+    if "," in text:
+        raise ReadingError(TEXTS["comma"].format(text=quoted(text)))
+    number = text[:-1].rstrip() if text.endswith("%") else text
+    # The pattern admits digits only, so no 'nan', 'inf', '1e5' or '1_000' slips through float().
+    if not NUMBER.fullmatch(number) or not math.isfinite(value := float(number)):
+        raise ReadingError(TEXTS["not_number"].format(text=quoted(text)))
+    return value
+
+
+def parse_date(text: str, today: date) -> date:
+    """A date from '2026-12-01' or '01/12/2026' (day first), not after today."""
+    text = text.strip()
+    if iso := ISO_DATE.fullmatch(text):
+        year, month, day = (int(part) for part in iso.groups())
+    elif uk := UK_DATE.fullmatch(text):
+        day, month, year = (int(part) for part in uk.groups())
+    else:
+        raise ReadingError(TEXTS["not_date"].format(text=quoted(text)))
+    try:
+        when = date(year, month, day)
+    except ValueError:
+        raise ReadingError(TEXTS["not_date"].format(text=quoted(text))) from None
+    if when > today:
+        raise ReadingError(TEXTS["future"].format(text=quoted(text)))
+    return when
+
+
+def parse_reading(text: str, today: date) -> Reading:
+    """One reading typed alone: 'value' (for today) or 'date value' or 'date,value'."""
+    fields = split_fields(text)
+    if len(fields) == 1:
+        return Reading(today, parse_value(fields[0]))
+    return dated_reading(fields, text, today)
+
+
+def split_fields(line: str) -> list[str]:
+    """The fields of a line: comma-separated if it has a comma, else whitespace-separated."""
+    if "," in line:
+        return [field.strip() for field in line.split(",")]
+    return line.split()
+
+
+def dated_reading(fields: list[str], line: str, today: date) -> Reading:
+    """A reading from exactly two fields, a date then a value."""
+    if len(fields) != 2:
+        raise ReadingError(TEXTS["shape"].format(text=quoted(line)))
+    return Reading(parse_date(fields[0], today), parse_value(fields[1]))
+
+
+def is_header(fields: list[str]) -> bool:
+    """Whether a first line is a header like 'date,value': no digit first, no number second."""
+    if len(fields) != 2 or any(ch.isdigit() for ch in fields[0]):
+        return False
+    try:
+        parse_value(fields[1])
+    except ReadingError:
+        return True
+    return False  # 'yesterday,14' is a reading with a bad date, not a header
+
+
+def parse_readings(text: str, today: date) -> list[Reading]:
+    """Many readings pasted at once, one 'date,value' or 'date value' a line, oldest first.
+
+    A header row is skipped; blank lines are ignored. The first bad line raises ReadingError
+    naming its 1-based line number.
+    """
+    numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    if len(numbered) > MAX_LINES:
+        raise ReadingError(TEXTS["too_many_lines"].format(count=len(numbered), limit=MAX_LINES))
+    if numbered and is_header(split_fields(numbered[0][1])):
+        numbered = numbered[1:]
+    if not numbered:
+        raise ReadingError(TEXTS["nothing"])
+    readings = [line_reading(number, line, today) for number, line in numbered]
+    return sorted(readings, key=lambda reading: reading.on)
+
+
+def line_reading(number: int, line: str, today: date) -> Reading:
+    """The reading on one pasted line, or ReadingError naming the line."""
+    fields = split_fields(line)
+    try:
+        if len(fields) == 1:
+            raise ReadingError(TEXTS["no_date"].format(text=quoted(line)))
+        return dated_reading(fields, line, today)
+    except ReadingError as error:
+        raise ReadingError(TEXTS["line"].format(number=number, message=error.message)) from None

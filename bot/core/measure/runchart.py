@@ -1,0 +1,259 @@
+"""Run chart analysis as published by Perla, Provost and Murray (2011).
+
+Perla RJ, Provost LP, Murray SK. The run chart: a simple analytical tool for learning from
+variation in healthcare processes. BMJ Quality & Safety 2011;20:46-51.
+
+Four rules: a shift, a trend, too few or too many runs, and an astronomical point.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import pairwise
+from typing import Literal
+
+# User-facing wording, kept in one place for the translators (Welsh to follow).
+TEXTS: dict[str, str] = {
+    "shift": "{count} points in a row {side} the median {span}: a shift.",
+    "trend": "{count} points in a row going {way} {span}: a trend.",
+    "runs_few": "Too few runs ({runs}, expected at least {low}): a sign of a non-random pattern.",
+    "runs_many": "Too many runs ({runs}, expected at most {high}): a sign of a non-random pattern.",
+    "astronomical": "An unusually {level} value {span}: possibly an astronomical point; "
+    "look at it and judge.",
+    "too_few_points": "Only {count} points: with fewer than {minimum} the run chart rules "
+    "are weak.",
+    "no_runs_test": "No runs test: it needs at least {minimum} points off the median "
+    "({useful} so far).",
+    "beyond_runs_table": "No runs test: the published table stops at {maximum} points off the "
+    "median ({useful} here).",
+    "span_one": "on {day}",
+    "span_many": "from {first} to {last}",
+}
+WORDS: dict[str, str] = {
+    "above": "above",
+    "below": "below",
+    "up": "up",
+    "down": "down",
+    "high": "high",
+    "low": "low",
+}
+MONTHS: tuple[str, ...] = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+SHIFT_LENGTH = 6  # points on one side of the median, points on the median skipped
+TREND_LENGTH = 5  # points all going up or all going down, equal neighbours skipped
+MIN_POINTS = 10  # below this the paper calls the rules weak
+# Astronomical point aid: Iglewicz and Hoaglin's modified z-score, |x - median| / (1.4826 MAD),
+# flagged above 3.5 (more conservative than 3), both median and MAD over all the points.
+MAD_SCALE = 1.4826
+ASTRONOMICAL_Z = 3.5
+
+# Table 1 of Perla, Provost and Murray (2011), "Table for checking for too many or too few runs
+# on a run chart", adapted there from Swed and Eisenhart (1943), about a 5% risk of a false
+# signal. Key: useful observations (points not on the median); value: (lower, upper) limits.
+# Fewer runs than the lower limit is "too few"; more than the upper limit is "too many".
+RUNS_TABLE: dict[int, tuple[int, int]] = {
+    10: (3, 9), 11: (3, 10), 12: (3, 11), 13: (4, 11), 14: (4, 12),
+    15: (5, 12), 16: (5, 13), 17: (5, 13), 18: (6, 14), 19: (6, 15),
+    20: (6, 16), 21: (7, 16), 22: (7, 17), 23: (7, 17), 24: (8, 18),
+    25: (8, 18), 26: (9, 19), 27: (10, 19), 28: (10, 20), 29: (10, 20),
+    30: (11, 21), 31: (11, 22), 32: (11, 22), 33: (12, 23), 34: (12, 23),
+    35: (13, 24), 36: (13, 24), 37: (13, 25), 38: (14, 26), 39: (14, 26),
+    40: (15, 27), 41: (15, 27), 42: (16, 28), 43: (16, 28), 44: (17, 29),
+    45: (17, 30), 46: (17, 30), 47: (18, 31), 48: (18, 31), 49: (19, 32),
+    50: (19, 32), 51: (20, 33), 52: (20, 33), 53: (21, 34), 54: (21, 35),
+    55: (22, 35), 56: (22, 36), 57: (23, 36), 58: (23, 37), 59: (24, 38),
+    60: (24, 38),
+}  # fmt: skip
+RUNS_TABLE_MIN = min(RUNS_TABLE)
+RUNS_TABLE_MAX = max(RUNS_TABLE)
+
+Rule = Literal["shift", "trend", "runs", "astronomical"]
+Direction = Literal["up", "down", "above", "below", "few", "many"]
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A non-random pattern: the rule, first and last point index, and its direction."""
+
+    rule: Rule
+    start: int
+    end: int
+    direction: Direction | None
+    count: int = 1  # points that count towards the rule (skipped ones not included)
+
+
+@dataclass(frozen=True)
+class RunChartAnalysis:
+    """What the run chart rules found in a series of points."""
+
+    median: float
+    baseline_points: int | None
+    useful_observations: int
+    runs: int
+    runs_limits: tuple[int, int] | None
+    signals: tuple[Signal, ...]
+    too_few_points: bool
+
+    @property
+    def runs_tested(self) -> bool:
+        """Whether the runs test could be made (the table covers the useful observations)."""
+        return self.runs_limits is not None
+
+
+def centre_line(values: Sequence[float], baseline: int | None = None) -> float:
+    """The median of all points, or of the first `baseline` points (a frozen median)."""
+    if not values:
+        raise ValueError("a run chart needs at least one point")
+    if baseline is None:
+        return statistics.median(values)
+    if not 1 <= baseline <= len(values):
+        raise ValueError(f"baseline must be between 1 and {len(values)} points, not {baseline}")
+    return statistics.median(values[:baseline])
+
+
+def sides(values: Sequence[float], median: float) -> list[tuple[int, int]]:
+    """(index, +1 above or -1 below) for each point not on the median."""
+    return [(i, 1 if v > median else -1) for i, v in enumerate(values) if v != median]
+
+
+def side_groups(useful: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """The runs: consecutive useful points on the same side of the median."""
+    groups: list[list[tuple[int, int]]] = []
+    for point in useful:
+        if groups and groups[-1][-1][1] == point[1]:
+            groups[-1].append(point)
+        else:
+            groups.append([point])
+    return groups
+
+
+def find_shifts(groups: list[list[tuple[int, int]]]) -> list[Signal]:
+    """Runs of SHIFT_LENGTH or more useful points on one side of the median."""
+    return [
+        Signal("shift", g[0][0], g[-1][0], "above" if g[0][1] > 0 else "below", len(g))
+        for g in groups
+        if len(g) >= SHIFT_LENGTH
+    ]
+
+
+def find_trends(values: Sequence[float]) -> list[Signal]:
+    """TREND_LENGTH or more points all going up or all down; equal neighbours are skipped."""
+    kept = [i for i, v in enumerate(values) if i == 0 or v != values[i - 1]]
+    steps = [1 if values[b] > values[a] else -1 for a, b in pairwise(kept)]
+    signals: list[Signal] = []
+    first = 0  # index into steps where the current run of same-way steps began
+    for pos in range(1, len(steps) + 1):
+        if pos == len(steps) or steps[pos] != steps[first]:
+            count = pos - first + 1  # points joined by steps[first:pos]
+            if count >= TREND_LENGTH:
+                way = "up" if steps[first] > 0 else "down"
+                signals.append(Signal("trend", kept[first], kept[pos], way, count))
+            first = pos
+    return signals
+
+
+def runs_signal(runs: int, limits: tuple[int, int] | None, last: int) -> list[Signal]:
+    """A signal for too few or too many runs, judged by the paper's table."""
+    if limits is None:
+        return []
+    if runs < limits[0]:
+        return [Signal("runs", 0, last, "few", runs)]
+    if runs > limits[1]:
+        return [Signal("runs", 0, last, "many", runs)]
+    return []
+
+
+def find_astronomical(values: Sequence[float]) -> list[Signal]:
+    """Points far from the rest (modified z-score over ASTRONOMICAL_Z).
+
+    An aid to, not a replacement for, judgement: the paper's rule is a blatantly different
+    value that anyone looking at the chart would agree is unusual.
+    """
+    middle = statistics.median(values)
+    spread = MAD_SCALE * statistics.median(abs(v - middle) for v in values)
+    if spread == 0:  # more than half the points equal: no scale to judge by
+        return []
+    return [
+        Signal("astronomical", i, i, "above" if v > middle else "below")
+        for i, v in enumerate(values)
+        if abs(v - middle) / spread > ASTRONOMICAL_Z
+    ]
+
+
+def analyse(values: Sequence[float], baseline: int | None = None) -> RunChartAnalysis:
+    """Apply the four run chart rules to points in time order, median frozen if baseline given."""
+    median = centre_line(values, baseline)
+    useful = sides(values, median)
+    groups = side_groups(useful)
+    limits = RUNS_TABLE.get(len(useful))
+    signals = (
+        find_shifts(groups)
+        + find_trends(values)
+        + runs_signal(len(groups), limits, len(values) - 1)
+        + find_astronomical(values)
+    )
+    return RunChartAnalysis(
+        median=median,
+        baseline_points=baseline,
+        useful_observations=len(useful),
+        runs=len(groups),
+        runs_limits=limits,
+        signals=tuple(sorted(signals, key=lambda s: (s.start, s.end))),
+        too_few_points=len(values) < MIN_POINTS,
+    )
+
+
+def day_text(day: date, with_year: bool = True) -> str:
+    """A date as '9 March 2026' (or '9 March'), independent of the machine's locale."""
+    text = f"{day.day} {MONTHS[day.month - 1]}"
+    return f"{text} {day.year}" if with_year else text
+
+
+def span_text(first: date, last: date) -> str:
+    """'on 9 March 2026' or 'from 9 March to 14 April 2026'."""
+    if first == last:
+        return TEXTS["span_one"].format(day=day_text(first))
+    start = day_text(first, with_year=first.year != last.year)
+    return TEXTS["span_many"].format(first=start, last=day_text(last))
+
+
+def describe_signal(signal: Signal, analysis: RunChartAnalysis, dates: Sequence[date]) -> str:
+    """One plain English sentence for a signal, given the date of each point."""
+    span = span_text(dates[signal.start], dates[signal.end])
+    if signal.rule == "shift":
+        side = WORDS[signal.direction or "above"]
+        return TEXTS["shift"].format(count=signal.count, side=side, span=span)
+    if signal.rule == "trend":
+        way = WORDS[signal.direction or "up"]
+        return TEXTS["trend"].format(count=signal.count, way=way, span=span)
+    if signal.rule == "astronomical":
+        level = WORDS["high" if signal.direction == "above" else "low"]
+        return TEXTS["astronomical"].format(level=level, span=span)
+    low, high = analysis.runs_limits or (0, 0)
+    key = "runs_few" if signal.direction == "few" else "runs_many"
+    return TEXTS[key].format(runs=analysis.runs, low=low, high=high)
+
+
+def caveats(analysis: RunChartAnalysis, points: int) -> list[str]:
+    """Sentences on what the analysis could not judge: too few points, no runs test."""
+    notes = []
+    if analysis.too_few_points:
+        notes.append(TEXTS["too_few_points"].format(count=points, minimum=MIN_POINTS))
+    useful = analysis.useful_observations
+    if useful < RUNS_TABLE_MIN:
+        notes.append(TEXTS["no_runs_test"].format(minimum=RUNS_TABLE_MIN, useful=useful))
+    elif useful > RUNS_TABLE_MAX:
+        notes.append(TEXTS["beyond_runs_table"].format(maximum=RUNS_TABLE_MAX, useful=useful))
+    return notes
+
+
+def describe(analysis: RunChartAnalysis, dates: Sequence[date]) -> list[str]:
+    """Every signal as a sentence, then the caveats."""
+    sentences = [describe_signal(s, analysis, dates) for s in analysis.signals]
+    return sentences + caveats(analysis, len(dates))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.intents import COMMANDS
+from bot.core.engine import COMMANDS
 from bot.core.replies import Option
 from bot.service import KnowledgeHolder, Pathway
 from bot.store.database import Database
@@ -23,7 +23,7 @@ def stored(pathway: Pathway, user: str = "U1") -> dict | None:
 def test_greeting_lists_every_command(pathway: Pathway) -> None:
     reply = say(pathway, "Hello!")
     assert reply.kind == "greeting"
-    for command in COMMANDS:
+    for command in COMMANDS.listed:
         assert command.usage in reply.text
     assert [o.say for o in reply.options] == ["which stage am I at?", "stages"]
 
@@ -147,9 +147,11 @@ def test_a_question_during_triage_is_answered(pathway: Pathway) -> None:
 def test_ticking_by_number_text_and_unticking(pathway: Pathway) -> None:
     say(pathway, "stage prototype")
     reply = say(pathway, "tick 1 and 3")
-    assert reply.kind == "checklist"
+    assert reply.kind == "tick"  # what changed, the progress and the next item (issue 13)
     assert [line.done for line in reply.checklist.items] == [True, False, True]
     assert "2 of 3 done" in reply.text
+    assert reply.text.startswith("Ticked: 1. ") and "Next: 2. " in reply.text
+    assert reply.options[-1].say == "checklist prototype"
     reply = say(pathway, "done medical device")
     assert reply.checklist.done == 3
     assert any(o.say == "next stage" for o in reply.options)
@@ -273,7 +275,7 @@ def test_a_bare_number_offers_what_it_could_mean_instead_of_a_search(pathway: Pa
     assert [o.say for o in reply.options] == ["tick prototype 2", "topic:prototype"]
     assert reply.options[0].label.startswith("Tick 2. Decide if it is a medical device")
     assert stored(pathway)["ticks"] == {}  # nothing ticked until the option is chosen
-    assert say(pathway, "tick 2").kind == "checklist"
+    assert say(pathway, "tick 2").kind == "tick"
     reply = say(pathway, "9")  # beyond the checklist and the stages
     assert reply.options == () and "tick 9" in reply.text
 

@@ -12,15 +12,18 @@ import unicodedata
 from dataclasses import replace
 
 from bot.core import connect, intents, ticks, views
-from bot.core.intents import COMMANDS, PRIVATE_COMMANDS, Intent
+from bot.core.commands import Registry, command
+from bot.core.intents import Intent
 from bot.core.replies import Asked, Option, ReferralLookup, Reply
 from bot.core.user import UserState
 from bot.core.wording import say
-from bot.kb.model import KnowledgeBase, Organisation, Stage
+from bot.kb.model import KnowledgeBase, Organisation, Stage, Topic
 from bot.matching import Matcher, MatchResult
 
 MAX_MESSAGE_CHARS = 2000
 FALLBACK_ORGANISATIONS = ("life-sciences-hub-wales",)
+# What "I have an idea for X, where do I start?" shows: the first of these the KB has.
+OPENING_ENTRIES = ("first-steps-with-an-idea", "idea")
 _CONTEXT_WORDS = {"that", "this", "it", "them", "those", "these", "that topic", "this topic"}
 # Exchanges that a command or a new question steps out of, and the commands that only show
 # something, so the exchange stays open behind them; any other command drops it.
@@ -71,6 +74,9 @@ class Engine:
         pending = state.pending if private else None
         state.pending = None if private else state.pending
         intent = intents.parse(message)
+        if intent.name == "question":  # "show my progress", "whats nxt": a command said freely
+            said = COMMANDS.recognise(message)
+            intent = Intent(said, "", message) if said else intent
         steps_out = bool(pending) and self._steps_out(state, pending, message, intent)
         if pending and not steps_out:
             handled = self._answer_pending(state, pending, message)
@@ -88,10 +94,12 @@ class Engine:
         number = intents.choice_number(message)
         if number is not None:
             return self._bare_number(state, number), state
-        if not private and intent.name in PRIVATE_COMMANDS:
+        if not private and intent.name in COMMANDS.private:
             return Reply("info", say("private.only", state.lang, command=message)), state
-        handler = getattr(self, f"_on_{intent.name}")
-        return handler(state, intent)
+        found = COMMANDS.get(intent.name)
+        if found is None:  # a name intents.parse knows and no handler claims: a bug
+            raise LookupError(f"no handler for the command {intent.name!r}")
+        return getattr(self, found.handler)(state, intent)
 
     # --- pending exchanges -------------------------------------------------------------------
 
@@ -167,24 +175,31 @@ class Engine:
         return (Option(say("option.triage", lang), "which stage am I at?"),
                 Option(say("option.stages", lang), "stages"))
 
+    @command("greeting")
     def _on_greeting(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         reply, _ = self._on_help(state, intent)
         return Reply("greeting", f"{say('greeting', state.lang)}\n\n{reply.text}",
                      options=self._start_options(state), footer=reply.footer), state
 
+    @command("thanks")
     def _on_thanks(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         return Reply("info", say("thanks", state.lang)), state
 
+    @command("smalltalk")
     def _on_smalltalk(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         options = self._start_options(state)
         return Reply("info", say("smalltalk", state.lang), options=options), state
 
+    @command("help", "help", "what I can do",
+             paraphrases=("what can you do", "what can i ask", "how do i use this"))
     def _on_help(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         lines = [say("help.intro", state.lang)]
-        lines += [f"• *{c.usage}*: {c.description}" for c in COMMANDS]
+        lines += [f"• *{c.usage}*: {c.description}" for c in COMMANDS.listed]
         return Reply("help", "\n".join(lines), options=self._start_options(state),
                      footer=say("help.footer", state.lang)), state
 
+    @command("stages", "stages", "the five stages, and where you are",
+             paraphrases=("show the stages", "all the stages", "the steps"))
     def _on_stages(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         lang = state.lang
         stage = self.kb.stage(state.stage) if state.stage else None
@@ -198,6 +213,8 @@ class Engine:
 
     # --- stage ---------------------------------------------------------------------------------
 
+    @command("stage", "stage <name>", "tell me your stage (idea, prototype, evaluate, adopt, "
+             "spread)", private=True)
     def _on_stage(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         stage_id = intents.stage_id(intent.arg)
         if stage_id is None:
@@ -210,11 +227,13 @@ class Engine:
         lead = say("stage.set", state.lang, number=stage.number, title=stage.title.get(state.lang))
         return self._guidance(state, stage, lead), state
 
+    @command("stage_claim", private=True)
     def _on_stage_claim(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         if intents.stage_id(intent.arg) is None:
             return self._on_question(state, Intent("question", intent.raw))
         return self._on_stage(state, intent)
 
+    @command("next_stage", private=True)
     def _on_next_stage(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         current = self.kb.stage(state.stage) if state.stage else None
         if current is None:
@@ -225,40 +244,8 @@ class Engine:
                                      title=current.title.get(state.lang))), state
         return self._on_stage(state, Intent("stage", following.id))
 
-    def _on_next(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
-        stage = self.kb.stage(state.stage) if state.stage else None
-        if stage is None:
-            return Reply("stage", say("next.no_stage", state.lang),
-                         title=say("next.title", state.lang),
-                         options=self._start_options(state)), state
-        lead = say("overview.where", state.lang, number=stage.number,
-                   title=stage.title.get(state.lang))
-        return self._guidance(state, stage, lead), state
-
-    def _guidance(self, state: UserState, stage: Stage, lead: str) -> Reply:
-        """Stage guidance: next unticked items, next steps and who can help."""
-        lang = state.lang
-        view = views.checklist_view(stage, state, lang)
-        lines = [lead, say("checklist.progress", lang, done=view.done, total=view.total), ""]
-        todo = [item for item in view.items if not item.done][:3]
-        if todo:
-            lines.append(say("next.items", lang))
-            lines += [f"• {item.number}. {item.text}: {item.help}" for item in todo]
-        else:
-            following = views.next_stage(self.kb, stage)
-            lines.append(say("next.all_done", lang, title=following.title.get(lang))
-                         if following else say("next.all_done_last", lang))
-        lines += ["", say("next.steps", lang)]
-        lines += [f"• {step.get(lang)}" for step in stage.next_steps]
-        options = [Option(say("option.checklist", lang), f"checklist {stage.id}")]
-        moving_on = views.next_stage_option(state, stage, view, lang)
-        if moving_on:
-            options.append(moving_on)
-        orgs = self.kb.organisations_for_stage(stage.id)[:4]
-        return Reply("stage", "\n".join(lines), title=say("next.title", lang), checklist=view,
-                     contacts=tuple(views.contact(o, lang) for o in orgs), options=tuple(options),
-                     progress=views.progress(self.kb, state, lang))
-
+    @command("triage", "which stage am I at?", "a few questions to find your stage",
+             private=True)
     def _on_triage(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         stage = self.kb.stage(state.stage) if state.stage else None
         if stage is None:
@@ -269,6 +256,8 @@ class Engine:
             Option(say("option.redo_triage", lang), "ask me the stage questions again"),
             *self._start_options(state))), state
 
+    @command("redo_triage", "stage questions again", "ask me the stage questions again",
+             private=True)
     def _on_redo_triage(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         state.pending = {"kind": "triage", "step": 1}
         text = f"{say('triage.intro', state.lang)}\n\n{say('triage.q1', state.lang)}"
@@ -303,6 +292,47 @@ class Engine:
 
     # --- checklists ----------------------------------------------------------------------------
 
+    @command("next", "next", "where you are and what to do next", private=True,
+             paraphrases=("whats next", "what now", "what next", "progress", "my progress",
+                          "show my progress", "where am i", "where am i up to",
+                          "what have i done", "how am i doing", "what do i do now"))
+    def _on_next(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        stage = self.kb.stage(state.stage) if state.stage else None
+        if stage is None:
+            return Reply("stage", say("next.no_stage", state.lang),
+                         title=say("next.title", state.lang),
+                         options=self._start_options(state)), state
+        lead = say("overview.where", state.lang, number=stage.number,
+                   title=stage.title.get(state.lang))
+        return self._guidance(state, stage, lead), state
+
+    def _guidance(self, state: UserState, stage: Stage, lead: str) -> Reply:
+        """Stage guidance: next unticked items, next steps and who can help."""
+        lang = state.lang
+        view = views.checklist_view(stage, state, lang)
+        lines = [lead, say("checklist.progress", lang, done=view.done, total=view.total), ""]
+        todo = [item for item in view.items if not item.done][:3]
+        if todo:
+            lines.append(say("next.items", lang))
+            lines += [f"• {item.number}. {item.text}: {item.help}" for item in todo]
+        else:
+            following = views.next_stage(self.kb, stage)
+            lines.append(say("next.all_done", lang, title=following.title.get(lang))
+                         if following else say("next.all_done_last", lang))
+        lines += ["", say("next.steps", lang)]
+        lines += [f"• {step.get(lang)}" for step in stage.next_steps]
+        options = [Option(say("option.checklist", lang), f"checklist {stage.id}")]
+        moving_on = views.next_stage_option(state, stage, view, lang)
+        if moving_on:
+            options.append(moving_on)
+        orgs = self.kb.organisations_for_stage(stage.id)[:4]
+        return Reply("stage", "\n".join(lines), title=say("next.title", lang), checklist=view,
+                     contacts=tuple(views.contact(o, lang) for o in orgs), options=tuple(options),
+                     progress=views.progress(self.kb, state, lang))
+
+    @command("checklist", "checklist [stage]", "your checklist for a stage", private=True,
+             paraphrases=("my checklist", "show my checklist", "my list", "my tasks",
+                          "what do i need to do", "my to do list"))
     def _on_checklist(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         stage_id = intents.stage_id(intent.arg) if intent.arg else state.stage
         stage = self.kb.stage(stage_id) if stage_id else None
@@ -316,15 +346,22 @@ class Engine:
         state.last_topic = stage.id  # "tick 2" and "who can help with that?" refer to it
         return views.checklist_reply(stage, state, state.lang), state
 
+    @command("tick", "tick <number or words>", "tick a checklist item (*untick* to undo)",
+             private=True)
     def _on_tick(self, state: UserState, intent: Intent, done: bool = True
                  ) -> tuple[Reply, UserState]:
         return ticks.apply_ticks(self.kb, state, intent.arg, done), state
 
+    @command("untick", private=True)
     def _on_untick(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         return self._on_tick(state, intent, done=False)
 
     # --- contacts, evaluation, questions -------------------------------------------------------
 
+    @command("contacts", "contacts [stage or topic]", "who can help, e.g. *who can help "
+             "with that?* after an answer",
+             paraphrases=("who can help", "who can help me", "who do i talk to",
+                          "who should i contact", "any contacts"))
     def _on_contacts(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         lang = state.lang
         arg = intent.arg.casefold().strip(" ?.!")
@@ -333,13 +370,16 @@ class Engine:
             if entry is None:
                 return Reply("info", say("contacts.unknown", lang)), state
             return self._contacts_for_entry(state, entry.id), state
-        stage_id = intents.stage_id(arg) if arg else state.stage
+        named = arg.removesuffix(" all").strip() if arg != "all" else ""
+        stage_id = intents.stage_id(named) if named else state.stage
         if stage_id and self.kb.stage(stage_id):
             stage = self.kb.stage(stage_id)
             assert stage is not None
+            everyone = arg.endswith(" all") or arg == "all"
             return views.contacts_reply(stage.title.get(lang), say(
                 "contacts.for_stage", lang, title=stage.title.get(lang)),
-                self.kb.organisations_for_stage(stage.id), lang), state
+                self.kb.organisations_for_stage(stage.id), lang,
+                more=None if everyone else f"contacts {stage.id} all"), state
         if not arg:
             return Reply("info", say("contacts.unknown", lang),
                          options=self._start_options(state)), state
@@ -366,15 +406,42 @@ class Engine:
                          title=say("contacts.title", lang, what=title))
         return views.contacts_reply(title, say("contacts.for_topic", lang, title=title), orgs, lang)
 
+    @command("evaluate", "evaluate", "how to show your change is an improvement",
+             paraphrases=("evaluation guidance", "how do i evaluate", "how to evaluate"))
     def _on_evaluate(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         lang = state.lang
-        guides = [t for t in self.kb.topics if t.kind == "evaluation"]
-        options = tuple(Option(t.title.get(lang), f"topic:{t.id}") for t in guides)
+        guides = self._guides_for(state)
+        shown = guides if intent.arg in ("all", "more") else guides[:views.SHORT_LIST]
+        options = tuple(Option(t.title.get(lang), f"topic:{t.id}") for t in shown)
+        if len(shown) < len(guides):
+            options += (Option(say("option.more_guides", lang, count=len(guides) - len(shown)),
+                               "evaluate all"),)
         stage = self.kb.stage("evaluate")
         orgs = self.kb.organisations_for_stage("evaluate")[:4] if stage else []
         return Reply("answer", say("evaluate.intro", lang), title=say("evaluate.title", lang),
                      options=options, contacts=tuple(views.contact(o, lang) for o in orgs)), state
 
+    def _guides_for(self, state: UserState) -> list[Topic]:
+        """Evaluation guides, those for the user's stage and last topic's stage first."""
+        guides = [t for t in self.kb.topics if t.kind == "evaluation"]
+        last = self.kb.get(state.last_topic) if state.last_topic else None
+        wanted = [s for s in (state.stage, last.stage if last else None) if s]
+        return sorted(guides, key=lambda t: wanted.index(t.stage) if t.stage in wanted
+                      else len(wanted))
+
+    @command("opening")
+    def _on_opening(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """An idea and "where do I start?": the start of the Idea stage, and offer to save it."""
+        entry_id = next((i for i in OPENING_ENTRIES if self.kb.get(i) is not None), None)
+        if entry_id is None:
+            return self._on_question(state, Intent("question", intent.raw))
+        reply, state = self._on_show(state, Intent("show", entry_id))
+        if state.stage != "idea" and self.kb.stage("idea") is not None:
+            save = Option(say("option.save_idea", state.lang), "stage idea")
+            reply = replace(reply, options=(save, *reply.options))
+        return reply, state
+
+    @command("show")
     def _on_show(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         entry = self.kb.get(intent.arg)
         if entry is None:
@@ -382,6 +449,7 @@ class Engine:
         state.last_topic = entry.id
         return views.entry_reply(self.kb, entry, 100.0, state.lang), state
 
+    @command("question")
     def _on_question(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         result = self.matcher.match(intent.arg)
         if result.best is None:
@@ -409,13 +477,19 @@ class Engine:
 
     # --- connect me ---------------------------------------------------------------------------
 
+    @command("connect", "connect <organisation>", "a warm introduction to an "
+             "organisation's team", private=True)
     def _on_connect(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         return connect.start(self.kb, self.matcher, state, intent.arg), state
 
+    @command("referrals", "referrals", "your introductions and their status "
+             "(*withdraw <id>*)", private=True,
+             paraphrases=("my referrals", "my introductions", "show my referrals"))
     def _on_referrals(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         return Reply("referrals", "", title=say("referrals.title", state.lang),
                      request=ReferralLookup("list")), state
 
+    @command("withdraw", private=True)
     def _on_withdraw(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         return Reply("referrals", "", request=ReferralLookup("withdraw", intent.arg.upper())), state
 
@@ -447,12 +521,19 @@ class Engine:
             state.last_checklist = reply.checklist.stage_id
         return reply, state
 
+    @command("me", "me", "what I keep about you", private=True,
+             paraphrases=("my data", "what do you know about me", "what you keep about me",
+                          "show my data"))
     def _on_me(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         return views.about_me(state, state.to_json(), self.kb, state.lang), state
 
+    @command("forget", "forget me", "delete everything I keep about you", private=True,
+             paraphrases=("delete my data", "forget about me", "remove my data", "erase me"))
     def _on_forget(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         return self._confirm(state, "forget", "confirm.forget", "confirm.yes_forget"), state
 
+    @command("reset", "reset", "clear your stage and ticks and start again", private=True,
+             paraphrases=("start again", "start over", "clear my progress"))
     def _on_reset(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         return self._confirm(state, "reset", "confirm.reset", "confirm.yes_reset"), state
 
@@ -491,3 +572,7 @@ def _asked(text: str, result: MatchResult) -> Asked:
     return Asked(text, result.best.entry.id if result.best else None,
                  result.best.score if result.best else 0.0,
                  top.entry.id if top else None, top.score if top else 0.0)
+
+
+# The one registry of commands: dispatch and help text both come from the handlers' marks.
+COMMANDS = Registry.of(Engine)

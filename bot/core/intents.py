@@ -1,6 +1,7 @@
 """Recognise what a message asks for: a command, a reply to a pending question, or a question.
 
-``COMMANDS`` is the one source of the help text for the terminal, DMs and ``/pathway help``.
+These are the exact forms; each command's handler, usage and paraphrases are registered
+with the handler itself (``bot.core.commands``, ``bot.core.engine.COMMANDS``).
 """
 
 from __future__ import annotations
@@ -9,40 +10,6 @@ import re
 from dataclasses import dataclass
 
 from bot.kb.model import STAGE_IDS
-
-
-@dataclass(frozen=True)
-class Command:
-    """A command users can type, with the usage and description shown in help."""
-
-    name: str
-    usage: str
-    description: str
-    private: bool  # shows or changes personal state: direct messages only
-
-
-COMMANDS: tuple[Command, ...] = (
-    Command("help", "help", "what I can do", False),
-    Command("stages", "stages", "the five stages, and where you are", False),
-    Command("stage", "stage <name>", "tell me your stage (idea, prototype, evaluate, adopt, "
-                                     "spread)", True),
-    Command("triage", "which stage am I at?", "a few questions to find your stage", True),
-    Command("next", "next", "where you are and what to do next", True),
-    Command("checklist", "checklist [stage]", "your checklist for a stage", True),
-    Command("tick", "tick <number or words>", "tick a checklist item (*untick* to undo)", True),
-    Command("contacts", "contacts [stage or topic]", "who can help, e.g. *who can help with "
-                                                     "that?* after an answer", False),
-    Command("evaluate", "evaluate", "how to show your change is an improvement", False),
-    Command("connect", "connect <organisation>", "a warm introduction to an organisation's team",
-            True),
-    Command("referrals", "referrals", "your introductions and their status (*withdraw <id>*)",
-            True),
-    Command("me", "me", "what I keep about you", True),
-    Command("forget", "forget me", "delete everything I keep about you", True),
-    Command("reset", "reset", "clear your stage and ticks and start again", True),
-)
-PRIVATE_COMMANDS = frozenset(c.name for c in COMMANDS if c.private) | {
-    "untick", "next_stage", "stage_claim", "withdraw", "redo_triage"}
 
 STAGE_WORDS: dict[str, str] = {
     "1": "idea", "idea": "idea", "ideas": "idea", "need": "idea", "idea and need": "idea",
@@ -66,7 +33,23 @@ class Intent:
 
 
 _THE = r"(?:the\s+)?"
+# "I'm an OT with an idea to make discharge safer, what should I do first?": whatever the
+# idea, a message that has one and asks where to start is the start of the Idea stage.
+_ASK_START = (r"where (?:do|should|can|would) (?:i|we) (?:start|begin|go from here|go next)|"
+              r"what (?:should|do|can|would) (?:i|we) do (?:first|next|now)|"
+              r"what (?:should|do) (?:i|we) do with it|"
+              r"what(?:'s| is| are)? (?:the |my |our )?(?:first|next) steps?|what next|what now|"
+              r"who (?:do|should|can) (?:i|we) (?:tell|talk to|speak to|contact|go to)|"
+              r"how (?:do|should|can) (?:i|we) (?:start|begin|get started|take it forward)|"
+              r"(?:ble|lle) (?:mae |dw ?i'?n |ydw i'?n |i |ddylwn i )?(?:dechrau|cychwyn)|"
+              r"beth (?:ddylwn i|dylwn i|sydd) (?:ei )?(?:wneud |neud )?"
+              r"(?:gyntaf|gynta|nesaf|nesa)|"
+              r"pwy (?:ddylwn i|dylwn i|dw i'n) "
+              r"(?:ddweud wrth|siarad (?:â|a|gyda)|gysylltu (?:â|a))")
 _PATTERNS: tuple[tuple[str, str], ...] = (
+    ("opening", r"(?P<arg>.*\b(?:(?:an?|my|our|this|the|new) (?:[\w-]+ )?idea|syniad)\b.*?)"
+                r"[\s,.;:!?()–—-]*(?:so |but |and |a |ond )?(?:" + _ASK_START + r")"
+                r"(?: with (?:it|this|that))?"),
     ("greeting", r"(?:hi|hello|hey|hiya|helo|shwmae|s'mae|bore da|prynhawn da|noswaith dda|"
                  r"good (?:morning|afternoon|evening))(?:\s+(?:there|pathway))?"),
     ("thanks", r"(?:many )?(?:thanks|thank you|thank u|thankyou|ta|cheers|thx|diolch(?: yn fawr)?)"
@@ -102,7 +85,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
                  r"who (?:can|could) help(?: me)?(?: (?:with|on|at) (?P<arg2>.+))?|"
                  r"who (?:should|do|can) (?:i|we) (?:talk|speak) to(?: about (?P<arg3>.+))?|"
                  r"who to (?:contact|ask|talk to)(?: about (?P<arg4>.+))?"),
-    ("evaluate", r"evaluate|evaluation(?: guidance| help)?"),
+    ("evaluate", r"(?:evaluate|evaluation(?: guidance| help| guides)?)(?: (?P<arg>all|more))?"),
     ("me", r"me|my data|what do you (?:know|keep|store|have|hold) (?:about|on) me|"
            r"show (?:me )?(?:my data|what you (?:know|keep|store|have) about me)"),
     ("connect", r"connect(?: me)?(?: (?:with|to))?(?:\s+(?P<arg>.+))?"),
@@ -155,3 +138,11 @@ def choice_number(text: str) -> int | None:
     """A bare number such as "2" or "#2", if the message is only that."""
     found = re.fullmatch(r"\s*#?(\d{1,2})\s*[.)]?\s*", text)
     return int(found.group(1)) if found else None
+
+
+def __getattr__(name: str) -> object:
+    """``COMMANDS`` here is the listed commands of the engine's registry (older imports)."""
+    if name == "COMMANDS":
+        from bot.core.engine import COMMANDS
+        return COMMANDS.listed
+    raise AttributeError(name)

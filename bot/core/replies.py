@@ -8,7 +8,7 @@ so neither user text nor knowledge base text can form a link or a ping.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, get_args
 
 
 @dataclass(frozen=True)
@@ -128,11 +128,19 @@ class ReferralLookup:
     referral_id: str | None = None
 
 
+# What a reply is; each adapter renders by kind (a checklist, contacts, a confirmation...).
+ReplyKind = Literal[
+    "greeting", "help", "answer", "no_match", "stage", "overview", "checklist", "contacts",
+    "triage", "confirm", "data", "forgotten", "reset", "info", "error", "connect", "referral",
+    "referrals", "tick",
+]
+
+
 @dataclass(frozen=True)
 class Reply:
     """Everything one answer shows the user."""
 
-    kind: str  # see REPLY_KINDS
+    kind: ReplyKind
     text: str
     title: str | None = None
     match: MatchInfo | None = None
@@ -150,8 +158,4 @@ class Reply:
     request: ReferralRequest | ReferralLookup | None = None
 
 
-REPLY_KINDS = (
-    "greeting", "help", "answer", "no_match", "stage", "overview", "checklist", "contacts",
-    "triage", "confirm", "data", "forgotten", "reset", "info", "error", "connect", "referral",
-    "referrals",
-)
+REPLY_KINDS: tuple[str, ...] = get_args(ReplyKind)

@@ -37,7 +37,7 @@ def apply_ticks(kb: KnowledgeBase, state: UserState, arg: str, done: bool) -> Re
         names = ", ".join(f"{n}. {stage.checklist[n - 1].text.get(lang)}"
                           for n, _ in _numbered(stage, changed))
         lead = say("tick.done" if done else "tick.undone", lang, items=names)
-    return views.checklist_reply(stage, state, lang, lead=lead)
+    return views.tick_reply(stage, state, lead, lang)
 
 
 def set_ticks(kb: KnowledgeBase, state: UserState, stage_id: str, item_ids: set[str]) -> Reply:

@@ -51,6 +51,9 @@ def next_stage(kb: KnowledgeBase, stage: Stage) -> Stage | None:
     return kb.stages[stage.number] if stage.number < len(kb.stages) else None
 
 
+SHORT_LIST = 5  # a list in a chat message: the most relevant few, and "more" for the rest
+
+
 def checklist_reply(stage: Stage, state: UserState, lang: str = "en",
                     lead: str | None = None) -> Reply:
     """A stage's checklist, with progress and the next item."""
@@ -70,6 +73,24 @@ def checklist_reply(stage: Stage, state: UserState, lang: str = "en",
                  footer=say("checklist.how", lang))
 
 
+def tick_reply(stage: Stage, state: UserState, lead: str, lang: str = "en") -> Reply:
+    """After a tick: what changed, the progress and the next item, not the whole checklist."""
+    view = checklist_view(stage, state, lang)
+    lines = [lead, say("checklist.progress", lang, done=view.done, total=view.total)]
+    if view.next_item:
+        lines.append(say("checklist.next", lang, text=f"{view.next_item.number}. "
+                                                     f"{view.next_item.text}"))
+    else:
+        lines.append(say("checklist.complete", lang))
+    options = [Option(say("option.show_checklist", lang, title=stage.title.get(lang)),
+                      f"checklist {stage.id}")]
+    following = next_stage_option(state, stage, view, lang)
+    if following:
+        options.insert(0, following)
+    # The view rides along as data (which checklist "tick 3" means next); it is not shown.
+    return Reply("tick", "\n".join(lines), options=tuple(options), checklist=view)
+
+
 def next_stage_option(state: UserState, stage: Stage, view: ChecklistView,
                       lang: str) -> Option | None:
     """Offer to move on when the user's current stage is complete."""
@@ -78,10 +99,15 @@ def next_stage_option(state: UserState, stage: Stage, view: ChecklistView,
     return None
 
 
-def contacts_reply(title: str, lead: str, orgs: list[Organisation], lang: str = "en") -> Reply:
-    """A list of organisations to talk to."""
-    cards = tuple(contact(org, lang) for org in orgs)
-    return Reply("contacts", lead, title=say("contacts.title", lang, what=title), contacts=cards)
+def contacts_reply(title: str, lead: str, orgs: list[Organisation], lang: str = "en",
+                   more: str | None = None) -> Reply:
+    """A list of organisations to talk to: the first few, and ``more`` to see the rest."""
+    shown = orgs if more is None else orgs[:SHORT_LIST]
+    cards = tuple(contact(org, lang) for org in shown)
+    options = ((Option(say("option.more_contacts", lang, count=len(orgs) - len(shown)), more),)
+               if len(shown) < len(orgs) and more else ())
+    return Reply("contacts", lead, title=say("contacts.title", lang, what=title), contacts=cards,
+                 options=options)
 
 
 def entry_reply(kb: KnowledgeBase, entry: Entry, score: float, lang: str = "en") -> Reply:

@@ -239,7 +239,7 @@ def reply_blocks(reply: Reply, limit: int = MESSAGE_BLOCK_LIMIT) -> list[Block]:
     head = [header(reply.title)] if reply.title else []
     body = text_sections(reply.text)
     tail: list[Block] = []
-    if reply.checklist:
+    if reply.checklist and reply.kind != "tick":  # a tick says what changed, not the list
         tail += checklist_blocks(reply.checklist, item_limit=limit // 2)
     tail += progress_blocks(reply.progress)
     tail += contact_blocks(reply.contacts[:10])

@@ -1,0 +1,120 @@
+"""The command registry: handlers declare their commands; help, dispatch and paraphrases follow."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core import intents
+from bot.core.commands import Registry, command
+from bot.core.engine import COMMANDS, Engine
+from bot.service import Pathway
+
+W = "T1"
+
+
+def say(pathway: Pathway, text: str, user: str = "U1", private: bool = True):
+    return pathway.respond(W, user, text, private=private)
+
+
+def test_every_name_the_parser_gives_has_a_handler() -> None:
+    names = {name for name, _ in intents._PATTERNS} | {"question"}
+    assert names <= {c.name for c in COMMANDS}
+    for found in COMMANDS:
+        assert callable(getattr(Engine, found.handler))
+
+
+def test_help_comes_from_the_registry_in_order(pathway: Pathway) -> None:
+    text = say(pathway, "help").text
+    positions = [text.index(f"*{c.usage}*") for c in COMMANDS.listed]
+    assert positions == sorted(positions)
+    assert "*stage questions again*" in text  # the redo command is listed too
+    assert [c.name for c in COMMANDS.listed][:3] == ["help", "stages", "stage"]
+
+
+def test_private_commands_come_from_their_handlers() -> None:
+    assert {"stage", "tick", "untick", "withdraw", "redo_triage", "me", "forget"} <= (
+        COMMANDS.private)
+    assert not {"help", "stages", "contacts", "evaluate", "question"} & COMMANDS.private
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("whats next?", "next"), ("what now", "next"), ("progress", "next"),
+    ("show my progress", "next"), ("Where am I?", "next"), ("what have I done", "next"),
+    ("my checklist", "checklist"), ("show my checklist please", "checklist"),
+    ("delete my data", "forget"), ("my referrals", "referrals"),
+    # typos, with the questions' normalisation
+    ("progess", "next"), ("whats nxt", "next"), ("show my progres", "next"),
+    ("my cheklist", "checklist"), ("What do you know about me?", "me"),
+])
+def test_paraphrases_and_typos_reach_the_command(message: str, expected: str) -> None:
+    assert COMMANDS.recognise(message) == expected
+
+
+@pytest.mark.parametrize("message", [
+    "what have I done wrong with my ethics application form",  # long: a question
+    "progress notes template for the ward",
+    "me",  # too short to guess at: exact forms only (intents.parse has "me")
+    "is my app a medical device",
+    "",
+])
+def test_questions_are_not_taken_for_commands(message: str) -> None:
+    assert COMMANDS.recognise(message) is None
+
+
+def test_a_paraphrase_runs_the_command_in_a_conversation(pathway: Pathway) -> None:
+    say(pathway, "stage prototype")
+    reply = say(pathway, "show my progres")
+    assert reply.kind == "stage"
+    assert reply.checklist is not None and reply.checklist.stage_id == "prototype"
+    assert say(pathway, "my cheklist").checklist.stage_id == "prototype"
+
+
+def test_a_private_paraphrase_in_a_channel_is_refused(pathway: Pathway) -> None:
+    reply = say(pathway, "show my progress", private=False)
+    assert reply.kind == "info"
+    assert "direct message" in reply.text.casefold()
+
+
+def test_two_handlers_for_one_command_are_refused() -> None:
+    class Twice:
+        @command("help", "help", "one")
+        def first(self) -> None: ...
+
+        @command("help", "help", "two")
+        def second(self) -> None: ...
+
+    with pytest.raises(ValueError, match="two handlers"):
+        Registry.of(Twice)
+
+
+def test_unlisted_commands_stay_out_of_help() -> None:
+    class Handlers:
+        @command("shown", "shown", "in help", paraphrases=("show it",))
+        def shown(self) -> None: ...
+
+        @command("hidden")
+        def hidden(self) -> None: ...
+
+    registry = Registry.of(Handlers)
+    assert [c.name for c in registry.listed] == ["shown"]
+    assert "hidden" in registry and registry.get("hidden").handler == "hidden"
+    assert registry.recognise("Show it!") == "shown"
+
+
+def test_every_reply_kind_the_code_makes_is_declared() -> None:
+    import ast
+    from pathlib import Path
+
+    from bot.core.replies import REPLY_KINDS
+
+    made = set()
+    for path in (Path(__file__).resolve().parents[1] / "bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", ""))
+            if name == "Reply" and node.args and isinstance(node.args[0], ast.Constant):
+                made.add(node.args[0].value)
+            made |= {k.value.value for k in node.keywords if name in {"Reply", "replace"}
+                     and k.arg == "kind" and isinstance(k.value, ast.Constant)}
+    assert made and made <= set(REPLY_KINDS), made - set(REPLY_KINDS)

@@ -11,9 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_load_benchmark_loses_and_repeats_nothing(tmp_path: Path) -> None:
     figures = tmp_path / "load.json"
     done = subprocess.run(

@@ -9,9 +9,10 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
+from contextvars import ContextVar
 from dataclasses import replace
 
-from bot.core import connect, intents, ticks, views
+from bot.core import connect, intents, language, ticks, views
 from bot.core.commands import Registry, command
 from bot.core.intents import Intent
 from bot.core.replies import Asked, Option, ReferralLookup, Reply
@@ -30,6 +31,8 @@ _CONTEXT_WORDS = {"that", "this", "it", "them", "those", "these", "that topic", 
 _EXCHANGES = frozenset({"triage", "confirm", "connect"})
 _KEEPS_EXCHANGE = frozenset({"help", "me", "stages", "contacts", "evaluate", "referrals",
                              "greeting", "thanks", "smalltalk", "next", "checklist"})
+# The saved language preference during a turn answered in another language (see "me").
+_PREFERENCE: ContextVar[str] = ContextVar("preference")
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 
 
@@ -61,12 +64,31 @@ class Engine:
                          options=self._start_options(state)), state
         if private:
             state.remember(message)
-        reply, new_state = self._dispatch(state, message, private)
+        reply, new_state = self._in_turn_language(state, message, private)
         if private and new_state is not None and reply.checklist is not None:
             new_state.last_checklist = reply.checklist.stage_id  # what "tick 2" refers to
         if truncated and reply is not None:
             note = say("error.too_long", state.lang, limit=MAX_MESSAGE_CHARS)
             reply = _with_footer(reply, note)
+        return reply, new_state
+
+    def _in_turn_language(self, state: UserState, message: str, private: bool
+                          ) -> tuple[Reply, UserState | None]:
+        """Answer in the message's language when it is clear, else the conversation's, else
+        the saved preference, which only the user changes ("Cymraeg", "language")."""
+        detected = language.detect(message)
+        preference = state.lang
+        turn = detected or state.conversation_lang or preference
+        if detected:
+            state.conversation_lang = detected
+        state.lang = turn  # every handler answers in state.lang
+        token = _PREFERENCE.set(preference)
+        try:
+            reply, new_state = self._dispatch(state, message, private)
+        finally:
+            _PREFERENCE.reset(token)
+        if new_state is not None and reply.kind != "language":
+            new_state.lang = preference
         return reply, new_state
 
     def _dispatch(self, state: UserState, message: str, private: bool
@@ -178,7 +200,11 @@ class Engine:
     @command("greeting")
     def _on_greeting(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         reply, _ = self._on_help(state, intent)
-        return Reply("greeting", f"{say('greeting', state.lang)}\n\n{reply.text}",
+        hello = say("greeting", state.lang)
+        if len(state.history) <= 1:  # the first words between us: offer Welsh unasked
+            other = "en" if state.lang == "cy" else "cy"
+            hello = f"{hello}\n{say('greeting', other)}\n{say('language.offer', state.lang)}"
+        return Reply("greeting", f"{hello}\n\n{reply.text}",
                      options=self._start_options(state), footer=reply.footer), state
 
     @command("thanks")
@@ -521,11 +547,25 @@ class Engine:
             state.last_checklist = reply.checklist.stage_id
         return reply, state
 
+    @command("language", "Cymraeg / English", "choose the language I answer in (*iaith*)",
+             paraphrases=("in welsh please", "yn gymraeg", "in english please", "yn saesneg",
+                          "change language", "newid iaith", "welsh please"))
+    def _on_language(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """Save the language the user wants, or say which languages Pathway speaks."""
+        chosen = language.named(intent.arg)
+        if chosen is None:
+            return Reply("language", say("language.which", state.lang),
+                         options=(Option("Cymraeg", "Cymraeg"), Option("English", "English"))
+                         ), state
+        state.lang, state.conversation_lang = chosen, None
+        return Reply("language", say("language.saved", chosen)), state
+
     @command("me", "me", "what I keep about you", private=True,
              paraphrases=("my data", "what do you know about me", "what you keep about me",
                           "show my data"))
     def _on_me(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
-        return views.about_me(state, state.to_json(), self.kb, state.lang), state
+        kept = replace(state, lang=_PREFERENCE.get(state.lang))  # as stored, not this turn's
+        return views.about_me(kept, kept.to_json(), self.kb, state.lang), state
 
     @command("forget", "forget me", "delete everything I keep about you", private=True,
              paraphrases=("delete my data", "forget about me", "remove my data", "erase me"))

@@ -50,6 +50,11 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("opening", r"(?P<arg>.*\b(?:(?:an?|my|our|this|the|new) (?:[\w-]+ )?idea|syniad)\b.*?)"
                 r"[\s,.;:!?()–—-]*(?:so |but |and |a |ond )?(?:" + _ASK_START + r")"
                 r"(?: with (?:it|this|that))?"),
+    ("language", r"(?:(?:iaith|language)(?:\s+(?P<arg>cymraeg|welsh|english|saesneg))?|"
+                 r"(?P<arg2>cymraeg|english|saesneg)(?: please| plis| os gwelwch yn dda)?|"
+                 r"(?:do you|can you|dych chi'?n|wyt ti'?n|ydych chi'?n) (?:speak|siarad) "
+                 r"(?:welsh|cymraeg|english|saesneg)|"
+                 r"(?:answer |reply |speak )?in (?P<arg4>welsh|english)(?: please| plis)?)"),
     ("greeting", r"(?:hi|hello|hey|hiya|helo|shwmae|s'mae|bore da|prynhawn da|noswaith dda|"
                  r"good (?:morning|afternoon|evening))(?:\s+(?:there|pathway))?"),
     ("thanks", r"(?:many )?(?:thanks|thank you|thank u|thankyou|ta|cheers|thx|diolch(?: yn fawr)?)"

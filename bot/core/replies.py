@@ -132,7 +132,7 @@ class ReferralLookup:
 ReplyKind = Literal[
     "greeting", "help", "answer", "no_match", "stage", "overview", "checklist", "contacts",
     "triage", "confirm", "data", "forgotten", "reset", "info", "error", "connect", "referral",
-    "referrals", "tick",
+    "referrals", "tick", "language",
 ]
 
 

@@ -37,7 +37,8 @@ class UserState:
     last_checklist: str | None = None  # the stage whose checklist the user saw last
     pending: dict[str, Any] | None = None  # an unfinished exchange: triage, confirmation, choice
     history: list[dict[str, str]] = field(default_factory=list)
-    lang: str = "en"
+    lang: str = "en"  # the saved preference: "language", "Cymraeg", App Home's toggle
+    conversation_lang: str | None = None  # the last message's language, when it was clear
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
     version: int = STATE_VERSION
@@ -67,7 +68,7 @@ class UserState:
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "stage": (str, type(None)), "ticks": (dict,), "last_topic": (str, type(None)),
     "last_checklist": (str, type(None)), "pending": (dict, type(None)), "history": (list,),
-    "lang": (str,), "created": (str,),
+    "lang": (str,), "conversation_lang": (str, type(None)), "created": (str,),
     "updated": (str,), "version": (int,),
 }
 

@@ -162,6 +162,8 @@ def about_me(state: UserState | None, stored: dict | None, kb: KnowledgeBase,
                ticks=ticks, topic=topic.title.get(lang) if topic else none,
                history=len(state.history), limit=HISTORY_LIMIT,
                created=state.created, updated=state.updated)
+    name = say(f"language.name_{state.lang}", lang) if state.lang in ("en", "cy") else state.lang
+    text += "\n" + say("me.language", lang, language=name)
     return Reply("data", text, title=say("me.title", lang), data=stored,
                  footer=say("me.footer", lang),
                  options=(Option(say("option.forget", lang), "forget me"),))

@@ -10,7 +10,10 @@ from typing import Any
 
 CATALOGUE: dict[str, dict[str, str]] = {
     "greeting": {"en": "Hello! I'm Pathway. I help you take an idea for better health or care "
-                       "from first thought to something tested, adopted and spread across Wales."},
+                       "from first thought to something tested, adopted and spread across Wales.",
+                 "cy": "Helo! Pathway ydw i. Dwi'n eich helpu i fynd â syniad am well iechyd neu "
+                       "ofal o'r syniad cyntaf i rywbeth sydd wedi'i brofi, ei fabwysiadu a'i "
+                       "ledaenu ar draws Cymru."},
     "help.intro": {"en": "Ask me anything about taking an idea forward (for example "
                          "*do I need ethics approval?* or *is my app a medical device?*), "
                          "or use one of these:"},
@@ -136,6 +139,24 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "option.more_contacts": {"en": "{count} more organisations", "cy": "{count} sefydliad arall"},
     "option.more_guides": {"en": "{count} more guides", "cy": "{count} canllaw arall"},
     "option.save_idea": {"en": "Save Idea as my stage", "cy": "Cadw Syniad fel fy ngham"},
+    "me.language": {"en": "• Language you chose: {language}",
+                    "cy": "• Yr iaith a ddewisoch chi: {language}"},
+    "language.name_en": {"en": "English", "cy": "Saesneg"},
+    "language.name_cy": {"en": "Welsh (Cymraeg)", "cy": "Cymraeg"},
+    "language.offer": {"en": "Pathway speaks Welsh too: say *Cymraeg* at any time.",
+                       "cy": "Mae Pathway yn siarad Saesneg hefyd: dywedwch *English* unrhyw "
+                             "bryd."},
+    "language.saved": {"en": "I'll answer in English from now on. Say *Cymraeg* to switch "
+                             "back.",
+                       "cy": "Bydda i'n ateb yn Gymraeg o hyn ymlaen. Dywedwch *English* i "
+                             "newid yn ôl. Lle nad oes fersiwn Gymraeg o ateb yn y sylfaen "
+                             "wybodaeth eto, fe welwch chi'r ateb yn Saesneg."},
+    "language.which": {"en": "I speak Welsh and English. Which would you like me to answer "
+                             "in? I also answer each message in the language you write it "
+                             "in, when that's clear.",
+                       "cy": "Dwi'n siarad Cymraeg a Saesneg. Ym mha iaith hoffech chi i mi "
+                             "ateb? Dwi hefyd yn ateb pob neges yn yr iaith rydych chi'n ei "
+                             "hysgrifennu, pan fo hynny'n glir."},
     "option.contacts": {"en": "Who can help?"},
     "option.next_stage": {"en": "Move to the next stage"},
     "option.triage": {"en": "Which stage am I at?"},

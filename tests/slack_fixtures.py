@@ -18,7 +18,7 @@ from urllib.parse import urlencode
 import pytest
 from fake_slack import SIGNING_SECRET, TEAM_ID, FakeSlack, sign
 
-from bot.channels.slack.app import build_app, health
+from bot.channels.slack.app import build_app, health, slack_deliverer
 from bot.channels.slack.server import HttpServer, wsgi_app
 from bot.core.replies import Reply
 from bot.kb.loader import check_knowledge
@@ -50,8 +50,9 @@ class SlackBot:
     def start(self) -> None:
         """Open the database, build the app and serve it."""
         self.database = Database(self.settings.database_path)
-        self.pathway = Pathway(self.knowledge, self.database)
-        app = build_app(self.settings, self.pathway, self.database)
+        self.pathway = Pathway(self.knowledge, self.database,
+                               deliverer=slack_deliverer(self.settings, self.knowledge))
+        app = build_app(self.settings, self.pathway)
         self.server = HttpServer(wsgi_app(app, lambda: health(self.pathway)),
                                  host="127.0.0.1", port=0, threads=4)
         self.server.start()

@@ -53,7 +53,7 @@ def test_status(admin: Admin, pathway: Pathway) -> None:
     pathway.respond(W, "U1", "stage idea")
     reply = admin.run("UADMIN", "status")
     assert reply.ok
-    version = pathway.knowledge.current.knowledge.version
+    version = pathway.knowledge_base().version
     assert f"version {version}" in reply.text
     assert "5 stages, 4 organisations, 3 topics, 2 evaluation guides" in reply.text
     assert "Users with saved progress: 1" in reply.text
@@ -105,10 +105,10 @@ def test_reload_command(admin: Admin) -> None:
 
 def test_question_log_keeps_no_user_ids(pathway: Pathway) -> None:
     converse(pathway)
-    dumped = json.dumps(pathway.questions.rows())
+    dumped = json.dumps(pathway.questions_asked())
     for user in ("U1", "U2", "U3", f"{W}:U1"):
         assert user not in dumped
-    hashes = {row["user"] for row in pathway.questions.rows()}
+    hashes = {row["user"] for row in pathway.questions_asked()}
     assert len(hashes) == 3
 
 

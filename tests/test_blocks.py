@@ -20,7 +20,8 @@ from bot.core.replies import (
     Reply,
     StageProgress,
 )
-from bot.service import Pathway
+from bot.service import KnowledgeHolder, Pathway
+from bot.store.database import Database
 
 MATCH = MatchInfo(id="ethics-approval", title="Ethics approval", kind="topic", stage="idea",
                   score=88.0)
@@ -265,9 +266,11 @@ def shown_texts(value: Any) -> str:
     return ""
 
 
-def test_referral_referrals_and_me_show_no_raw_data_in_slack(pathway: Pathway,
+def test_referral_referrals_and_me_show_no_raw_data_in_slack(engine_holder: KnowledgeHolder,
+                                                              database: Database,
                                                               tmp_path: Path) -> None:
-    pathway.deliverer = OutboxDeliverer(tmp_path / "outbox.jsonl")
+    pathway = Pathway(engine_holder, database,
+                      deliverer=OutboxDeliverer(tmp_path / "outbox.jsonl"))
     for line in ("stage prototype", "tick 1", "connect Improvement Cymru",
                  "A falls sensor", "Falls at night", "yes", "Powys", "Help to evaluate it"):
         pathway.respond("T1", "U1", line)

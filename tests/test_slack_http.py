@@ -20,7 +20,7 @@ TEAM = "T0PATHWAY"
 
 def stored(bot: SlackBot, user: str = "U1") -> dict | None:
     """What the core keeps about a user, read straight from the database."""
-    return bot.pathway.users.peek(UserStore.key(TEAM, user))
+    return UserStore(bot.database).peek(UserStore.key(TEAM, user))
 
 
 def answered_question(bot: SlackBot) -> tuple[str, str]:
@@ -292,7 +292,7 @@ def test_direct_messages_leave_the_inbox_once_applied(slack_bot: SlackBot,
                                                       fake_slack: FakeSlack) -> None:
     slack_bot.dm("stage prototype")
     fake_slack.wait_for("chat.postMessage")
-    assert slack_bot.pathway.events.held() == 0
+    assert slack_bot.pathway.held_events() == 0
 
 
 def test_a_message_acknowledged_before_a_crash_is_answered_after_restart(
@@ -312,7 +312,7 @@ def test_a_message_acknowledged_before_a_crash_is_answered_after_restart(
     answers = fake_slack.find("chat.postMessage", lambda c: c.params["channel"] == "DU7")
     assert len(answers) == 1 and "stage 3" in answers[0].dump
     assert stored(slack_bot, "U7")["stage"] == "evaluate"
-    assert slack_bot.pathway.events.held() == 0
+    assert slack_bot.pathway.held_events() == 0
     # Slack retries the event it never saw acknowledged: it is recognised, not answered twice.
     assert slack_bot.event(body["event"], event_id="EvCRASHED1", retry_num=1) == 200
     assert len(fake_slack.find("chat.postMessage", lambda c: c.params["channel"] == "DU7")) == 1
@@ -340,4 +340,4 @@ def test_a_message_applied_before_a_crash_is_not_applied_twice(
     [resent] = fake_slack.find("chat.postMessage", lambda c: c.params["channel"] == "DU8")
     assert resent.params["text"] == "You're at stage 4"
     assert stored(slack_bot, "U8")["stage"] == "adopt"  # not moved on a second time
-    assert slack_bot.pathway.events.held() == 0
+    assert slack_bot.pathway.held_events() == 0

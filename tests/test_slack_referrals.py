@@ -17,7 +17,6 @@ from bot.channels.slack.referrals import ReferralRetrier, SlackDeliverer
 from bot.core.referral import CONSENT_TEXT, DeliveryError
 from bot.service import KnowledgeHolder
 from bot.service.settings import Settings
-from bot.store.users import UserStore
 
 if TYPE_CHECKING:
     from fake_slack import Call
@@ -126,7 +125,7 @@ def click(bot: SlackBot, post: Call, action: str, user: str = "UTEAM") -> None:
 
 
 def only_referral(bot: SlackBot) -> dict[str, Any]:
-    [referral] = bot.pathway.referrals.all()
+    [referral] = bot.pathway.all_referrals()
     return referral
 
 
@@ -152,7 +151,7 @@ def test_connect_me_beside_contacts_opens_the_form_with_the_stage_filled_in(
     org = bot.knowledge.current.knowledge.organisation(button["value"])
     consent = CONSENT_TEXT.format(org=org.name.get("en"))
     assert inputs["consent"]["label"]["text"] == consent
-    assert bot.pathway.referrals.all() == []  # opening the form shares nothing
+    assert bot.pathway.all_referrals() == []  # opening the form shares nothing
 
 
 def test_consent_is_required_and_nothing_is_stored_without_it(
@@ -162,7 +161,7 @@ def test_consent_is_required_and_nothing_is_stored_without_it(
     status, body = bot.submit_view(view, {**ANSWERS, "consent": False})
     assert status == 200
     assert body["response_action"] == "errors" and "consent" in body["errors"]
-    assert bot.pathway.referrals.all() == []
+    assert bot.pathway.all_referrals() == []
     assert fake_slack.find("chat.postMessage") == []
 
 
@@ -173,7 +172,7 @@ def test_empty_or_overlong_answers_are_shown_in_the_form(
     view = open_form(bot, fake_slack)
     status, body = bot.submit_view(view, {**ANSWERS, field: value})
     assert status == 200 and body["response_action"] == "errors" and list(body["errors"]) == [field]
-    assert bot.pathway.referrals.all() == []
+    assert bot.pathway.all_referrals() == []
 
 
 def test_referral_is_posted_to_the_organisations_channel_with_its_buttons(
@@ -243,7 +242,7 @@ def test_accept_more_info_and_redirect_update_the_innovator_and_the_team_message
     [update] = fake_slack.wait_for("chat.update")
     assert "Not for us" in update.dump and "Improvement Cymru" in update.dump
     assert "pw_referral_" not in update.dump  # closed: no more buttons
-    assert bot.pathway.referrals.get(referral_id)["status"] == "redirected"
+    assert bot.pathway.referral(referral_id)["status"] == "redirected"
 
 
 def test_accept_closes_the_referral_and_a_double_click_counts_once(
@@ -272,7 +271,7 @@ def test_a_double_submission_gives_one_referral(bot: SlackBot, fake_slack: FakeS
     told = [c.dump for c in fake_slack.find("chat.postMessage",
                                             lambda c: c.params["channel"] == "DU1")]
     assert sorted("haven't sent it twice" in text for text in told) == [False, True]
-    assert len(bot.pathway.referrals.all()) == 1
+    assert len(bot.pathway.all_referrals()) == 1
     assert len(fake_slack.find("chat.postMessage",
                                lambda c: c.params["channel"] == OWN_CHANNEL)) == 1
 
@@ -340,7 +339,7 @@ def test_withdraw_from_app_home_marks_the_team_message(
     fake_slack.wait_for("chat.postEphemeral", count=2)
     assert fake_slack.find("views.open") == []
     assert fake_slack.find("chat.postMessage", lambda c: c.params["channel"] == "DU1") == []
-    assert bot.pathway.referrals.get(referral_id)["status"] == "withdrawn"
+    assert bot.pathway.referral(referral_id)["status"] == "withdrawn"
 
 
 def test_pathway_me_and_referrals_show_the_status(bot: SlackBot, fake_slack: FakeSlack) -> None:
@@ -391,7 +390,7 @@ def test_every_step_survives_a_restart(bot: SlackBot, fake_slack: FakeSlack) -> 
     assert referral["status"] == "redirected"
     assert [h["status"] for h in referral["history"]] == ["pending", "sent", "more_info",
                                                           "redirected"]
-    assert bot.pathway.referrals.for_user(UserStore.key(TEAM, "U1")) == [referral]
+    assert bot.pathway.referrals_of(TEAM, "U1") == [referral]
 
 
 def test_withdraw_after_a_restart_still_marks_the_team_message(

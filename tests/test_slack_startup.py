@@ -69,7 +69,7 @@ def test_socket_mode_handler_is_built_without_connecting(
         from bot.service import KnowledgeHolder, Pathway
 
         pathway = Pathway(KnowledgeHolder(settings.knowledge_dir), database)
-        handler = build_socket_handler(settings, build_app(settings, pathway, database))
+        handler = build_socket_handler(settings, build_app(settings, pathway))
         assert handler.client.app_token == APP_TOKEN
         assert handler.client.web_client.base_url == fake_slack.api_url
         assert handler.app.client.token == settings.bot_token
@@ -85,7 +85,7 @@ def test_rejected_bot_token_is_a_clear_settings_error(
         slack_bot: SlackBot, slack_settings: Settings) -> None:
     settings = replace(slack_settings, bot_token=REJECTED_TOKEN)
     with pytest.raises(SettingsError, match=r"SLACK_BOT_TOKEN \(invalid_auth\)"):
-        build_app(settings, slack_bot.pathway, slack_bot.database)
+        build_app(settings, slack_bot.pathway)
 
 
 def test_unreachable_api_is_a_clear_settings_error(slack_bot: SlackBot,
@@ -95,7 +95,7 @@ def test_unreachable_api_is_a_clear_settings_error(slack_bot: SlackBot,
         dead = f"http://127.0.0.1:{probe.getsockname()[1]}/api/"
     settings = replace(slack_settings, api_url=dead)
     with pytest.raises(SettingsError, match="SLACK_API_URL"):
-        build_app(settings, slack_bot.pathway, slack_bot.database)
+        build_app(settings, slack_bot.pathway)
 
 
 def free_port() -> int:

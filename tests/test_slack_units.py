@@ -14,12 +14,12 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.channels.slack.app import add_slack_commands
-from bot.channels.slack.dedup import EventLedger
 from bot.channels.slack.delivery import AnyServerErrorRetryHandler, surface_of, web_client
 from bot.channels.slack.inbox import is_user_dm
 from bot.channels.slack.listeners.commands import pathway_text
 from bot.channels.slack.logs import REDACTED, SecretFilter
 from bot.store.database import Database
+from bot.store.events import EventLedger
 
 
 class Clock:

@@ -103,7 +103,7 @@ def test_badly_signed_requests_get_401_and_cause_nothing(
     assert [(c.method, c.params.get("channel")) for c in fake_slack.calls] == [
         ("chat.postMessage", "DU2")]
     assert fake_slack.find("response_url") == []
-    assert slack_bot.pathway.users.peek(UserStore.key(TEAM_ID, "U1")) is None
+    assert UserStore(slack_bot.database).peek(UserStore.key(TEAM_ID, "U1")) is None
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 

@@ -119,10 +119,10 @@ def test_a_pending_referral_is_delivered_once_by_racing_processes(tmp_path: Path
     outbox = tmp_path / "outbox.jsonl"
     code = (
         "from bot.channels.outbox import OutboxDeliverer\nfrom bot.service import KnowledgeHolder, "
-        "Pathway\nfrom bot.store.database import Database\n"
+        "Pathway\nfrom bot.store.database import Database\nfrom pathlib import Path\n"
         f"pathway = Pathway(KnowledgeHolder({str(ROOT / 'tests/fixtures/kb_engine')!r}), "
-        f"Database({str(path)!r}))\n"
-        f"pathway.deliverer = OutboxDeliverer(pathway.database.path.parent / 'outbox.jsonl')\n"
+        f"Database({str(path)!r}), "
+        f"deliverer=OutboxDeliverer(Path({str(path.parent / 'outbox.jsonl')!r})))\n"
         "print(len(pathway.deliver_pending()))\n"
     )
     sent = [int(out) for out in _in_processes(code, 3, tmp_path)]
@@ -266,8 +266,7 @@ def test_the_store_overwrites_deleted_text(database: Database) -> None:
 def test_forget_me_leaves_no_trace_in_the_database_file(tmp_path: Path) -> None:
     holder = KnowledgeHolder(ROOT / "tests" / "fixtures" / "kb_engine")
     database = Database(tmp_path / "p.sqlite")
-    pathway = Pathway(holder, database)
-    pathway.deliverer = OutboxDeliverer(tmp_path / "outbox.jsonl")
+    pathway = Pathway(holder, database, deliverer=OutboxDeliverer(tmp_path / "outbox.jsonl"))
     ledger = EventLedger(database)
     body = {"team_id": "T1", "event": {"user": "U1", "text": "zebra-unicorn-4471 held"}}
     assert ledger.claim("EvHELD", hold=body)
@@ -275,7 +274,7 @@ def test_forget_me_leaves_no_trace_in_the_database_file(tmp_path: Path) -> None:
         pathway.respond("T1", "U1", text)
     pathway.respond("T1", "U1", "forget me")
     pathway.respond("T1", "U1", "yes")
-    assert pathway.users.peek("T1:U1") is None
+    assert UserStore(database).peek("T1:U1") is None
     assert ledger.held() == 0 and len(ledger) == 1  # the claim stays, the text does not
     database.close()
     for name in os.listdir(tmp_path):

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+from bot.base.errors import StateError
 from bot.channels.outbox import OutboxDeliverer
 from bot.channels.terminal import chat_lines, interactive_lines, render
 from bot.core.replies import Reply
@@ -18,7 +19,6 @@ from bot.kb.loader import KnowledgeError, check_knowledge
 from bot.service import KnowledgeHolder, Pathway
 from bot.service.admin import Admin
 from bot.service.settings import SettingsError, load_settings
-from bot.store.database import Database, StateError
 
 LOCAL_WORKSPACE = "local"
 logger = logging.getLogger("pathway")
@@ -132,10 +132,10 @@ def _run_local(args: argparse.Namespace) -> int:
     settings = load_settings("local")
     knowledge = getattr(args, "knowledge", None)
     holder = KnowledgeHolder(Path(knowledge) if knowledge else settings.knowledge_dir)
-    database = Database(settings.database_path)
+    pathway = Pathway.open(holder, settings.database_path, settings.retention_days,
+                           settings.log_key_file,
+                           deliverer=OutboxDeliverer(settings.data_dir / "outbox.jsonl"))
     try:
-        pathway = Pathway(holder, database, settings.retention_days, settings.log_key_file)
-        pathway.deliverer = OutboxDeliverer(settings.data_dir / "outbox.jsonl")
         pathway.deliver_pending()
         if args.command == "admin":
             return _admin(pathway, settings.admins, args)
@@ -151,7 +151,7 @@ def _run_local(args: argparse.Namespace) -> int:
             return _chat(respond)
         return _ask(respond, args)
     finally:
-        database.close()
+        pathway.close()
 
 
 def _chat(respond: Callable[[str], Reply]) -> int:

@@ -93,7 +93,7 @@ class Admin:
         return AdminReply("\n".join(lines))
 
     def _status(self, rest: str) -> AdminReply:
-        snapshot = self.pathway.knowledge.current
+        snapshot = self.pathway.snapshot()
         kb = snapshot.knowledge
         kinds = {"topic": 0, "evaluation": 0}
         for topic in kb.topics:
@@ -108,7 +108,7 @@ class Admin:
                 organisations=len(kb.organisations), topics=kinds["topic"],
                 guides=kinds["evaluation"], examples=len(kb.examples)),
             say("admin.status_reload", reload=reload_line),
-            say("admin.status_users", count=len(self.pathway.users)),
+            say("admin.status_users", count=self.pathway.user_count()),
             say("admin.status_uptime", uptime=_duration(self._clock() - self._started)),
         ]
         return AdminReply("\n".join(lines))
@@ -116,7 +116,7 @@ class Admin:
     def _reload(self, rest: str) -> AdminReply:
         result = self.pathway.knowledge.reload()
         if result.ok:
-            kb = self.pathway.knowledge.current.knowledge
+            kb = self.pathway.knowledge_base()
             return AdminReply(say("admin.reloaded", version=result.version,
                                   topics=len(kb.topics), organisations=len(kb.organisations)))
         lines = [say("admin.reload_rejected", version=result.version)]
@@ -136,12 +136,11 @@ class Admin:
         return AdminReply("\n".join(lines))
 
     def _groups(self, days: int) -> list[insights.QuestionGroup]:
-        return insights.unanswered(self.pathway.questions.rows(days),
-                                   self.pathway.knowledge.current.knowledge)
+        return insights.unanswered(self.pathway.questions_asked(days),
+                                   self.pathway.knowledge_base())
 
     def _votes(self, days: int) -> list[insights.FeedbackLine]:
-        return insights.feedback(self.pathway.database,
-                                 self.pathway.knowledge.current.knowledge, days)
+        return self.pathway.feedback_votes(days)
 
     def _feedback(self, days: int) -> AdminReply:
         votes = self._votes(days)
@@ -153,13 +152,13 @@ class Admin:
 
     def _export(self, days: int) -> AdminReply:
         document = insights.export_csv(self._groups(days), self._votes(days),
-                                       self.pathway.referrals.all())
+                                       self.pathway.all_referrals())
         rows = document.count("\n") - 1
         return AdminReply(say("admin.export", days=days, rows=rows), csv=document)
 
 
     def _outbox(self, rest: str) -> AdminReply:
-        sent = [r for r in self.pathway.referrals.all()
+        sent = [r for r in self.pathway.all_referrals()
                 if r["delivery"].get("destination", {}).get("outbox")]
         if not sent:
             return AdminReply(say("admin.outbox_empty"))

@@ -11,14 +11,18 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from bot.core.intents import COMMANDS
 from bot.core.referral import OPEN_STATUSES, Deliverer, DeliveryError, ReferralError, ReferralForm
 from bot.core.replies import Option, ReferralLookup, ReferralRequest, Reply
 from bot.core.user import UserState
 from bot.core.wording import say
+from bot.kb.model import KnowledgeBase
 from bot.service.knowledge import KnowledgeHolder, ReloadResult, Snapshot
+from bot.store import questions as insights
 from bot.store.database import Database
+from bot.store.events import TABLE as EVENT_TABLE
 from bot.store.events import EventLedger, this_process
 from bot.store.questions import DEFAULT_RETENTION_DAYS, QuestionLog
 from bot.store.referrals import ReferralStore
@@ -28,7 +32,7 @@ logger = logging.getLogger("pathway")
 FEEDBACK = "feedback"
 
 
-__all__ = ["KnowledgeHolder", "Pathway", "ReloadResult", "Snapshot"]
+__all__ = ["EVENT_TABLE", "KnowledgeHolder", "Pathway", "ReloadResult", "Snapshot"]
 
 
 class Pathway:
@@ -36,22 +40,132 @@ class Pathway:
 
     def __init__(self, knowledge: KnowledgeHolder, database: Database,
                  retention_days: int = DEFAULT_RETENTION_DAYS,
-                 log_key_file: Path | None = None) -> None:
+                 log_key_file: Path | None = None, deliverer: Deliverer | None = None) -> None:
         self.knowledge = knowledge
-        self.database = database
-        self.users = UserStore(database)
+        self._database = database
+        self._users = UserStore(database)
         threshold = knowledge.current.matcher.config.threshold
-        self.questions = QuestionLog(database, retention_days, threshold, log_key_file)
-        self.referrals = ReferralStore(database)
-        self.events = EventLedger(database)
-        self.deliverer: Deliverer | None = None  # set by the adapter: Slack channel or outbox
+        self._questions = QuestionLog(database, retention_days, threshold, log_key_file)
+        self._referrals = ReferralStore(database)
+        self._events = EventLedger(database)
+        self._deliverer = deliverer  # the Slack triage channels, the local outbox, or none
         self._instance = "{host}:{pid}:{run}".format(**this_process())
         self.purge()
 
+    @classmethod
+    def open(cls, knowledge: KnowledgeHolder | Path, database_path: Path,
+             retention_days: int = DEFAULT_RETENTION_DAYS, log_key_file: Path | None = None,
+             deliverer: Deliverer | None = None) -> Pathway:
+        """Open the state database at database_path and serve from it; close() when done."""
+        holder = knowledge if isinstance(knowledge, KnowledgeHolder) else KnowledgeHolder(knowledge)
+        database = Database(database_path)
+        try:
+            return cls(holder, database, retention_days, log_key_file, deliverer)
+        except BaseException:
+            database.close()
+            raise
+
+    def close(self) -> None:
+        """Close the state database (after the last request)."""
+        self._database.close()
+
+    # --- what adapters read -------------------------------------------------------------------
+
+    def knowledge_base(self) -> KnowledgeBase:
+        """The knowledge base being served now (a reload swaps it whole)."""
+        return self.knowledge.current.knowledge
+
+    def snapshot(self) -> Snapshot:
+        """The current knowledge snapshot: the knowledge base and when it was loaded."""
+        return self.knowledge.current
+
+    def user_state(self, workspace: str, user: str) -> UserState:
+        """The user's stored state (a fresh one for someone new). Changes nothing."""
+        return self._users.load(UserStore.key(workspace, user))
+
+    def language(self, workspace: str, user: str) -> str:
+        """The language the user reads replies in."""
+        return self.user_state(workspace, user).lang
+
+    def referral(self, referral_id: str) -> dict[str, Any] | None:
+        """One referral, or None."""
+        return self._referrals.get(referral_id)
+
+    def referrals_of(self, workspace: str, user: str) -> list[dict[str, Any]]:
+        """The user's referrals, oldest first."""
+        return self._referrals.for_user(UserStore.key(workspace, user))
+
+    # --- Slack events, each answered once (see bot.store.events) --------------------------------
+
+    def claim_event(self, event_id: str, hold: dict[str, Any] | None = None) -> bool:
+        """True the first time an event id is seen; with hold, keep its body until answered."""
+        return self._events.claim(event_id, hold=hold)
+
+    def event_applied(self, event_id: str | None, message: dict[str, Any]) -> None:
+        """A held event's change is committed: keep its rendered reply until event_done()."""
+        self._events.applied(event_id, message)
+
+    def event_done(self, event_id: str | None) -> None:
+        """A held event's reply is sent: keep only its claim."""
+        self._events.done(event_id)
+
+    def unfinished_events(self) -> list[tuple[str, dict[str, Any]]]:
+        """Held events this process should finish now (see EventLedger.take_unfinished)."""
+        return self._events.take_unfinished()
+
+    def held_events(self) -> int:
+        """How many direct messages are held, waiting for their reply."""
+        return self._events.held()
+
+    # --- what the admin commands read ---------------------------------------------------------
+
+    def user_count(self) -> int:
+        """How many users have a stored state."""
+        return len(self._users)
+
+    def questions_asked(self, days: int | None = None) -> list[dict[str, Any]]:
+        """The question log's rows (user ids hashed), within ``days`` when given."""
+        return self._questions.rows(days)
+
+    def feedback_votes(self, days: int | None = None) -> list[insights.FeedbackLine]:
+        """The "helped / didn't help" counts per entry, worst first."""
+        return insights.feedback(self._database, self.knowledge_base(), days)
+
+    def all_referrals(self) -> list[dict[str, Any]]:
+        """Every referral, oldest first."""
+        return self._referrals.all()
+
+    # --- kept for tests outside this change; adapters use the methods above --------------------
+
+    @property
+    def users(self) -> UserStore:
+        """The user store (tests only: tests/test_engine.py, tests/test_conversation.py)."""
+        return self._users
+
+    @property
+    def questions(self) -> QuestionLog:
+        """The question log (tests only: tests/test_engine.py)."""
+        return self._questions
+
+    @property
+    def database(self) -> Database:
+        """The state database (tests only: tests/test_engine.py)."""
+        return self._database
+
+    @property
+    def deliverer(self) -> Deliverer | None:
+        """Where referrals go; given to the constructor."""
+        return self._deliverer
+
+    @deliverer.setter
+    def deliverer(self, deliverer: Deliverer | None) -> None:
+        # Tests only (tests/test_terminal_render.py); adapters pass deliverer= to Pathway.open.
+        self._deliverer = deliverer
+
     def purge(self) -> int:
         """Apply the retention period to the question log and referrals."""
-        return (self.questions.purge()
-                + self.referrals.purge(self.questions.retention_days))
+        return (self._questions.purge()
+                + self._referrals.purge(self._questions.retention_days))
 
     def respond(self, workspace: str, user: str, text: str, private: bool = True) -> Reply:
         """Answer a message. Private (DM, terminal) turns change and store the user's state."""
@@ -59,13 +173,13 @@ class Pathway:
         key = UserStore.key(workspace, user)
         if private:
             turn = _noting_deletion(lambda state: engine.handle(state, text, private=True))
-            reply, forgotten = self.users.update(key, turn)
+            reply, forgotten = self._users.update(key, turn)
             if forgotten:
                 self._forget_the_rest(workspace, user)
         else:
-            reply, _ = engine.handle(self.users.load(key), text, private=False)
+            reply, _ = engine.handle(self._users.load(key), text, private=False)
         if reply.asked is not None:
-            self.questions.record(key, reply.asked)
+            self._questions.record(key, reply.asked)
         if reply.kind == "data" and private:
             reply = self._with_other_records(key, reply)
         if isinstance(reply.request, ReferralRequest):
@@ -82,35 +196,35 @@ class Pathway:
         """
         key = UserStore.key(workspace, user)
         self._withdraw_open(key)
-        with self.database.transaction() as tx:
+        with self._database.transaction() as tx:
             # Again: a message of the user's handled meanwhile may have stored a state.
             UserStore.delete_in(tx, key)
-            self.questions.forget_user(key, tx)
-            self.referrals.forget_user(key, tx)
-            self.events.forget_user(tx, workspace, user)
-        self.database.checkpoint()  # no copy of the deleted text stays in the write-ahead log
+            self._questions.forget_user(key, tx)
+            self._referrals.forget_user(key, tx)
+            self._events.forget_user(tx, workspace, user)
+        self._database.checkpoint()  # no copy of the deleted text stays in the write-ahead log
 
     def _with_other_records(self, key: str, reply: Reply) -> Reply:
         """Add the user's question log rows and referrals to "what I keep about you"."""
-        digest = self.questions.user_hash(key)
-        asked = [{"at": row["at"], "text": row["text"]} for row in self.questions.rows()
+        digest = self._questions.user_hash(key)
+        asked = [{"at": row["at"], "text": row["text"]} for row in self._questions.rows()
                  if row.get("user") == digest]
-        referrals = self.referrals.for_user(key)
-        lang = self.users.load(key).lang
-        notes = [say("me.questions", lang, count=len(asked), days=self.questions.retention_days),
+        referrals = self._referrals.for_user(key)
+        lang = self._users.load(key).lang
+        notes = [say("me.questions", lang, count=len(asked), days=self._questions.retention_days),
                  say("me.referrals", lang, count=len(referrals))]
         data = {"state": reply.data, "questions_asked": asked, "referrals": referrals}
         return replace(reply, text="\n".join([reply.text, *notes]), data=data)
 
     def dashboard(self, workspace: str, user: str) -> Reply:
         """The user's progress at a glance (App Home). Changes nothing."""
-        state = self.users.load(UserStore.key(workspace, user))
+        state = self._users.load(UserStore.key(workspace, user))
         return self.knowledge.current.engine.dashboard(state)
 
     def set_ticks(self, workspace: str, user: str, stage_id: str, item_ids: set[str]) -> Reply:
         """Make exactly these checklist items ticked on a stage, and store it."""
         engine = self.knowledge.current.engine
-        return self.users.update(UserStore.key(workspace, user),
+        return self._users.update(UserStore.key(workspace, user),
                                  lambda state: engine.set_ticks(state, stage_id, item_ids))
 
     def tick(self, workspace: str, user: str, stage_id: str, item_id: str, done: bool) -> Reply:
@@ -122,20 +236,20 @@ class Pathway:
             wanted = ticked | {item_id} if done else ticked - {item_id}
             return engine.set_ticks(state, stage_id, wanted)
 
-        return self.users.update(UserStore.key(workspace, user), change)
+        return self._users.update(UserStore.key(workspace, user), change)
 
     def checklist(self, workspace: str, user: str, stage_id: str) -> Reply:
         """A stage's checklist with the user's ticks. Changes nothing."""
-        state = self.users.load(UserStore.key(workspace, user))
+        state = self._users.load(UserStore.key(workspace, user))
         return self.knowledge.current.engine.checklist(state, stage_id)
 
     def record_feedback(self, workspace: str, user: str, entry_id: str, helpful: bool) -> Reply:
         """Count a "helped / didn't help" vote for an entry. No user id is stored with it."""
-        lang = self.users.load(UserStore.key(workspace, user)).lang
+        lang = self._users.load(UserStore.key(workspace, user)).lang
         if self.knowledge.current.knowledge.get(entry_id) is not None:
             day = dt.date.today().isoformat()
             key = f"{day}:{entry_id}"
-            with self.database.transaction() as tx:
+            with self._database.transaction() as tx:
                 counts = tx.get(FEEDBACK, key)
                 if not isinstance(counts, dict):
                     counts = {"date": day, "entry": entry_id, "helped": 0, "not_helped": 0}
@@ -149,14 +263,14 @@ class Pathway:
     def submit_referral(self, workspace: str, user: str, request: ReferralRequest) -> Reply:
         """Store a consented referral, then deliver it; say honestly where it stands."""
         key = UserStore.key(workspace, user)
-        lang = self.users.load(key).lang
+        lang = self._users.load(key).lang
         org = self.knowledge.current.knowledge.organisation(request.organisation)
         if org is None:
             return Reply("error", say("connect.which", lang, text=request.organisation))
         form = ReferralForm(request.summary, request.problem, request.stage,
                             request.user_organisation, request.help_wanted)
         try:
-            record, new = self.referrals.create(key, org, form, request.consent)
+            record, new = self._referrals.create(key, org, form, request.consent)
         except ReferralError as error:
             return Reply("error", str(error))
         if not new:
@@ -181,12 +295,12 @@ class Pathway:
         The claim is committed first, so another thread or process retrying at the same
         moment leaves it alone: a referral is posted once.
         """
-        if self.deliverer is None:
+        if self._deliverer is None:
             return record
-        claimed = self.referrals.claim_delivery(record["id"], by=self._instance)
+        claimed = self._referrals.claim_delivery(record["id"], by=self._instance)
         if claimed is None:  # delivered already, or another process is delivering it now
-            return self.referrals.get(record["id"]) or record
-        return self._send_claimed(self.deliverer, claimed)
+            return self._referrals.get(record["id"]) or record
+        return self._send_claimed(self._deliverer, claimed)
 
     def _send_claimed(self, deliverer: Deliverer, record: dict) -> dict:
         """Deliver a referral this process has claimed, and record how it went."""
@@ -195,8 +309,8 @@ class Pathway:
             destination = deliverer.deliver(record, org)
         except DeliveryError as error:  # it stays pending for the next retry
             logger.warning("referral %s not delivered yet: %s", record["id"], error)
-            return self.referrals.mark_failed(record["id"], str(error))
-        return self.referrals.mark_delivered(record["id"], destination)
+            return self._referrals.mark_failed(record["id"], str(error))
+        return self._referrals.mark_delivered(record["id"], destination)
 
     def deliver_pending(self) -> list[dict]:
         """Retry every referral still waiting for delivery; returns those this call sent.
@@ -204,12 +318,12 @@ class Pathway:
         Unlike _deliver, a referral another process sent meanwhile is not returned, so its
         innovator is told once.
         """
-        deliverer = self.deliverer
+        deliverer = self._deliverer
         if deliverer is None:
             return []
         sent = []
-        for record in self.referrals.pending():
-            claimed = self.referrals.claim_delivery(record["id"], by=self._instance)
+        for record in self._referrals.pending():
+            claimed = self._referrals.claim_delivery(record["id"], by=self._instance)
             if claimed is not None:  # else another process has it, or it went meanwhile
                 updated = self._send_claimed(deliverer, claimed)
                 if updated["status"] != "pending":
@@ -217,16 +331,16 @@ class Pathway:
         return sent
 
     def _lookup(self, key: str, lookup: ReferralLookup) -> Reply:
-        lang = self.users.load(key).lang
+        lang = self._users.load(key).lang
         if lookup.action == "withdraw" and lookup.referral_id:
             try:
-                record = self.referrals.withdraw(lookup.referral_id, key)
+                record = self._referrals.withdraw(lookup.referral_id, key)
             except ReferralError as error:
                 return Reply("error", str(error))
             self._show_status(record)
             return Reply("referrals", say("referrals.withdrawn", lang, id=record["id"],
                                           org=record["organisation_name"]))
-        rows = self.referrals.for_user(key)
+        rows = self._referrals.for_user(key)
         if not rows:
             return Reply("referrals", say("referrals.none", lang),
                          title=say("referrals.title", lang))
@@ -242,27 +356,27 @@ class Pathway:
 
     def _show_status(self, record: dict) -> None:
         """Show a status change where the team sees the referral (best effort)."""
-        if self.deliverer is None or not record["delivery"].get("destination"):
+        if self._deliverer is None or not record["delivery"].get("destination"):
             return
         org = self.knowledge.current.knowledge.organisation(record["organisation"])
         try:
-            self.deliverer.update(record, org)
+            self._deliverer.update(record, org)
         except DeliveryError:  # the store is the truth; the team's copy may lag
             logger.exception("could not update the team's copy of referral %s", record["id"])
 
     def _withdraw_open(self, key: str) -> None:
-        for record in self.referrals.for_user(key):
+        for record in self._referrals.for_user(key):
             if record["status"] in OPEN_STATUSES:
-                self._show_status(self.referrals.withdraw(record["id"], key))
+                self._show_status(self._referrals.withdraw(record["id"], key))
 
     def team_action(self, referral_id: str, action: str, by: str,
                     suggested: str | None = None) -> tuple[dict, str]:
         """The receiving team acts on a referral; returns it and the message for the innovator."""
-        record = self.referrals.team_action(referral_id, action, by, suggested)
+        record = self._referrals.team_action(referral_id, action, by, suggested)
         self._show_status(record)
         kb = self.knowledge.current.knowledge
         other = kb.organisation(suggested) if suggested else None
-        lang = self.users.load(record["user"]).lang
+        lang = self._users.load(record["user"]).lang
         message = say(f"referral.update_{record['status']}", lang, id=record["id"],
                       org=record["organisation_name"],
                       suggested=other.name.get(lang) if other else "",

@@ -31,7 +31,6 @@ from bot.service import KnowledgeHolder, Pathway
 from bot.service.admin import Admin
 from bot.service.reloader import KnowledgeWatcher, reload_on_sighup
 from bot.service.settings import Settings, SettingsError, load_settings
-from bot.store.database import Database
 
 logger = logging.getLogger("pathway.slack")
 
@@ -43,7 +42,7 @@ LISTENER_THREADS = 64
 VERIFIED = "pathway_verified"  # set in the context once Bolt's signature check has passed
 
 
-def build_app(settings: Settings, pathway: Pathway, database: Database) -> App:
+def build_app(settings: Settings, pathway: Pathway) -> App:
     """The Bolt app with every listener, the event de-duplicator and the error handler."""
     if not settings.bot_token:
         raise SettingsError("SLACK_BOT_TOKEN is not set; it should be a bot token (xoxb-...).")
@@ -65,16 +64,25 @@ def build_app(settings: Settings, pathway: Pathway, database: Database) -> App:
                             f"({settings.api_url}): {type(error).__name__}. Check the network "
                             "or proxy settings.") from error
     sender = Sender(app.client)
-    # Referrals go to each organisation's triage channel, through the same client.
-    pathway.deliverer = SlackDeliverer(app.client, lambda: pathway.knowledge.current.knowledge,
-                                       settings.triage_channel)
     app.use(mark_verified(request_verification=bool(settings.signing_secret)))
-    inbox = pathway.events
-    app.use(dedup_middleware(inbox))
-    register_all(app, pathway, sender, Admin(pathway, settings.admins), inbox)
+    app.use(dedup_middleware(pathway.claim_event))
+    register_all(app, pathway, sender, Admin(pathway, settings.admins))
     app.error(_error_handler(sender))
-    replay_held_messages(pathway, sender, inbox)
+    replay_held_messages(pathway, sender)
     return app
+
+
+def slack_deliverer(settings: Settings, knowledge: KnowledgeHolder) -> SlackDeliverer:
+    """Referrals to each organisation's triage channel, with the bot's token."""
+    return SlackDeliverer(web_client(settings.bot_token, settings.api_url),
+                          lambda: knowledge.current.knowledge, settings.triage_channel)
+
+
+def open_pathway(settings: Settings, knowledge: KnowledgeHolder | None = None) -> Pathway:
+    """The service over the settings' database, delivering referrals to Slack."""
+    holder = knowledge or KnowledgeHolder(settings.knowledge_dir)
+    return Pathway.open(holder, settings.database_path, settings.retention_days,
+                        settings.log_key_file, deliverer=slack_deliverer(settings, holder))
 
 
 def _reason(error: BoltError) -> str:
@@ -149,7 +157,7 @@ def _say_sorry(sender: Sender, body: dict[str, Any]) -> None:
 
 def health(pathway: Pathway) -> dict[str, Any]:
     """What GET /healthz reports."""
-    snapshot = pathway.knowledge.current
+    snapshot = pathway.snapshot()
     return {"status": "ok", "knowledge_version": snapshot.knowledge.version,
             "knowledge_loaded_at": snapshot.loaded_at}
 
@@ -160,14 +168,6 @@ def build_socket_handler(settings: Settings, app: App) -> SocketModeHandler:
         raise SettingsError("SLACK_APP_TOKEN is not set; it should be an app-level token "
                             "(xapp-...).")
     return SocketModeHandler(app, app_token=settings.app_token, web_client=app.client)
-
-
-def _open(settings: Settings) -> tuple[Pathway, Database]:
-    install_secret_filter([settings.bot_token, settings.app_token, settings.signing_secret])
-    database = Database(settings.database_path)
-    pathway = Pathway(KnowledgeHolder(settings.knowledge_dir), database, settings.retention_days,
-                      settings.log_key_file)
-    return pathway, database
 
 
 def watch_knowledge(settings: Settings, pathway: Pathway, app: App) -> KnowledgeWatcher:
@@ -188,10 +188,11 @@ def retry_referrals(pathway: Pathway, app: App) -> ReferralRetrier:
 
 def _run(settings: Settings, prepare: Callable[[App, Pathway], Callable[[], None]]) -> int:
     """Open everything, start the background work, and block in what ``prepare`` returns."""
-    pathway, database = _open(settings)
+    install_secret_filter([settings.bot_token, settings.app_token, settings.signing_secret])
+    pathway = open_pathway(settings)
     watcher = retrier = None
     try:
-        app = build_app(settings, pathway, database)
+        app = build_app(settings, pathway)
         serve = prepare(app, pathway)  # checks mode-specific settings before anything starts
         watcher = watch_knowledge(settings, pathway, app)
         retrier = retry_referrals(pathway, app)
@@ -200,7 +201,7 @@ def _run(settings: Settings, prepare: Callable[[App, Pathway], Callable[[], None
         logger.info("Stopped")
     finally:
         _stop(watcher, retrier)
-        database.close()
+        pathway.close()
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Bolt middleware that answers each Slack event once (the ledger is bot.store.events)."""
+"""Bolt middleware that answers each Slack event once (Pathway keeps the event ledger)."""
 
 from __future__ import annotations
 
@@ -9,21 +9,26 @@ from typing import Any
 from slack_bolt.response import BoltResponse
 
 from bot.channels.slack.inbox import is_user_dm
-from bot.store.events import TABLE, EventLedger
+from bot.service.pathway import EVENT_TABLE as TABLE  # benchmarks/load.py reads it from here
 
-__all__ = ["TABLE", "EventLedger", "dedup_middleware"]
+__all__ = ["TABLE", "dedup_middleware"]
 logger = logging.getLogger(__name__)
 
+Claim = Callable[[str, dict[str, Any] | None], bool]
 
-def dedup_middleware(ledger: EventLedger) -> Callable[..., BoltResponse | None]:
-    """Bolt middleware: acknowledge a repeated event without handling it again."""
+
+def dedup_middleware(claim: Claim) -> Callable[..., BoltResponse | None]:
+    """Bolt middleware: acknowledge a repeated event without handling it again.
+
+    ``claim(event_id, hold)`` is Pathway.claim_event: True only the first time an id is seen.
+    """
 
     def drop_repeated_events(body: dict[str, Any], request: Any,
                              next: Callable[[], None]) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         event = body.get("event")
         hold = body if event_id and isinstance(event, dict) and is_user_dm(event) else None
-        if event_id and not ledger.claim(str(event_id), hold=hold):
+        if event_id and not claim(str(event_id), hold):
             retry = (request.headers.get("x-slack-retry-num") or [None])[0]
             logger.info("Dropped repeated event %s (retry %s)", event_id, retry)
             return BoltResponse(status=200, body="")

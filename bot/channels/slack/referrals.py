@@ -101,7 +101,7 @@ class ReferralRetrier:
         return sent
 
     def _tell(self, referral: dict[str, Any]) -> None:
-        lang = self.pathway.users.load(referral["user"]).lang
+        lang = self.pathway.language(referral["workspace"], referral["user_id"])
         where = referral["delivery"]["destination"].get("label", "")
         text = say("referral.sent", lang, id=referral["id"], org=referral["organisation_name"],
                    where=f" ({where})" if where else "")

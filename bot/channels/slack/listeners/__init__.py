@@ -16,14 +16,12 @@ from bot.channels.slack.listeners import (
 from bot.channels.slack.listeners import admin as admin_listeners
 from bot.service import Pathway
 from bot.service.admin import Admin
-from bot.store.events import EventLedger
 
 
-def register_all(app: App, pathway: Pathway, sender: Sender, admin: Admin, inbox: EventLedger
-                 ) -> None:
+def register_all(app: App, pathway: Pathway, sender: Sender, admin: Admin) -> None:
     """Attach every listener to the app."""
     admin_listeners.register(app, admin, sender)
-    direct.register(app, pathway, sender, inbox)
+    direct.register(app, pathway, sender)
     commands.register(app, pathway, sender)
     actions.register(app, pathway, sender)
     home.register(app, pathway, sender)

@@ -12,52 +12,51 @@ from bot.channels.slack.delivery import BadPayload, Sender, required, text_of, w
 from bot.channels.slack.inbox import is_user_dm
 from bot.channels.slack.text import strip_mentions, unescape
 from bot.service import Pathway
-from bot.store.events import EventLedger
 
 logger = logging.getLogger(__name__)
 
 
-def answer_direct_message(pathway: Pathway, sender: Sender, inbox: EventLedger, workspace: str,
+def answer_direct_message(pathway: Pathway, sender: Sender, workspace: str,
                           body: dict[str, Any]) -> None:
-    """Answer a DM privately, keeping the user's state, and release it from the inbox."""
+    """Answer a DM privately, keeping the user's state, and release it from the ledger."""
     event, event_id = body["event"], body.get("event_id")
     try:
         user, channel, text = required(event, "user"), required(event, "channel"), text_of(event)
         thread_ts = text_of(event, "thread_ts") or None
     except BadPayload:
-        inbox.done(event_id)  # nothing we could answer: release it, or every restart retries
+        pathway.event_done(event_id)  # nothing to answer: release it, or every restart retries
         raise
     reply = pathway.respond(workspace, user, unescape(text))
     message = sender.message(channel, reply, thread_ts=thread_ts)
-    inbox.applied(event_id, message)  # committed with its reply: a restart re-sends, never redoes
+    pathway.event_applied(event_id, message)  # a restart re-sends the reply, never redoes
     sender.send(message)
-    inbox.done(event_id)
+    pathway.event_done(event_id)
 
 
-def replay_held_messages(pathway: Pathway, sender: Sender, inbox: EventLedger) -> int:
+def replay_held_messages(pathway: Pathway, sender: Sender) -> int:
     """Finish direct messages a crash left acknowledged but unanswered; returns how many."""
-    held = inbox.take_unfinished()
+    held = pathway.unfinished_events()
     for event_id, entry in held:
         logger.info("Answering direct message %s held over from before a restart", event_id)
         try:
             if "reply" in entry:  # applied before the crash: only the reply is missing
                 sender.send(entry["reply"])
-                inbox.done(event_id)
+                pathway.event_done(event_id)
             else:
                 workspace = str(entry["body"].get("team_id") or "unknown")
-                answer_direct_message(pathway, sender, inbox, workspace, entry["body"])
+                answer_direct_message(pathway, sender, workspace, entry["body"])
         except Exception:  # one bad message must not stop the bot from starting
             logger.exception("Could not answer held direct message %s", event_id)
-            inbox.done(event_id)
+            pathway.event_done(event_id)
     return len(held)
 
 
-def register(app: App, pathway: Pathway, sender: Sender, inbox: EventLedger) -> None:
+def register(app: App, pathway: Pathway, sender: Sender) -> None:
     """Listen for DMs and mentions."""
 
     def direct_message(body: dict[str, Any], context: BoltContext) -> None:
         """Answer a DM privately, keeping the user's state."""
-        answer_direct_message(pathway, sender, inbox, workspace_of(context), body)
+        answer_direct_message(pathway, sender, workspace_of(context), body)
 
     def ignore_other_messages(event: dict[str, Any]) -> None:
         """Acknowledge edits, deletions, bot posts and the rest without answering."""

@@ -11,12 +11,11 @@ from bot.channels.slack.blocks import home_view
 from bot.channels.slack.delivery import Sender, required, workspace_of
 from bot.channels.slack.referral_blocks import referral_home_blocks
 from bot.service import Pathway
-from bot.store.users import UserStore
 
 
 def refresh_home(pathway: Pathway, sender: Sender, workspace: str, user: str) -> None:
     """Publish the user's App Home as it stands now, with their referrals."""
-    referrals = pathway.referrals.for_user(UserStore.key(workspace, user))
+    referrals = pathway.referrals_of(workspace, user)
     sender.publish_home(user, home_view(pathway.dashboard(workspace, user),
                                         referral_home_blocks(referrals)))
 

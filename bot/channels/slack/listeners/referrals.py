@@ -29,7 +29,6 @@ from bot.core.replies import ReferralRequest, Reply
 from bot.core.views import contact
 from bot.core.wording import say
 from bot.service import Pathway
-from bot.store.users import UserStore
 
 
 def metadata(view: dict[str, Any]) -> dict[str, Any]:
@@ -59,19 +58,19 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
         user, workspace = required(body, "user", "id"), workspace_of(context)
         org_id, trigger_id = unescape(required(action, "value")), required(body, "trigger_id")
         ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
-        kb = pathway.knowledge.current.knowledge
+        kb = pathway.knowledge_base()
         org = kb.organisation(org_id)
         if org is None:
             sender.post_to_user(user, Reply("error", say("slack.org_gone")))
             return
-        state = pathway.users.load(UserStore.key(workspace, user))
+        state = pathway.user_state(workspace, user)
         sender.open_modal(trigger_id, connect_modal(org, kb.stages, state.stage, state.lang))
 
     def submit_connect_form(ack: Ack, body: dict[str, Any], view: dict[str, Any],
                             context: BoltContext) -> None:
         """Check the form (consent first of all), then store and send the referral."""
         answers, user = submitted_values(state_values(view)), required(body, "user", "id")
-        stages = [stage.id for stage in pathway.knowledge.current.knowledge.stages]
+        stages = [stage.id for stage in pathway.knowledge_base().stages]
         errors = form_errors(answers, stages)
         if errors:
             ack(response_action="errors", errors=errors)
@@ -95,17 +94,17 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
         if kind != "redirect":
             decide(referral_id, kind, clicker, channel)
             return
-        referral = pathway.referrals.get(referral_id)
+        referral = pathway.referral(referral_id)
         if referral is None or referral["status"] == "withdrawn":
             notice(clicker, channel, say("referral.withdrawn_by_innovator"))
             return
         sender.open_modal(trigger_id, redirect_modal(
-            referral, pathway.knowledge.current.knowledge.organisations, channel))
+            referral, pathway.knowledge_base().organisations, channel))
 
     def submit_redirect(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         """"Not for us, suggest another": record the suggestion and tell the innovator."""
         org_id, clicker = selected_organisation(state_values(view)), required(body, "user", "id")
-        if pathway.knowledge.current.knowledge.organisation(org_id) is None:
+        if pathway.knowledge_base().organisation(org_id) is None:
             ack(response_action="errors", errors={"organisation": say("form.error_choose")})
             return
         ack()
@@ -117,7 +116,7 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
                suggested: str | None = None) -> None:
         """Record the team's decision (which redraws their message) and DM the innovator."""
         with team_lock:
-            current = pathway.referrals.get(referral_id)
+            current = pathway.referral(referral_id)
             if current is not None and current["status"] == TEAM_ACTIONS[kind] and (
                     current.get("suggested_organisation") == suggested):
                 notice(clicker, channel, say("team.already_recorded"))
@@ -127,7 +126,7 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
             except ReferralError as error:
                 notice(clicker, channel, str(error))
                 return
-        other = pathway.knowledge.current.knowledge.organisation(suggested or "")
+        other = pathway.knowledge_base().organisation(suggested or "")
         contacts = (contact(other),) if other else ()
         sender.post_to_user(referral["user_id"], Reply("info", message, contacts=contacts))
         refresh_home(pathway, sender, referral["workspace"], referral["user_id"])

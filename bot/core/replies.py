@@ -128,11 +128,21 @@ class ReferralLookup:
     referral_id: str | None = None
 
 
+@dataclass(frozen=True)
+class ChartImage:
+    """A run chart (or XmR chart) drawn for a reply; each channel saves or uploads the PNG."""
+
+    measure: str
+    png: bytes
+    summary: dict[str, Any]  # what `ask --json` prints beside the path: median, points, signals
+    sparkline: str = ""  # a one-line picture for the terminal
+
+
 # What a reply is; each adapter renders by kind (a checklist, contacts, a confirmation...).
 ReplyKind = Literal[
     "greeting", "help", "answer", "no_match", "stage", "overview", "checklist", "contacts",
     "triage", "confirm", "data", "forgotten", "reset", "info", "error", "connect", "referral",
-    "referrals", "tick", "language",
+    "referrals", "tick", "language", "measure", "plan",
 ]
 
 
@@ -154,6 +164,7 @@ class Reply:
     footer: str | None = None
     data: dict[str, Any] | None = field(default=None)  # what is kept about the user ("me")
     asked: Asked | None = None  # set when the message was a free question
+    chart: ChartImage | None = None
     # Work for the service: a referral the user has just consented to, or a lookup.
     request: ReferralRequest | ReferralLookup | None = None
 

@@ -37,6 +37,8 @@ class UserState:
     last_checklist: str | None = None  # the stage whose checklist the user saw last
     pending: dict[str, Any] | None = None  # an unfinished exchange: triage, confirmation, choice
     history: list[dict[str, str]] = field(default_factory=list)
+    # Improvement projects: aim, measures with their readings, PDSA cycles (bot.core.measure)
+    projects: list[dict[str, Any]] = field(default_factory=list)
     lang: str = "en"  # the saved preference: "language", "Cymraeg", App Home's toggle
     conversation_lang: str | None = None  # the last message's language, when it was clear
     created: str = field(default_factory=now_iso)
@@ -68,6 +70,7 @@ class UserState:
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "stage": (str, type(None)), "ticks": (dict,), "last_topic": (str, type(None)),
     "last_checklist": (str, type(None)), "pending": (dict, type(None)), "history": (list,),
+    "projects": (list,),
     "lang": (str,), "conversation_lang": (str, type(None)), "created": (str,),
     "updated": (str,), "version": (int,),
 }
@@ -80,7 +83,7 @@ def _well_formed(name: str, value: Any) -> bool:
     if name == "ticks":
         return all(isinstance(k, str) and isinstance(v, list)
                    and all(isinstance(i, str) for i in v) for k, v in value.items())
-    if name == "history":
+    if name in ("history", "projects"):
         return all(isinstance(entry, dict) for entry in value)
     return True
 

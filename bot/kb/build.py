@@ -10,6 +10,7 @@ from bot.kb.model import (
     Example,
     KnowledgeBase,
     Organisation,
+    Signpost,
     Stage,
     Text,
     Topic,
@@ -24,6 +25,9 @@ def build_knowledge_base(files: list[LoadedFile], version: str, directory: str) 
     organisations: list[Organisation] = []
     topics: list[Topic] = []
     examples: list[Example] = []
+    signposts: list[Signpost] = []
+    signpost_ids = {raw["id"] for loaded in files if loaded.kind == "signposts"
+                    for raw in loaded.doc.data["signposts"]}
     for loaded in files:
         if loaded.kind == "vocabulary":
             continue
@@ -37,8 +41,10 @@ def build_knowledge_base(files: list[LoadedFile], version: str, directory: str) 
             elif loaded.kind in {"topics", "guidance"}:
                 kind = "topic" if loaded.kind == "topics" else "evaluation"
                 topics.append(_topic(raw, kind, where))
+            elif loaded.kind == "signposts":
+                signposts.append(_signpost(raw, where))
             elif loaded.kind == "examples":
-                examples.append(Example(raw["q"], raw["expect"], **where))
+                examples.append(_example(raw, signpost_ids, where))
         if loaded.kind == "examples":
             for index, question in enumerate(loaded.doc.data.get("out_of_scope", [])):
                 line = loaded.doc.line_of(["out_of_scope", index])
@@ -52,7 +58,15 @@ def build_knowledge_base(files: list[LoadedFile], version: str, directory: str) 
         version=version,
         directory=directory,
         vocabulary=_vocabulary([f for f in files if f.kind == "vocabulary"]),
+        signposts=tuple(signposts),
     )
+
+
+def _example(raw: dict[str, Any], signpost_ids: set[str], where: dict[str, Any]) -> Example:
+    """An example; one expecting a signpost must be declined by the content entries."""
+    if raw["expect"] in signpost_ids:
+        return Example(raw["q"], None, signpost=raw["expect"], **where)
+    return Example(raw["q"], raw["expect"], **where)
 
 
 def _vocabulary(files: list[LoadedFile]) -> Vocabulary:
@@ -92,6 +106,11 @@ def _topic(raw: dict[str, Any], kind: str, where: dict[str, Any]) -> Topic:
                  answer=Text.of(raw["answer"]))
 
 
+def _signpost(raw: dict[str, Any], where: dict[str, Any]) -> Signpost:
+    return Signpost(**_common(raw, "signpost", raw["title"], where), stage=None,
+                    answer=Text.of(raw["answer"]))
+
+
 def _stage(raw: dict[str, Any], where: dict[str, Any]) -> Stage:
     checklist = tuple(
         ChecklistItem(item["id"], Text.of(item["text"]), Text.of(item["help"]))
@@ -121,4 +140,6 @@ def _organisation(raw: dict[str, Any], where: dict[str, Any]) -> Organisation:
         url=raw["url"],
         scope=raw.get("scope", "wales"),
         triage_channel=raw.get("triage_channel"),
+        referrals=raw.get("referrals", False),
+        contact=Text.of(raw["contact"]) if "contact" in raw else None,
     )

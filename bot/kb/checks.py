@@ -11,7 +11,7 @@ from bot.kb.problems import LoadedFile, Problem
 
 STALE_AFTER_DAYS = 365
 ENTRY_KINDS = {"stages": "stage", "organisations": "organisation", "topics": "topic",
-               "guidance": "evaluation"}
+               "guidance": "evaluation", "signposts": "signpost"}
 
 
 def check_semantics(files: list[LoadedFile], problems: list[Problem],
@@ -78,7 +78,7 @@ def _check_references(files: list[LoadedFile], kinds: dict[str, str], report) ->
         if loaded.kind == "examples":
             for i, example in enumerate(loaded.doc.data["examples"]):
                 expect(loaded, ["examples", i, "expect"], example["expect"],
-                       {"topic", "evaluation", "stage", "organisation"}, "entry")
+                       {"topic", "evaluation", "stage", "organisation", "signpost"}, "entry")
 
 
 def _check_dates(files: list[LoadedFile], report, today: str) -> None:
@@ -113,6 +113,8 @@ def _check_off_topic(files: list[LoadedFile], report) -> None:
         return
     phrases = by_first(named)
     for loaded, path, entry in _entries(files):
+        if loaded.kind == "signposts":
+            continue  # signposts are matched without the off-topic words: they are about them
         for field, text_path, text in _matched_texts(entry, path):
             words = knowledge_tokens(text)
             found = dict.fromkeys(named[tuple(words[start:start + length])]

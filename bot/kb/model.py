@@ -49,7 +49,7 @@ class Entry:
     """Something a question can match: a topic, evaluation guidance, a stage or an organisation."""
 
     id: str
-    kind: str  # "topic" | "evaluation" | "stage" | "organisation"
+    kind: str  # "topic" | "evaluation" | "stage" | "organisation" | "signpost"
     title: Text
     phrasings: tuple[str, ...]
     keywords: tuple[str, ...]
@@ -66,6 +66,17 @@ class Topic(Entry):
     """A question-and-answer entry (FAQ topic or evaluation guidance)."""
 
     answer: Text = field(default_factory=lambda: Text.of(""))
+
+
+@dataclass(frozen=True)
+class Signpost(Topic):
+    """Where to go with a question Pathway does not answer (HR, IT, clinical, wellbeing).
+
+    Kept apart from ``KnowledgeBase.entries()``: a signpost is shown only when the content
+    entries have declined a question, so it never competes with them or counts as an answer.
+    Match one with ``Matcher(kb.signpost_knowledge())``. Its ``answer`` says where to go;
+    ``stage`` is None and ``organisations`` is empty.
+    """
 
 
 @dataclass(frozen=True)
@@ -96,16 +107,25 @@ class Organisation(Entry):
     url: str = ""
     scope: str = "wales"  # "wales" | "uk" | "england"
     triage_channel: str | None = None
+    # True: the innovation team can pass a "Connect me" referral on (a warm introduction).
+    # False (the default, and always for regulators): offer ``contact`` instead.
+    referrals: bool = False
+    contact: Text | None = None  # how to get in touch directly: the public route and address
 
 
 @dataclass(frozen=True)
 class Example:
-    """A question from examples.yaml and the entry id it must match (None: must decline)."""
+    """A question from examples.yaml and the entry id it must match (None: must decline).
+
+    ``signpost``: the signpost that must be shown instead; ``expect`` is then None, since a
+    signposted question is declined by the content entries.
+    """
 
     question: str
     expect: str | None
     file: str
     line: int
+    signpost: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +149,7 @@ class KnowledgeBase:
     version: str  # content hash, so admins and logs can tell versions apart
     directory: str
     vocabulary: Vocabulary = field(default_factory=Vocabulary)  # from vocabulary.yaml, if any
+    signposts: tuple[Signpost, ...] = ()  # from signposts.yaml; not among entries()
     _by_id: Mapping[str, Entry] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -144,6 +165,20 @@ class KnowledgeBase:
     def get(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""
         return self._by_id.get(entry_id)
+
+    def signpost(self, signpost_id: str) -> Signpost | None:
+        """The signpost with this id, or None."""
+        return next((s for s in self.signposts if s.id == signpost_id), None)
+
+    def signpost_knowledge(self) -> KnowledgeBase:
+        """The signposts alone as a knowledge base to match against, for a declined question.
+
+        Off-topic words are left out of its vocabulary: they are what signposts are about.
+        """
+        vocabulary = Vocabulary(self.vocabulary.context_words, self.vocabulary.synonyms)
+        return KnowledgeBase(stages=(), organisations=(), topics=self.signposts, examples=(),
+                             version=f"{self.version}-signposts", directory=self.directory,
+                             vocabulary=vocabulary)
 
     def stage(self, stage_id: str) -> Stage | None:
         """The stage with this id, or None."""

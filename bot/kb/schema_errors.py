@@ -46,7 +46,8 @@ def describe_schema_error(error: Any, data: Any) -> str:
     schema = error.schema
     if validator == "required":
         missing = [name for name in schema["required"] if name not in error.instance]
-        return f"{where}: missing required field '{missing[0]}'"
+        why = f": {schema['x-why']}" if "x-why" in schema else ""
+        return f"{where}: missing required field '{missing[0]}'{why}"
     if validator == "additionalProperties":
         allowed = list(schema.get("properties", {}))
         unknown = [k for k in error.instance if k not in allowed]

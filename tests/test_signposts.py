@@ -1,0 +1,180 @@
+"""Signposts (where to go with HR, IT, clinical and wellbeing questions) and organisations'
+referral routes: validated like every other file, loaded, and found for declined questions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.kb.loader import check_knowledge
+from bot.kb.model import KnowledgeBase, Signpost
+from bot.matching import Matcher
+
+SIGNPOST = """\
+signposts:
+  - id: it-and-passwords
+    title: Passwords and IT equipment
+    answer: Contact your organisation's local IT service desk.
+    phrasings:
+      - I forgot my password
+      - my laptop won't charge
+      - I'm locked out of my account
+      - the printer is broken
+    keywords: [password, laptop]
+    source: https://example.org/it
+    reviewed: '2026-01-01'
+"""
+REGULATORS = ("mhra", "nice", "hra", "uk-ipo")
+
+
+def messages(kb_dir: Path) -> list[str]:
+    return [str(p) for p in check_knowledge(kb_dir, today="2026-06-01").problems]
+
+
+def test_signposts_load_apart_from_matchable_entries(kb_dir: Path) -> None:
+    (kb_dir / "signposts.yaml").write_text(SIGNPOST, encoding="utf-8")
+    kb = check_knowledge(kb_dir, today="2026-06-01").knowledge
+    assert kb is not None
+    signpost = kb.signpost("it-and-passwords")
+    assert isinstance(signpost, Signpost)
+    assert signpost.kind == "signpost"
+    assert str(signpost.answer) == "Contact your organisation's local IT service desk."
+    assert signpost.file.endswith("signposts.yaml") and signpost.line == 2
+    assert signpost not in list(kb.entries())
+    assert kb.get("it-and-passwords") is None
+
+
+def test_a_signpost_without_an_answer_is_refused_with_its_file_and_line(kb_dir: Path) -> None:
+    bad = SIGNPOST.replace("    answer: Contact your organisation's local IT service desk.\n", "")
+    (kb_dir / "signposts.yaml").write_text(bad, encoding="utf-8")
+    found = messages(kb_dir)
+    assert len(found) == 1
+    assert found[0].endswith(
+        "signposts.yaml:2: signposts[1] (it-and-passwords): missing required field 'answer'")
+
+
+def test_a_signpost_with_an_unknown_field_is_refused(kb_dir: Path) -> None:
+    bad = SIGNPOST.replace("    keywords:", "    stage: idea\n    keywords:")
+    (kb_dir / "signposts.yaml").write_text(bad, encoding="utf-8")
+    found = messages(kb_dir)
+    assert len(found) == 1
+    assert "signposts.yaml:10: signposts[1] (it-and-passwords): unknown field 'stage'" in found[0]
+
+
+def test_a_signpost_id_may_not_repeat_a_topic_id(kb_dir: Path) -> None:
+    kb = check_knowledge(kb_dir, today="2026-06-01").knowledge
+    assert kb is not None
+    topic_id = kb.topics[0].id
+    (kb_dir / "signposts.yaml").write_text(SIGNPOST.replace("it-and-passwords", topic_id),
+                                           encoding="utf-8")
+    assert any(f"id '{topic_id}' is already used at" in m for m in messages(kb_dir))
+
+
+def test_an_example_can_expect_a_signpost_and_then_expects_a_decline(kb_dir: Path) -> None:
+    (kb_dir / "signposts.yaml").write_text(SIGNPOST, encoding="utf-8")
+    examples = kb_dir / "examples.yaml"
+    text = examples.read_text(encoding="utf-8")
+    examples.write_text(text.replace("examples:\n", "examples:\n- q: my laptop is broken\n"
+                                     "  expect: it-and-passwords\n", 1), encoding="utf-8")
+    kb = check_knowledge(kb_dir, today="2026-06-01").knowledge
+    assert kb is not None
+    example = next(e for e in kb.examples if e.question == "my laptop is broken")
+    assert (example.expect, example.signpost) == (None, "it-and-passwords")
+
+
+def test_an_example_expecting_an_unknown_id_is_still_refused(kb_dir: Path) -> None:
+    examples = kb_dir / "examples.yaml"
+    text = examples.read_text(encoding="utf-8")
+    examples.write_text(text.replace("examples:\n", "examples:\n- q: my laptop is broken\n"
+                                     "  expect: no-such-signpost\n", 1), encoding="utf-8")
+    assert any("'no-such-signpost' is not an existing entry id" in m for m in messages(kb_dir))
+
+
+def test_an_organisation_without_referrals_gets_the_default(kb_dir: Path) -> None:
+    text = (kb_dir / "organisations.yaml").read_text(encoding="utf-8")
+    assert "referrals" not in text
+    kb = check_knowledge(kb_dir, today="2026-06-01").knowledge
+    assert kb is not None
+    assert all(org.referrals is False and org.contact is None for org in kb.organisations)
+
+
+def test_referrals_false_without_a_contact_is_refused(kb_dir: Path) -> None:
+    path = kb_dir / "organisations.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  url: https://example.org/ic\n",
+                                 "  url: https://example.org/ic\n  referrals: false\n", 1),
+                    encoding="utf-8")
+    found = messages(kb_dir)
+    assert len(found) == 1
+    assert "organisations.yaml:3: organisations[1] (improvement-cymru): missing required field " \
+           "'contact': an organisation with 'referrals: false' needs 'contact'" in found[0]
+
+
+def test_referrals_and_contact_load(kb_dir: Path) -> None:
+    path = kb_dir / "organisations.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("  url: https://example.org/ic\n",
+                                 "  url: https://example.org/ic\n  referrals: true\n"
+                                 "  contact: Through its website.\n", 1), encoding="utf-8")
+    kb = check_knowledge(kb_dir, today="2026-06-01").knowledge
+    assert kb is not None
+    org = kb.organisation("improvement-cymru")
+    assert org is not None and org.referrals is True
+    assert org.contact is not None and str(org.contact) == "Through its website."
+
+
+def test_bundled_regulators_take_no_referrals_and_say_how_to_reach_them(
+        bundled_kb: KnowledgeBase) -> None:
+    for org_id in REGULATORS:
+        org = bundled_kb.organisation(org_id)
+        assert org is not None and org.referrals is False
+        assert org.contact is not None and org.url in str(org.contact)
+
+
+def test_every_bundled_organisation_without_referrals_says_how_to_reach_it(
+        bundled_kb: KnowledgeBase) -> None:
+    for org in bundled_kb.organisations:
+        assert org.referrals or org.contact is not None, org.id
+
+
+def test_bundled_signposts_have_what_the_team_agreed(bundled_kb: KnowledgeBase) -> None:
+    ids = {s.id for s in bundled_kb.signposts}
+    assert ids == {"hr-pay-and-leave", "it-and-passwords", "clinical-questions",
+                   "wellbeing-and-distress"}
+    for signpost in bundled_kb.signposts:
+        assert 8 <= len(signpost.phrasings) <= 15, signpost.id
+        assert signpost.reviewed == "2026-12-02"
+
+
+def test_the_wellbeing_signpost_gives_only_the_crisis_numbers_in_the_brief(
+        bundled_kb: KnowledgeBase) -> None:
+    answer = str(bundled_kb.signpost("wellbeing-and-distress").answer)  # type: ignore[union-attr]
+    assert "111" in answer and "option 2" in answer and "116 123" in answer and "999" in answer
+    numbers = {word.strip("(),.:") for word in answer.split()}
+    assert {n for n in numbers if n.isdigit()} <= {"111", "2", "116", "123", "24", "999"}
+
+
+@pytest.fixture(scope="module")
+def signpost_matcher(bundled_kb: KnowledgeBase) -> Matcher:
+    return Matcher(bundled_kb.signpost_knowledge())
+
+
+def test_signposted_examples_are_declined_by_content_and_find_their_signpost(
+        bundled_kb: KnowledgeBase, signpost_matcher: Matcher) -> None:
+    content = Matcher(bundled_kb)
+    signposted = [e for e in bundled_kb.examples if e.signpost]
+    assert len(signposted) >= 10
+    for example in signposted:
+        assert content.match(example.question).best is None, example.question
+        best = signpost_matcher.match(example.question).best
+        assert best is not None and best.entry.id == example.signpost, example.question
+
+
+@pytest.mark.parametrize("question", [
+    "how many parking spaces does the hospital have",
+    "what's the weather like in Cardiff today",
+    "tell me a joke",
+])
+def test_small_talk_gets_no_signpost(signpost_matcher: Matcher, question: str) -> None:
+    assert signpost_matcher.match(question).best is None

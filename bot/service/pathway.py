@@ -7,19 +7,19 @@ Each call that changes state holds the user's lock, and commits before returning
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bot.core.intents import COMMANDS
-from bot.core.referral import OPEN_STATUSES, Deliverer, DeliveryError, ReferralError, ReferralForm
-from bot.core.replies import Option, ReferralLookup, ReferralRequest, Reply
+from bot.core.referral import Deliverer
+from bot.core.replies import ReferralLookup, ReferralRequest, Reply
 from bot.core.user import UserState
 from bot.core.wording import say
 from bot.kb.model import KnowledgeBase
 from bot.service.knowledge import KnowledgeHolder, ReloadResult, Snapshot
+from bot.service.referrals import ReferralDesk
 from bot.store import questions as insights
 from bot.store.database import Database
 from bot.store.events import TABLE as EVENT_TABLE
@@ -28,7 +28,6 @@ from bot.store.questions import DEFAULT_RETENTION_DAYS, QuestionLog
 from bot.store.referrals import ReferralStore
 from bot.store.users import UserStore
 
-logger = logging.getLogger("pathway")
 FEEDBACK = "feedback"
 
 
@@ -48,8 +47,10 @@ class Pathway:
         self._questions = QuestionLog(database, retention_days, threshold, log_key_file)
         self._referrals = ReferralStore(database)
         self._events = EventLedger(database)
-        self._deliverer = deliverer  # the Slack triage channels, the local outbox, or none
-        self._instance = "{host}:{pid}:{run}".format(**this_process())
+        instance = "{host}:{pid}:{run}".format(**this_process())
+        # Referrals go to the Slack triage channels, the local outbox, or (deliverer None) wait.
+        self._desk = ReferralDesk(self._referrals, self._users, self.knowledge_base, deliverer,
+                                  instance)
         self.purge()
 
     @classmethod
@@ -155,12 +156,12 @@ class Pathway:
     @property
     def deliverer(self) -> Deliverer | None:
         """Where referrals go; given to the constructor."""
-        return self._deliverer
+        return self._desk.deliverer
 
     @deliverer.setter
     def deliverer(self, deliverer: Deliverer | None) -> None:
         # Tests only (tests/test_terminal_render.py); adapters pass deliverer= to Pathway.open.
-        self._deliverer = deliverer
+        self._desk.deliverer = deliverer
 
     def purge(self) -> int:
         """Apply the retention period to the question log and referrals."""
@@ -183,9 +184,9 @@ class Pathway:
         if reply.kind == "data" and private:
             reply = self._with_other_records(key, reply)
         if isinstance(reply.request, ReferralRequest):
-            return self.submit_referral(workspace, user, reply.request)
+            return self._desk.submit(key, reply.request)
         if isinstance(reply.request, ReferralLookup):
-            return self._lookup(key, reply.request)
+            return self._desk.lookup(key, reply.request)
         return reply
 
     def _forget_the_rest(self, workspace: str, user: str) -> None:
@@ -195,7 +196,7 @@ class Pathway:
         one transaction, committed before the reply says they are gone.
         """
         key = UserStore.key(workspace, user)
-        self._withdraw_open(key)
+        self._desk.withdraw_open(key)
         with self._database.transaction() as tx:
             # Again: a message of the user's handled meanwhile may have stored a state.
             UserStore.delete_in(tx, key)
@@ -258,130 +259,20 @@ class Pathway:
         return Reply("info", say("feedback.thanks_yes" if helpful else "feedback.thanks_no",
                                  lang))
 
-    # --- referrals ("Connect me") ---------------------------------------------------------------
+    # --- referrals ("Connect me"), handled by the desk ------------------------------------------
 
     def submit_referral(self, workspace: str, user: str, request: ReferralRequest) -> Reply:
         """Store a consented referral, then deliver it; say honestly where it stands."""
-        key = UserStore.key(workspace, user)
-        lang = self._users.load(key).lang
-        org = self.knowledge.current.knowledge.organisation(request.organisation)
-        if org is None:
-            return Reply("error", say("connect.which", lang, text=request.organisation))
-        form = ReferralForm(request.summary, request.problem, request.stage,
-                            request.user_organisation, request.help_wanted)
-        try:
-            record, new = self._referrals.create(key, org, form, request.consent)
-        except ReferralError as error:
-            return Reply("error", str(error))
-        if not new:
-            return Reply("referral", say("referral.duplicate", lang, org=org.name.get(lang),
-                                         id=record["id"]), data={"referral": record})
-        record = self._deliver(record)
-        return self._submitted(record, org.name.get(lang), lang)
+        return self._desk.submit(UserStore.key(workspace, user), request)
 
-    def _submitted(self, record: dict, org_name: str, lang: str) -> Reply:
-        if record["status"] == "pending":
-            text = say("referral.pending", lang, id=record["id"], org=org_name)
-        else:
-            where = record["delivery"]["destination"].get("label", "")
-            text = say("referral.sent", lang, id=record["id"], org=org_name,
-                       where=f" ({where})" if where else "")
-        options = (Option(say("referrals.title", lang), "referrals"),)
-        return Reply("referral", text, options=options, data={"referral": record})
-
-    def _deliver(self, record: dict) -> dict:
-        """Claim one stored referral and try to deliver it; it stays pending if that fails.
-
-        The claim is committed first, so another thread or process retrying at the same
-        moment leaves it alone: a referral is posted once.
-        """
-        if self._deliverer is None:
-            return record
-        claimed = self._referrals.claim_delivery(record["id"], by=self._instance)
-        if claimed is None:  # delivered already, or another process is delivering it now
-            return self._referrals.get(record["id"]) or record
-        return self._send_claimed(self._deliverer, claimed)
-
-    def _send_claimed(self, deliverer: Deliverer, record: dict) -> dict:
-        """Deliver a referral this process has claimed, and record how it went."""
-        org = self.knowledge.current.knowledge.organisation(record["organisation"])
-        try:
-            destination = deliverer.deliver(record, org)
-        except DeliveryError as error:  # it stays pending for the next retry
-            logger.warning("referral %s not delivered yet: %s", record["id"], error)
-            return self._referrals.mark_failed(record["id"], str(error))
-        return self._referrals.mark_delivered(record["id"], destination)
-
-    def deliver_pending(self) -> list[dict]:
-        """Retry every referral still waiting for delivery; returns those this call sent.
-
-        Unlike _deliver, a referral another process sent meanwhile is not returned, so its
-        innovator is told once.
-        """
-        deliverer = self._deliverer
-        if deliverer is None:
-            return []
-        sent = []
-        for record in self._referrals.pending():
-            claimed = self._referrals.claim_delivery(record["id"], by=self._instance)
-            if claimed is not None:  # else another process has it, or it went meanwhile
-                updated = self._send_claimed(deliverer, claimed)
-                if updated["status"] != "pending":
-                    sent.append(updated)
-        return sent
-
-    def _lookup(self, key: str, lookup: ReferralLookup) -> Reply:
-        lang = self._users.load(key).lang
-        if lookup.action == "withdraw" and lookup.referral_id:
-            try:
-                record = self._referrals.withdraw(lookup.referral_id, key)
-            except ReferralError as error:
-                return Reply("error", str(error))
-            self._show_status(record)
-            return Reply("referrals", say("referrals.withdrawn", lang, id=record["id"],
-                                          org=record["organisation_name"]))
-        rows = self._referrals.for_user(key)
-        if not rows:
-            return Reply("referrals", say("referrals.none", lang),
-                         title=say("referrals.title", lang))
-        lines = [say("referrals.line", lang, id=r["id"], org=r["organisation_name"],
-                     status=say(f"status.{r['status']}", lang), updated=r["updated"][:10])
-                 for r in rows]
-        open_ids = [r["id"] for r in rows if r["status"] in OPEN_STATUSES]
-        options = tuple(Option(f"{say('referrals.withdraw', lang)} {i}", f"withdraw {i}")
-                        for i in open_ids[:5])
-        return Reply("referrals", "\n".join(lines), title=say("referrals.title", lang),
-                     footer=say("referrals.withdraw_hint", lang) if open_ids else None,
-                     options=options, data={"referrals": rows})
-
-    def _show_status(self, record: dict) -> None:
-        """Show a status change where the team sees the referral (best effort)."""
-        if self._deliverer is None or not record["delivery"].get("destination"):
-            return
-        org = self.knowledge.current.knowledge.organisation(record["organisation"])
-        try:
-            self._deliverer.update(record, org)
-        except DeliveryError:  # the store is the truth; the team's copy may lag
-            logger.exception("could not update the team's copy of referral %s", record["id"])
-
-    def _withdraw_open(self, key: str) -> None:
-        for record in self._referrals.for_user(key):
-            if record["status"] in OPEN_STATUSES:
-                self._show_status(self._referrals.withdraw(record["id"], key))
+    def deliver_pending(self) -> list[dict[str, Any]]:
+        """Retry every referral still waiting for delivery; returns those this call sent."""
+        return self._desk.deliver_pending()
 
     def team_action(self, referral_id: str, action: str, by: str,
-                    suggested: str | None = None) -> tuple[dict, str]:
+                    suggested: str | None = None) -> tuple[dict[str, Any], str]:
         """The receiving team acts on a referral; returns it and the message for the innovator."""
-        record = self._referrals.team_action(referral_id, action, by, suggested)
-        self._show_status(record)
-        kb = self.knowledge.current.knowledge
-        other = kb.organisation(suggested) if suggested else None
-        lang = self._users.load(record["user"]).lang
-        message = say(f"referral.update_{record['status']}", lang, id=record["id"],
-                      org=record["organisation_name"],
-                      suggested=other.name.get(lang) if other else "",
-                      suggested_id=other.id if other else "")
-        return record, message
+        return self._desk.team_action(referral_id, action, by, suggested)
 
     @staticmethod
     def command_help() -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ from bot.channels.slack.blocks import (
     reply_blocks,
 )
 from bot.channels.slack.text import escape
-from bot.core.referral import CONSENT_TEXT, FIELD_LIMITS
+from bot.core.referral import CONSENT_TEXT, FIELD_LIMITS, Referral
 from bot.core.replies import ChecklistLine, ChecklistView, Contact, Reply
 from bot.kb.model import KnowledgeBase, Text
 
@@ -24,15 +24,18 @@ STAGES = ["idea", "prototype", "evaluate", "adopt", "spread"]
 HOSTILE = "<!channel> & <@U999> <https://evil.example|click>"
 
 
-def referral(status: str = "sent", by: str = "pathway", **changes: Any) -> dict[str, Any]:
-    record = {"id": "R1234ABCD", "organisation": "mhra", "organisation_name": "MHRA",
+def referral(status: str = "sent", by: str = "pathway", **changes: Any) -> Referral:
+    record = {"id": "R1234ABCD", "user": "T1:U0INNOV01", "organisation": "mhra",
+              "organisation_name": "MHRA",
               "user_id": "U0INNOV01", "workspace": "T1", "summary": "A falls sensor",
               "problem": "Falls at night", "stage": "prototype",
               "user_organisation": "Powys Teaching Health Board", "help_wanted": "Evaluation",
               "status": status, "consent": {"given": True, "at": "2026-01-02T10:00:00+00:00"},
               "history": [{"at": "2026-01-03T09:00:00+00:00", "status": status, "by": by}],
-              "suggested_organisation": None, "updated": "2026-01-03T09:00:00+00:00"}
-    return {**record, **changes}
+              "delivery": {"attempts": 0, "last_error": None}, "idempotency": "",
+              "suggested_organisation": None, "created": "2026-01-02T10:00:00+00:00",
+              "updated": "2026-01-03T09:00:00+00:00"}
+    return Referral.from_json({**record, **changes})
 
 
 def strings(value: Any) -> str:
@@ -258,7 +261,7 @@ def test_contacts_carry_a_connect_me_button() -> None:
 
 def test_what_i_keep_about_you_lists_referrals_readably() -> None:
     reply = Reply("data", "What I keep", data={"referrals": [referral(
-        "more_info", organisation_name=HOSTILE)]})
+        "more_info", organisation_name=HOSTILE).to_json()]})
     text = strings(reply_blocks(reply))
     assert "R1234ABCD: " in text and "the team asked for more information" in text
     assert "<!channel>" not in text

@@ -6,12 +6,11 @@ import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bot.channels.outbox import OutboxDeliverer
-from bot.core.referral import Deliverer, DeliveryError, ReferralError
+from bot.core.referral import Deliverer, DeliveryError, Referral, ReferralError
 from bot.core.replies import ReferralRequest
 from bot.kb.model import Organisation
 from bot.service import KnowledgeHolder, Pathway
@@ -34,18 +33,18 @@ class FlakyDeliverer:
 
     def __init__(self, failures: int = 0) -> None:
         self.failures = failures
-        self.delivered: list[dict[str, Any]] = []
+        self.delivered: list[Referral] = []
         self.updates: list[tuple[str, str]] = []
 
-    def deliver(self, referral: dict, organisation: Organisation | None) -> dict:
+    def deliver(self, referral: Referral, organisation: Organisation | None) -> dict:
         if self.failures:
             self.failures -= 1
             raise DeliveryError("channel unreachable")
         self.delivered.append(referral)
         return {"channel": "C0TRIAGE01", "ts": f"{len(self.delivered)}.0", "label": "#triage"}
 
-    def update(self, referral: dict, organisation: Organisation | None) -> None:
-        self.updates.append((referral["id"], referral["status"]))
+    def update(self, referral: Referral, organisation: Organisation | None) -> None:
+        self.updates.append((referral.id, referral.status))
 
 
 def request(org: str = "improvement-cymru", summary: str = "A falls sensor for care homes",
@@ -75,8 +74,8 @@ def test_terminal_exchange_asks_in_turn_then_needs_consent(serve: Serve) -> None
     sent = chat(pathway, "yes")[0]
     assert sent.kind == "referral" and "Sent: your referral R" in sent.text
     [record] = pathway.all_referrals()
-    assert record["status"] == "sent" and record["consent"]["given"] is True
-    assert deliverer.delivered[0]["id"] == record["id"]
+    assert record.status == "sent" and record.consent["given"] is True
+    assert deliverer.delivered[0].id == record.id
 
 
 def test_saying_no_shares_nothing(serve: Serve) -> None:
@@ -99,7 +98,7 @@ def test_stage_is_prefilled_from_state(serve: Serve) -> None:
     replies = chat(pathway, "connect mhra", "Idea", "Problem")
     assert "You're at *Evaluate*" in replies[-1].text
     chat(pathway, "yes", "Hywel Dda", "Advice", "yes")
-    assert pathway.all_referrals()[0]["stage"] == "evaluate"
+    assert pathway.all_referrals()[0].stage == "evaluate"
 
 
 def test_unknown_organisation(pathway: Pathway) -> None:
@@ -144,11 +143,11 @@ def test_delivery_failure_is_honest_then_retried(serve: Serve) -> None:
     reply = pathway.submit_referral(W, "U1", request())
     assert "couldn't deliver it yet" in reply.text
     [record] = pathway.all_referrals()
-    assert record["status"] == "pending" and record["delivery"]["attempts"] == 1
+    assert record.status == "pending" and record.delivery["attempts"] == 1
     assert pathway.deliver_pending() == []  # second failure
     sent = pathway.deliver_pending()
-    assert [r["id"] for r in sent] == [record["id"]]
-    assert pathway.referral(record["id"])["status"] == "sent"
+    assert [r.id for r in sent] == [record.id]
+    assert pathway.referral(record.id).status == "sent"
     assert len(deliverer.delivered) == 1
     assert pathway.deliver_pending() == []
 
@@ -157,9 +156,9 @@ def test_team_actions_update_the_innovator(serve: Serve) -> None:
     deliverer = FlakyDeliverer()
     pathway = serve(deliverer)
     pathway.submit_referral(W, "U1", request())
-    referral_id = pathway.all_referrals()[0]["id"]
+    referral_id = pathway.all_referrals()[0].id
     record, message = pathway.team_action(referral_id, "more_info", by="UTEAM")
-    assert record["status"] == "more_info" and "would like more information" in message
+    assert record.status == "more_info" and "would like more information" in message
     record, message = pathway.team_action(referral_id, "redirect", by="UTEAM",
                                           suggested="life-sciences-hub-wales")
     assert "Life Sciences Hub Wales" in message and "connect life-sciences-hub-wales" in message
@@ -174,7 +173,7 @@ def test_withdraw_marks_the_team_copy(serve: Serve) -> None:
     deliverer = FlakyDeliverer()
     pathway = serve(deliverer)
     pathway.submit_referral(W, "U1", request())
-    referral_id = pathway.all_referrals()[0]["id"]
+    referral_id = pathway.all_referrals()[0].id
     listing = chat(pathway, "referrals")[0]
     assert any(o.say == f"withdraw {referral_id}" for o in listing.options)
     assert chat(pathway, "withdraw someone-elses", user="U2")[0].kind != "referrals"
@@ -195,7 +194,7 @@ def test_forget_me_withdraws_and_deletes_referrals(serve: Serve) -> None:
     me = chat(pathway, "me")[0]
     assert len(me.data["referrals"]) == 1
     chat(pathway, "forget me", "yes")
-    assert [r["user"] for r in pathway.all_referrals()] == [f"{W}:U2"]
+    assert [r.user for r in pathway.all_referrals()] == [f"{W}:U2"]
     assert [s for _, s in deliverer.updates] == ["withdrawn"]
 
 
@@ -221,16 +220,16 @@ def test_referrals_survive_a_restart_at_every_step(engine_holder: KnowledgeHolde
     chat(second, *FORM[2:], "yes")
     db.close()
     third, db = service(FlakyDeliverer())  # stored but pending
-    assert third.all_referrals()[0]["status"] == "pending"
+    assert third.all_referrals()[0].status == "pending"
     third.deliver_pending()
     db.close()
     fourth, db = service()
-    referral_id = fourth.all_referrals()[0]["id"]
-    assert fourth.referral(referral_id)["status"] == "sent"
+    referral_id = fourth.all_referrals()[0].id
+    assert fourth.referral(referral_id).status == "sent"
     fourth.team_action(referral_id, "accept", by="UTEAM")
     db.close()
     fifth, db = service()
-    assert fifth.referral(referral_id)["status"] == "accepted"
+    assert fifth.referral(referral_id).status == "accepted"
     db.close()
 
 
@@ -240,7 +239,7 @@ def test_outbox_file_and_admin_listing(serve: Serve, tmp_path: Path) -> None:
     outbox = tmp_path / "outbox.jsonl"
     pathway = serve(OutboxDeliverer(outbox))
     pathway.submit_referral(W, "U1", request())
-    chat(pathway, f"withdraw {pathway.all_referrals()[0]['id']}")
+    chat(pathway, f"withdraw {pathway.all_referrals()[0].id}")
     events = [json.loads(line) for line in outbox.read_text().splitlines()]
     assert [e["event"] for e in events] == ["referral", "status"]
     assert events[0]["summary"] == "A falls sensor for care homes"
@@ -255,4 +254,4 @@ def test_unwritable_outbox_leaves_referral_pending(serve: Serve, tmp_path: Path)
     pathway = serve(OutboxDeliverer(blocker / "outbox.jsonl"))
     reply = pathway.submit_referral(W, "U1", request())
     assert "couldn't deliver it yet" in reply.text
-    assert pathway.all_referrals()[0]["status"] == "pending"
+    assert pathway.all_referrals()[0].status == "pending"

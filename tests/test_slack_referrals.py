@@ -14,7 +14,7 @@ from fake_slack import FakeSlack
 
 from bot.channels.slack.delivery import Sender, web_client
 from bot.channels.slack.referrals import ReferralRetrier, SlackDeliverer
-from bot.core.referral import CONSENT_TEXT, DeliveryError
+from bot.core.referral import CONSENT_TEXT, DeliveryError, Referral
 from bot.service import KnowledgeHolder
 from bot.service.settings import Settings
 
@@ -124,7 +124,7 @@ def click(bot: SlackBot, post: Call, action: str, user: str = "UTEAM") -> None:
                channel={"id": channel}, message={"ts": "1700000001.000100"}, user=user)
 
 
-def only_referral(bot: SlackBot) -> dict[str, Any]:
+def only_referral(bot: SlackBot) -> Referral:
     [referral] = bot.pathway.all_referrals()
     return referral
 
@@ -179,13 +179,13 @@ def test_referral_is_posted_to_the_organisations_channel_with_its_buttons(
         bot: SlackBot, fake_slack: FakeSlack) -> None:
     told = submit(bot, fake_slack)
     referral = only_referral(bot)
-    assert referral["status"] == "sent" and referral["consent"]["given"] is True
-    assert f"Sent: your referral {referral['id']}" in told.dump
+    assert referral.status == "sent" and referral.consent["given"] is True
+    assert f"Sent: your referral {referral.id}" in told.dump
     assert "their triage channel in Slack" in told.dump
     post = team_post(fake_slack)
-    assert referral["delivery"]["destination"]["channel"] == OWN_CHANNEL
+    assert referral.delivery["destination"]["channel"] == OWN_CHANNEL
     for action in ("accept", "more_info", "redirect"):
-        assert post.element(f"pw_referral_{action}")["value"] == referral["id"]
+        assert post.element(f"pw_referral_{action}")["value"] == referral.id
     text = post.dump
     assert "<@U1>" in text and "Life Sciences Hub Wales" in text
     for answer in ("A falls sensor", "Falls at night", "Prototype", "Powys Teaching",
@@ -198,7 +198,7 @@ def test_other_organisations_go_to_the_default_triage_channel(
     told = submit(bot, fake_slack, org_id=OTHER_ORG)
     assert team_post(fake_slack, DEFAULT_CHANNEL).element("pw_referral_accept")
     assert "Pathway's triage channel" in told.dump
-    assert only_referral(bot)["status"] == "sent"
+    assert only_referral(bot).status == "sent"
 
 
 def test_text_typed_by_the_innovator_is_escaped_in_the_team_message(
@@ -209,20 +209,20 @@ def test_text_typed_by_the_innovator_is_escaped_in_the_team_message(
     assert "&lt;!channel&gt; &amp; &lt;@U999&gt;" in sent and "&lt;!here&gt;" in sent
     for raw in ("<!channel>", "<!here>", "<@U999>", "<https://evil"):
         assert raw not in sent
-    assert only_referral(bot)["summary"].startswith("Pings <!channel>")  # stored as typed
+    assert only_referral(bot).summary.startswith("Pings <!channel>")  # stored as typed
 
 
 def test_accept_more_info_and_redirect_update_the_innovator_and_the_team_message(
         bot: SlackBot, fake_slack: FakeSlack) -> None:
     submit(bot, fake_slack)
-    post, referral_id = team_post(fake_slack), only_referral(bot)["id"]
+    post, referral_id = team_post(fake_slack), only_referral(bot).id
 
     fake_slack.reset()
     click(bot, post, "more_info")
     assert "would like more information" in dm(fake_slack).dump
     [update] = fake_slack.wait_for("chat.update")
     assert update.params["channel"] == OWN_CHANNEL
-    assert update.params["ts"] == only_referral(bot)["delivery"]["destination"]["ts"]
+    assert update.params["ts"] == only_referral(bot).delivery["destination"]["ts"]
     assert "More information requested" in update.dump and "<@UTEAM>" in update.dump
     assert update.element("pw_referral_accept")  # still open
 
@@ -242,7 +242,7 @@ def test_accept_more_info_and_redirect_update_the_innovator_and_the_team_message
     [update] = fake_slack.wait_for("chat.update")
     assert "Not for us" in update.dump and "Improvement Cymru" in update.dump
     assert "pw_referral_" not in update.dump  # closed: no more buttons
-    assert bot.pathway.referral(referral_id)["status"] == "redirected"
+    assert bot.pathway.referral(referral_id).status == "redirected"
 
 
 def test_accept_closes_the_referral_and_a_double_click_counts_once(
@@ -258,7 +258,7 @@ def test_accept_closes_the_referral_and_a_double_click_counts_once(
     [notice] = fake_slack.wait_for("chat.postEphemeral")
     assert notice.params["user"] == "UTEAM" and "already recorded" in notice.dump
     assert len(fake_slack.find("chat.postMessage", lambda c: c.params["channel"] == "DU1")) == 1
-    assert [h["status"] for h in only_referral(bot)["history"]] == ["pending", "sent",
+    assert [h["status"] for h in only_referral(bot).history] == ["pending", "sent",
                                                                     "accepted"]
 
 
@@ -282,16 +282,16 @@ def test_failed_delivery_is_honest_then_retried_and_the_innovator_told(
     told = submit(bot, fake_slack)
     assert "couldn't deliver it yet" in told.dump and "Sent:" not in told.dump
     referral = only_referral(bot)
-    assert referral["status"] == "pending"
-    assert "not_in_channel" in referral["delivery"]["last_error"]
+    assert referral.status == "pending"
+    assert "not_in_channel" in referral.delivery["last_error"]
     assert retrier(bot, fake_slack).run_once() == []  # still closed
 
     fake_slack.closed_channels.clear()
     fake_slack.reset()
     [sent] = retrier(bot, fake_slack).run_once()
-    assert sent["id"] == referral["id"] and sent["status"] == "sent"
-    assert team_post(fake_slack).element("pw_referral_accept")["value"] == referral["id"]
-    assert f"Update: Sent: your referral {referral['id']}" in dm(fake_slack).dump
+    assert sent.id == referral.id and sent.status == "sent"
+    assert team_post(fake_slack).element("pw_referral_accept")["value"] == referral.id
+    assert f"Update: Sent: your referral {referral.id}" in dm(fake_slack).dump
     assert retrier(bot, fake_slack).run_once() == []
     assert len(fake_slack.find("chat.postMessage",
                                lambda c: c.params["channel"] == OWN_CHANNEL)) == 1
@@ -302,15 +302,15 @@ def test_without_any_triage_channel_the_referral_waits_and_the_user_is_told(
     told = submit(bot_without_triage, fake_slack, org_id=OTHER_ORG)
     assert "couldn't deliver it yet" in told.dump
     referral = only_referral(bot_without_triage)
-    assert referral["status"] == "pending"
-    assert "no triage channel configured" in referral["delivery"]["last_error"]
+    assert referral.status == "pending"
+    assert "no triage channel configured" in referral.delivery["last_error"]
     assert fake_slack.find("chat.postMessage", lambda c: c.params["channel"] != "DU1") == []
 
 
 def test_withdraw_from_app_home_marks_the_team_message(
         bot: SlackBot, fake_slack: FakeSlack) -> None:
     submit(bot, fake_slack)
-    post, referral_id = team_post(fake_slack), only_referral(bot)["id"]
+    post, referral_id = team_post(fake_slack), only_referral(bot).id
     fake_slack.reset()
     bot.event({"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"})
     [home] = fake_slack.wait_for("views.publish")
@@ -326,7 +326,7 @@ def test_withdraw_from_app_home_marks_the_team_message(
     [update] = fake_slack.wait_for("chat.update")
     assert update.params["channel"] == OWN_CHANNEL
     assert "Withdrawn by the innovator" in update.dump and "pw_referral_" not in update.dump
-    summary = only_referral(bot)["summary"]
+    summary = only_referral(bot).summary
     assert summary in post.dump and summary not in update.dump  # details leave the channel
     [home] = fake_slack.wait_for("views.publish")
     assert "withdrawn" in home.dump and f"withdraw {referral_id}" not in home.dump
@@ -339,12 +339,12 @@ def test_withdraw_from_app_home_marks_the_team_message(
     fake_slack.wait_for("chat.postEphemeral", count=2)
     assert fake_slack.find("views.open") == []
     assert fake_slack.find("chat.postMessage", lambda c: c.params["channel"] == "DU1") == []
-    assert bot.pathway.referral(referral_id)["status"] == "withdrawn"
+    assert bot.pathway.referral(referral_id).status == "withdrawn"
 
 
 def test_pathway_me_and_referrals_show_the_status(bot: SlackBot, fake_slack: FakeSlack) -> None:
     submit(bot, fake_slack)
-    referral_id = only_referral(bot)["id"]
+    referral_id = only_referral(bot).id
     bot.command("/pathway", "me", response_url=fake_slack.response_url("me"))
     [me] = fake_slack.wait_for("response_url", lambda c: c.path.endswith("/me"))
     assert f"{referral_id}: Life Sciences Hub Wales, sent, waiting for the team" in me.dump
@@ -366,7 +366,7 @@ def test_every_step_survives_a_restart(bot: SlackBot, fake_slack: FakeSlack) -> 
     bot.restart()  # stored but not delivered: the retry after the restart sends it
     fake_slack.closed_channels.clear()
     fake_slack.reset()
-    assert [r["status"] for r in retrier(bot, fake_slack).run_once()] == ["sent"]
+    assert [r.status for r in retrier(bot, fake_slack).run_once()] == ["sent"]
     post = team_post(fake_slack)
 
     bot.restart()  # the team's buttons still work
@@ -387,8 +387,8 @@ def test_every_step_survives_a_restart(bot: SlackBot, fake_slack: FakeSlack) -> 
 
     bot.restart()
     referral = only_referral(bot)
-    assert referral["status"] == "redirected"
-    assert [h["status"] for h in referral["history"]] == ["pending", "sent", "more_info",
+    assert referral.status == "redirected"
+    assert [h["status"] for h in referral.history] == ["pending", "sent", "more_info",
                                                           "redirected"]
     assert bot.pathway.referrals_of(TEAM, "U1") == [referral]
 
@@ -396,7 +396,7 @@ def test_every_step_survives_a_restart(bot: SlackBot, fake_slack: FakeSlack) -> 
 def test_withdraw_after_a_restart_still_marks_the_team_message(
         bot: SlackBot, fake_slack: FakeSlack) -> None:
     submit(bot, fake_slack)
-    referral_id = only_referral(bot)["id"]
+    referral_id = only_referral(bot).id
     bot.restart()
     fake_slack.reset()
     bot.dm(f"withdraw {referral_id}")
@@ -412,7 +412,7 @@ def test_retry_loop_runs_a_pass_at_start_and_stops_cleanly(
                                              fake_slack.api_url)), interval=3600)
     loop.start()
     loop.stop()  # returns once the first pass has finished
-    assert only_referral(bot_without_triage)["delivery"]["attempts"] == 2
+    assert only_referral(bot_without_triage).delivery["attempts"] == 2
 
 
 def test_unreachable_slack_is_a_delivery_error(referral_knowledge: KnowledgeHolder) -> None:
@@ -421,8 +421,11 @@ def test_unreachable_slack_is_a_delivery_error(referral_knowledge: KnowledgeHold
     client = WebClient(token="xoxb-1-2-x", base_url="http://127.0.0.1:9/api/", timeout=2,
                        retry_handlers=[])  # the real client retries first; here, fail fast
     deliverer = SlackDeliverer(client, lambda: referral_knowledge.current.knowledge, "C0DEFAULT1")
-    referral = {"id": "R00000001", "organisation": OTHER_ORG, "organisation_name": "MHRA",
-                "user_id": "U1", "status": "pending", "stage": "idea", "summary": "s",
-                "problem": "p", "user_organisation": "o", "help_wanted": "h", "history": []}
+    referral = Referral.from_json({
+        "id": "R00000001", "user": "T1:U1", "workspace": "T1", "organisation": OTHER_ORG,
+        "organisation_name": "MHRA", "user_id": "U1", "status": "pending", "stage": "idea",
+        "summary": "s", "problem": "p", "user_organisation": "o", "help_wanted": "h",
+        "consent": {}, "history": [], "delivery": {"attempts": 0, "last_error": None},
+        "idempotency": ""})
     with pytest.raises(DeliveryError, match="could not reach Slack"):
         deliverer.deliver(referral, None)

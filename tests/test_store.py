@@ -130,16 +130,16 @@ def test_a_pending_referral_is_delivered_once_by_racing_processes(tmp_path: Path
     assert sum(sent) == 8
     assert sorted(p["id"] for p in posted) == sorted({p["id"] for p in posted})
     assert len(posted) == 8
-    assert all(r["status"] == "sent" for r in ReferralStore(Database(path)).all())
+    assert all(r.status == "sent" for r in ReferralStore(Database(path)).all())
 
 
 def test_a_claimed_delivery_is_left_alone_until_its_claim_lapses(database: Database) -> None:
     store = ReferralStore(database)
     form = ReferralForm("idea", "a problem", "idea", "a health board", "advice")
     record, _ = store.create("T1:U1", _organisation(), form, consent=True)
-    assert store.claim_delivery(record["id"], by="a", now=1000.0) is not None
-    assert store.claim_delivery(record["id"], by="b", now=1001.0) is None
-    assert store.claim_delivery(record["id"], by="b", now=1000.0 + 121) is not None
+    assert store.claim_delivery(record.id, by="a", now=1000.0) is not None
+    assert store.claim_delivery(record.id, by="b", now=1001.0) is None
+    assert store.claim_delivery(record.id, by="b", now=1000.0 + 121) is not None
 
 
 def _write_raw(path: Path, table: str, key: str, value: bytes) -> None:

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from bot.core.referral import DeliveryError
+from bot.core.referral import DeliveryError, Referral
 from bot.core.wording import say
 from bot.kb.model import Organisation
 
@@ -19,16 +19,16 @@ class OutboxDeliverer:
         self.path = path
         self._lock = threading.Lock()
 
-    def deliver(self, referral: dict[str, Any], organisation: Organisation | None
+    def deliver(self, referral: Referral, organisation: Organisation | None
                 ) -> dict[str, Any]:
         """Append the referral to the outbox file."""
         self._append({"event": "referral", **_public(referral)})
         return {"outbox": str(self.path), "label": say("referral.where_outbox")}
 
-    def update(self, referral: dict[str, Any], organisation: Organisation | None) -> None:
+    def update(self, referral: Referral, organisation: Organisation | None) -> None:
         """Append a status change to the outbox file."""
-        self._append({"event": "status", "id": referral["id"], "status": referral["status"],
-                      "at": referral["updated"]})
+        self._append({"event": "status", "id": referral.id, "status": referral.status,
+                      "at": referral.updated})
 
     def _append(self, line: dict[str, Any]) -> None:
         try:
@@ -40,7 +40,7 @@ class OutboxDeliverer:
             raise DeliveryError(f"could not write the outbox {self.path}: {error}") from error
 
 
-def _public(referral: dict[str, Any]) -> dict[str, Any]:
+def _public(referral: Referral) -> dict[str, Any]:
     """What the receiving team sees: no internal keys."""
     hidden = {"idempotency", "delivery", "history", "user", "status"}
-    return {k: v for k, v in referral.items() if k not in hidden}
+    return {k: v for k, v in referral.to_json().items() if k not in hidden}

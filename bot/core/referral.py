@@ -8,7 +8,7 @@ referrals per organisation; referrals follow the retention period and "forget me
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from typing import Any, Protocol
 
 from bot.core.wording import CATALOGUE, say
@@ -31,14 +31,58 @@ class DeliveryError(Exception):
     """The referral could not reach the team's destination (it stays pending)."""
 
 
+@dataclass(frozen=True)
+class Referral:
+    """One stored referral, as its JSON record has it (see ReferralStore)."""
+
+    id: str
+    user: str  # the user key, "workspace:user"
+    workspace: str
+    user_id: str
+    organisation: str
+    organisation_name: str
+    summary: str
+    problem: str
+    stage: str
+    user_organisation: str
+    help_wanted: str
+    consent: dict[str, Any]  # {"given", "at", "text"}
+    status: str
+    history: list[dict[str, Any]]  # {"at", "status", "by", "note"}, oldest first
+    delivery: dict[str, Any]  # {"attempts", "last_error"}, then "destination", "claim"
+    idempotency: str
+    suggested_organisation: str | None = None
+    created: str = ""
+    updated: str = ""
+    # Keys a record holds that this version does not know: written back unchanged.
+    extra: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def destination(self) -> dict[str, Any]:
+        """Where it was delivered ({} while it is pending)."""
+        return self.delivery.get("destination") or {}
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as stored: the same keys, in the same order, as ever."""
+        record = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        return {**record, **self.extra}
+
+    @classmethod
+    def from_json(cls, record: dict[str, Any]) -> Referral:
+        """A stored record as a Referral."""
+        known = {f.name for f in fields(cls)} - {"extra"}
+        return cls(**{k: v for k, v in record.items() if k in known},
+                   extra={k: v for k, v in record.items() if k not in known})
+
+
 class Deliverer(Protocol):
     """Where referrals go: a Slack channel, or a local outbox file."""
 
-    def deliver(self, referral: dict[str, Any], organisation: Organisation | None
+    def deliver(self, referral: Referral, organisation: Organisation | None
                 ) -> dict[str, Any]:
         """Send a new referral; return where it went (stored on the referral)."""
 
-    def update(self, referral: dict[str, Any], organisation: Organisation | None) -> None:
+    def update(self, referral: Referral, organisation: Organisation | None) -> None:
         """Show a status change (withdrawn, accepted…) where the referral was delivered."""
 
 

@@ -152,21 +152,20 @@ class Admin:
 
     def _export(self, days: int) -> AdminReply:
         document = insights.export_csv(self._groups(days), self._votes(days),
-                                       self.pathway.all_referrals())
+                                       [r.to_json() for r in self.pathway.all_referrals()])
         rows = document.count("\n") - 1
         return AdminReply(say("admin.export", days=days, rows=rows), csv=document)
 
 
     def _outbox(self, rest: str) -> AdminReply:
-        sent = [r for r in self.pathway.all_referrals()
-                if r["delivery"].get("destination", {}).get("outbox")]
+        sent = [r for r in self.pathway.all_referrals() if r.destination.get("outbox")]
         if not sent:
             return AdminReply(say("admin.outbox_empty"))
-        lines = [say("admin.outbox_title", path=sent[0]["delivery"]["destination"]["outbox"])]
+        lines = [say("admin.outbox_title", path=sent[0].destination["outbox"])]
         for r in sent:
-            lines.append(f"{r['id']}  {r['created'][:10]}  {r['organisation_name']}  "
-                         f"[{r['status']}]  from {r['user_organisation']}: "
-                         f"{_shorten(r['summary'])}")
+            lines.append(f"{r.id}  {r.created[:10]}  {r.organisation_name}  "
+                         f"[{r.status}]  from {r.user_organisation}: "
+                         f"{_shorten(r.summary)}")
         return AdminReply("\n".join(lines))
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.intents import COMMANDS
-from bot.core.referral import Deliverer
+from bot.core.referral import Deliverer, Referral
 from bot.core.replies import ReferralLookup, ReferralRequest, Reply
 from bot.core.user import UserState
 from bot.core.wording import say
@@ -88,11 +88,11 @@ class Pathway:
         """The language the user reads replies in."""
         return self.user_state(workspace, user).lang
 
-    def referral(self, referral_id: str) -> dict[str, Any] | None:
+    def referral(self, referral_id: str) -> Referral | None:
         """One referral, or None."""
         return self._referrals.get(referral_id)
 
-    def referrals_of(self, workspace: str, user: str) -> list[dict[str, Any]]:
+    def referrals_of(self, workspace: str, user: str) -> list[Referral]:
         """The user's referrals, oldest first."""
         return self._referrals.for_user(UserStore.key(workspace, user))
 
@@ -132,7 +132,7 @@ class Pathway:
         """The "helped / didn't help" counts per entry, worst first."""
         return insights.feedback(self._database, self.knowledge_base(), days)
 
-    def all_referrals(self) -> list[dict[str, Any]]:
+    def all_referrals(self) -> list[Referral]:
         """Every referral, oldest first."""
         return self._referrals.all()
 
@@ -214,7 +214,8 @@ class Pathway:
         lang = self._users.load(key).lang
         notes = [say("me.questions", lang, count=len(asked), days=self._questions.retention_days),
                  say("me.referrals", lang, count=len(referrals))]
-        data = {"state": reply.data, "questions_asked": asked, "referrals": referrals}
+        data = {"state": reply.data, "questions_asked": asked,
+                "referrals": [referral.to_json() for referral in referrals]}
         return replace(reply, text="\n".join([reply.text, *notes]), data=data)
 
     def dashboard(self, workspace: str, user: str) -> Reply:
@@ -265,12 +266,12 @@ class Pathway:
         """Store a consented referral, then deliver it; say honestly where it stands."""
         return self._desk.submit(UserStore.key(workspace, user), request)
 
-    def deliver_pending(self) -> list[dict[str, Any]]:
+    def deliver_pending(self) -> list[Referral]:
         """Retry every referral still waiting for delivery; returns those this call sent."""
         return self._desk.deliver_pending()
 
     def team_action(self, referral_id: str, action: str, by: str,
-                    suggested: str | None = None) -> tuple[dict[str, Any], str]:
+                    suggested: str | None = None) -> tuple[Referral, str]:
         """The receiving team acts on a referral; returns it and the message for the innovator."""
         return self._desk.team_action(referral_id, action, by, suggested)
 

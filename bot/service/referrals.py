@@ -8,9 +8,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from bot.core.referral import OPEN_STATUSES, Deliverer, DeliveryError, ReferralError, ReferralForm
+from bot.core.referral import (
+    OPEN_STATUSES,
+    Deliverer,
+    DeliveryError,
+    Referral,
+    ReferralError,
+    ReferralForm,
+)
 from bot.core.replies import Option, ReferralLookup, ReferralRequest, Reply
 from bot.core.wording import say
 from bot.kb.model import KnowledgeBase
@@ -46,11 +52,11 @@ class ReferralDesk:
             return Reply("error", str(error))
         if not new:
             return Reply("referral", say("referral.duplicate", lang, org=org.name.get(lang),
-                                         id=record["id"]), data={"referral": record})
+                                         id=record.id), data={"referral": record.to_json()})
         record = self._deliver(record)
         return _submitted(record, org.name.get(lang), lang)
 
-    def _deliver(self, record: dict[str, Any]) -> dict[str, Any]:
+    def _deliver(self, record: Referral) -> Referral:
         """Claim one stored referral and try to deliver it; it stays pending if that fails.
 
         The claim is committed first, so another thread or process retrying at the same
@@ -58,22 +64,22 @@ class ReferralDesk:
         """
         if self.deliverer is None:
             return record
-        claimed = self._referrals.claim_delivery(record["id"], by=self._instance)
+        claimed = self._referrals.claim_delivery(record.id, by=self._instance)
         if claimed is None:  # delivered already, or another process is delivering it now
-            return self._referrals.get(record["id"]) or record
+            return self._referrals.get(record.id) or record
         return self._send_claimed(self.deliverer, claimed)
 
-    def _send_claimed(self, deliverer: Deliverer, record: dict[str, Any]) -> dict[str, Any]:
+    def _send_claimed(self, deliverer: Deliverer, record: Referral) -> Referral:
         """Deliver a referral this process has claimed, and record how it went."""
-        org = self._knowledge().organisation(record["organisation"])
+        org = self._knowledge().organisation(record.organisation)
         try:
             destination = deliverer.deliver(record, org)
         except DeliveryError as error:  # it stays pending for the next retry
-            logger.warning("referral %s not delivered yet: %s", record["id"], error)
-            return self._referrals.mark_failed(record["id"], str(error))
-        return self._referrals.mark_delivered(record["id"], destination)
+            logger.warning("referral %s not delivered yet: %s", record.id, error)
+            return self._referrals.mark_failed(record.id, str(error))
+        return self._referrals.mark_delivered(record.id, destination)
 
-    def deliver_pending(self) -> list[dict[str, Any]]:
+    def deliver_pending(self) -> list[Referral]:
         """Retry every referral still waiting for delivery; returns those this call sent.
 
         Unlike _deliver, a referral another process sent meanwhile is not returned, so its
@@ -84,10 +90,10 @@ class ReferralDesk:
             return []
         sent = []
         for record in self._referrals.pending():
-            claimed = self._referrals.claim_delivery(record["id"], by=self._instance)
+            claimed = self._referrals.claim_delivery(record.id, by=self._instance)
             if claimed is not None:  # else another process has it, or it went meanwhile
                 updated = self._send_claimed(deliverer, claimed)
-                if updated["status"] != "pending":
+                if updated.status != "pending":
                     sent.append(updated)
         return sent
 
@@ -100,62 +106,62 @@ class ReferralDesk:
             except ReferralError as error:
                 return Reply("error", str(error))
             self._show_status(record)
-            return Reply("referrals", say("referrals.withdrawn", lang, id=record["id"],
-                                          org=record["organisation_name"]))
+            return Reply("referrals", say("referrals.withdrawn", lang, id=record.id,
+                                          org=record.organisation_name))
         return _listing(self._referrals.for_user(key), lang)
 
-    def _show_status(self, record: dict[str, Any]) -> None:
+    def _show_status(self, record: Referral) -> None:
         """Show a status change where the team sees the referral (best effort)."""
-        if self.deliverer is None or not record["delivery"].get("destination"):
+        if self.deliverer is None or not record.destination:
             return
-        org = self._knowledge().organisation(record["organisation"])
+        org = self._knowledge().organisation(record.organisation)
         try:
             self.deliverer.update(record, org)
         except DeliveryError:  # the store is the truth; the team's copy may lag
-            logger.exception("could not update the team's copy of referral %s", record["id"])
+            logger.exception("could not update the team's copy of referral %s", record.id)
 
     def withdraw_open(self, key: str) -> None:
         """Withdraw every open referral of the user ("forget me"), telling the teams."""
         for record in self._referrals.for_user(key):
-            if record["status"] in OPEN_STATUSES:
-                self._show_status(self._referrals.withdraw(record["id"], key))
+            if record.status in OPEN_STATUSES:
+                self._show_status(self._referrals.withdraw(record.id, key))
 
     def team_action(self, referral_id: str, action: str, by: str,
-                    suggested: str | None = None) -> tuple[dict[str, Any], str]:
+                    suggested: str | None = None) -> tuple[Referral, str]:
         """The receiving team acts on a referral; returns it and the message for the innovator."""
         record = self._referrals.team_action(referral_id, action, by, suggested)
         self._show_status(record)
         other = self._knowledge().organisation(suggested) if suggested else None
-        lang = self._users.load(record["user"]).lang
-        message = say(f"referral.update_{record['status']}", lang, id=record["id"],
-                      org=record["organisation_name"],
+        lang = self._users.load(record.user).lang
+        message = say(f"referral.update_{record.status}", lang, id=record.id,
+                      org=record.organisation_name,
                       suggested=other.name.get(lang) if other else "",
                       suggested_id=other.id if other else "")
         return record, message
 
 
-def _submitted(record: dict[str, Any], org_name: str, lang: str) -> Reply:
+def _submitted(record: Referral, org_name: str, lang: str) -> Reply:
     """What the innovator reads once a new referral is stored: sent, or waiting to be."""
-    if record["status"] == "pending":
-        text = say("referral.pending", lang, id=record["id"], org=org_name)
+    if record.status == "pending":
+        text = say("referral.pending", lang, id=record.id, org=org_name)
     else:
-        where = record["delivery"]["destination"].get("label", "")
-        text = say("referral.sent", lang, id=record["id"], org=org_name,
+        where = record.destination.get("label", "")
+        text = say("referral.sent", lang, id=record.id, org=org_name,
                    where=f" ({where})" if where else "")
     options = (Option(say("referrals.title", lang), "referrals"),)
-    return Reply("referral", text, options=options, data={"referral": record})
+    return Reply("referral", text, options=options, data={"referral": record.to_json()})
 
 
-def _listing(rows: list[dict[str, Any]], lang: str) -> Reply:
+def _listing(rows: list[Referral], lang: str) -> Reply:
     """The user's referrals, with a withdraw option for each open one (up to five)."""
     if not rows:
         return Reply("referrals", say("referrals.none", lang), title=say("referrals.title", lang))
-    lines = [say("referrals.line", lang, id=r["id"], org=r["organisation_name"],
-                 status=say(f"status.{r['status']}", lang), updated=r["updated"][:10])
+    lines = [say("referrals.line", lang, id=r.id, org=r.organisation_name,
+                 status=say(f"status.{r.status}", lang), updated=r.updated[:10])
              for r in rows]
-    open_ids = [r["id"] for r in rows if r["status"] in OPEN_STATUSES]
+    open_ids = [r.id for r in rows if r.status in OPEN_STATUSES]
     options = tuple(Option(f"{say('referrals.withdraw', lang)} {i}", f"withdraw {i}")
                     for i in open_ids[:5])
     return Reply("referrals", "\n".join(lines), title=say("referrals.title", lang),
                  footer=say("referrals.withdraw_hint", lang) if open_ids else None,
-                 options=options, data={"referrals": rows})
+                 options=options, data={"referrals": [r.to_json() for r in rows]})

@@ -1,7 +1,8 @@
 """Referrals in the state database: one JSON record each, changed in transactions.
 
 The rules (consent, one referral per double click, a few open per organisation) are in
-``bot.core.referral``; this module keeps the records and their delivery claims.
+``bot.core.referral``; this module keeps the records and their delivery claims. Records are
+changed as the JSON they are stored as, and handed out as ``Referral`` values.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from bot.core.referral import (
     MAX_OPEN_PER_ORGANISATION,
     OPEN_STATUSES,
     TEAM_ACTIONS,
+    Referral,
     ReferralError,
     ReferralForm,
 )
@@ -49,7 +51,7 @@ class ReferralStore:
             tx.put(TABLE, referral_id, record)
 
     def create(self, user_key: str, organisation: Organisation, form: ReferralForm,
-               consent: bool) -> tuple[dict[str, Any], bool]:
+               consent: bool) -> tuple[Referral, bool]:
         """Store a new referral (status pending); returns it and whether it is new."""
         if not consent:
             raise ReferralError(say("referral.no_consent"))
@@ -59,36 +61,36 @@ class ReferralStore:
             mine = [r for r in _records(tx, user_key) if r["organisation"] == organisation.id]
             duplicate = next((r for r in mine if r["idempotency"] == key), None)
             if duplicate is not None:
-                return duplicate, False
+                return Referral.from_json(duplicate), False
             if sum(r["status"] in OPEN_STATUSES for r in mine) >= MAX_OPEN_PER_ORGANISATION:
                 raise ReferralError(say("referral.too_many", count=MAX_OPEN_PER_ORGANISATION,
                                         org=organisation.name.get("en")))
             record = _new_record(user_key, organisation, form, key)
             tx.put(TABLE, record["id"], record)
-            return record, True
+            return Referral.from_json(record), True
 
-    def get(self, referral_id: str) -> dict[str, Any] | None:
+    def get(self, referral_id: str) -> Referral | None:
         """One referral, or None."""
         with self._database.reading() as tx:
             record = tx.get(TABLE, referral_id)
-        return record if isinstance(record, dict) else None
+        return Referral.from_json(record) if isinstance(record, dict) else None
 
-    def for_user(self, user_key: str) -> list[dict[str, Any]]:
+    def for_user(self, user_key: str) -> list[Referral]:
         """The user's referrals, oldest first."""
         with self._database.reading() as tx:
-            return _records(tx, user_key)
+            return [Referral.from_json(r) for r in _records(tx, user_key)]
 
-    def all(self) -> list[dict[str, Any]]:
+    def all(self) -> list[Referral]:
         """Every referral, oldest first."""
         with self._database.reading() as tx:
-            return _records(tx)
+            return [Referral.from_json(r) for r in _records(tx)]
 
-    def pending(self) -> list[dict[str, Any]]:
+    def pending(self) -> list[Referral]:
         """Referrals stored but not yet delivered."""
-        return [r for r in self.all() if r["status"] == "pending"]
+        return [r for r in self.all() if r.status == "pending"]
 
     def claim_delivery(self, referral_id: str, by: str,
-                       now: float | None = None) -> dict[str, Any] | None:
+                       now: float | None = None) -> Referral | None:
         """Claim a pending referral to deliver it; None if it is not pending or is claimed.
 
         The claim is committed before anything is sent, so two threads or processes never
@@ -105,27 +107,27 @@ class ReferralStore:
                 return None
             record["delivery"]["claim"] = {"by": by, "until": moment + CLAIM_SECONDS}
             tx.put(TABLE, referral_id, record)
-            return record
+            return Referral.from_json(record)
 
-    def mark_delivered(self, referral_id: str, destination: dict[str, Any]) -> dict[str, Any]:
+    def mark_delivered(self, referral_id: str, destination: dict[str, Any]) -> Referral:
         """Record where a referral went; it is now sent."""
         with self._changing(referral_id) as record:
             record["delivery"].update(destination=destination, last_error=None, claim=None,
                                       attempts=record["delivery"]["attempts"] + 1)
             if record["status"] == "pending":
                 _set_status(record, "sent", "pathway")
-        return record
+        return Referral.from_json(record)
 
-    def mark_failed(self, referral_id: str, error: str) -> dict[str, Any]:
+    def mark_failed(self, referral_id: str, error: str) -> Referral:
         """Record a failed delivery attempt; it stays pending, free for the next try."""
         with self._changing(referral_id) as record:
             record["delivery"]["attempts"] += 1
             record["delivery"]["last_error"] = error[:200]
             record["delivery"]["claim"] = None
-        return record
+        return Referral.from_json(record)
 
     def team_action(self, referral_id: str, action: str, by: str,
-                    suggested: str | None = None, note: str = "") -> dict[str, Any]:
+                    suggested: str | None = None, note: str = "") -> Referral:
         """The receiving team accepts, asks for more, or suggests another organisation."""
         if action not in TEAM_ACTIONS:
             raise ReferralError(say("referral.unknown_action", action=repr(action)))
@@ -134,9 +136,9 @@ class ReferralStore:
                 raise ReferralError(say("referral.withdrawn_by_innovator"))
             _set_status(record, TEAM_ACTIONS[action], by, note[:500])
             record["suggested_organisation"] = suggested if action == "redirect" else None
-        return record
+        return Referral.from_json(record)
 
-    def withdraw(self, referral_id: str, user_key: str) -> dict[str, Any]:
+    def withdraw(self, referral_id: str, user_key: str) -> Referral:
         """The innovator withdraws their referral."""
         with self._changing(referral_id) as record:
             if record["user"] != user_key:
@@ -144,7 +146,7 @@ class ReferralStore:
             if record["status"] == "withdrawn":
                 raise ReferralError(say("referral.already_withdrawn"))
             _set_status(record, "withdrawn", "innovator")
-        return record
+        return Referral.from_json(record)
 
     def forget_user(self, user_key: str, tx: Transaction | None = None) -> int:
         """Delete the user's referrals; returns how many."""

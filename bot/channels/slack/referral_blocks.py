@@ -25,7 +25,7 @@ from bot.channels.slack.blocks import (
     section,
 )
 from bot.channels.slack.text import escape, plain, shorten
-from bot.core.referral import FIELD_LIMITS, OPEN_STATUSES
+from bot.core.referral import FIELD_LIMITS, OPEN_STATUSES, Referral
 from bot.core.wording import say
 from bot.kb.model import Organisation, Stage
 
@@ -144,43 +144,43 @@ def form_errors(answers: dict[str, Any], stage_ids: Sequence[str],
 
 # --- the receiving team's message --------------------------------------------------------------
 
-def triage_blocks(referral: dict[str, Any], stage_title: str | None = None,
+def triage_blocks(referral: Referral, stage_title: str | None = None,
                   suggested_name: str | None = None) -> list[Block]:
     """The referral as the team sees it, with its status and, while open, the team's buttons."""
-    org = escape(referral["organisation_name"])
-    blocks = [header(say("team.header", org=referral["organisation_name"])),
-              section(say("team.intro", user=mention(referral["user_id"]), org=org,
-                          id=escape(referral["id"])))]
-    if referral["status"] == "withdrawn":
+    org = escape(referral.organisation_name)
+    blocks = [header(say("team.header", org=referral.organisation_name)),
+              section(say("team.intro", user=mention(referral.user_id), org=org,
+                          id=escape(referral.id)))]
+    if referral.status == "withdrawn":
         # Consent is withdrawn with the referral: the innovator's details leave the channel.
         blocks.append(context(say("team.details_removed")))
     else:
         for name, _ in FIELDS:
-            value = (stage_title or referral["stage"]) if name == "stage" else referral[name]
+            value = (stage_title or referral.stage) if name == "stage" else getattr(referral, name)
             blocks.append(section(f"*{say(TEAM_LABEL_KEYS[name])}*\n{escape(str(value))}"))
-        consent = referral.get("consent") or {}
+        consent = referral.consent or {}
         blocks.append(context(say("team.consent_on",
                                   date=escape(str(consent.get("at", ""))[:10]))))
     blocks.append(section(status_text(referral, suggested_name)))
-    if referral["status"] in OPEN_STATUSES:
-        blocks += team_buttons(referral["id"])
+    if referral.status in OPEN_STATUSES:
+        blocks += team_buttons(referral.id)
     return blocks
 
 
-def triage_text(referral: dict[str, Any]) -> str:
+def triage_text(referral: Referral) -> str:
     """The notification text for the team's message, escaped, without mentions."""
-    ids = {"id": referral["id"], "org": referral["organisation_name"]}
-    if referral["status"] in {"pending", "sent"}:
+    ids = {"id": referral.id, "org": referral.organisation_name}
+    if referral.status in {"pending", "sent"}:
         return shorten(escape(say("team.notification_new", **ids)), 300)
     return shorten(escape(say("team.notification", **ids,
-                              status=say(f"status.{referral['status']}"))), 300)
+                              status=say(f"status.{referral.status}"))), 300)
 
 
-def status_text(referral: dict[str, Any], suggested_name: str | None = None) -> str:
+def status_text(referral: Referral, suggested_name: str | None = None) -> str:
     """Where the referral stands for the team, and who moved it there."""
-    last = (referral.get("history") or [{}])[-1]
+    last = (referral.history or [{}])[-1]
     by, on = mention(str(last.get("by", ""))), escape(str(last.get("at", ""))[:10])
-    status = referral["status"]
+    status = referral.status
     if status == "withdrawn":
         return f":no_entry_sign: {say('team.status_withdrawn', on=on)}"
     if status == "accepted":
@@ -188,7 +188,7 @@ def status_text(referral: dict[str, Any], suggested_name: str | None = None) -> 
     if status == "more_info":
         return f":speech_balloon: {say('team.status_more_info', by=by, on=on)}"
     if status == "redirected":
-        other = escape(suggested_name or referral.get("suggested_organisation")
+        other = escape(suggested_name or referral.suggested_organisation
                        or say("team.another_organisation"))
         return (":leftwards_arrow_with_hook: "
                 f"{say('team.status_redirected', by=by, other=other, on=on)}")
@@ -203,16 +203,16 @@ def team_buttons(referral_id: str) -> list[Block]:
                    block_id="pw_referral")
 
 
-def redirect_modal(referral: dict[str, Any], organisations: Sequence[Organisation],
+def redirect_modal(referral: Referral, organisations: Sequence[Organisation],
                    channel: str | None, lang: str = "en") -> Block:
     """"Not for us": the team picks the organisation to suggest instead."""
-    others = [o for o in organisations if o.id != referral["organisation"]]
+    others = [o for o in organisations if o.id != referral.organisation]
     options = [_option(o.name.get(lang), o.id) for o in others][:STATIC_SELECT_LIMIT]
     view = {"type": "modal", "callback_id": REDIRECT_MODAL,
-            "private_metadata": json.dumps({"referral": referral["id"], "channel": channel}),
+            "private_metadata": json.dumps({"referral": referral.id, "channel": channel}),
             "title": modal_label(say("team.redirect_title", lang)),
             "close": modal_label(say("form.cancel", lang)),
-            "blocks": [section(say("team.redirect_question", lang, id=escape(referral["id"])))]}
+            "blocks": [section(say("team.redirect_question", lang, id=escape(referral.id)))]}
     if options:  # Slack rejects a menu with no options: with nobody else, there is no choice
         view["submit"] = modal_label(say("team.redirect_submit", lang))
         view["blocks"].append({"type": "input", "block_id": "organisation",
@@ -230,7 +230,7 @@ def selected_organisation(values: dict[str, Any]) -> str:
 
 # --- the innovator's view ---------------------------------------------------------------------
 
-def referral_home_blocks(referrals: Sequence[dict[str, Any]], lang: str = "en",
+def referral_home_blocks(referrals: Sequence[Referral], lang: str = "en",
                          limit: int = 10) -> list[Block]:
     """App Home's "Your referrals": each one's status, with Withdraw while it is open."""
     if not referrals:
@@ -238,17 +238,17 @@ def referral_home_blocks(referrals: Sequence[dict[str, Any]], lang: str = "en",
     latest = list(reversed(referrals))[:limit]
     blocks: list[Block] = [{"type": "divider"}, section(f"*{say('referrals.title', lang)}*")]
     for index, referral in enumerate(latest):
-        block = section(referral_lines([referral], lang))
-        if referral["status"] in OPEN_STATUSES:
+        block = section(referral_lines([referral.to_json()], lang))
+        if referral.status in OPEN_STATUSES:
             # A quick reply like any other: the click says "withdraw <id>" to the engine.
             withdraw = button(say("referrals.withdraw", lang), f"{OPTION_ACTION}_{index}",
-                              f"withdraw {referral['id']}", style="danger")
+                              f"withdraw {referral.id}", style="danger")
             withdraw["confirm"] = {
                 "title": _plain(say("referral.withdraw_title", lang)),
                 "confirm": _plain(say("referrals.withdraw", lang)),
                 "deny": _plain(say("referral.withdraw_keep", lang)),
                 "text": _plain(say("referral.withdraw_text", lang,
-                                   org=referral["organisation_name"]), 300)}
+                                   org=referral.organisation_name), 300)}
             block["accessory"] = withdraw
         blocks.append(block)
     if len(referrals) > limit:

@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.channels.slack.delivery import Sender
 from bot.channels.slack.referral_blocks import triage_blocks, triage_text
-from bot.core.referral import DeliveryError
+from bot.core.referral import DeliveryError, Referral
 from bot.core.replies import Option, Reply
 from bot.core.wording import say
 from bot.kb.model import KnowledgeBase, Organisation
@@ -37,13 +37,13 @@ class SlackDeliverer:
         self.knowledge = knowledge
         self.default_channel = default_channel
 
-    def deliver(self, referral: dict[str, Any], organisation: Organisation | None
+    def deliver(self, referral: Referral, organisation: Organisation | None
                 ) -> dict[str, Any]:
         """Post the referral to the triage channel; return the channel, ts and a label."""
         own = organisation.triage_channel if organisation else None
         channel = own or self.default_channel
         if not channel:
-            raise DeliveryError(f"no triage channel configured for {referral['organisation']} "
+            raise DeliveryError(f"no triage channel configured for {referral.organisation} "
                                 "and no PATHWAY_TRIAGE_CHANNEL")
         # The caller has claimed this referral in the database (ReferralStore.claim_delivery),
         # so no other thread or process posts it meanwhile.
@@ -54,18 +54,18 @@ class SlackDeliverer:
         return {"channel": response.get("channel") or channel, "ts": response["ts"],
                 "label": label}
 
-    def update(self, referral: dict[str, Any], organisation: Organisation | None) -> None:
+    def update(self, referral: Referral, organisation: Organisation | None) -> None:
         """Redraw the team's message with the referral's new status."""
-        destination = (referral.get("delivery") or {}).get("destination") or {}
+        destination = referral.destination
         if not destination.get("channel") or not destination.get("ts"):
             return
         _call(self.client.chat_update, channel=destination["channel"], ts=destination["ts"],
               text=triage_text(referral), blocks=self._blocks(referral))
 
-    def _blocks(self, referral: dict[str, Any]) -> list[dict[str, Any]]:
+    def _blocks(self, referral: Referral) -> list[dict[str, Any]]:
         kb = self.knowledge()
-        stage = kb.stage(referral["stage"])
-        suggested = kb.organisation(referral.get("suggested_organisation") or "")
+        stage = kb.stage(referral.stage)
+        suggested = kb.organisation(referral.suggested_organisation or "")
         return triage_blocks(referral,
                              stage_title=f"{stage.number}. {stage.title.get('en')}" if stage
                              else None,
@@ -93,25 +93,25 @@ class ReferralRetrier:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def run_once(self) -> list[dict[str, Any]]:
+    def run_once(self) -> list[Referral]:
         """One pass: deliver what is pending, and DM the innovators of those now sent."""
         sent = self.pathway.deliver_pending()
         for referral in sent:
             self._tell(referral)
         return sent
 
-    def _tell(self, referral: dict[str, Any]) -> None:
-        lang = self.pathway.language(referral["workspace"], referral["user_id"])
-        where = referral["delivery"]["destination"].get("label", "")
-        text = say("referral.sent", lang, id=referral["id"], org=referral["organisation_name"],
+    def _tell(self, referral: Referral) -> None:
+        lang = self.pathway.language(referral.workspace, referral.user_id)
+        where = referral.destination.get("label", "")
+        text = say("referral.sent", lang, id=referral.id, org=referral.organisation_name,
                    where=f" ({where})" if where else "")
         reply = Reply("referral", say("referral.update", lang, text=text),
                       options=(Option(say("referrals.title", lang), "referrals"),))
         try:
-            self.sender.post_to_user(referral["user_id"], reply)
+            self.sender.post_to_user(referral.user_id, reply)
         except (SlackClientError, OSError):
             logger.exception("could not tell the innovator that referral %s was sent",
-                             referral["id"])
+                             referral.id)
 
     def start(self) -> None:
         """Run a pass now, then every interval, in a background thread."""

@@ -95,7 +95,7 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
             decide(referral_id, kind, clicker, channel)
             return
         referral = pathway.referral(referral_id)
-        if referral is None or referral["status"] == "withdrawn":
+        if referral is None or referral.status == "withdrawn":
             notice(clicker, channel, say("referral.withdrawn_by_innovator"))
             return
         sender.open_modal(trigger_id, redirect_modal(
@@ -117,8 +117,8 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
         """Record the team's decision (which redraws their message) and DM the innovator."""
         with team_lock:
             current = pathway.referral(referral_id)
-            if current is not None and current["status"] == TEAM_ACTIONS[kind] and (
-                    current.get("suggested_organisation") == suggested):
+            if current is not None and current.status == TEAM_ACTIONS[kind] and (
+                    current.suggested_organisation == suggested):
                 notice(clicker, channel, say("team.already_recorded"))
                 return
             try:
@@ -128,8 +128,8 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
                 return
         other = pathway.knowledge_base().organisation(suggested or "")
         contacts = (contact(other),) if other else ()
-        sender.post_to_user(referral["user_id"], Reply("info", message, contacts=contacts))
-        refresh_home(pathway, sender, referral["workspace"], referral["user_id"])
+        sender.post_to_user(referral.user_id, Reply("info", message, contacts=contacts))
+        refresh_home(pathway, sender, referral.workspace, referral.user_id)
 
     def notice(user: str, channel: str | None, text: str) -> None:
         """Tell only the person who clicked."""

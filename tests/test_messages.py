@@ -62,7 +62,10 @@ def test_every_entry_has_english_and_consistent_placeholders(key: str) -> None:
         assert _placeholders(template) == english, (key, lang)
 
 
-def test_say_fills_placeholders_and_falls_back_to_english() -> None:
+def test_say_fills_placeholders_and_falls_back_to_english(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     assert say("checklist.progress", done=2, total=7) == "2 of 7 done"
-    assert say("checklist.progress", "cy", done=2, total=7) == "2 of 7 done"
     assert say("slack.help_title") == "Pathway commands"
+    monkeypatch.setitem(CATALOGUE, "test.untranslated", {"en": "Only {what} English"})
+    assert say("test.untranslated", "cy", what="in") == "Only in English"
+    assert say("test.untranslated", "fr", what="in") == "Only in English"

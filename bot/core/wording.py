@@ -1,19 +1,22 @@
-"""Every user-facing sentence the code says, in one catalogue, ready for a second language.
+"""Every user-facing sentence the code says, in one catalogue: English here, Welsh in gettext.
 
-Add Welsh by giving an entry a ``cy`` text; ``say()`` falls back to English for any entry
-not yet translated. Placeholders use ``str.format`` names.
+English is written here and is the source. Welsh is kept in the translators' file,
+``bot/core/locale/cy/LC_MESSAGES/pathway.po`` (one entry per key: msgctxt = key, msgid = the
+English), and loaded into ``CATALOGUE[key]["cy"]`` at import; see docs/translating.md.
+After adding or changing English, run ``python -m bot.core.catalogue export`` and give the
+new entry its Welsh in the .po. ``say()`` falls back to English for any key without usable
+Welsh. Placeholders use ``str.format`` names.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from bot.core.catalogue import LANGUAGES, Coverage, fill_translations
+
 CATALOGUE: dict[str, dict[str, str]] = {
     "greeting": {"en": "Hello! I'm Pathway. I help you take an idea for better health or care "
-                       "from first thought to something tested, adopted and spread across Wales.",
-                 "cy": "Helo! Pathway ydw i. Dwi'n eich helpu i fynd â syniad am well iechyd neu "
-                       "ofal o'r syniad cyntaf i rywbeth sydd wedi'i brofi, ei fabwysiadu a'i "
-                       "ledaenu ar draws Cymru."},
+                       "from first thought to something tested, adopted and spread across Wales."},
     "help.intro": {"en": "Ask me anything about taking an idea forward (for example "
                          "*do I need ethics approval?* or *is my app a medical device?*), "
                          "or use one of these:"},
@@ -103,60 +106,39 @@ CATALOGUE: dict[str, dict[str, str]] = {
                             "I've noted that; say *stage* and another name to change it."},
     "triage.cancelled": {"en": "OK, stopped. Ask me anything, or type *help*."},
     "triage.known": {"en": "You're at stage {number}: *{title}*. If you're not sure that's "
-                           "right, I can ask the stage questions again.",
-                     "cy": "Rydych chi yng ngham {number}: *{title}*. Os nad ydych chi'n siŵr "
-                           "bod hynny'n iawn, galla i ofyn y cwestiynau am eich cam eto."},
-    "option.redo_triage": {"en": "Ask me the stage questions again",
-                           "cy": "Gofyn y cwestiynau am fy ngham eto"},
+                           "right, I can ask the stage questions again."},
+    "option.redo_triage": {"en": "Ask me the stage questions again"},
     # --- a command or a new question in the middle of an exchange ---------------------------
     "exchange.kept_triage": {"en": "The stage questions are still open: answer *yes* or *no* "
-                                   "to carry on, or say *cancel*.",
-                             "cy": "Mae'r cwestiynau am eich cam yn dal ar agor: atebwch *ie* "
-                                   "neu *na* i barhau, neu dywedwch *cancel*."},
-    "exchange.dropped_triage": {"en": "I've stopped the stage questions.",
-                                "cy": "Rydw i wedi stopio'r cwestiynau am eich cam."},
+                                   "to carry on, or say *cancel*."},
+    "exchange.dropped_triage": {"en": "I've stopped the stage questions."},
     "exchange.kept_confirm": {"en": "I'm still waiting for your *yes* or *no* to my question "
-                                    "before this (or *cancel*).",
-                              "cy": "Rydw i'n dal i aros am *ie* neu *na* i'r cwestiwn cyn "
-                                    "hwn (neu *cancel*)."},
+                                    "before this (or *cancel*)."},
     "exchange.dropped_confirm": {"en": "I've left my earlier question unanswered: nothing was "
-                                       "deleted or cleared.",
-                                 "cy": "Rydw i wedi gadael fy nghwestiwn blaenorol heb ateb: "
-                                       "does dim wedi'i ddileu na'i glirio."},
+                                       "deleted or cleared."},
     "exchange.kept_connect": {"en": "Your referral form is still open: answer its last "
-                                    "question to carry on, or say *cancel*.",
-                              "cy": "Mae'ch ffurflen atgyfeirio yn dal ar agor: atebwch ei "
-                                    "chwestiwn olaf i barhau, neu dywedwch *cancel*."},
-    "exchange.dropped_connect": {"en": "I've stopped the referral form; nothing was shared.",
-                                 "cy": "Rydw i wedi stopio'r ffurflen atgyfeirio; does dim "
-                                       "wedi'i rannu."},
+                                    "question to carry on, or say *cancel*."},
+    "exchange.dropped_connect": {"en": "I've stopped the referral form; nothing was shared."},
     "option.yes": {"en": "Yes"},
     "option.no": {"en": "No"},
     "option.next": {"en": "What should I do next?"},
     "option.checklist": {"en": "Show my checklist"},
-    "option.show_checklist": {"en": "Show the {title} checklist",
-                              "cy": "Dangos y rhestr wirio: {title}"},
-    "option.more_contacts": {"en": "{count} more organisations", "cy": "{count} sefydliad arall"},
-    "option.more_guides": {"en": "{count} more guides", "cy": "{count} canllaw arall"},
-    "option.save_idea": {"en": "Save Idea as my stage", "cy": "Cadw Syniad fel fy ngham"},
-    "me.language": {"en": "• Language you chose: {language}",
-                    "cy": "• Yr iaith a ddewisoch chi: {language}"},
-    "language.name_en": {"en": "English", "cy": "Saesneg"},
-    "language.name_cy": {"en": "Welsh (Cymraeg)", "cy": "Cymraeg"},
-    "language.offer": {"en": "Pathway speaks Welsh too: say *Cymraeg* at any time.",
-                       "cy": "Mae Pathway yn siarad Saesneg hefyd: dywedwch *English* unrhyw "
-                             "bryd."},
+    "option.show_checklist": {"en": "Show the {title} checklist"},
+    "option.more_contacts": {"en": "{count} more organisations"},
+    "option.more_guides": {"en": "{count} more guides"},
+    "option.save_idea": {"en": "Save Idea as my stage"},
+    "connect.no_route": {"en": "Pathway can't pass a warm introduction on to {org}, but you "
+                               "can contact them directly: {how}"},
+    "contacts.how": {"en": "How to contact them: {how}"},
+    "me.language": {"en": "• Language you chose: {language}"},
+    "language.name_en": {"en": "English"},
+    "language.name_cy": {"en": "Welsh (Cymraeg)"},
+    "language.offer": {"en": "Pathway speaks Welsh too: say *Cymraeg* at any time."},
     "language.saved": {"en": "I'll answer in English from now on. Say *Cymraeg* to switch "
-                             "back.",
-                       "cy": "Bydda i'n ateb yn Gymraeg o hyn ymlaen. Dywedwch *English* i "
-                             "newid yn ôl. Lle nad oes fersiwn Gymraeg o ateb yn y sylfaen "
-                             "wybodaeth eto, fe welwch chi'r ateb yn Saesneg."},
+                             "back."},
     "language.which": {"en": "I speak Welsh and English. Which would you like me to answer "
                              "in? I also answer each message in the language you write it "
-                             "in, when that's clear.",
-                       "cy": "Dwi'n siarad Cymraeg a Saesneg. Ym mha iaith hoffech chi i mi "
-                             "ateb? Dwi hefyd yn ateb pob neges yn yr iaith rydych chi'n ei "
-                             "hysgrifennu, pan fo hynny'n glir."},
+                             "in, when that's clear."},
     "option.contacts": {"en": "Who can help?"},
     "option.next_stage": {"en": "Move to the next stage"},
     "option.triage": {"en": "Which stage am I at?"},
@@ -401,6 +383,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "admin.csv_failed": {"en": "{text} I couldn't upload the CSV file ({error}); check the app "
                                "has files:write."},
 }
+
+# Each language's usable translations from its .po, and which keys lack one (for ``check``).
+COVERAGE: dict[str, Coverage] = {lang: fill_translations(CATALOGUE, lang) for lang in LANGUAGES}
 
 
 def say(key: str, lang: str = "en", **values: Any) -> str:

@@ -40,6 +40,7 @@ from bot.base.normalise import normalise, stem, word_sequence
 from bot.kb.model import Entry, KnowledgeBase
 from bot.matching.bayes import WordModel
 from bot.matching.index import Index
+from bot.matching.semantic import blend_scores, bundled_embedder, semantic_index
 from bot.matching.vocabulary import QuestionVocabulary, VocabularyIndex
 
 # Each known word the question matches -> (term position, similarity) pairs.
@@ -58,15 +59,9 @@ class Match:
 class MatcherConfig:
     """Tuning of the matcher; the defaults were measured with benchmarks/thresholds.py."""
 
-    # Threshold, margin and the bayes_* settings were chosen on every question file in
-    # tests/data but heldout_final5 and heldout_final6, pooled: in-scope answered right /
-    # out-of-scope declined 93.1% / 94.5%, against 88.8% / 95.4% without the blend.
-    # benchmarks/thresholds.py's per-file worst case ties threshold 35 with 38 (87.5%), and
-    # 38 would answer 1% fewer in-scope questions to decline 1.7% more out-of-scope ones.
-    # Margin 1.5, not 4: a question close to two entries is answered with the first and
-    # offers the second ("see also", ``related_gap``) instead of answering neither; one
-    # about two topics at once ("patent device") scores them closer and is still asked
-    # which. Scores are blended (0..100), so the threshold is lower than before (42).
+    # How these values were chosen, and the figures behind them: benchmarks/README.md,
+    # "Tuning history". A question close to two entries is answered with the first and
+    # offers the second ("see also", ``related_gap``) rather than answering neither.
     threshold: float = 35.0  # minimum score to answer
     margin: float = 1.5  # minimum gap between the top two entries to answer
     suggest_floor: float = 29.0  # minimum score to offer an entry as "did you mean"
@@ -113,6 +108,14 @@ class MatcherConfig:
     bayes_temperature: float = 2.0
     bayes_smoothing: float = 0.1
     bayes_depth: int = 10
+    # Static word embeddings (semantic.py): the ranked entries score (1 - semantic_share) x
+    # their lexical score + semantic_share x their similarity mapped from semantic_floor (0)
+    # to semantic_ceiling (100). 0 (the default) leaves the embeddings unloaded: no blend
+    # fitted on blind16_dev kept every floor in tests/test_matcher.py (benchmarks/README.md).
+    semantic_share: float = 0.0
+    semantic_floor: float = 0.2
+    semantic_ceiling: float = 0.8
+    semantic_depth: int = 10
 
 
 @dataclass(frozen=True)
@@ -171,6 +174,7 @@ class Matcher:
         self.vocabulary = VocabularyIndex(kb.vocabulary, names)
         self.words = WordModel(self.index, self.config.bayes_smoothing,
                                self.config.bayes_temperature)
+        self.semantic = semantic_index(self.index) if self.config.semantic_share > 0 else None
 
     def match(self, text: str, limit: int = 5, kinds: set[str] | None = None) -> MatchResult:
         """The best entry for ``text`` (or None) with up to ``limit`` ranked candidates."""
@@ -181,7 +185,23 @@ class Matcher:
         found = self.vocabulary.read([stem(word) for word in sequence])
         terms = self._terms(words, found)
         ranked = self._blend(self._rank(terms, kinds), terms)
+        if self.semantic is not None:
+            ranked = self._with_meaning(text, ranked, kinds)
         return self._decide(text, tuple(ranked[:limit]))
+
+    def _with_meaning(self, text: str, ranked: list[Match], kinds: set[str] | None
+                      ) -> list[Match]:
+        """The ranking re-scored with the semantic similarity of the question (semantic.py)."""
+        assert self.semantic is not None
+        config, index = self.config, self.index
+        similarity = self.semantic.best(bundled_embedder().embed_one(text))
+        lexical = {index.position[m.entry.id]: m.score for m in ranked}
+        blended = blend_scores(lexical, similarity, config.semantic_share,
+                               config.semantic_floor, config.semantic_ceiling,
+                               config.semantic_depth)
+        entries = index.entries
+        return [Match(entries[p], score) for p, score in blended
+                if kinds is None or entries[p].kind in kinds]
 
     def _without_words(self, text: str, kinds: set[str] | None) -> MatchResult:
         """A question of stop words only: answer only a phrasing typed word for word."""

@@ -17,7 +17,9 @@ from bot.channels.slack.app import add_slack_commands
 from bot.channels.slack.delivery import AnyServerErrorRetryHandler, surface_of, web_client
 from bot.channels.slack.inbox import is_user_dm
 from bot.channels.slack.listeners.commands import pathway_text
+from bot.channels.slack.listeners.referrals import already_decided
 from bot.channels.slack.logs import REDACTED, SecretFilter
+from bot.core.referral import Referral
 from bot.store.database import Database
 from bot.store.events import EventLedger
 
@@ -144,3 +146,29 @@ def test_manifest_matches_what_the_app_listens_for() -> None:
             "files:write"} <= set(
         manifest["oauth_config"]["scopes"]["bot"])
     assert len(manifest["display_information"]["description"]) <= 140
+
+
+def _referral(status: str, suggested: str | None = None) -> Referral:
+    return Referral.from_json({
+        "id": "R1", "user": "T1:U1", "workspace": "T1", "user_id": "U1", "organisation": "mhra",
+        "organisation_name": "MHRA", "summary": "s", "problem": "p", "stage": "idea",
+        "user_organisation": "o", "help_wanted": "h", "consent": {}, "status": status,
+        "history": [], "delivery": {"attempts": 1, "last_error": None}, "idempotency": "",
+        "suggested_organisation": suggested})
+
+
+@pytest.mark.parametrize(("current", "kind", "suggested", "decided"), [
+    (None, "accept", None, False),  # gone: the service says so
+    (_referral("sent"), "accept", None, False),
+    (_referral("accepted"), "accept", None, True),  # the second click of a double click
+    (_referral("accepted"), "more_info", None, False),  # a change of mind is recorded
+    (_referral("more_info"), "more_info", None, True),
+    (_referral("redirected", "nhs-innovation-service"), "redirect", "nhs-innovation-service",
+     True),
+    (_referral("redirected", "nhs-innovation-service"), "redirect", "life-sciences-hub-wales",
+     False),  # another suggestion is news for the innovator
+])
+def test_a_team_decision_already_recorded_counts_once(current: Referral | None, kind: str,
+                                                      suggested: str | None,
+                                                      decided: bool) -> None:
+    assert already_decided(current, kind, suggested) is decided

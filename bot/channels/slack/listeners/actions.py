@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -31,58 +32,62 @@ from bot.core.replies import Reply
 from bot.service import Pathway
 
 
+def choose_option(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any],
+                  action: dict[str, Any], context: BoltContext) -> None:
+    """A quick reply: send its words to the engine, as if the user had typed them."""
+    surface, user = surface_of(body), required(body, "user", "id")
+    said, workspace = unescape(required(action, "value")), workspace_of(context)
+    with acked_after(ack):
+        reply = pathway.respond(workspace, user, said, private=surface.private)
+    sender.answer(surface, user, reply)
+    if surface.kind in {"home", "modal"}:
+        refresh_home(pathway, sender, workspace, user)
+
+
+def give_feedback(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any],
+                  action: dict[str, Any], context: BoltContext) -> None:
+    """Store "this helped / didn't help" and thank the user."""
+    surface, user = surface_of(body), required(body, "user", "id")
+    entry_id = unescape(required(action, "value"))
+    helpful = action["action_id"].endswith("_yes")
+    with acked_after(ack):
+        reply = pathway.record_feedback(workspace_of(context), user, entry_id, helpful)
+    thank_for_feedback(sender, surface, body, user, reply)
+
+
+def tick(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any], action: dict[str, Any],
+         context: BoltContext) -> None:
+    """Tick or untick a checklist item, store it at once, and redraw the checklist."""
+    parsed = parse_tick_block_id(action.get("block_id") or "")
+    if parsed is None:
+        ack()
+        return
+    surface, workspace = surface_of(body), workspace_of(context)
+    user = required(body, "user", "id")
+    with acked_after(ack):
+        reply = pathway.tick(workspace, user, *parsed,
+                             done=bool(action.get("selected_options")))
+    redraw_checklist(sender, surface, reply)
+    if surface.kind in {"home", "modal"}:
+        refresh_home(pathway, sender, workspace, user)
+
+
+def open_checklist(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any],
+                   action: dict[str, Any], context: BoltContext) -> None:
+    """Open a stage's checklist in a modal (from App Home)."""
+    stage_id, user = unescape(required(action, "value")), required(body, "user", "id")
+    trigger_id = required(body, "trigger_id")
+    ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
+    reply = pathway.checklist(workspace_of(context), user, stage_id)
+    sender.open_modal(trigger_id, checklist_modal(reply))
+
+
 def register(app: App, pathway: Pathway, sender: Sender) -> None:
     """Listen for every interactive element Pathway renders."""
-    def choose_option(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                      context: BoltContext) -> None:
-        """A quick reply: send its words to the engine, as if the user had typed them."""
-        surface, user = surface_of(body), required(body, "user", "id")
-        said, workspace = unescape(required(action, "value")), workspace_of(context)
-        with acked_after(ack):
-            reply = pathway.respond(workspace, user, said, private=surface.private)
-        sender.answer(surface, user, reply)
-        if surface.kind in {"home", "modal"}:
-            refresh_home(pathway, sender, workspace, user)
-
-    def give_feedback(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                      context: BoltContext) -> None:
-        """Store "this helped / didn't help" and thank the user."""
-        surface, user = surface_of(body), required(body, "user", "id")
-        entry_id = unescape(required(action, "value"))
-        helpful = action["action_id"].endswith("_yes")
-        with acked_after(ack):
-            reply = pathway.record_feedback(workspace_of(context), user, entry_id, helpful)
-        thank_for_feedback(sender, surface, body, user, reply)
-
-    def tick(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-             context: BoltContext) -> None:
-        """Tick or untick a checklist item, store it at once, and redraw the checklist."""
-        parsed = parse_tick_block_id(action.get("block_id") or "")
-        if parsed is None:
-            ack()
-            return
-        surface, workspace = surface_of(body), workspace_of(context)
-        user = required(body, "user", "id")
-        with acked_after(ack):
-            reply = pathway.tick(workspace, user, *parsed,
-                                 done=bool(action.get("selected_options")))
-        redraw_checklist(sender, surface, reply)
-        if surface.kind in {"home", "modal"}:
-            refresh_home(pathway, sender, workspace, user)
-
-    def open_checklist(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                       context: BoltContext) -> None:
-        """Open a stage's checklist in a modal (from App Home)."""
-        stage_id, user = unescape(required(action, "value")), required(body, "user", "id")
-        trigger_id = required(body, "trigger_id")
-        ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
-        reply = pathway.checklist(workspace_of(context), user, stage_id)
-        sender.open_modal(trigger_id, checklist_modal(reply))
-
-    app.action(re.compile(f"^{OPTION_ACTION}_\\d+$"))(choose_option)
-    app.action(re.compile(f"^{FEEDBACK_ACTION}_(yes|no)$"))(give_feedback)
-    app.action(TICK_ACTION)(tick)
-    app.action(OPEN_CHECKLIST_ACTION)(open_checklist)
+    app.action(re.compile(f"^{OPTION_ACTION}_\\d+$"))(partial(choose_option, pathway, sender))
+    app.action(re.compile(f"^{FEEDBACK_ACTION}_(yes|no)$"))(partial(give_feedback, pathway, sender))
+    app.action(TICK_ACTION)(partial(tick, pathway, sender))
+    app.action(OPEN_CHECKLIST_ACTION)(partial(open_checklist, pathway, sender))
 
 
 def redraw_checklist(sender: Sender, surface: Surface, reply: Reply) -> None:

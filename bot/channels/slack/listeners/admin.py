@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -27,20 +28,20 @@ def preformatted_blocks(text: str) -> list[dict[str, Any]]:
             for chunk in chunks]
 
 
+def admin_command(admin: Admin, sender: Sender, ack: Ack, command: dict[str, Any]) -> None:
+    """/pathway-admin <command>: only for PATHWAY_ADMINS, answered only to them."""
+    ack()
+    user = command["user_id"]
+    reply = admin.run(user, unescape(command.get("text") or ""))
+    if reply.csv is not None:
+        reply = _send_csv(sender.client, user, reply)
+    sender.respond(command["response_url"], text=escape(reply.text)[:300],
+                   blocks=preformatted_blocks(reply.text))
+
+
 def register(app: App, admin: Admin, sender: Sender) -> None:
     """Listen for /pathway-admin."""
-
-    def admin_command(ack: Ack, command: dict[str, Any]) -> None:
-        """/pathway-admin <command>: only for PATHWAY_ADMINS, answered only to them."""
-        ack()
-        user = command["user_id"]
-        reply = admin.run(user, unescape(command.get("text") or ""))
-        if reply.csv is not None:
-            reply = _send_csv(sender.client, user, reply)
-        sender.respond(command["response_url"], text=escape(reply.text)[:300],
-                       blocks=preformatted_blocks(reply.text))
-
-    app.command("/pathway-admin")(admin_command)
+    app.command("/pathway-admin")(partial(admin_command, admin, sender))
 
 
 def _send_csv(client: WebClient, user: str, reply: AdminReply) -> AdminReply:

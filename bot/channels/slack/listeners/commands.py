@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -21,29 +22,32 @@ def pathway_text(command_text: str) -> str:
     return unescape(command_text).strip() or "stages"
 
 
+def pathway_command(pathway: Pathway, sender: Sender, ack: Ack, command: dict[str, Any],
+                    context: BoltContext) -> None:
+    """/pathway [subcommand]: the engine's commands, answered only to the user."""
+    text = pathway_text(text_of(command))
+    user, response_url = required(command, "user_id"), required(command, "response_url")
+    if text.lower() in HELP_WORDS:
+        ack()
+        sender.respond(response_url, text=say("slack.help_title"),
+                       blocks=help_blocks(pathway.command_help()))
+        return
+    with acked_after(ack):  # the change is committed before Slack hears "received"
+        reply = pathway.respond(workspace_of(context), user, text)
+    sender.respond(response_url, reply)
+
+
+def checklist_command(pathway: Pathway, sender: Sender, ack: Ack, command: dict[str, Any],
+                      context: BoltContext) -> None:
+    """/checklist [stage]: a stage's checklist with boxes to tick."""
+    stage = unescape(text_of(command)).strip()
+    user, response_url = required(command, "user_id"), required(command, "response_url")
+    with acked_after(ack):
+        reply = pathway.respond(workspace_of(context), user, f"checklist {stage}".strip())
+    sender.respond(response_url, reply)
+
+
 def register(app: App, pathway: Pathway, sender: Sender) -> None:
     """Listen for the slash commands."""
-
-    def pathway_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        """/pathway [subcommand]: the engine's commands, answered only to the user."""
-        text = pathway_text(text_of(command))
-        user, response_url = required(command, "user_id"), required(command, "response_url")
-        if text.lower() in HELP_WORDS:
-            ack()
-            sender.respond(response_url, text=say("slack.help_title"),
-                           blocks=help_blocks(pathway.command_help()))
-            return
-        with acked_after(ack):  # the change is committed before Slack hears "received"
-            reply = pathway.respond(workspace_of(context), user, text)
-        sender.respond(response_url, reply)
-
-    def checklist_command(ack: Ack, command: dict[str, Any], context: BoltContext) -> None:
-        """/checklist [stage]: a stage's checklist with boxes to tick."""
-        stage = unescape(text_of(command)).strip()
-        user, response_url = required(command, "user_id"), required(command, "response_url")
-        with acked_after(ack):
-            reply = pathway.respond(workspace_of(context), user, f"checklist {stage}".strip())
-        sender.respond(response_url, reply)
-
-    app.command("/pathway")(pathway_command)
-    app.command("/checklist")(checklist_command)
+    app.command("/pathway")(partial(pathway_command, pathway, sender))
+    app.command("/checklist")(partial(checklist_command, pathway, sender))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt import App
@@ -51,29 +52,32 @@ def replay_held_messages(pathway: Pathway, sender: Sender) -> int:
     return len(held)
 
 
+def direct_message(pathway: Pathway, sender: Sender, body: dict[str, Any],
+                   context: BoltContext) -> None:
+    """Answer a DM privately, keeping the user's state."""
+    answer_direct_message(pathway, sender, workspace_of(context), body)
+
+
+def ignore_other_messages(event: dict[str, Any]) -> None:
+    """Acknowledge edits, deletions, bot posts and the rest without answering."""
+    if event.get("channel_type") == "im" and not (event.get("subtype") or event.get("bot_id")):
+        required(event, "user")  # a plain DM from nobody: say so in the log
+
+
+def answer_mention(pathway: Pathway, sender: Sender, event: dict[str, Any],
+                   context: BoltContext) -> None:
+    """Answer a mention in a thread, without any personal state."""
+    if event.get("bot_id"):
+        return
+    user, channel = required(event, "user"), required(event, "channel")
+    thread_ts = text_of(event, "thread_ts") or required(event, "ts")
+    text = unescape(strip_mentions(text_of(event)))
+    reply = pathway.respond(workspace_of(context), user, text, private=False)
+    sender.post(channel, reply, thread_ts=thread_ts)
+
+
 def register(app: App, pathway: Pathway, sender: Sender) -> None:
     """Listen for DMs and mentions."""
-
-    def direct_message(body: dict[str, Any], context: BoltContext) -> None:
-        """Answer a DM privately, keeping the user's state."""
-        answer_direct_message(pathway, sender, workspace_of(context), body)
-
-    def ignore_other_messages(event: dict[str, Any]) -> None:
-        """Acknowledge edits, deletions, bot posts and the rest without answering."""
-        if event.get("channel_type") == "im" and not (event.get("subtype")
-                                                      or event.get("bot_id")):
-            required(event, "user")  # a plain DM from nobody: say so in the log
-
-    def answer_mention(event: dict[str, Any], context: BoltContext) -> None:
-        """Answer a mention in a thread, without any personal state."""
-        if event.get("bot_id"):
-            return
-        user, channel = required(event, "user"), required(event, "channel")
-        thread_ts = text_of(event, "thread_ts") or required(event, "ts")
-        text = unescape(strip_mentions(text_of(event)))
-        reply = pathway.respond(workspace_of(context), user, text, private=False)
-        sender.post(channel, reply, thread_ts=thread_ts)
-
-    app.event("message", matchers=[is_user_dm])(direct_message)
+    app.event("message", matchers=[is_user_dm])(partial(direct_message, pathway, sender))
     app.event("message")(ignore_other_messages)
-    app.event("app_mention")(answer_mention)
+    app.event("app_mention")(partial(answer_mention, pathway, sender))

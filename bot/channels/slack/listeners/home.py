@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from slack_bolt import App
@@ -20,12 +21,13 @@ def refresh_home(pathway: Pathway, sender: Sender, workspace: str, user: str) ->
                                         referral_home_blocks(referrals)))
 
 
+def home_opened(pathway: Pathway, sender: Sender, event: dict[str, Any],
+                context: BoltContext) -> None:
+    """Publish the dashboard whenever the user opens the Home tab."""
+    if event.get("tab", "home") == "home":
+        refresh_home(pathway, sender, workspace_of(context), required(event, "user"))
+
+
 def register(app: App, pathway: Pathway, sender: Sender) -> None:
     """Listen for the Home tab being opened."""
-
-    def home_opened(event: dict[str, Any], context: BoltContext) -> None:
-        """Publish the dashboard whenever the user opens the Home tab."""
-        if event.get("tab", "home") == "home":
-            refresh_home(pathway, sender, workspace_of(context), required(event, "user"))
-
-    app.event("app_home_opened")(home_opened)
+    app.event("app_home_opened")(partial(home_opened, pathway, sender))

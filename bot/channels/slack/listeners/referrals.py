@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 import threading
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -24,7 +26,7 @@ from bot.channels.slack.referral_blocks import (
     submitted_values,
 )
 from bot.channels.slack.text import unescape
-from bot.core.referral import TEAM_ACTIONS, ReferralError
+from bot.core.referral import TEAM_ACTIONS, Referral, ReferralError
 from bot.core.replies import ReferralRequest, Reply
 from bot.core.views import contact
 from bot.core.wording import say
@@ -48,97 +50,117 @@ def state_values(view: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
+@dataclass(frozen=True)
+class Desk:
+    """What the referral handlers need: the service, the sender, and the team's lock."""
+
+    pathway: Pathway
+    sender: Sender
+    # One team decision at a time, so a double click (or two people at once) counts once.
+    team_lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def already_decided(current: Referral | None, kind: str, suggested: str | None) -> bool:
+    """True when the team's decision is the one already recorded: a double click, say."""
+    return (current is not None and current.status == TEAM_ACTIONS[kind]
+            and current.suggested_organisation == suggested)
+
+
+def open_connect_form(desk: Desk, ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                      context: BoltContext) -> None:
+    """"Connect me" beside an organisation: open the form, stage pre-filled."""
+    user, workspace = required(body, "user", "id"), workspace_of(context)
+    org_id, trigger_id = unescape(required(action, "value")), required(body, "trigger_id")
+    ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
+    kb = desk.pathway.knowledge_base()
+    org = kb.organisation(org_id)
+    if org is None:
+        desk.sender.post_to_user(user, Reply("error", say("slack.org_gone")))
+        return
+    state = desk.pathway.user_state(workspace, user)
+    desk.sender.open_modal(trigger_id, connect_modal(org, kb.stages, state.stage, state.lang))
+
+
+def submit_connect_form(desk: Desk, ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                        context: BoltContext) -> None:
+    """Check the form (consent first of all), then store and send the referral."""
+    answers, user = submitted_values(state_values(view)), required(body, "user", "id")
+    stages = [stage.id for stage in desk.pathway.knowledge_base().stages]
+    errors = form_errors(answers, stages)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    ack()
+    workspace = workspace_of(context)
+    request = ReferralRequest(
+        str(metadata(view).get("org", "")), answers["summary"], answers["problem"],
+        answers["stage"], answers["user_organisation"], answers["help_wanted"],
+        consent=answers["consent"])
+    desk.sender.post_to_user(user, desk.pathway.submit_referral(workspace, user, request))
+    refresh_home(desk.pathway, desk.sender, workspace, user)
+
+
+def team_button(desk: Desk, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+    """Accept / Needs more info act at once; "Not for us" asks which organisation."""
+    referral_id = unescape(required(action, "value"))
+    kind = action["action_id"][len(TEAM_ACTION_PREFIX):]
+    clicker, channel = required(body, "user", "id"), surface_of(body).channel
+    trigger_id = required(body, "trigger_id") if kind == "redirect" else ""
+    ack()
+    if kind != "redirect":
+        decide(desk, referral_id, kind, clicker, channel)
+        return
+    referral = desk.pathway.referral(referral_id)
+    if referral is None or referral.status == "withdrawn":
+        notice(desk.sender, clicker, channel, say("referral.withdrawn_by_innovator"))
+        return
+    desk.sender.open_modal(trigger_id, redirect_modal(
+        referral, desk.pathway.knowledge_base().organisations, channel))
+
+
+def submit_redirect(desk: Desk, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+    """"Not for us, suggest another": record the suggestion and tell the innovator."""
+    org_id, clicker = selected_organisation(state_values(view)), required(body, "user", "id")
+    if desk.pathway.knowledge_base().organisation(org_id) is None:
+        ack(response_action="errors", errors={"organisation": say("form.error_choose")})
+        return
+    ack()
+    details = metadata(view)
+    decide(desk, str(details.get("referral", "")), "redirect", clicker, details.get("channel"),
+           suggested=org_id)
+
+
+def decide(desk: Desk, referral_id: str, kind: str, clicker: str, channel: str | None,
+           suggested: str | None = None) -> None:
+    """Record the team's decision (which redraws their message) and DM the innovator."""
+    with desk.team_lock:
+        if already_decided(desk.pathway.referral(referral_id), kind, suggested):
+            notice(desk.sender, clicker, channel, say("team.already_recorded"))
+            return
+        try:
+            referral, message = desk.pathway.team_action(referral_id, kind, clicker, suggested)
+        except ReferralError as error:
+            notice(desk.sender, clicker, channel, str(error))
+            return
+    other = desk.pathway.knowledge_base().organisation(suggested or "")
+    contacts = (contact(other),) if other else ()
+    desk.sender.post_to_user(referral.user_id, Reply("info", message, contacts=contacts))
+    refresh_home(desk.pathway, desk.sender, referral.workspace, referral.user_id)
+
+
+def notice(sender: Sender, user: str, channel: str | None, text: str) -> None:
+    """Tell only the person who clicked."""
+    if channel:
+        sender.post_ephemeral(channel, user, Reply("info", text))
+    else:
+        sender.post_to_user(user, Reply("info", text))
+
+
 def register(app: App, pathway: Pathway, sender: Sender) -> None:
     """Listen for "Connect me", its form, and the team's buttons and "suggest another" form."""
-    team_lock = threading.Lock()  # one team decision at a time, so a double click counts once
-
-    def open_connect_form(ack: Ack, body: dict[str, Any], action: dict[str, Any],
-                          context: BoltContext) -> None:
-        """"Connect me" beside an organisation: open the form, stage pre-filled."""
-        user, workspace = required(body, "user", "id"), workspace_of(context)
-        org_id, trigger_id = unescape(required(action, "value")), required(body, "trigger_id")
-        ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
-        kb = pathway.knowledge_base()
-        org = kb.organisation(org_id)
-        if org is None:
-            sender.post_to_user(user, Reply("error", say("slack.org_gone")))
-            return
-        state = pathway.user_state(workspace, user)
-        sender.open_modal(trigger_id, connect_modal(org, kb.stages, state.stage, state.lang))
-
-    def submit_connect_form(ack: Ack, body: dict[str, Any], view: dict[str, Any],
-                            context: BoltContext) -> None:
-        """Check the form (consent first of all), then store and send the referral."""
-        answers, user = submitted_values(state_values(view)), required(body, "user", "id")
-        stages = [stage.id for stage in pathway.knowledge_base().stages]
-        errors = form_errors(answers, stages)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        ack()
-        workspace = workspace_of(context)
-        request = ReferralRequest(
-            str(metadata(view).get("org", "")), answers["summary"], answers["problem"],
-            answers["stage"], answers["user_organisation"], answers["help_wanted"],
-            consent=answers["consent"])
-        sender.post_to_user(user, pathway.submit_referral(workspace, user, request))
-        refresh_home(pathway, sender, workspace, user)
-
-    def team_button(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        """Accept / Needs more info act at once; "Not for us" asks which organisation."""
-        referral_id = unescape(required(action, "value"))
-        kind = action["action_id"][len(TEAM_ACTION_PREFIX):]
-        clicker, channel = required(body, "user", "id"), surface_of(body).channel
-        trigger_id = required(body, "trigger_id") if kind == "redirect" else ""
-        ack()
-        if kind != "redirect":
-            decide(referral_id, kind, clicker, channel)
-            return
-        referral = pathway.referral(referral_id)
-        if referral is None or referral.status == "withdrawn":
-            notice(clicker, channel, say("referral.withdrawn_by_innovator"))
-            return
-        sender.open_modal(trigger_id, redirect_modal(
-            referral, pathway.knowledge_base().organisations, channel))
-
-    def submit_redirect(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        """"Not for us, suggest another": record the suggestion and tell the innovator."""
-        org_id, clicker = selected_organisation(state_values(view)), required(body, "user", "id")
-        if pathway.knowledge_base().organisation(org_id) is None:
-            ack(response_action="errors", errors={"organisation": say("form.error_choose")})
-            return
-        ack()
-        details = metadata(view)
-        decide(str(details.get("referral", "")), "redirect", clicker, details.get("channel"),
-               suggested=org_id)
-
-    def decide(referral_id: str, kind: str, clicker: str, channel: str | None,
-               suggested: str | None = None) -> None:
-        """Record the team's decision (which redraws their message) and DM the innovator."""
-        with team_lock:
-            current = pathway.referral(referral_id)
-            if current is not None and current.status == TEAM_ACTIONS[kind] and (
-                    current.suggested_organisation == suggested):
-                notice(clicker, channel, say("team.already_recorded"))
-                return
-            try:
-                referral, message = pathway.team_action(referral_id, kind, clicker, suggested)
-            except ReferralError as error:
-                notice(clicker, channel, str(error))
-                return
-        other = pathway.knowledge_base().organisation(suggested or "")
-        contacts = (contact(other),) if other else ()
-        sender.post_to_user(referral.user_id, Reply("info", message, contacts=contacts))
-        refresh_home(pathway, sender, referral.workspace, referral.user_id)
-
-    def notice(user: str, channel: str | None, text: str) -> None:
-        """Tell only the person who clicked."""
-        if channel:
-            sender.post_ephemeral(channel, user, Reply("info", text))
-        else:
-            sender.post_to_user(user, Reply("info", text))
-
-    app.action(CONNECT_ACTION)(open_connect_form)
-    app.view(CONNECT_MODAL)(submit_connect_form)
-    app.action(re.compile(f"^{TEAM_ACTION_PREFIX}({'|'.join(TEAM_ACTIONS)})$"))(team_button)
-    app.view(REDIRECT_MODAL)(submit_redirect)
+    desk = Desk(pathway, sender)
+    app.action(CONNECT_ACTION)(partial(open_connect_form, desk))
+    app.view(CONNECT_MODAL)(partial(submit_connect_form, desk))
+    app.action(re.compile(f"^{TEAM_ACTION_PREFIX}({'|'.join(TEAM_ACTIONS)})$"))(
+        partial(team_button, desk))
+    app.view(REDIRECT_MODAL)(partial(submit_redirect, desk))

@@ -16,17 +16,18 @@ logger = logging.getLogger(__name__)
 ANYTHING = re.compile(".*")
 
 
+def acknowledge_other_event(event: dict[str, Any]) -> None:
+    """An event type Pathway does not use, such as reaction_added."""
+    logger.debug("Ignored a %s event", event.get("type"))
+
+
+def acknowledge_other_action(ack: Ack, action: dict[str, Any]) -> None:
+    """An action no listener knows, such as a button from an older version."""
+    ack()
+    logger.debug("Ignored action %s", action.get("action_id"))
+
+
 def register(app: App) -> None:
     """Acknowledge every other event and action."""
-
-    def acknowledge_other_event(event: dict[str, Any]) -> None:
-        """An event type Pathway does not use, such as reaction_added."""
-        logger.debug("Ignored a %s event", event.get("type"))
-
-    def acknowledge_other_action(ack: Ack, action: dict[str, Any]) -> None:
-        """An action no listener knows, such as a button from an older version."""
-        ack()
-        logger.debug("Ignored action %s", action.get("action_id"))
-
     app.event(ANYTHING)(acknowledge_other_event)
     app.action(ANYTHING)(acknowledge_other_action)

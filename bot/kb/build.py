@@ -29,7 +29,7 @@ def build_knowledge_base(files: list[LoadedFile], version: str, directory: str) 
     signpost_ids = {raw["id"] for loaded in files if loaded.kind == "signposts"
                     for raw in loaded.doc.data["signposts"]}
     for loaded in files:
-        if loaded.kind == "vocabulary":
+        if loaded.kind in {"vocabulary", "glossary"}:
             continue
         items = loaded.doc.data[loaded.kind]
         for index, raw in enumerate(items):
@@ -48,7 +48,7 @@ def build_knowledge_base(files: list[LoadedFile], version: str, directory: str) 
         if loaded.kind == "examples":
             for index, question in enumerate(loaded.doc.data.get("out_of_scope", [])):
                 line = loaded.doc.line_of(["out_of_scope", index])
-                examples.append(Example(question, None, loaded.display, line))
+                examples.append(_out_of_scope(question, loaded.display, line))
     stages.sort(key=lambda stage: STAGE_IDS.index(stage.id))
     return KnowledgeBase(
         stages=tuple(stages),
@@ -64,9 +64,17 @@ def build_knowledge_base(files: list[LoadedFile], version: str, directory: str) 
 
 def _example(raw: dict[str, Any], signpost_ids: set[str], where: dict[str, Any]) -> Example:
     """An example; one expecting a signpost must be declined by the content entries."""
+    lang = raw.get("lang", "en")
     if raw["expect"] in signpost_ids:
-        return Example(raw["q"], None, signpost=raw["expect"], **where)
-    return Example(raw["q"], raw["expect"], **where)
+        return Example(raw["q"], None, signpost=raw["expect"], lang=lang, **where)
+    return Example(raw["q"], raw["expect"], lang=lang, **where)
+
+
+def _out_of_scope(raw: str | dict[str, Any], file: str, line: int) -> Example:
+    """A question to decline: a plain string (English) or ``{q: ..., lang: cy}``."""
+    if isinstance(raw, str):
+        return Example(raw, None, file, line)
+    return Example(raw["q"], None, file, line, lang=raw.get("lang", "en"))
 
 
 def _vocabulary(files: list[LoadedFile]) -> Vocabulary:
@@ -89,6 +97,7 @@ def _common(raw: dict[str, Any], kind: str, title: Any, where: dict[str, Any]) -
         "kind": kind,
         "title": Text.of(title),
         "phrasings": tuple(raw.get("phrasings", ())),
+        "phrasings_cy": tuple(raw.get("phrasings_cy", ())),
         "keywords": tuple(raw.get("keywords", ())),
         "organisations": tuple(raw.get("organisations", ())),
         "source": raw["source"],

@@ -125,6 +125,10 @@ def _check_off_topic(files: list[LoadedFile], report) -> None:
                        "(vocabulary.yaml): questions with it may be declined", "warning")
 
 
+_LIST_LABELS = {"aliases": "alias", "phrasings": "phrasing", "phrasings_cy": "Welsh phrasing",
+                "keywords": "keyword"}
+
+
 def _matched_texts(entry: dict[str, Any], path: list):
     """(field, path, text) of every text the matcher reads: title, name, aliases, phrasings,
     keywords."""
@@ -135,9 +139,9 @@ def _matched_texts(entry: dict[str, Any], path: list):
         elif isinstance(value, dict):
             for lang, text in value.items():
                 yield field, [*path, field, lang], str(text)
-    for field in ("aliases", "phrasings", "keywords"):
+    for field, label in _LIST_LABELS.items():
         for i, text in enumerate(entry.get(field, ())):
-            yield field[:-1], [*path, field, i], str(text)
+            yield label, [*path, field, i], str(text)
 
 
 def _parse_date(value: Any) -> dt.date | None:

@@ -3,6 +3,8 @@
 Every user-facing text is a ``Text``: a mapping from language code to string, always with
 English (``en``); Welsh (``cy``) may be added entry by entry. ``Text.get(lang)`` falls
 back to English, so a partly translated knowledge base still answers in full.
+``Text.reviewed`` names the translations a speaker of that language has reviewed
+(``cy_reviewed: true`` in YAML).
 """
 
 from __future__ import annotations
@@ -19,13 +21,18 @@ class Text:
     """A text in one or more languages; English is always present."""
 
     by_lang: Mapping[str, str]
+    reviewed: frozenset[str] = frozenset()  # languages (other than en) whose text was reviewed
 
     @classmethod
-    def of(cls, value: str | Mapping[str, str]) -> Text:
-        """Build from YAML: a plain string (English) or ``{en: ..., cy: ...}``."""
+    def of(cls, value: str | Mapping[str, str | bool]) -> Text:
+        """Build from YAML: a plain string (English) or ``{en: ..., cy: ..., cy_reviewed: ...}``."""
         if isinstance(value, str):
             return cls(MappingProxyType({"en": value.strip()}))
-        return cls(MappingProxyType({lang: text.strip() for lang, text in value.items()}))
+        texts = {lang: text.strip() for lang, text in value.items() if isinstance(text, str)}
+        reviewed = frozenset(key.removesuffix("_reviewed") for key, flag in value.items()
+                             if key.endswith("_reviewed") and flag is True
+                             and key.removesuffix("_reviewed") in texts)
+        return cls(MappingProxyType(texts), reviewed)
 
     def get(self, lang: str = "en") -> str:
         """The text in ``lang``, falling back to English."""
@@ -59,6 +66,12 @@ class Entry:
     reviewed: str  # ISO date, YYYY-MM-DD
     file: str
     line: int
+    phrasings_cy: tuple[str, ...] = ()  # Welsh phrasings, as people type them
+
+    @property
+    def every_phrasing(self) -> tuple[str, ...]:
+        """The English phrasings, then the Welsh ones: what the matcher should index."""
+        return (*self.phrasings, *self.phrasings_cy)
 
 
 @dataclass(frozen=True)
@@ -126,6 +139,7 @@ class Example:
     file: str
     line: int
     signpost: str | None = None
+    lang: str = "en"  # the language the question is written in ("cy": a Welsh example)
 
 
 @dataclass(frozen=True)

@@ -77,7 +77,9 @@ def _value_problem(error: Any, field: str) -> str:
     schema = error.schema
     instance = error.instance
     if validator_is_text(error):
-        return f"'{field}' must be non-empty text, or 'en:' (and optionally 'cy:') texts"
+        return _text_problem(instance, field)
+    if _is_question(error):
+        return f"'{field}' must be a question, or {{q: ..., lang: cy}} for a Welsh one"
     if isinstance(instance, str) and not instance.strip():
         return f"'{field}' must not be empty"
     if error.validator == "maxLength":
@@ -90,6 +92,27 @@ def _value_problem(error: Any, field: str) -> str:
     return f"'{instance}' is not a valid '{field}'"
 
 
+def _text_problem(instance: Any, field: str) -> str:
+    """What is wrong with a two-language text, in the words a translator uses."""
+    if isinstance(instance, dict) and "cy_reviewed" in instance and "cy" not in instance:
+        return (f"'{field}' has 'cy_reviewed' but no Welsh 'cy:' text; cy_reviewed is allowed "
+                "only beside cy: add the Welsh or remove cy_reviewed")
+    if isinstance(instance, dict) and not isinstance(instance.get("cy_reviewed", False), bool):
+        return f"'{field}': 'cy_reviewed' must be true or false"
+    return (f"'{field}' must be non-empty text, or 'en:' (and optionally 'cy:' and "
+            "'cy_reviewed:') texts")
+
+
+def _branches_require(error: Any, name: str) -> bool:
+    branches = error.schema.get("oneOf", []) if error.validator == "oneOf" else []
+    return any(isinstance(b, dict) and name in b.get("required", ()) for b in branches)
+
+
 def validator_is_text(error: Any) -> bool:
     """True when the failing schema is the shared two-language text definition."""
-    return error.validator == "oneOf" and "en" in str(error.schema)
+    return _branches_require(error, "en")
+
+
+def _is_question(error: Any) -> bool:
+    """True when the failing schema is an out-of-scope question: a string or {q, lang}."""
+    return _branches_require(error, "q")

@@ -143,14 +143,16 @@ def test_console_entry_points_share_main(tmp_path: Path, entry_point: str) -> No
 
 
 def test_chat_referral_me_and_did_you_mean_read_as_text(tmp_path: Path) -> None:
-    lines = ["stage prototype", "connect regional partnership boards", "An app for falls",
+    lines = ["stage prototype", "connect regional partnership boards",  # no referral route
+             "connect health and care research wales", "An app for falls",
              "falls in care homes", "yes", "Betsi", "advice on procurement", "yes",
              "referrals", "me", "regional", "quit"]
     result = run("chat", "--user", "nia", stdin="\n".join(lines) + "\n", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    assert "went to the team at Regional Partnership Boards (the local outbox)" in out
-    assert "Boards's" not in out
+    assert "can't pass a warm introduction on to Regional Partnership Boards" in out
+    assert "went to the team at Health and Care Research Wales (the local outbox)" in out
+    assert "Wales's" not in out
     assert "{" not in out and "idempotency" not in out
     assert "Your referrals:\n• R" in out
     assert "Did you mean one of these?\n1. Regional Partnership Boards" in out

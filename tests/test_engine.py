@@ -36,11 +36,16 @@ def test_asking_what_the_bot_does_gets_help(pathway: Pathway, message: str) -> N
     assert say(pathway, message).kind == "help"
 
 
-@pytest.mark.parametrize("message", ["thanks", "Thank you!", "cheers", "diolch yn fawr",
+@pytest.mark.parametrize("message", ["thanks", "Thank you!", "cheers", "diolch",
                                      "thanks very much pathway"])
 def test_thanks_gets_a_short_reply_not_a_decline(pathway: Pathway, message: str) -> None:
     reply = say(pathway, message)
     assert reply.kind == "info" and reply.text.startswith("You're welcome")
+
+
+def test_thanks_in_welsh_is_answered_in_welsh(pathway: Pathway) -> None:
+    reply = say(pathway, "diolch yn fawr")  # two Welsh words: clearly Welsh (issue 17)
+    assert reply.kind == "info" and reply.text.startswith("Croeso")
 
 
 @pytest.mark.parametrize("message", ["how are you?", "hiya, how's your day going",

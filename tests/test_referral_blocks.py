@@ -253,9 +253,10 @@ def test_home_lists_referrals_newest_first_with_withdraw_only_while_open() -> No
 
 
 def test_contacts_carry_a_connect_me_button() -> None:
-    [block] = contact_blocks([Contact("mhra", "MHRA", "Regulator", "https://mhra.gov.uk", "uk")])
+    [block] = contact_blocks([Contact("lshw", "LSHW", "Innovation hub", "https://lshubwales.com",
+                                      "wales", referrals=True)])
     assert block["accessory"]["action_id"] == "pw_connect"
-    assert block["accessory"]["value"] == "mhra"
+    assert block["accessory"]["value"] == "lshw"
     assert block["accessory"]["text"]["text"] == "Connect me"
 
 

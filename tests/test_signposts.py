@@ -91,8 +91,17 @@ def test_an_example_expecting_an_unknown_id_is_still_refused(kb_dir: Path) -> No
     assert any("'no-such-signpost' is not an existing entry id" in m for m in messages(kb_dir))
 
 
+def _without_routes(kb_dir: Path) -> Path:
+    """The fixture's organisations with their referral routes taken out."""
+    path = kb_dir / "organisations.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if not line.startswith(
+        ("  referrals:", "  contact:"))), encoding="utf-8")
+    return path
+
+
 def test_an_organisation_without_referrals_gets_the_default(kb_dir: Path) -> None:
-    text = (kb_dir / "organisations.yaml").read_text(encoding="utf-8")
+    text = _without_routes(kb_dir).read_text(encoding="utf-8")
     assert "referrals" not in text
     kb = check_knowledge(kb_dir, today="2026-06-01").knowledge
     assert kb is not None
@@ -100,7 +109,7 @@ def test_an_organisation_without_referrals_gets_the_default(kb_dir: Path) -> Non
 
 
 def test_referrals_false_without_a_contact_is_refused(kb_dir: Path) -> None:
-    path = kb_dir / "organisations.yaml"
+    path = _without_routes(kb_dir)
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("  url: https://example.org/ic\n",
                                  "  url: https://example.org/ic\n  referrals: false\n", 1),
@@ -112,7 +121,7 @@ def test_referrals_false_without_a_contact_is_refused(kb_dir: Path) -> None:
 
 
 def test_referrals_and_contact_load(kb_dir: Path) -> None:
-    path = kb_dir / "organisations.yaml"
+    path = _without_routes(kb_dir)
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("  url: https://example.org/ic\n",
                                  "  url: https://example.org/ic\n  referrals: true\n"

@@ -197,6 +197,8 @@ def _as_json(reply: Reply) -> dict:
         "text": reply.text,
         "match": reply.match.as_json() if reply.match else None,
         "suggestions": [s.as_json() for s in reply.suggestions],
+        "see_also": [s.as_json() for s in reply.related],
+        "signpost": reply.signpost,
     }
 
 

@@ -59,7 +59,12 @@ def _contacts(reply: Reply) -> str:
     lines = [] if reply.kind == "contacts" else [say("option.contacts").rstrip("?") + ":"]
     for card in reply.contacts:
         note = f" ({say('contacts.england')})" if card.scope == "england" else ""
-        lines.append(f"  • {card.name}: {card.url}{note}  (say: connect {card.id})")
+        if card.referrals:
+            lines.append(f"  • {card.name}: {card.url}{note}  (say: connect {card.id})")
+        else:
+            how = f"\n    {say('contacts.how', how=card.how_to_contact)}" if card.how_to_contact \
+                else ""
+            lines.append(f"  • {card.name}: {card.url}{note}{how}")
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core import intents
+from bot.core import intents, views
 from bot.core.replies import Option, ReferralRequest, Reply
 from bot.core.user import UserState
 from bot.core.wording import say
@@ -47,6 +47,10 @@ def start(kb: KnowledgeBase, matcher: Matcher, state: UserState, text: str) -> R
     if org is None:
         return Reply("error", say("connect.which", lang, text=text) if text
                      else say("connect.which_empty", lang))
+    if not org.referrals:  # a regulator or a public service: no warm introductions
+        how = org.contact.get(lang) if org.contact is not None else org.url
+        return Reply("info", say("connect.no_route", lang, org=org.name.get(lang), how=how),
+                     contacts=(views.contact(org, lang),))
     state.pending = {"kind": "connect", "org": org.id, "step": 0, "answers": {}}
     intro = say("connect.intro", lang, org=org.name.get(lang))
     return Reply("connect", f"{intro}\n\n{_question(kb, state, 0)}",

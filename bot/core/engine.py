@@ -18,7 +18,7 @@ from bot.core.intents import Intent
 from bot.core.replies import Asked, Option, ReferralLookup, Reply
 from bot.core.user import UserState
 from bot.core.wording import say
-from bot.kb.model import KnowledgeBase, Organisation, Stage, Topic
+from bot.kb.model import KnowledgeBase, Organisation, Signpost, Stage, Topic
 from bot.matching import Matcher, MatchResult
 
 MAX_MESSAGE_CHARS = 2000
@@ -53,6 +53,9 @@ class Engine:
     def __init__(self, kb: KnowledgeBase, matcher: Matcher) -> None:
         self.kb = kb
         self.matcher = matcher
+        # Questions outside Pathway's remit (pay, IT, clinical, wellbeing): a second look,
+        # only at a question the knowledge base declined.
+        self.signposts = Matcher(kb.signpost_knowledge()) if kb.signposts else None
 
     def handle(self, state: UserState, text: str, private: bool = True
                ) -> tuple[Reply, UserState | None]:
@@ -414,7 +417,8 @@ class Engine:
             return replace(self._no_match(state, result), asked=_asked(arg, result)), state
         state.last_topic = result.best.entry.id
         reply = self._contacts_for_entry(state, result.best.entry.id)
-        return replace(reply, asked=_asked(arg, result)), state
+        topic = views.match_info(result.best.entry, result.best.score, lang)
+        return replace(reply, asked=_asked(arg, result), match=topic), state
 
     def _contacts_for_entry(self, state: UserState, entry_id: str) -> Reply:
         lang = state.lang
@@ -478,13 +482,25 @@ class Engine:
     @command("question")
     def _on_question(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         result = self.matcher.match(intent.arg)
-        if result.best is None:
+        signpost = self._signpost_for(intent.arg) if result.best is None else None
+        if signpost is not None:
+            reply = Reply("signpost", signpost.answer.get(state.lang),
+                          title=signpost.title.get(state.lang), signpost=signpost.id,
+                          source=signpost.source, reviewed=signpost.reviewed)
+        elif result.best is None:
             reply = self._no_match(state, result)
         else:
             state.last_topic = result.best.entry.id
             reply = views.entry_reply(self.kb, result.best.entry, result.best.score, state.lang)
             reply = _with_related(reply, result, state.lang)
         return replace(reply, asked=_asked(intent.arg, result)), state
+
+    def _signpost_for(self, question: str) -> Signpost | None:
+        """The signpost for a declined question, if one fits confidently."""
+        if self.signposts is None:
+            return None
+        found = self.signposts.match(question)
+        return self.kb.signpost(found.best.entry.id) if found.best else None
 
     def _no_match(self, state: UserState, result) -> Reply:
         lang = state.lang
@@ -604,7 +620,10 @@ def _with_related(reply: Reply, result: MatchResult, lang: str) -> Reply:
     """Offer the runners-up that scored nearly as well: the asker may have meant one of them."""
     related = tuple(Option(say("answer.see_also", lang, title=m.entry.title.get(lang)),
                            f"topic:{m.entry.id}") for m in result.related)
-    return replace(reply, options=(*reply.options, *related)) if related else reply
+    if not related:
+        return reply
+    infos = tuple(views.match_info(m.entry, m.score, lang) for m in result.related)
+    return replace(reply, options=(*reply.options, *related), related=infos)
 
 
 def _asked(text: str, result: MatchResult) -> Asked:

@@ -47,6 +47,8 @@ class Contact:
     summary: str
     url: str
     scope: str  # "wales" | "uk" | "england"
+    referrals: bool = False  # takes a "Connect me" warm introduction
+    how_to_contact: str = ""  # otherwise: the public route, from the knowledge base
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,7 @@ class ChartImage:
 ReplyKind = Literal[
     "greeting", "help", "answer", "no_match", "stage", "overview", "checklist", "contacts",
     "triage", "confirm", "data", "forgotten", "reset", "info", "error", "connect", "referral",
-    "referrals", "tick", "language", "measure", "plan",
+    "referrals", "tick", "language", "measure", "plan", "signpost",
 ]
 
 
@@ -154,7 +156,8 @@ class Reply:
     text: str
     title: str | None = None
     match: MatchInfo | None = None
-    suggestions: tuple[MatchInfo, ...] = ()
+    suggestions: tuple[MatchInfo, ...] = ()  # "did you mean" when declining
+    related: tuple[MatchInfo, ...] = ()  # "see also" beside an answer
     options: tuple[Option, ...] = ()
     checklist: ChecklistView | None = None
     contacts: tuple[Contact, ...] = ()
@@ -165,6 +168,7 @@ class Reply:
     data: dict[str, Any] | None = field(default=None)  # what is kept about the user ("me")
     asked: Asked | None = None  # set when the message was a free question
     chart: ChartImage | None = None
+    signpost: str | None = None  # a question outside Pathway's remit, pointed elsewhere
     # Work for the service: a referral the user has just consented to, or a lookup.
     request: ReferralRequest | ReferralLookup | None = None
 

@@ -23,7 +23,9 @@ def match_info(entry: Entry, score: float, lang: str = "en") -> MatchInfo:
 
 def contact(org: Organisation, lang: str = "en") -> Contact:
     """An organisation as a contact card."""
-    return Contact(org.id, org.name.get(lang), org.summary.get(lang), org.url, org.scope)
+    how = org.contact.get(lang) if org.contact is not None else ""
+    return Contact(org.id, org.name.get(lang), org.summary.get(lang), org.url, org.scope,
+                   org.referrals, how)
 
 
 def checklist_view(stage: Stage, state: UserState, lang: str = "en") -> ChecklistView:

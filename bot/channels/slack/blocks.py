@@ -134,9 +134,11 @@ def source_line(reply: Reply) -> str | None:
 
 
 def contact_blocks(contacts: Sequence[Contact]) -> list[Block]:
-    """One section per organisation, with its link when safe, and a "Connect me" button."""
+    """One section per organisation, with its link when safe, and a "Connect me" button
+    where the organisation takes warm introductions (otherwise how to contact it)."""
     return [{**section(_contact_text(contact)),
              "accessory": button(say("slack.connect_me"), CONNECT_ACTION, contact.id)}
+            if contact.referrals else section(_contact_text(contact))
             for contact in contacts]
 
 
@@ -146,7 +148,9 @@ def _contact_text(contact: Contact) -> str:
         name = f"<{contact.url.replace('&', '&amp;')}|{name}>"
     scope = (say(f"slack.scope_{contact.scope}") if contact.scope in _SCOPES
              else escape(contact.scope))
-    return f"*{name}* ({scope})\n{escape(contact.summary)}"
+    how = (f"\n{escape(say('contacts.how', how=contact.how_to_contact))}"
+           if contact.how_to_contact and not contact.referrals else "")
+    return f"*{name}* ({scope})\n{escape(contact.summary)}{how}"
 
 
 def referral_lines(referrals: Sequence[dict[str, Any]], lang: str = "en") -> str:

@@ -47,10 +47,10 @@ from load_fake import (
 from load_users import OPENING, Config, Knowledge, Request, Run, User
 from machine import describe
 
-from bot.channels.slack.dedup import TABLE as LEDGER_TABLE
 from bot.core import intents
 from bot.kb.loader import check_knowledge
 from bot.store.database import Database, StateError
+from bot.store.events import TABLE as LEDGER_TABLE
 from bot.store.users import UserStore
 
 ROOT = Path(__file__).resolve().parent.parent

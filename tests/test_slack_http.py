@@ -297,7 +297,7 @@ def test_direct_messages_leave_the_inbox_once_applied(slack_bot: SlackBot,
 
 def test_a_message_acknowledged_before_a_crash_is_answered_after_restart(
         slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
-    from bot.channels.slack.dedup import TABLE
+    from bot.store.events import TABLE
 
     # What a crash leaves behind: the inbox holds a DM that Slack was told we received,
     # but its change was never made. (Written straight to the table, as the middleware does.)
@@ -320,7 +320,7 @@ def test_a_message_acknowledged_before_a_crash_is_answered_after_restart(
 
 def test_a_message_applied_before_a_crash_is_not_applied_twice(
         slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
-    from bot.channels.slack.dedup import TABLE
+    from bot.store.events import TABLE
 
     slack_bot.dm("stage evaluate", user="U8")
     fake_slack.wait_for("chat.postMessage")

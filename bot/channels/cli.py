@@ -16,6 +16,7 @@ from bot.channels.terminal import chat_lines, interactive_lines, render
 from bot.core.replies import Reply
 from bot.core.wording import say
 from bot.kb.loader import KnowledgeError, check_knowledge
+from bot.kb.welsh import welsh_coverage
 from bot.service import KnowledgeHolder, Pathway
 from bot.service.admin import Admin
 from bot.service.settings import SettingsError, load_settings
@@ -123,6 +124,8 @@ def kb_check(directory: str | None) -> int:
     report = evaluate_examples(Matcher(knowledge), knowledge.examples)
     for line in report.summary_lines():
         print(line)
+    for line in welsh_coverage(knowledge).summary_lines():
+        print(line)
     if result.warnings:
         print(f"{len(result.warnings)} warning(s)")
     return 0
@@ -132,7 +135,8 @@ def _run_local(args: argparse.Namespace) -> int:
     settings = load_settings("local")
     knowledge = getattr(args, "knowledge", None)
     holder = KnowledgeHolder(Path(knowledge) if knowledge else settings.knowledge_dir)
-    pathway = Pathway.open(holder, settings.database_path, settings.retention_days,
+    pathway = Pathway.open(holder, settings.database_url or settings.database_path,
+                           settings.retention_days,
                            settings.log_key_file,
                            deliverer=OutboxDeliverer(settings.data_dir / "outbox.jsonl"))
     try:

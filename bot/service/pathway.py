@@ -21,8 +21,8 @@ from bot.kb.model import KnowledgeBase
 from bot.service.knowledge import KnowledgeHolder, ReloadResult, Snapshot
 from bot.service.referrals import ReferralDesk
 from bot.store import questions as insights
+from bot.store.backends import open_database
 from bot.store.database import Database
-from bot.store.events import TABLE as EVENT_TABLE
 from bot.store.events import EventLedger, this_process
 from bot.store.questions import DEFAULT_RETENTION_DAYS, QuestionLog
 from bot.store.referrals import ReferralStore
@@ -31,7 +31,7 @@ from bot.store.users import UserStore
 FEEDBACK = "feedback"
 
 
-__all__ = ["EVENT_TABLE", "KnowledgeHolder", "Pathway", "ReloadResult", "Snapshot"]
+__all__ = ["KnowledgeHolder", "Pathway", "ReloadResult", "Snapshot"]
 
 
 class Pathway:
@@ -54,12 +54,13 @@ class Pathway:
         self.purge()
 
     @classmethod
-    def open(cls, knowledge: KnowledgeHolder | Path, database_path: Path,
+    def open(cls, knowledge: KnowledgeHolder | Path, database: Path | str,
              retention_days: int = DEFAULT_RETENTION_DAYS, log_key_file: Path | None = None,
              deliverer: Deliverer | None = None) -> Pathway:
-        """Open the state database at database_path and serve from it; close() when done."""
+        """Open the state database (a SQLite path or a postgresql:// URL) and serve from it;
+        close() when done."""
         holder = knowledge if isinstance(knowledge, KnowledgeHolder) else KnowledgeHolder(knowledge)
-        database = Database(database_path)
+        database = open_database(database)
         try:
             return cls(holder, database, retention_days, log_key_file, deliverer)
         except BaseException:

@@ -56,6 +56,8 @@ class Settings:
     triage_channel: str | None = None  # where "Connect me" referrals go by default
     retention_days: int = DEFAULT_RETENTION_DAYS
     log_key_file: Path | None = None  # the question log's hashing key; default in data_dir
+    # PostgreSQL for several instances (postgresql://user:password@host/db); None: SQLite
+    database_url: str | None = field(default=None, repr=False)
 
     @property
     def database_path(self) -> Path:
@@ -106,7 +108,23 @@ def load_settings(mode: str = "local", environ: Mapping[str, str] | None = None,
         retention_days=_retention(env.get("PATHWAY_RETENTION_DAYS", "").strip()),
         log_key_file=Path(env["PATHWAY_LOG_KEY_FILE"].strip())
         if env.get("PATHWAY_LOG_KEY_FILE", "").strip() else None,
+        database_url=_database_url(env),
     )
+
+
+def _database_url(env: Mapping[str, str]) -> str | None:
+    """PATHWAY_DATABASE_URL, checked; never echoed, since it may hold a password."""
+    url = env.get("PATHWAY_DATABASE_URL", "").strip()
+    if not url:
+        return None
+    if not url.lower().startswith(("postgresql://", "postgres://")):
+        raise SettingsError("PATHWAY_DATABASE_URL must start with postgresql:// (unset it to "
+                            "keep the embedded SQLite store in PATHWAY_DATA_DIR).")
+    if not env.get("PATHWAY_LOG_KEY_FILE", "").strip():
+        raise SettingsError("PATHWAY_DATABASE_URL needs PATHWAY_LOG_KEY_FILE too: every "
+                            "instance must hash the question log with the same key, or "
+                            "'forget me' would miss another instance's rows.")
+    return url
 
 
 def _secret(env: Mapping[str, str], name: str, required: bool) -> str | None:

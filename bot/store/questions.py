@@ -64,6 +64,9 @@ class QuestionLog:
         self.retention_days = retention_days
         self.threshold = threshold
         self._counter = itertools.count()
+        if key_path is None and getattr(database, "path", None) is None:
+            raise StateError("set PATHWAY_LOG_KEY_FILE with PATHWAY_DATABASE_URL: every "
+                             "instance needs the same question log key")
         self._key = load_log_key(database, key_path or database.path.parent / KEY_FILE_NAME)
 
     def user_hash(self, user_key: str) -> str:

@@ -9,9 +9,8 @@ from typing import Any
 from slack_bolt.response import BoltResponse
 
 from bot.channels.slack.inbox import is_user_dm
-from bot.service.pathway import EVENT_TABLE as TABLE  # benchmarks/load.py reads it from here
 
-__all__ = ["TABLE", "dedup_middleware"]
+__all__ = ["dedup_middleware"]
 logger = logging.getLogger(__name__)
 
 Claim = Callable[[str, dict[str, Any] | None], bool]

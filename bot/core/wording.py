@@ -346,6 +346,215 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                      "innovator will be told, with a button to connect with "
                                      "them."},
     "team.redirect_label": {"en": "Organisation"},
+    # --- measurement: readings, charts, plan, PDSA, research check (bot.core.measure) ------
+    "measure.default_project": {"en": "My project"},
+    "measure.log_usage": {"en": "To log a reading, give the measure and a value, and a date if "
+                                "it isn't for today: *log falls 3* or *log falls 3 01/12/2026*. "
+                                "To add many, paste a date and a value a line after *log "
+                                "falls*."},
+    "measure.bad_reading": {"en": "{detail} Nothing was logged."},
+    "measure.logged": {"en": "Logged {value} for *{measure}* on {day}. *{measure}* now has "
+                             "{count} reading(s)."},
+    "measure.replaced": {"en": "Replaced {old} with {value} for *{measure}* on {day}: there is "
+                               "one reading a day. *{measure}* has {count} reading(s)."},
+    "measure.logged_many": {"en": "Logged {added} reading(s) for *{measure}*, from {first} to "
+                                  "{last}. *{measure}* now has {count} reading(s)."},
+    "measure.replaced_many": {"en": "{count} of them replaced a reading already there for that "
+                                    "day."},
+    "measure.new_measure": {"en": "*{measure}* is a new measure in *{project}*. Say *plan* to "
+                                  "record whether it is an outcome, process or balancing "
+                                  "measure, and how it is defined."},
+    "measure.limit_projects": {"en": "You already have {limit} projects, the most I keep. "
+                                     "Nothing was changed."},
+    "measure.limit_measures": {"en": "*{project}* already has {limit} measures, the most I "
+                                     "keep. Nothing was changed."},
+    "measure.limit_readings": {"en": "A measure can hold at most {limit} readings. Nothing was "
+                                     "logged."},
+    "measure.unknown": {"en": "I can't find a measure called *{measure}* in *{project}*. Your "
+                              "measures: {names}."},
+    "measure.none": {"en": "You have no measures yet. Start with *log <measure> <value>*, e.g. "
+                           "*log falls 3*, or say *plan* to plan your project."},
+    "measure.unlog_usage": {"en": "Say which measure and which day: *unlog falls 01/12/2026*."},
+    "measure.unlogged": {"en": "Deleted the reading of {value} for *{measure}* on {day}. "
+                               "*{measure}* has {count} reading(s)."},
+    "measure.no_reading_on": {"en": "*{measure}* has no reading on {day}, so nothing was deleted."},
+    "measure.chart_usage": {"en": "Say which measure: *chart falls*."},
+    "measure.no_readings": {"en": "*{measure}* has no readings yet: log some with *log "
+                                  "{measure} <value>*."},
+    "measure.chart_title": {"en": "Run chart: {measure}"},
+    "measure.chart_lead": {"en": "*{measure}*: {points} points, median {median}{frozen}."},
+    "measure.frozen": {"en": " (frozen on the first {points} points)"},
+    "measure.no_signals": {"en": "No signals: the points so far look like random variation "
+                                 "around the median."},
+    "measure.xmr_offer": {"en": "With {points} points you can also see an XmR chart: *xmr "
+                                "{measure}*."},
+    "measure.signal_shift": {"en": "{count} points in a row {side} the median {span}: a shift."},
+    "measure.signal_trend": {"en": "{count} points in a row going {way} {span}: a trend."},
+    "measure.signal_runs_few": {"en": "Too few runs ({runs}, expected at least {low}): a sign "
+                                      "of a non-random pattern."},
+    "measure.signal_runs_many": {"en": "Too many runs ({runs}, expected at most {high}): a sign "
+                                       "of a non-random pattern."},
+    "measure.signal_astronomical": {"en": "An unusually {level} value {span}: possibly an "
+                                          "astronomical point; look at it and judge."},
+    "measure.too_few_points": {"en": "Only {count} points: with fewer than {minimum} the run "
+                                     "chart rules are weak."},
+    "measure.no_runs_test": {"en": "No runs test: it needs at least {minimum} points off the "
+                                   "median ({useful} so far)."},
+    "measure.beyond_runs_table": {"en": "No runs test: the published table stops at {maximum} "
+                                        "points off the median ({useful} here)."},
+    "measure.span_one": {"en": "on {day}"},
+    "measure.span_many": {"en": "from {first} to {last}"},
+    "measure.word_above": {"en": "above"},
+    "measure.word_below": {"en": "below"},
+    "measure.word_up": {"en": "up"},
+    "measure.word_down": {"en": "down"},
+    "measure.word_high": {"en": "high"},
+    "measure.word_low": {"en": "low"},
+    "measure.months": {"en": "January February March April May June July August September "
+                             "October November December"},
+    "measure.xmr_title": {"en": "XmR chart: {measure}"},
+    "measure.xmr_lead": {"en": "*{measure}*: mean {mean}, process limits {lower} to {upper} "
+                               "({points} points)."},
+    "measure.xmr_too_few": {"en": "An XmR chart needs at least {minimum} points; *{measure}* "
+                                  "has {points}. Keep logging, and use *chart {measure}* "
+                                  "meanwhile."},
+    "measure.xmr_outside": {"en": "A point {side} the process limits {span}: special cause "
+                                  "variation."},
+    "measure.xmr_run": {"en": "{count} points in a row {side} the mean {span}: special cause "
+                              "variation."},
+    "measure.xmr_trend": {"en": "{count} points in a row each going {way} {span}: special cause "
+                                "variation."},
+    "measure.xmr_near_limit": {"en": "Two of three points close to a process limit {span}: "
+                                     "special cause variation."},
+    "measure.xmr_none": {"en": "No special causes: the points vary within the process limits "
+                               "(common cause variation)."},
+    "measure.baseline_usage": {"en": "Say the measure and how many of its first points to "
+                                     "freeze the median on: *baseline falls 12* (or *baseline "
+                                     "falls off*)."},
+    "measure.baseline_range": {"en": "*{measure}* has {count} reading(s): the baseline must be "
+                                     "from 1 to {count} points. Nothing was changed."},
+    "measure.baseline_set": {"en": "The median of *{measure}* is now frozen on its first "
+                                   "{points} points ({median}): new points are judged against "
+                                   "it."},
+    "measure.baseline_off": {"en": "The median of *{measure}* is no longer frozen: it is worked "
+                                   "out from all its points."},
+    "measure.list_title": {"en": "Measures in *{project}*:"},
+    "measure.list_line": {"en": "• *{measure}* ({kind}): {count} reading(s), latest {value} on "
+                                "{day}"},
+    "measure.list_line_empty": {"en": "• *{measure}* ({kind}): no readings yet"},
+    "measure.kind_outcome": {"en": "outcome"},
+    "measure.kind_process": {"en": "process"},
+    "measure.kind_balancing": {"en": "balancing"},
+    "measure.kind_unknown": {"en": "kind not set"},
+    "option.chart": {"en": "Chart {measure}"},
+    "option.xmr": {"en": "XmR chart of {measure}"},
+    "option.not_sure": {"en": "Not sure"},
+    "plan.start": {"en": "Let's plan *{project}* with the Model for Improvement. I'll ask a few "
+                         "questions and save each answer as you give it. Say *skip* to leave "
+                         "one for now, *cancel* to stop."},
+    "plan.q_what": {"en": "What are you trying to accomplish? Say what you want to improve, "
+                          "e.g. *reduce falls*."},
+    "plan.q_who": {"en": "For whom? e.g. *patients on ward 3*."},
+    "plan.q_how_much": {"en": "By how much? e.g. *by half*, or *from 12 to 6 a month*."},
+    "plan.q_by_when": {"en": "By when? e.g. *March 2027*."},
+    "plan.q_know": {"en": "How will you know that a change is an improvement?"},
+    "plan.q_change": {"en": "What change can you make that will result in improvement?"},
+    "plan.q_measure": {"en": "Name a measure to track (e.g. *falls per 1000 bed days*), or say "
+                             "*done*."},
+    "plan.q_kind": {"en": "Is *{measure}* an *outcome*, *process* or *balancing* measure? "
+                          "(Outcome: the result for people; process: whether the change is "
+                          "being done; balancing: what might get worse.)"},
+    "plan.kind_again": {"en": "Please answer *outcome*, *process* or *balancing* (or *skip*)."},
+    "plan.q_numerator": {"en": "What exactly do you count for *{measure}*? (The numerator, e.g. "
+                               "*falls on the ward*.)"},
+    "plan.q_denominator": {"en": "Divided by what, or in what unit? (The denominator, e.g. "
+                                 "*1000 bed days*, or a unit, e.g. *minutes*.)"},
+    "plan.q_source": {"en": "Where does the data come from? (e.g. *Datix reports*)"},
+    "plan.q_frequency": {"en": "How often will you measure it? (e.g. *weekly*)"},
+    "plan.so_far": {"en": "(Saved so far: {answer}. Answer again to change it, or *skip*.)"},
+    "plan.measure_saved": {"en": "Saved *{measure}*."},
+    "plan.done": {"en": "That's your plan for *{project}*, saved. Log readings with *log "
+                        "<measure> <value>*, see them with *chart <measure>*, and say *export "
+                        "plan* for a report."},
+    "plan.cancelled": {"en": "OK, stopped. What you answered so far is saved."},
+    "plan.gone": {"en": "That project is no longer there, so I've stopped."},
+    "pdsa.q_plan": {"en": "What change will you try in this cycle (the plan)?"},
+    "pdsa.q_prediction": {"en": "What do you predict will happen?"},
+    "pdsa.q_happened": {"en": "What happened when you tried it (do)?"},
+    "pdsa.q_learned": {"en": "What did you learn, compared with your prediction (study)?"},
+    "pdsa.q_next": {"en": "What will you do next: adopt, adapt or abandon (act)?"},
+    "pdsa.started": {"en": "PDSA cycle {cycle} of *{project}* started on {day}."},
+    "pdsa.wait": {"en": "Saved. Now try it: when you have, say *pdsa* and I'll ask what happened."},
+    "pdsa.finished": {"en": "PDSA cycle {cycle} recorded, finished on {day}. Start the next "
+                            "with *pdsa <what you'll try>*."},
+    "pdsa.cancelled": {"en": "OK, stopped. The cycle is saved as far as you got; say *pdsa* to "
+                             "carry on."},
+    "research.intro": {"en": "Is it research, service evaluation or audit? A few questions from "
+                             "the HRA decision tool: answer *yes*, *no* or *not sure*."},
+    "research.q_randomised": {"en": "Are the participants randomised to different groups?"},
+    "research.q_changes_care": {"en": "Does your protocol change treatment or care from "
+                                      "accepted standard practice for any of the people "
+                                      "involved?"},
+    "research.q_generalisable": {"en": "Is it designed to produce generalisable or transferable "
+                                       "new knowledge?"},
+    "research.q_standard": {"en": "Last one: are you measuring your service against an agreed "
+                                  "standard (for example a NICE guideline)?"},
+    "research.again": {"en": "Please answer *yes*, *no* or *not sure* (or *cancel*)."},
+    "research.outcome_research": {"en": "From your answers, Pathway's guide says: *research*. "
+                                        "You are likely to need HRA and Health and Care "
+                                        "Research Wales (HCRW) Approval, a favourable opinion "
+                                        "from an NHS Research Ethics Committee, and your health "
+                                        "board's R&D office to confirm capacity and capability "
+                                        "before you start. Talk to your R&D office early."},
+    "research.outcome_service_evaluation": {"en": "From your answers, Pathway's guide says: "
+                                                  "*service evaluation*. It does not need NHS "
+                                                  "research ethics review or HRA Approval, but "
+                                                  "register it with your health board's "
+                                                  "clinical audit, quality improvement or "
+                                                  "service evaluation team as local policy "
+                                                  "asks, and check information governance if "
+                                                  "you use patient data."},
+    "research.outcome_audit": {"en": "From your answers, Pathway's guide says: *clinical "
+                                     "audit*. It does not need NHS research ethics review or "
+                                     "HRA Approval; register it with your health board's "
+                                     "clinical audit department, and check information "
+                                     "governance if you use patient data."},
+    "research.outcome_unclear": {"en": "From your answers, Pathway can't tell yet: *unclear*. "
+                                       "Answer the HRA decision tool's questions in full, and "
+                                       "ask your health board's R&D office before you start."},
+    "research.final_word": {"en": "Pathway's answer is a guide: the HRA decision tool decides. "
+                                  "{url}"},
+    "research.cancelled": {"en": "OK, stopped. Nothing was recorded."},
+    "export.title": {"en": "Improvement plan: {project}"},
+    "export.done": {"en": "Your plan for *{project}*, as a Markdown file: *{filename}*."},
+    "export.none": {"en": "You have no project to export yet: say *plan* to start one."},
+    "export.not_yet": {"en": "Not recorded yet."},
+    "export.aim": {"en": "Aim"},
+    "export.aim_what": {"en": "What"},
+    "export.aim_who": {"en": "For whom"},
+    "export.aim_how_much": {"en": "How much"},
+    "export.aim_by_when": {"en": "By when"},
+    "export.questions": {"en": "The Model for Improvement"},
+    "export.q_accomplish": {"en": "What are we trying to accomplish?"},
+    "export.q_know": {"en": "How will we know that a change is an improvement?"},
+    "export.q_change": {"en": "What change can we make that will result in improvement?"},
+    "export.measures": {"en": "Measures"},
+    "export.def_numerator": {"en": "Numerator"},
+    "export.def_denominator": {"en": "Denominator"},
+    "export.def_unit": {"en": "Unit"},
+    "export.def_source": {"en": "Source"},
+    "export.def_frequency": {"en": "Frequency"},
+    "export.baseline": {"en": "Median frozen on the first points"},
+    "export.date": {"en": "Date"},
+    "export.value": {"en": "Value"},
+    "export.pdsa": {"en": "PDSA cycles"},
+    "export.pdsa_cycle": {"en": "Cycle {cycle} ({started} to {finished})"},
+    "export.pdsa_plan": {"en": "Plan"},
+    "export.pdsa_prediction": {"en": "Prediction"},
+    "export.pdsa_happened": {"en": "What happened"},
+    "export.pdsa_learned": {"en": "What we learned"},
+    "export.pdsa_next": {"en": "Next"},
+    "export.research": {"en": "Research, service evaluation or audit?"},
     # --- admin commands ---------------------------------------------------------------------
     "admin.refused": {"en": "Sorry, admin commands are only for the Pathway admin team. Ask your "
                             "innovation team if you need access."},

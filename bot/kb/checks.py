@@ -1,5 +1,5 @@
-"""Checks the schema cannot express: unique ids, references, stage coverage, dates, and
-off-topic words that entries use themselves."""
+"""Checks the schema cannot express: unique ids, references, stage coverage, dates,
+off-topic words that entries use themselves, and Welsh against the glossary (welsh.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.kb.model import STAGE_IDS
 from bot.kb.problems import LoadedFile, Problem
+from bot.kb.welsh import check_welsh
 
 STALE_AFTER_DAYS = 365
 ENTRY_KINDS = {"stages": "stage", "organisations": "organisation", "topics": "topic",
@@ -35,6 +36,7 @@ def check_semantics(files: list[LoadedFile], problems: list[Problem],
     _check_references(files, kinds, report)
     _check_dates(files, report, today or dt.date.today().isoformat())
     _check_off_topic(files, report)
+    check_welsh(files, report)
 
 
 def _entries(files: list[LoadedFile]):

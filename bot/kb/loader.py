@@ -31,7 +31,7 @@ from bot.kb.yamlsource import YamlDocument, YamlSyntaxError, parse_yaml
 
 # Which schema a file follows is decided by its top-level key.
 FILE_KINDS = ("stages", "organisations", "topics", "guidance", "signposts", "examples",
-              "vocabulary")
+              "vocabulary", "glossary")
 YAML_SUFFIXES = frozenset({".yaml", ".yml"})
 # The largest generated file at 100,000 phrasings is 0.8 MB; a 50 MB file took 19 s and 1 GB.
 MAX_FILE_BYTES = 2_000_000

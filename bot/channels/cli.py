@@ -17,7 +17,6 @@ from bot.core.replies import Reply
 from bot.core.wording import say
 from bot.kb.loader import KnowledgeError, check_knowledge
 from bot.kb.welsh import welsh_coverage
-from bot.kb.welsh import welsh_coverage
 from bot.service import KnowledgeHolder, Pathway
 from bot.service.admin import Admin
 from bot.service.settings import SettingsError, load_settings
@@ -124,8 +123,6 @@ def kb_check(directory: str | None) -> int:
     print(f"ok: {counts} (version {knowledge.version})")
     report = evaluate_examples(Matcher(knowledge), knowledge.examples)
     for line in report.summary_lines():
-        print(line)
-    for line in welsh_coverage(knowledge).summary_lines():
         print(line)
     for line in welsh_coverage(knowledge).summary_lines():
         print(line)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.base.language import detect, named
 from bot.core import wording
-from bot.core.language import detect, named
 from bot.service import Pathway
 
 W = "T1"

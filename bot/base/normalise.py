@@ -11,6 +11,8 @@ import re
 import unicodedata
 from functools import cache, lru_cache
 
+from bot.base.welsh import WELSH_STOP_WORDS
+
 # Longer messages are cut before any work is done: a question is never this long, and a
 # pasted document must not slow the bot down.
 MAX_INPUT_CHARS = 1000
@@ -45,6 +47,7 @@ _STOP_WORDS_TEXT = """
     anything everything everyone anybody because cos coz ones anyway surely stuff
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
+BILINGUAL_STOP_WORDS: frozenset[str] = STOP_WORDS | WELSH_STOP_WORDS
 
 # (suffix, minimum word length to strip it, replacement); the first that applies wins.
 _SUFFIXES: tuple[tuple[str, int, str], ...] = (
@@ -120,15 +123,19 @@ def stem(word: str) -> str:
     return word
 
 
-def word_sequence(text: str) -> list[str]:
-    """The words of ``text`` that carry meaning, in order and with repeats, not stemmed."""
-    return meaningful_words(normalise(text))
+def word_sequence(text: str, welsh: bool = False) -> list[str]:
+    """The words of ``text`` that carry meaning, in order and with repeats, not stemmed.
+
+    ``welsh``: Welsh function words ("mae", "oes", "dwi'n") carry no meaning either.
+    """
+    return meaningful_words(normalise(text), welsh)
 
 
-def meaningful_words(normalised: str) -> list[str]:
+def meaningful_words(normalised: str, welsh: bool = False) -> list[str]:
     """``word_sequence`` of text that has already been through ``normalise``."""
+    stop = BILINGUAL_STOP_WORDS if welsh else STOP_WORDS
     return [word for word in normalised.split()
-            if (len(word) >= 2 or word.isdigit()) and word not in STOP_WORDS]
+            if (len(word) >= 2 or word.isdigit()) and word not in stop]
 
 
 # The knowledge base's texts are read twice at start-up, by kb check's off-topic check and

@@ -12,7 +12,8 @@ import unicodedata
 from contextvars import ContextVar
 from dataclasses import replace
 
-from bot.core import connect, intents, language, ticks, views
+from bot.base import language
+from bot.core import connect, intents, ticks, views
 from bot.core.commands import Registry, command
 from bot.core.intents import Intent
 from bot.core.replies import Asked, Option, ReferralLookup, Reply

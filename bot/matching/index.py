@@ -23,6 +23,7 @@ from rapidfuzz.distance import OSA
 
 from bot.base.memory import cycle_collector_paused
 from bot.base.normalise import meaningful_words, normalised_text, stem
+from bot.base.welsh import radical, unmutated
 from bot.kb.model import Entry, Organisation
 
 
@@ -40,11 +41,13 @@ class Phrase:
 class Index:
     """Phrases, the vocabulary with IDF weights, and an inverted index token → phrases."""
 
-    def __init__(self, entries: Iterable[Entry], keyword_strength: float = 1.0) -> None:
+    def __init__(self, entries: Iterable[Entry], keyword_strength: float = 1.0,
+                 welsh: bool = False) -> None:
         with cycle_collector_paused():
+            self.welsh = welsh  # also the Welsh texts, keyed by dictionary forms
             self.entries: tuple[Entry, ...] = tuple(entries)
             self.position = {entry.id: n for n, entry in enumerate(self.entries)}
-            texts = [_entry_texts(entry) for entry in self.entries]
+            texts = [_entry_texts(entry, welsh) for entry in self.entries]
             raw = [(position, words, keyword_strength if is_keyword else 1.0)
                    for position, entry_texts in enumerate(texts)
                    for words, is_keyword in _phrase_tokens(entry_texts)]
@@ -84,6 +87,9 @@ class Index:
         stemmed = stem(word)
         if stemmed in self.postings:
             return {stemmed: 1.0}
+        welsh = self.welsh_form(word) if self.welsh else None
+        if welsh is not None:  # a mutated Welsh word, before any typo: "ddyfais" is "dyfais"
+            return {welsh: 1.0}
         if len(word) < min_length or not word.isalpha():
             return {}
         found: dict[str, float] = {}
@@ -96,6 +102,14 @@ class Index:
                 known = self.stem_of[spelling]
                 found[known] = max(score / scale, found.get(known, 0.0))
         return found
+
+    def welsh_form(self, word: str) -> str | None:
+        """The known stem of an unknown word's Welsh dictionary or unmutated form, if any."""
+        for form in (radical(word), *unmutated(word)):
+            stemmed = stem(form)
+            if form != word and stemmed in self.postings:
+                return stemmed
+        return None
 
     def split_compound(self, word: str) -> list[str]:
         """Two known stems that ``word`` runs together ("runchart"), or an empty list."""
@@ -117,21 +131,28 @@ class _Text:
     stems: tuple[str, ...]  # their stems, distinct, in order
     is_keyword: bool
     is_phrasing: bool = False
+    welsh: bool = False  # stems are of the words' Welsh dictionary forms
 
 
-def _entry_texts(entry: Entry) -> list[_Text]:
-    """Title (every language), an organisation's name and aliases, phrasings, then keywords."""
-    names = [*entry.title.by_lang.values()]
+def _entry_texts(entry: Entry, bilingual: bool = False) -> list[_Text]:
+    """Title, an organisation's name and aliases, phrasings, then keywords: English only, or
+    (``bilingual``) with the Welsh texts too, keyed by each Welsh word's dictionary form."""
+    names = [(t, lang == "cy") for lang, t in entry.title.by_lang.items()]
     if isinstance(entry, Organisation):
-        names += [*entry.name.by_lang.values(), *entry.aliases]
-    kinds = ([(t, False, False) for t in names] + [(t, False, True) for t in entry.phrasings]
-             + [(t, True, False) for t in entry.keywords])
+        names += [(t, lang == "cy") for lang, t in entry.name.by_lang.items()]
+        names += [(t, False) for t in entry.aliases]
+    kinds = ([(t, False, False, welsh) for t, welsh in names]
+             + [(t, False, True, False) for t in entry.phrasings]
+             + [(t, False, True, True) for t in entry.phrasings_cy]
+             + [(t, True, False, False) for t in entry.keywords])
     found = []
-    for text, is_keyword, is_phrasing in kinds:
+    for text, is_keyword, is_phrasing, welsh in kinds:
+        if welsh and not bilingual:
+            continue
         normalised = normalised_text(text)
-        words = tuple(dict.fromkeys(meaningful_words(normalised)))
-        stems = tuple(dict.fromkeys(stem(word) for word in words))
-        found.append(_Text(normalised, words, stems, is_keyword, is_phrasing))
+        words = tuple(dict.fromkeys(meaningful_words(normalised, bilingual)))
+        stems = tuple(dict.fromkeys(stem(radical(word) if welsh else word) for word in words))
+        found.append(_Text(normalised, words, stems, is_keyword, is_phrasing, welsh))
     return found
 
 
@@ -160,7 +181,8 @@ def _phrase_tokens(texts: list[_Text]) -> Iterator[tuple[tuple[str, ...], bool]]
 
 def _spellings(texts: list[list[_Text]]) -> dict[str, str]:
     """Every spelling the knowledge base uses that is long enough to be misspelt -> its stem."""
-    return {word: stem(word) for entry_texts in texts for text in entry_texts
+    return {word: stem(radical(word) if text.welsh else word)
+            for entry_texts in texts for text in entry_texts
             for word in text.words if len(word) >= 4 and word.isalpha()}
 
 

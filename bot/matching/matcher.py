@@ -36,6 +36,7 @@ from types import MappingProxyType
 
 from rapidfuzz import fuzz
 
+from bot.base.language import detect
 from bot.base.normalise import normalise, stem, word_sequence
 from bot.kb.model import Entry, KnowledgeBase
 from bot.matching.bayes import WordModel
@@ -160,10 +161,16 @@ class _Term:
 class Matcher:
     """Scores questions against a knowledge base; build once, match many times."""
 
-    def __init__(self, kb: KnowledgeBase, config: MatcherConfig | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, config: MatcherConfig | None = None,
+                 welsh: bool = False) -> None:
         self.kb = kb
         self.config = config or MatcherConfig()
-        self.index = Index(kb.entries(), self.config.keyword_strength)
+        self.welsh = welsh
+        self.index = Index(kb.entries(), self.config.keyword_strength, welsh)
+        # Welsh questions go to a second matcher that also knows the Welsh texts, so English
+        # questions are matched exactly as before against English texts only.
+        self._bilingual = (Matcher(kb, self.config, welsh=True)
+                           if not welsh and _has_welsh(kb) else None)
         k = self.config.phrasing_saturation
         # Per entry: word -> share of its similarity a match on it counts (1 when absent).
         self._discounts = tuple({word: uses / (uses + k) for word, uses in counts.items()}
@@ -177,8 +184,23 @@ class Matcher:
         self.semantic = semantic_index(self.index) if self.config.semantic_share > 0 else None
 
     def match(self, text: str, limit: int = 5, kinds: set[str] | None = None) -> MatchResult:
-        """The best entry for ``text`` (or None) with up to ``limit`` ranked candidates."""
-        sequence = word_sequence(text)
+        """The best entry for ``text`` (or None) with up to ``limit`` ranked candidates.
+
+        A Welsh question (or one too short to tell that English cannot answer) is matched
+        against the Welsh and English texts together.
+        """
+        result = self._match_here(text, limit, kinds)
+        if self._bilingual is None:
+            return result
+        lang = detect(text)
+        if lang == "cy" or (lang is None and result.best is None):
+            welsh = self._bilingual._match_here(text, limit, kinds)
+            if lang == "cy" or welsh.best is not None:
+                return welsh
+        return result
+
+    def _match_here(self, text: str, limit: int, kinds: set[str] | None) -> MatchResult:
+        sequence = word_sequence(text, self.welsh)
         words = list(dict.fromkeys(sequence))[: self.config.max_query_words]
         if not words:
             return self._without_words(text, kinds)
@@ -433,3 +455,8 @@ def _covered(words: Collection[str], terms: list[_Term], links: _Links,
                 if similarity > best.get(position, 0.0):
                     best[position] = similarity
     return sum(terms[position].weight * similarity for position, similarity in best.items())
+
+
+def _has_welsh(kb: KnowledgeBase) -> bool:
+    """Whether any entry has a Welsh title or Welsh phrasings."""
+    return any(entry.phrasings_cy or "cy" in entry.title.by_lang for entry in kb.entries())

@@ -1,0 +1,59 @@
+"""Welsh words as the matcher needs them: function words to skip, and radical forms.
+
+Welsh changes a word's first letters after certain words (the initial mutations): soft
+("ei gymeradwyo", "ddyfais", "wella"), nasal ("fy nghymeradwyaeth", "fy nyfais") and
+aspirate ("a phrosiect"). The index keys Welsh texts by each word's dictionary form, and a
+question's word that the knowledge base does not know is tried in its dictionary form
+(simplemma's Welsh lemmatiser, offline), then unmutated by rule, before any typo matching.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from simplemma import lemmatize
+
+# Welsh function words, as normalise() leaves them (no apostrophes: "dwi'n" -> "dwin").
+# None is an English word the knowledge base needs ("eu" is kept: EU funding).
+WELSH_STOP_WORDS = frozenset((
+    "y", "yr", "yn", "mae", "maen", "oes", "dwi", "dwin", "dw", "ydw", "ydy", "ydyn", "ydych",
+    "dych", "dyw", "yw", "ar", "ac", "gyda", "efo", "fy", "ein", "eich", "ei", "beth", "be",
+    "sut", "ble", "lle", "pwy", "pryd", "pam", "hefyd", "ond", "neu", "os", "ni", "nin",
+    "chi", "chin", "fi", "fin", "nhw", "hwn", "hon", "hyn", "yma", "yna", "sydd", "oedd",
+    "bydd", "fydd", "wedi", "gan", "gen", "mewn", "ag", "heb", "dros", "drwy", "rhwng",
+    "hyd", "tan", "cael", "gael", "gallu", "gall", "gallwch", "allwch", "alla", "galla",
+    "angen", "rhaid", "isio", "eisiau", "moyn", "plis", "diolch", "dim", "di", "ir", "fe",
+    "fo", "ma", "na", "ie", "iawn", "unrhyw", "rhywun", "rhywbeth", "ydi", "oedden", "bod",
+    "fod", "iddo", "iddi", "imi", "ti", "wyt", "yng", "ym", "am",
+))
+
+# Reverse mutations: a mutated beginning -> the radical beginnings it can come from,
+# longest first so "ngh" is tried before "ng".
+_UNMUTATE: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("ngh", ("c",)), ("mh", ("p",)), ("nh", ("t",)), ("ng", ("g",)), ("ch", ("c",)),
+    ("ph", ("p",)), ("th", ("t",)), ("dd", ("d",)), ("g", ("c",)), ("b", ("p",)),
+    ("d", ("t",)), ("f", ("b", "m")), ("l", ("ll",)), ("r", ("rh",)), ("m", ("b",)),
+    ("n", ("d",)),
+)
+
+
+@lru_cache(maxsize=1 << 15)
+def radical(word: str) -> str:
+    """The dictionary form of a Welsh word ("nghymeradwyaeth" -> "cymeradwyaeth")."""
+    if not word.isalpha():
+        return word
+    return lemmatize(word, lang="cy").casefold()
+
+
+def unmutated(word: str) -> list[str]:
+    """Radical forms a mutated word may come from, by rule: "ddyfais" -> ["dyfais"]."""
+    if not word.isalpha() or len(word) < 4:
+        return []
+    found = []
+    for start, radicals in _UNMUTATE:
+        if word.startswith(start):
+            found += [r + word[len(start):] for r in radicals]
+            break
+    if word[0] in "aeiouwy":  # the soft mutation drops g: "wella" <- "gwella"
+        found.append("g" + word)
+    return found

@@ -1,0 +1,78 @@
+"""Matching Welsh (issue 17): Welsh phrasings are indexed by each word's dictionary form, and
+a question's mutated words find them ("fy nghymeradwyaeth", "ddyfais"); Welsh function words
+carry no weight; code-switched questions reach English phrasings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.base.normalise import word_sequence
+from bot.base.welsh import radical, unmutated
+from bot.kb.loader import load_knowledge
+from bot.matching import Matcher
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("gymeradwyaeth", "cymeradwyaeth"), ("nghymeradwyaeth", "cymeradwyaeth"),
+    ("foesegol", "moesegol"), ("nyfais", "dyfais"), ("ddyfais", "dyfais"),
+    ("mhrosiect", "prosiect"), ("wella", "gwella"), ("mesurau", "mesur"),
+])
+def test_welsh_words_come_to_their_dictionary_form(word: str, expected: str) -> None:
+    assert radical(word) == expected
+
+
+@pytest.mark.parametrize(("word", "expected"), [
+    ("ddyfais", "dyfais"), ("nghyllid", "cyllid"), ("mhrosiect", "prosiect"),
+    ("phrosiect", "prosiect"), ("thimau", "timau"), ("wella", "gwella"),
+    ("foesegol", "moesegol"), ("reoli", "rheoli"),
+])
+def test_mutations_are_undone_by_rule_for_words_no_dictionary_knows(word: str,
+                                                                    expected: str) -> None:
+    assert expected in unmutated(word)
+
+
+def test_welsh_function_words_are_not_tokens_and_eu_still_is() -> None:
+    assert word_sequence("oes rhaid i fi gael sign-off gan y board?", welsh=True) == [
+        "sign", "board"]
+    assert word_sequence("dwi'n chwilio am gyllid", welsh=True) == ["chwilio", "gyllid"]
+    assert "eu" in word_sequence("EU funding for a pilot", welsh=True)
+    assert "mae" in word_sequence("mae", welsh=False)  # English questions: as before
+
+
+@pytest.fixture
+def welsh_kb(tmp_path: Path) -> Path:
+    source = Path(__file__).resolve().parent / "fixtures" / "kb_engine"
+    target = tmp_path / "knowledge"
+    target.mkdir()
+    for path in source.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        if path.name == "topics.yaml":
+            text = text.replace(
+                "  - is ethical approval needed\n",
+                "  - is ethical approval needed\n  phrasings_cy:\n"
+                "  - oes angen cymeradwyaeth foesegol arna i\n"
+                "  - cymeradwyaeth foesegol ar gyfer prosiect\n"
+                "  - oes rhaid cael adolygiad REC\n"
+                "  - ydy fy ngwaith i angen moeseg\n", 1)
+        (target / path.name).write_text(text, encoding="utf-8")
+    return target
+
+
+@pytest.mark.parametrize("question", [
+    "Oes angen cymeradwyaeth foesegol arnaf?",
+    "oes angen gymeradwyaeth foesegol ar gyfer fy mhrosiect?",  # soft and nasal mutations
+    "dwi isio gwybod am fy nghymeradwyaeth foesegol",
+    "oes rhaid i fi gael ethics approval?",  # code-switched: the English phrasings answer
+])
+def test_welsh_and_code_switched_questions_find_the_entry(welsh_kb: Path,
+                                                          question: str) -> None:
+    matcher = Matcher(load_knowledge(welsh_kb))
+    result = matcher.match(question)
+    assert result.candidates and result.candidates[0].entry.id == "ethics-approval"
+
+
+def test_welsh_phrasings_do_not_answer_an_unrelated_welsh_question(welsh_kb: Path) -> None:
+    matcher = Matcher(load_knowledge(welsh_kb))
+    assert matcher.match("beth yw'r tywydd yn Aberystwyth yfory?").best is None

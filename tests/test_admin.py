@@ -156,3 +156,17 @@ def test_terminal_admin_commands(tmp_path: Path) -> None:
     assert exported.returncode == 0
     rows = list(csv.DictReader(out.open()))
     assert rows[0]["question_or_entry"] == "what is the weather"
+
+
+def test_the_unanswered_report_says_which_language_was_asked(admin: Admin,
+                                                             pathway: Pathway) -> None:
+    converse(pathway)
+    pathway.respond(W, "U5", "Sut mae'r tywydd yn Aberystwyth heddiw, tybed?")
+    lines = admin.run("UADMIN", "unanswered 7").text.splitlines()
+    assert any("Aberystwyth" in line and line.endswith("(cy)") for line in lines)
+    assert any("weather today" in line and line.endswith("(en)") for line in lines)
+    rows = list(csv.DictReader(io.StringIO(admin.run("UADMIN", "export 30").csv)))
+    languages = {r["question_or_entry"]: r["language"] for r in rows
+                 if r["report"] == "unanswered"}
+    assert languages["Sut mae'r tywydd yn Aberystwyth heddiw, tybed?"] == "cy"
+    assert languages["what is the weather today"] == "en"

@@ -415,11 +415,11 @@ class Engine:
                          options=self._start_options(state)), state
         result = self.matcher.match(arg)
         if result.best is None:
-            return replace(self._no_match(state, result), asked=_asked(arg, result)), state
+            return replace(self._no_match(state, result), asked=_asked(arg, result, lang)), state
         state.last_topic = result.best.entry.id
         reply = self._contacts_for_entry(state, result.best.entry.id)
         topic = views.match_info(result.best.entry, result.best.score, lang)
-        return replace(reply, asked=_asked(arg, result), match=topic), state
+        return replace(reply, asked=_asked(arg, result, lang), match=topic), state
 
     def _contacts_for_entry(self, state: UserState, entry_id: str) -> Reply:
         lang = state.lang
@@ -494,7 +494,7 @@ class Engine:
             state.last_topic = result.best.entry.id
             reply = views.entry_reply(self.kb, result.best.entry, result.best.score, state.lang)
             reply = _with_related(reply, result, state.lang)
-        return replace(reply, asked=_asked(intent.arg, result)), state
+        return replace(reply, asked=_asked(intent.arg, result, state.lang)), state
 
     def _signpost_for(self, question: str) -> Signpost | None:
         """The signpost for a declined question, if one fits confidently."""
@@ -627,11 +627,11 @@ def _with_related(reply: Reply, result: MatchResult, lang: str) -> Reply:
     return replace(reply, options=(*reply.options, *related), related=infos)
 
 
-def _asked(text: str, result: MatchResult) -> Asked:
+def _asked(text: str, result: MatchResult, lang: str = "en") -> Asked:
     top = result.candidates[0] if result.candidates else None
     return Asked(text, result.best.entry.id if result.best else None,
                  result.best.score if result.best else 0.0,
-                 top.entry.id if top else None, top.score if top else 0.0)
+                 top.entry.id if top else None, top.score if top else 0.0, lang)
 
 
 # The one registry of commands: dispatch and help text both come from the handlers' marks.

@@ -107,6 +107,7 @@ class Asked:
     score: float
     closest_id: str | None  # the best candidate, even when declined
     closest_score: float
+    lang: str = "en"  # the language the question was answered in
 
 
 @dataclass(frozen=True)

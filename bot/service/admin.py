@@ -132,7 +132,8 @@ class Admin:
         for group in groups[:30]:
             closest = (say("admin.closest", id=group.closest_id, score=group.closest_score)
                        if group.closest_id else say("admin.closest_none"))
-            lines.append(f"{group.count:>4} x \"{group.example}\"  [{closest}]")
+            lines.append(f"{group.count:>4} x \"{group.example}\"  [{closest}]"
+                         f"  ({'/'.join(group.languages)})")
         return AdminReply("\n".join(lines))
 
     def _groups(self, days: int) -> list[insights.QuestionGroup]:

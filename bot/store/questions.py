@@ -80,7 +80,7 @@ class QuestionLog:
         row = {"at": _timestamp(moment), "user": self.user_hash(user_key), "text": asked.text,
                "answered": asked.entry_id, "score": round(asked.score, 1),
                "closest": asked.closest_id, "closest_score": round(asked.closest_score, 1),
-               "low_confidence": low}
+               "low_confidence": low, "lang": asked.lang}
         key = f"{row['at']}#{os.getpid()}-{next(self._counter):06d}"
         with self._database.transaction() as tx:
             tx.put(QUESTIONS, key, row)
@@ -173,6 +173,7 @@ class QuestionGroup:
     closest_id: str | None
     closest_title: str | None
     closest_score: float
+    languages: tuple[str, ...] = ("en",)  # the languages the questions were asked in
 
 
 def unanswered(rows: Iterable[dict[str, Any]], kb: KnowledgeBase) -> list[QuestionGroup]:
@@ -203,7 +204,8 @@ def _group(kb: KnowledgeBase, members: list[dict[str, Any]]) -> QuestionGroup:
     questions = tuple(dict.fromkeys(m["text"] for m in members))
     return QuestionGroup(len(members), questions[0], questions, closest_id,
                          entry.title.get("en") if entry else None,
-                         max((s for s in scores if isinstance(s, int | float)), default=0.0))
+                         max((s for s in scores if isinstance(s, int | float)), default=0.0),
+                         tuple(sorted({str(m.get("lang") or "en") for m in members})))
 
 
 @dataclass(frozen=True)
@@ -240,18 +242,18 @@ def export_csv(groups: list[QuestionGroup], votes: list[FeedbackLine],
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["report", "count", "question_or_entry", "closest_entry", "closest_title",
-                     "score", "helped", "not_helped", "detail"])
+                     "score", "helped", "not_helped", "detail", "language"])
     for group in groups:
         writer.writerow(["unanswered", group.count, _cell(group.example), group.closest_id or "",
                          group.closest_title or "", group.closest_score, "", "",
-                         _cell(" | ".join(group.questions[1:6]))])
+                         _cell(" | ".join(group.questions[1:6])), " ".join(group.languages)])
     for line in votes:
         writer.writerow(["feedback", line.helped + line.not_helped, line.entry_id, "",
-                         _cell(line.title), "", line.helped, line.not_helped, ""])
+                         _cell(line.title), "", line.helped, line.not_helped, "", ""])
     for referral in referrals:  # no user id: the organisation, status and dates only
         writer.writerow(["referral", 1, referral["organisation"], "", "", "", "", "",
                          f"{referral['id']} {referral['status']} created {referral['created']}"
-                         f" stage {referral['stage']}"])
+                         f" stage {referral['stage']}", ""])
     return out.getvalue()
 
 

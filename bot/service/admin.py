@@ -7,11 +7,13 @@ Only users listed in PATHWAY_ADMINS may run them; a refusal is polite and logged
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.core.commands import Registry, command
 from bot.core.wording import say
 from bot.service import Pathway
 from bot.store import questions as insights
@@ -23,37 +25,22 @@ MAX_REPORT_DAYS = 3650
 
 
 @dataclass(frozen=True)
-class AdminCommand:
-    """An admin command with its help text."""
-
-    name: str
-    usage: str
-    description: str
-    takes_days: bool = False  # "[days]": parsed once, in Admin.run
-
-
-ADMIN_COMMANDS: tuple[AdminCommand, ...] = (
-    AdminCommand("status", "status", "knowledge base version, entry counts, last reload, uptime"),
-    AdminCommand("reload", "reload", "load the knowledge base files again now"),
-    AdminCommand("unanswered", "unanswered [days]",
-                 "questions declined or answered with low confidence, grouped (default 30 days)",
-                 takes_days=True),
-    AdminCommand("feedback", "feedback [days]", "answers with the most \"didn't help\" votes",
-                 takes_days=True),
-    AdminCommand("export", "export [days]", "the reports above as CSV for a spreadsheet",
-                 takes_days=True),
-    AdminCommand("outbox", "outbox", "referrals written to the local outbox (terminal mode)"),
-    AdminCommand("help", "help", "this list"),
-)
-
-
-@dataclass(frozen=True)
 class AdminReply:
     """An admin command's answer: text, and a CSV document for ``export``."""
 
     text: str
     ok: bool = True
     csv: str | None = None
+
+
+def _taking_days(handler: Callable[[Admin, int], AdminReply]
+                 ) -> Callable[[Admin, str], AdminReply]:
+    """A handler of "[days]": the number parsed once, or a clear message when it is bad."""
+    @functools.wraps(handler)
+    def parsed(self: Admin, rest: str) -> AdminReply:
+        days = _days(rest)
+        return _bad_days(rest) if days is None else handler(self, days)
+    return parsed
 
 
 class Admin:
@@ -76,22 +63,20 @@ class Admin:
             logger.warning("refused admin command %r from user %s", text[:40], user)
             return AdminReply(say("admin.refused"), ok=False)
         name, _, rest = text.strip().partition(" ")
-        handler = getattr(self, f"_{name.casefold()}", None) if name else self._help
-        if handler is None or name.casefold() not in {c.name for c in ADMIN_COMMANDS}:
+        found = ADMIN_COMMANDS.get(name.casefold() if name else "help")
+        if found is None:
             return AdminReply(say("admin.unknown", name=name, help=self._help("").text),
                               ok=False)
         logger.info("admin command %r by %s", name, user)
-        command = next(c for c in ADMIN_COMMANDS if c.name == name.casefold())
-        if not command.takes_days:
-            return handler(rest.strip())
-        days = _days(rest.strip())
-        return _bad_days(rest.strip()) if days is None else handler(days)
+        return getattr(self, found.handler)(rest.strip())
 
+    @command("help", "help", "this list")
     def _help(self, rest: str) -> AdminReply:
         lines = [say("admin.help_title")]
-        lines += [f"  {c.usage}: {c.description}" for c in ADMIN_COMMANDS]
+        lines += [f"  {c.usage}: {c.description}" for c in ADMIN_COMMANDS.listed]
         return AdminReply("\n".join(lines))
 
+    @command("status", "status", "knowledge base version, entry counts, last reload, uptime")
     def _status(self, rest: str) -> AdminReply:
         snapshot = self.pathway.snapshot()
         kb = snapshot.knowledge
@@ -113,6 +98,7 @@ class Admin:
         ]
         return AdminReply("\n".join(lines))
 
+    @command("reload", "reload", "load the knowledge base files again now")
     def _reload(self, rest: str) -> AdminReply:
         result = self.pathway.knowledge.reload()
         if result.ok:
@@ -123,6 +109,9 @@ class Admin:
         lines += [str(p) for p in result.problems if p.severity == "error"]
         return AdminReply("\n".join(lines), ok=False)
 
+    @command("unanswered", "unanswered [days]",
+             "questions declined or answered with low confidence, grouped (default 30 days)")
+    @_taking_days
     def _unanswered(self, days: int) -> AdminReply:
         groups = self._groups(days)
         if not groups:
@@ -143,6 +132,8 @@ class Admin:
     def _votes(self, days: int) -> list[insights.FeedbackLine]:
         return self.pathway.feedback_votes(days)
 
+    @command("feedback", "feedback [days]", "answers with the most \"didn't help\" votes")
+    @_taking_days
     def _feedback(self, days: int) -> AdminReply:
         votes = self._votes(days)
         if not votes:
@@ -151,6 +142,8 @@ class Admin:
         lines += [f"{v.not_helped:>4} / {v.helped:<4} {v.entry_id}: {v.title}" for v in votes[:30]]
         return AdminReply("\n".join(lines))
 
+    @command("export", "export [days]", "the reports above as CSV for a spreadsheet")
+    @_taking_days
     def _export(self, days: int) -> AdminReply:
         document = insights.export_csv(self._groups(days), self._votes(days),
                                        [r.to_json() for r in self.pathway.all_referrals()])
@@ -158,6 +151,7 @@ class Admin:
         return AdminReply(say("admin.export", days=days, rows=rows), csv=document)
 
 
+    @command("outbox", "outbox", "referrals written to the local outbox (terminal mode)")
     def _outbox(self, rest: str) -> AdminReply:
         sent = [r for r in self.pathway.all_referrals() if r.destination.get("outbox")]
         if not sent:
@@ -189,3 +183,7 @@ def _bad_days(text: str) -> AdminReply:
 
 def _duration(seconds: float) -> str:
     return str(dt.timedelta(seconds=int(seconds)))
+
+
+# The admin commands, in the order help lists them: from the handlers' own marks.
+ADMIN_COMMANDS = Registry.of(Admin)

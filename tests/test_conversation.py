@@ -176,3 +176,11 @@ def test_piped_ask_lines_step_out_of_exchanges_and_tick_what_was_seen(tmp_path: 
     assert "Ask me the stage questions again" in out
     assert "still waiting for your" in out
     assert "OK, nothing was changed" in out
+
+
+def test_referrals_during_the_stage_questions_says_they_are_still_open(pathway: Pathway) -> None:
+    say(pathway, "which stage am I at?")
+    reply = say(pathway, "referrals")
+    assert reply.kind == "referrals"
+    assert "stage questions are still open" in reply.footer
+    assert "Have you measured" in say(pathway, "yes").text  # the second question

@@ -185,9 +185,9 @@ class Pathway:
         if reply.kind == "data" and private:
             reply = self._with_other_records(key, reply)
         if isinstance(reply.request, ReferralRequest):
-            return self._desk.submit(key, reply.request)
+            return _keeping_footer(reply, self._desk.submit(key, reply.request))
         if isinstance(reply.request, ReferralLookup):
-            return self._desk.lookup(key, reply.request)
+            return _keeping_footer(reply, self._desk.lookup(key, reply.request))
         return reply
 
     def _forget_the_rest(self, workspace: str, user: str) -> None:
@@ -289,3 +289,11 @@ def _noting_deletion(change: Callable[[UserState], tuple[Reply, UserState | None
         reply, new_state = change(state)
         return (reply, new_state is None), new_state
     return noted
+
+
+def _keeping_footer(asked: Reply, answer: Reply) -> Reply:
+    """The desk's answer, still saying what became of an exchange the request stepped out of."""
+    if not asked.footer:
+        return answer
+    footer = f"{answer.footer}\n{asked.footer}" if answer.footer else asked.footer
+    return replace(answer, footer=footer)

@@ -106,11 +106,12 @@ def load_set(path: Path) -> list[Question]:
 
 
 def entry_texts(entry: Entry) -> list[str]:
-    """The texts the matcher indexes for an entry."""
+    """The texts the matcher indexes for an entry, English and Welsh."""
     texts = [*entry.title.by_lang.values()]
     if isinstance(entry, Organisation):
         texts += [*entry.name.by_lang.values(), *entry.aliases]
-    return texts + list(entry.phrasings) + list(entry.keywords)
+    return texts + list(entry.phrasings) + list(getattr(entry, "phrasings_cy", ())) + list(
+        entry.keywords)
 
 
 def words(text: str) -> list[str]:

@@ -46,7 +46,8 @@ def test_regulators_get_how_to_contact_them_not_a_referral_form(bundled: Pathway
     organisation = holder.current.knowledge.organisation(org)
     reply = say(bundled, f"connect {org}")
     assert reply.kind == "info"
-    assert organisation.contact.get("en") in reply.text
+    assert "can't pass a warm introduction" in reply.text
+    assert organisation.contact.get("en") in render(reply)  # how, on the card
     assert say(bundled, "me").data["state"]["pending"] is None  # no form was opened
     [card] = reply.contacts
     assert not card.referrals and card.how_to_contact

@@ -35,11 +35,12 @@ def render(reply: Reply, colour: bool = False) -> str:
         parts.append(_contacts(reply))
     if reply.kind == "data" and reply.data:
         # The text summarises it already; the details follow as lines, never as raw JSON.
-        kept = kept_lines(reply.data)
+        kept = kept_lines(reply.data, reply.lang)
         if kept:
             parts.append("\n".join(kept))
     if reply.source:
-        parts.append(say("answer.source", source=reply.source, reviewed=reply.reviewed))
+        parts.append(say("answer.source", reply.lang, source=reply.source,
+                         reviewed=reply.reviewed))
     if reply.options and not _listed_in_text(reply):
         # A few short choices fit on one line; a longer menu reads better as a list.
         separator = "  " if len(reply.options) <= 3 else "\n"
@@ -56,13 +57,16 @@ def _listed_in_text(reply: Reply) -> bool:
 
 
 def _contacts(reply: Reply) -> str:
-    lines = [] if reply.kind == "contacts" else [say("option.contacts").rstrip("?") + ":"]
+    lang = reply.lang
+    lines = [] if reply.kind == "contacts" else [say("option.contacts", lang).rstrip("?") + ":"]
     for card in reply.contacts:
-        note = f" ({say('contacts.england')})" if card.scope == "england" else ""
+        note = f" ({say('contacts.england', lang)})" if card.scope == "england" else ""
         if card.referrals:
-            lines.append(f"  • {card.name}: {card.url}{note}  (say: connect {card.id})")
+            lines.append(f"  • {card.name}: {card.url}{note}  "
+                         f"{say('terminal.say_connect', lang, id=card.id)}")
         else:
-            how = f"\n    {say('contacts.how', how=card.how_to_contact)}" if card.how_to_contact \
+            how = f"\n    {say('contacts.how', lang, how=card.how_to_contact)}" \
+                if card.how_to_contact \
                 else ""
             lines.append(f"  • {card.name}: {card.url}{note}{how}")
     return "\n".join(lines)

@@ -48,8 +48,7 @@ def start(kb: KnowledgeBase, matcher: Matcher, state: UserState, text: str) -> R
         return Reply("error", say("connect.which", lang, text=text) if text
                      else say("connect.which_empty", lang))
     if not org.referrals:  # a regulator or a public service: no warm introductions
-        how = org.contact.get(lang) if org.contact is not None else org.url
-        return Reply("info", say("connect.no_route", lang, org=org.name.get(lang), how=how),
+        return Reply("info", say("connect.no_route", lang, org=org.name.get(lang)),
                      contacts=(views.contact(org, lang),))
     state.pending = {"kind": "connect", "org": org.id, "step": 0, "answers": {}}
     intro = say("connect.intro", lang, org=org.name.get(lang))

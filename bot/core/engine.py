@@ -91,6 +91,7 @@ class Engine:
             reply, new_state = self._dispatch(state, message, private)
         finally:
             _PREFERENCE.reset(token)
+        reply = replace(reply, lang=(new_state or state).lang)  # for each channel's own words
         if new_state is not None and reply.kind != "language":
             new_state.lang = preference
         return reply, new_state

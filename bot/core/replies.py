@@ -170,6 +170,7 @@ class Reply:
     asked: Asked | None = None  # set when the message was a free question
     chart: ChartImage | None = None
     signpost: str | None = None  # a question outside Pathway's remit, pointed elsewhere
+    lang: str = "en"  # the language the reply is in; channels add their own words in it
     # Work for the service: a referral the user has just consented to, or a lookup.
     request: ReferralRequest | ReferralLookup | None = None
 

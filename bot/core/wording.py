@@ -128,8 +128,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "option.more_guides": {"en": "{count} more guides"},
     "option.save_idea": {"en": "Save Idea as my stage"},
     "connect.no_route": {"en": "Pathway can't pass a warm introduction on to {org}, but you "
-                               "can contact them directly: {how}"},
+                               "can contact them directly, as below."},
     "contacts.how": {"en": "How to contact them: {how}"},
+    "terminal.say_connect": {"en": "(say: connect {id})"},
     "me.language": {"en": "• Language you chose: {language}"},
     "language.name_en": {"en": "English"},
     "language.name_cy": {"en": "Welsh (Cymraeg)"},

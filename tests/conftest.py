@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -51,3 +55,26 @@ def database(tmp_path: Path) -> Iterator[Database]:
 def pathway(engine_holder: KnowledgeHolder, database: Database) -> Pathway:
     """The service over the engine-test knowledge base and a fresh database."""
     return Pathway(engine_holder, database)
+
+
+@pytest.fixture(scope="session")
+def bundled_holder() -> KnowledgeHolder:
+    """The bundled knowledge base as the service serves it, loaded once."""
+    return KnowledgeHolder(BUNDLED_KNOWLEDGE)
+
+
+@pytest.fixture
+def bundled(bundled_holder: KnowledgeHolder, tmp_path: Path) -> Iterator[Pathway]:
+    """The service over the bundled knowledge base and a fresh database."""
+    database = Database(tmp_path / "state.sqlite")
+    yield Pathway(bundled_holder, database, log_key_file=tmp_path / "key")
+    database.close()
+
+
+def ask_json(question: str, tmp_path: Path) -> dict:
+    """`run_bot.py ask --json QUESTION` on the bundled knowledge base, as a user runs it."""
+    environ = {**os.environ, "PATHWAY_DATA_DIR": str(tmp_path / "data")}
+    result = subprocess.run([sys.executable, str(ROOT / "run_bot.py"), "ask", "--json", question],
+                            capture_output=True, text=True, env=environ, timeout=60, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,23 +9,9 @@ import pytest
 from bot.channels.terminal import render
 from bot.core.views import SHORT_LIST
 from bot.service import KnowledgeHolder, Pathway
-from bot.service.settings import BUNDLED_KNOWLEDGE
-from bot.store.database import Database
-from tests.conftest import ROOT
+from tests.conftest import ask_json
 
 W = "T1"
-
-
-@pytest.fixture(scope="module")
-def bundled_holder() -> KnowledgeHolder:
-    return KnowledgeHolder(BUNDLED_KNOWLEDGE)
-
-
-@pytest.fixture
-def bundled(bundled_holder: KnowledgeHolder, tmp_path: Path) -> Iterator[Pathway]:
-    database = Database(tmp_path / "state.sqlite")
-    yield Pathway(bundled_holder, database, log_key_file=tmp_path / "key")
-    database.close()
 
 
 def say(pathway: Pathway, text: str, user: str = "U1", private: bool = True):
@@ -112,11 +93,6 @@ def test_who_can_help_at_a_stage_shows_a_few_and_more(bundled: Pathway) -> None:
 
 
 def test_ask_json_answers_the_opening_with_the_idea_stage(tmp_path: Path) -> None:
-    environ = {**os.environ, "PATHWAY_DATA_DIR": str(tmp_path / "data")}
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), "ask", "--json",
-         "I'm a physio and I have an idea for a balance class app, where do I start?"],
-        capture_output=True, text=True, env=environ, timeout=60, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout)
+    answer = ask_json("I'm a physio and I have an idea for a balance class app, where do I "
+                      "start?", tmp_path)
     assert answer["match"]["stage"] == "idea"

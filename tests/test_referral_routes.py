@@ -3,11 +3,6 @@ outside Pathway's remit (issue 13), on the bundled knowledge base."""
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,23 +11,9 @@ from bot.channels.slack.blocks import contact_blocks
 from bot.channels.terminal import render
 from bot.core.replies import Contact
 from bot.service import KnowledgeHolder, Pathway
-from bot.service.settings import BUNDLED_KNOWLEDGE
-from bot.store.database import Database
-from tests.conftest import ROOT
+from tests.conftest import ask_json
 
 W = "T1"
-
-
-@pytest.fixture(scope="module")
-def holder() -> KnowledgeHolder:
-    return KnowledgeHolder(BUNDLED_KNOWLEDGE)
-
-
-@pytest.fixture
-def bundled(holder: KnowledgeHolder, tmp_path: Path) -> Iterator[Pathway]:
-    database = Database(tmp_path / "state.sqlite")
-    yield Pathway(holder, database, log_key_file=tmp_path / "key")
-    database.close()
 
 
 def say(pathway: Pathway, text: str):
@@ -41,9 +22,9 @@ def say(pathway: Pathway, text: str):
 
 @pytest.mark.parametrize("org", ["mhra", "nice", "hra", "uk-ipo"])
 def test_regulators_get_how_to_contact_them_not_a_referral_form(bundled: Pathway,
-                                                                 holder: KnowledgeHolder,
+                                                                 bundled_holder: KnowledgeHolder,
                                                                  org: str) -> None:
-    organisation = holder.current.knowledge.organisation(org)
+    organisation = bundled_holder.current.knowledge.organisation(org)
     reply = say(bundled, f"connect {org}")
     assert reply.kind == "info"
     assert "can't pass a warm introduction" in reply.text
@@ -100,23 +81,11 @@ def test_look_alikes_are_still_declined(bundled: Pathway, question: str) -> None
 
 
 def test_ask_json_keeps_match_null_beside_the_signpost(tmp_path: Path) -> None:
-    environ = {**os.environ, "PATHWAY_DATA_DIR": str(tmp_path / "data")}
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), "ask", "--json",
-         "how do I book annual leave?"],
-        capture_output=True, text=True, env=environ, timeout=60, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout)
+    answer = ask_json("how do I book annual leave?", tmp_path)
     assert answer["match"] is None and answer["signpost"] == "hr-pay-and-leave"
     assert answer["see_also"] == []
 
 
 def test_ask_json_carries_the_topic_of_a_contacts_reply(tmp_path: Path) -> None:
-    environ = {**os.environ, "PATHWAY_DATA_DIR": str(tmp_path / "data")}
-    result = subprocess.run(
-        [sys.executable, str(ROOT / "run_bot.py"), "ask", "--json",
-         "who can help with ethics approval?"],
-        capture_output=True, text=True, env=environ, timeout=60, cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    answer = json.loads(result.stdout)
+    answer = ask_json("who can help with ethics approval?", tmp_path)
     assert answer["match"]["id"] == "ethics-approval-rec" and answer["signpost"] is None

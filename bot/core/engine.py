@@ -16,6 +16,7 @@ from bot.base import language
 from bot.core import connect, intents, ticks, views
 from bot.core.commands import Registry, command
 from bot.core.intents import Intent
+from bot.core.measure import conversation as measuring
 from bot.core.replies import Asked, Option, ReferralLookup, Reply
 from bot.core.user import UserState
 from bot.core.wording import say
@@ -158,6 +159,8 @@ class Engine:
                          options=self._yes_no_options(state)), state
         if kind == "connect":
             return connect.answer(self.kb, state, pending, message), state
+        if kind in measuring.EXCHANGES:  # plan, pdsa, research check (bot.core.measure)
+            return measuring.answer(self.kb, state, pending, message)
         if kind == "choose":
             number = intents.choice_number(message)
             ids = [i for i in pending.get("ids", []) if isinstance(i, str)]
@@ -564,6 +567,68 @@ class Engine:
         if reply.checklist is not None:
             state.last_checklist = reply.checklist.stage_id
         return reply, state
+
+    # --- measurement (bot.core.measure) ---
+
+    @command("log", "log <measure> <value> [date]", "log a reading (or paste a date and a value "
+             "a line after *log <measure>*; *unlog <measure> <date>* deletes one)", private=True)
+    def _on_log(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """Log one reading of a measure, or many pasted at once."""
+        return measuring.log(self.kb, state, intent)
+
+    @command("unlog", private=True)
+    def _on_unlog(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """Delete one day's reading of a measure."""
+        return measuring.unlog(self.kb, state, intent)
+
+    @command("chart", "chart <measure>", "a run chart of a measure, and what it shows",
+             private=True)
+    def _on_chart(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """A measure's run chart and a plain sentence for each signal."""
+        return measuring.chart(self.kb, state, intent)
+
+    @command("xmr", "xmr <measure>", "an XmR chart, from 20 readings", private=True)
+    def _on_xmr(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """A measure's XmR chart and its special causes."""
+        return measuring.xmr_chart(self.kb, state, intent)
+
+    @command("baseline", "baseline <measure> <points>", "freeze the median on the first points",
+             private=True)
+    def _on_baseline(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """Freeze a measure's median on its first points, or unfreeze it."""
+        return measuring.set_baseline(self.kb, state, intent)
+
+    @command("measures", "measures", "your project's measures and their latest readings",
+             private=True, paraphrases=("my measures", "show my measures", "list my measures"))
+    def _on_measures(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """The current project's measures with their latest readings."""
+        return measuring.measures(self.kb, state, intent)
+
+    @command("plan", "plan", "plan your project: aim, questions, measures (*new project "
+             "<name>* for another)", private=True,
+             paraphrases=("plan my project", "make a plan", "improvement plan"))
+    def _on_plan(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """Plan the current project step by step with the Model for Improvement."""
+        return measuring.plan(self.kb, state, intent)
+
+    @command("pdsa", "pdsa <what you'll try>", "record a PDSA cycle step by step",
+             private=True)
+    def _on_pdsa(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """Start a PDSA cycle, or record the next step of the open one."""
+        return measuring.pdsa(self.kb, state, intent)
+
+    @command("research_check", "research check", "is it research, service evaluation or "
+             "audit?", private=True,
+             paraphrases=("is it research or audit", "is this research", "is my project research"))
+    def _on_research_check(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """A short guide to the HRA decision tool's questions; the outcome goes in the project."""
+        return measuring.research_check(self.kb, state, intent)
+
+    @command("export", "export plan", "your plan as a Markdown file", private=True,
+             paraphrases=("export my plan", "download my plan"))
+    def _on_export(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """The current project as a Markdown report for the channel to save."""
+        return measuring.export_plan(self.kb, state, intent)
 
     @command("language", "Cymraeg / English", "choose the language I answer in (*iaith*)",
              paraphrases=("in welsh please", "yn gymraeg", "in english please", "yn saesneg",

@@ -98,6 +98,18 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("withdraw", r"withdraw(?: referral)?\s+(?P<arg>r[0-9a-f]{8})"),
     ("forget", r"forget me|forget|delete (?:me|my data|everything)(?: about me)?"),
     ("reset", r"reset|start (?:again|over)"),
+    # Measurement (bot.core.measure.conversation): a measure's name, then values and dates.
+    # "log in to Datix" and "baseline after the fact?" are questions: these need a number.
+    ("log", r"log\s+(?P<arg>\S[\s\S]*\d[\s\S]*)"),
+    ("unlog", r"unlog\s+(?P<arg>.+\d.*)"),
+    ("chart", r"(?:run )?chart\s+(?P<arg>.+)"),
+    ("xmr", r"xmr(?: chart)?\s+(?P<arg>.+)"),
+    ("baseline", r"baseline\s+(?P<arg>.+\s(?:\d+|off))"),
+    ("measures", r"(?:show )?(?:my |the )?measures"),
+    ("plan", r"plan(?: my project)?|(?:plan|new) project\s+(?P<arg>.+)"),
+    ("pdsa", r"pdsa(?:\s+(?P<arg>.+))?"),
+    ("research_check", r"research check|is it research(?:,? service evaluation)?(?: or audit)?"),
+    ("export", r"export(?: (?:my |the )?plan)?"),
     ("show", r"topic:(?P<arg>[a-z0-9-]+)"),
 )
 _COMPILED = tuple((name, re.compile(rf"\s*(?:{rx})\s*[.!?]*\s*", re.IGNORECASE))

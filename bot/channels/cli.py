@@ -8,9 +8,11 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from bot.base.errors import StateError
+from bot.channels.files import Saved, save_files
 from bot.channels.outbox import OutboxDeliverer
 from bot.channels.terminal import chat_lines, interactive_lines, render
 from bot.core.replies import Reply
@@ -164,14 +166,22 @@ def _run_local(args: argparse.Namespace) -> int:
 
         def respond(text: str) -> Reply:
             try:
-                return pathway.respond(LOCAL_WORKSPACE, args.user, text)
+                reply = pathway.respond(LOCAL_WORKSPACE, args.user, text)
             except Exception:  # one bad message must not end the chat; state is unchanged
                 logger.exception("could not answer a message")
                 return Reply("error", say("error.generic"))
+            try:
+                reply, saved[0] = save_files(reply, settings.data_dir)
+            except OSError as error:  # the answer still stands; say the file could not be saved
+                logger.warning("could not save a reply's file: %s", error)
+                reply = replace(reply, footer=say("files.not_saved", reply.lang))
+            return reply
+
+        saved = [Saved()]
 
         if args.command == "chat":
             return _chat(respond)
-        return _ask(respond, args)
+        return _ask(respond, args, saved)
     finally:
         pathway.close()
 
@@ -188,7 +198,8 @@ def _chat(respond: Callable[[str], Reply]) -> int:
     return 0
 
 
-def _ask(respond: Callable[[str], Reply], args: argparse.Namespace) -> int:
+def _ask(respond: Callable[[str], Reply], args: argparse.Namespace, saved: list[Saved]
+         ) -> int:
     questions = sys.stdin if args.question == ["-"] else [" ".join(args.question)]
     for question in questions:
         question = question.rstrip("\n")
@@ -196,7 +207,7 @@ def _ask(respond: Callable[[str], Reply], args: argparse.Namespace) -> int:
             continue
         reply = respond(question)
         if args.json:
-            print(json.dumps(_as_json(reply), ensure_ascii=False))
+            print(json.dumps(_as_json(reply, saved[0]), ensure_ascii=False))
         else:
             print(render(reply) + ("\n" if args.question == ["-"] else ""))
     return 0
@@ -234,8 +245,14 @@ def db_command(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def _as_json(reply: Reply) -> dict:
-    return {
+def _as_json(reply: Reply, saved: Saved | None = None) -> dict:
+    found: dict = {}
+    if reply.chart is not None:
+        found["chart"] = {"path": str(saved.chart) if saved and saved.chart else None,
+                          **reply.chart.summary}
+    if saved is not None and saved.export is not None:
+        found["export"] = str(saved.export)
+    return {**found,
         "text": reply.text,
         "match": reply.match.as_json() if reply.match else None,
         "suggestions": [s.as_json() for s in reply.suggestions],

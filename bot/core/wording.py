@@ -131,6 +131,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                "can contact them directly, as below."},
     "contacts.how": {"en": "How to contact them: {how}"},
     "terminal.say_connect": {"en": "(say: connect {id})"},
+    "files.chart_saved": {"en": "Chart saved: {path}\n{sparkline}"},
+    "files.export_saved": {"en": "Plan saved as Markdown: {path}"},
+    "files.not_saved": {"en": "I couldn't save the file in the data folder; check that it can be "
+                              "written to."},
     "me.language": {"en": "• Language you chose: {language}"},
     "language.name_en": {"en": "English"},
     "language.name_cy": {"en": "Welsh (Cymraeg)"},

@@ -1,0 +1,59 @@
+"""What a reply hands a channel as files: a chart's PNG and an exported plan's Markdown.
+
+The terminal and `ask` save them under the data directory and say where; the core only
+returns the bytes and the text (Reply.chart, Reply.data["markdown"]).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from bot.core.replies import Reply
+from bot.core.wording import say
+
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+MAX_NAME = 60
+
+
+@dataclass(frozen=True)
+class Saved:
+    """Where a reply's files went, if it had any."""
+
+    chart: Path | None = None
+    export: Path | None = None
+
+
+def file_name(text: str, suffix: str, fallback: str) -> str:
+    """A safe file name from user text: lower-case letters, digits and hyphens only."""
+    stem = _UNSAFE.sub("-", text.casefold()).strip("-")[:MAX_NAME].strip("-")
+    return f"{stem or fallback}{suffix}"
+
+
+def save_files(reply: Reply, directory: Path) -> tuple[Reply, Saved]:
+    """Write the reply's chart and export under ``directory``; the footer says where."""
+    notes, chart, export = [], None, None
+    if reply.chart is not None:
+        chart = directory / "charts" / file_name(reply.chart.measure, ".png", "chart")
+        _write(chart, reply.chart.png)
+        notes.append(say("files.chart_saved", reply.lang, path=chart,
+                         sparkline=reply.chart.sparkline))
+    markdown = (reply.data or {}).get("markdown")
+    if isinstance(markdown, str):
+        name = str((reply.data or {}).get("filename") or "plan")
+        export = directory / "exports" / file_name(name.removesuffix(".md"), ".md", "plan")
+        _write(export, markdown.encode("utf-8"))
+        notes.append(say("files.export_saved", reply.lang, path=export))
+    if not notes:
+        return reply, Saved()
+    footer = "\n".join([*([reply.footer] if reply.footer else []), *notes])
+    return replace(reply, footer=footer), Saved(chart, export)
+
+
+def _write(path: Path, content: bytes) -> None:
+    """Write a file whole: to a temporary name first, then renamed into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(path.suffix + ".part")
+    partial.write_bytes(content)
+    partial.replace(path)

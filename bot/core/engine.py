@@ -446,7 +446,8 @@ class Engine:
     def _on_evaluate(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         lang = state.lang
         guides = self._guides_for(state)
-        shown = guides if intent.arg in ("all", "more") else guides[:views.SHORT_LIST]
+        shown = (guides if intent.arg in ("all", "more", "y cyfan", "mwy")
+                 else guides[:views.SHORT_LIST])
         options = tuple(Option(t.title.get(lang), f"topic:{t.id}") for t in shown)
         if len(shown) < len(guides):
             options += (Option(say("option.more_guides", lang, count=len(guides) - len(shown)),

@@ -20,6 +20,10 @@ STAGE_WORDS: dict[str, str] = {
     "implement": "adopt", "implementation": "adopt", "adopt and implement": "adopt",
     "5": "spread", "spread": "spread", "spreading": "spread", "sustain": "spread",
     "scale": "spread", "spread and sustain": "spread",
+    # Welsh, as the stage titles say them (cam syniad, cam prototeip...)
+    "syniad": "idea", "syniad ac angen": "idea", "prototeip": "prototype",
+    "prototeipio": "prototype", "profi": "prototype", "gwerthuso": "evaluate",
+    "mabwysiadu": "adopt", "gweithredu": "adopt", "lledaenu": "spread", "cynnal": "spread",
 }
 
 
@@ -63,41 +67,57 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
                   r"(?:how are (?:you|u)(?: doing| today)?|how'?s (?:it going|your day(?: going)?)|"
                   r"are (?:you|u) (?:a )?(?:robot|bot|human|real|real person|person|an ai|ai)|"
                   r"who are (?:you|u)|(?:tell me )?a joke|tell me a joke)"),
-    ("help", r"help|\?|how does this work|commands|menu|help me|start|"
+    ("help", r"help|\?|how does this work|commands|menu|help me|start|cymorth|helpu|"
+             r"beth (?:allwch chi|alli di|elli di) (?:ei )?(?:wneud|neud)|"
              r"what (?:else |sort of things |kind of things |things )?can you "
              r"(?:do|help(?: me)? with)(?: for me)?"),
-    ("stages", r"stages|overview|(?:show|list|what are) (?:me )?" + _THE + r"(?:five )?stages|"
+    ("stages", r"stages|overview|(?:y )?camau|y pum cam|trosolwg|"
+               r"(?:show|list|what are) (?:me )?" + _THE + r"(?:five )?stages|"
                r"" + _THE + r"pathway"),
-    ("next_stage", r"(?:move|go) (?:on )?to " + _THE + r"next stage|next stage"),
+    ("next_stage", r"(?:move|go) (?:on )?to " + _THE + r"next stage|next stage|"
+                   r"(?:symud (?:ymlaen )?i'?r )?cam nesaf"),
     ("redo_triage", r"(?:ask me )?" + _THE + r"stage questions(?: again)?|triage again|"
                     r"(?:redo|restart) " + _THE + r"(?:stage questions|triage)"),
-    ("stage", r"(?:set )?(?:my )?stage(?: is)?\s+(?P<arg>.+)"),
+    ("stage", r"(?:set )?(?:my )?stage(?: is)?\s+(?P<arg>.+)|(?:fy )?ngham i yw\s+(?P<arg2>.+)|"
+              r"cam\s+(?P<arg3>syniad|prototeip|gwerthuso|mabwysiadu|lledaenu|[1-5])"),
     # "I'm at a loss..." is a question, not a stage: the engine checks the stage name.
     ("stage_claim", r"(?:i'?m|i am|we'?re|we are) (?:at|in|on) " + _THE + r"(?P<arg>.+?)"
                     r"(?: stage)?"),
     ("triage", r"triage|find my stage|which stage|what stage am i(?: at| in| on)?|"
                r"which stage (?:am i|are we)(?: at| in| on)?|"
-               r"i (?:don'?t|do not) know (?:my|which|what) stage(?: i'?m (?:at|in))?"),
+               r"i (?:don'?t|do not) know (?:my|which|what) stage(?: i'?m (?:at|in))?|"
+               r"(?:ym )?mha gam (?:ydw i|dw i|ydyn ni|wyf i)(?: arno| ynddo)?|"
+               r"pa gam (?:ydw i|dw i|ydyn ni)(?: arno| ynddo)?|"
+               r"dw ?i ddim yn gwybod (?:pa|ym mha) gam(?: ydw i| dw i)?"),
     ("next", r"next|next steps?|what(?:'s| is)? next|what now|where am i|"
-             r"what (?:should|do) (?:i|we) do(?: next| now)?"),
+             r"what (?:should|do) (?:i|we) do(?: next| now)?|nesaf|nesa|beth nesaf|be nesa|"
+             r"beth sy'?n nesaf|beth sydd nesaf|beth ddylwn i (?:ei )?wneud nesaf|"
+             r"ble ydw i arni|lle dw i arni"),
     ("checklist", r"(?:show )?(?:my |the )?(?:checklist|to ?do(?: list)?)"
-                  r"(?: for)?(?:\s+" + _THE + r"(?P<arg>[\w ]+?))?(?: stage)?"),
-    ("untick", r"(?:untick|uncheck|undo|not done|undone)\s+(?P<arg>.+)"),
+                  r"(?: for)?(?:\s+" + _THE + r"(?P<arg>[\w ]+?))?(?: stage)?|"
+                  r"(?:dangos )?(?:fy |y )?rhestr wirio(?: ar gyfer)?(?:\s+(?:y |cam )?"
+                  r"(?P<arg2>[\w ]+?))?"),
+    ("untick", r"(?:untick|uncheck|undo|not done|undone|dad-?dicio|dad-?dic)\s+(?P<arg>.+)"),
     # "check" and "complete" start many questions, so they only tick when given numbers.
-    ("tick", r"(?:tick|ticked|done|mark)\s+(?P<arg>.+)|"
+    ("tick", r"(?:tick|ticked|done|mark|tic|ticio|ticiwch|wedi gwneud)\s+(?P<arg>.+)|"
              r"(?:check|complete|completed)\s+(?P<arg2>\d[\d ,&and]*)"),
     ("contacts", r"contacts?(?:\s+(?:for\s+)?(?P<arg>.+))?|"
                  r"who (?:can|could) help(?: me)?(?: (?:with|on|at) (?P<arg2>.+))?|"
                  r"who (?:should|do|can) (?:i|we) (?:talk|speak) to(?: about (?P<arg3>.+))?|"
-                 r"who to (?:contact|ask|talk to)(?: about (?P<arg4>.+))?"),
-    ("evaluate", r"(?:evaluate|evaluation(?: guidance| help| guides)?)(?: (?P<arg>all|more))?"),
-    ("me", r"me|my data|what do you (?:know|keep|store|have|hold) (?:about|on) me|"
+                 r"who to (?:contact|ask|talk to)(?: about (?P<arg4>.+))?|"
+                 r"pwy (?:all|allai|sy'?n gallu|fedr) (?:fy )?helpu(?: i)?"
+                 r"(?: (?:gyda|efo|â|a|hefo) (?P<arg5>.+))?|cysylltiadau"),
+    ("evaluate", r"(?:evaluate|evaluation(?: guidance| help| guides)?|gwerthuso|gwerthusiad)"
+                 r"(?: (?P<arg>all|more|y cyfan|mwy))?"),
+    ("me", r"me|my data|fi|fy nata|beth (?:ydych chi'?n|wyt ti'?n) (?:ei )?(?:gadw|wybod) "
+           r"amdana i|what do you (?:know|keep|store|have|hold) (?:about|on) me|"
            r"show (?:me )?(?:my data|what you (?:know|keep|store|have) about me)"),
     ("connect", r"connect(?: me)?(?: (?:with|to))?(?:\s+(?P<arg>.+))?"),
     ("referrals", r"(?:my )?referrals?|(?:my )?introductions|referral status"),
     ("withdraw", r"withdraw(?: referral)?\s+(?P<arg>r[0-9a-f]{8})"),
-    ("forget", r"forget me|forget|delete (?:me|my data|everything)(?: about me)?"),
-    ("reset", r"reset|start (?:again|over)"),
+    ("forget", r"forget me|forget|delete (?:me|my data|everything)(?: about me)?|"
+               r"anghofia fi|anghofiwch fi|anghofio fi|dilewch fy nata|dileu fy nata"),
+    ("reset", r"reset|start (?:again|over)|ailosod|ailddechrau|dechrau eto"),
     # Measurement (bot.core.measure.conversation): a measure's name, then values and dates.
     # "log in to Datix" and "baseline after the fact?" are questions: these need a number.
     ("log", r"log\s+(?P<arg>\S[\s\S]*\d[\s\S]*)"),
@@ -114,9 +134,12 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
 )
 _COMPILED = tuple((name, re.compile(rf"\s*(?:{rx})\s*[.!?]*\s*", re.IGNORECASE))
                   for name, rx in _PATTERNS)
-_YES = {"yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "ie", "do", "correct", "true"}
-_NO = {"no", "n", "nope", "nah", "na", "naddo", "not yet", "false"}
-_CANCEL = {"cancel", "stop", "quit", "exit", "never mind", "nevermind"}
+_YES = {"yes", "y", "yeah", "yep", "yup", "sure", "ok", "okay", "ie", "do", "correct", "true",
+        "ydw", "ydy", "oes", "iawn", "gwnaf", "gwnes", "cywir", "yndw", "ydi"}
+_NO = {"no", "n", "nope", "nah", "na", "naddo", "not yet", "false", "nac ydw", "nac ydy",
+       "nac oes", "dim eto", "ddim eto", "na dw i ddim", "nag oes"}
+_CANCEL = {"cancel", "stop", "quit", "exit", "never mind", "nevermind", "canslo", "stopio",
+           "dim ots"}
 
 
 def parse(text: str) -> Intent:
@@ -147,7 +170,7 @@ def is_cancel(text: str) -> bool:
 def stage_id(text: str) -> str | None:
     """The stage a word or number names ("prototyping" -> "prototype"), if any."""
     key = re.sub(r"[^\w ]", "", text.casefold()).strip()
-    key = re.sub(r"^(?:the |stage )+|(?: stage)$", "", key).strip()
+    key = re.sub(r"^(?:the |stage |y |cam |yr )+|(?: stage)$", "", key).strip()
     return STAGE_WORDS.get(key) or (key if key in STAGE_IDS else None)
 
 

@@ -81,7 +81,7 @@ def checklist_in_view(kb: KnowledgeBase, state: UserState) -> Stage | None:
 
 
 def _resolve_items(stage: Stage, text: str) -> list[str]:
-    numbers = re.fullmatch(r"#?\d+(?:\s*(?:,|&|and|\s)\s*#?\d+)*", text.strip())
+    numbers = re.fullmatch(r"#?\d+(?:\s*(?:,|&|and|ac|a|\s)\s*#?\d+)*", text.strip())
     if numbers:
         picked = [int(n) for n in re.findall(r"\d+", text)]
         if all(1 <= n <= len(stage.checklist) for n in picked):

@@ -157,3 +157,13 @@ def test_chat_referral_me_and_did_you_mean_read_as_text(tmp_path: Path) -> None:
     assert "Your referrals:\n• R" in out
     assert "Did you mean one of these?\n1. Regional Partnership Boards" in out
     assert "[1] Regional Partnership Boards" not in out
+
+
+def test_kb_check_names_the_entries_its_examples_confuse(kb_dir: Path, tmp_path: Path) -> None:
+    examples = kb_dir / "examples.yaml"
+    examples.write_text(examples.read_text(encoding="utf-8").replace(
+        "examples:\n", "examples:\n- q: do I need REC review\n  expect: medical-device\n", 1),
+        encoding="utf-8")
+    result = run("kb", "check", str(kb_dir), data_dir=tmp_path)
+    assert "competing entries" in result.stdout
+    assert "  ethics-approval ~ medical-device: 1" in result.stdout

@@ -7,9 +7,11 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from bot.base.errors import StateError
 from bot.channels.files import Saved, save_files
@@ -144,11 +146,26 @@ def kb_check(directory: str | None) -> int:
     report = evaluate_examples(Matcher(knowledge), knowledge.examples)
     for line in report.summary_lines():
         print(line)
+    for line in _competing_lines(report.failures):
+        print(line)
     for line in welsh_coverage(knowledge).summary_lines():
         print(line)
     if result.warnings:
         print(f"{len(result.warnings)} warning(s)")
     return 0
+
+
+def _competing_lines(failures: Iterable[Any], limit: int = 10) -> list[str]:
+    """Pairs of entries the examples confuse (one expected, the other answered), most first,
+    so the team can merge them or sharpen their phrasings."""
+    pairs = Counter(tuple(sorted((f.example.expect, f.got))) for f in failures
+                    if f.example.expect is not None and f.got is not None)
+    if not pairs:
+        return []
+    lines = ["competing entries (confused by the examples; sharpen or merge them):"]
+    lines += [f"  {first} ~ {second}: {count}" for (first, second), count in
+              sorted(pairs.items(), key=lambda item: (-item[1], item[0]))[:limit]]
+    return lines
 
 
 def _run_local(args: argparse.Namespace) -> int:

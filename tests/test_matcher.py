@@ -559,3 +559,48 @@ def test_knowledge_texts_are_normalised_once_and_not_kept() -> None:
     assert normalised_text.cache_info().currsize == 0
     matcher.match("I'm a nurse in Powys, do I need ethics approval?")
     assert normalised_text.cache_info().currsize == 0  # a user's message never goes into it
+
+
+@pytest.mark.parametrize(
+    ("question", "ask"),
+    [
+        ("I'm a nurse in Powys. I have an idea. Where do I start?", "Where do I start?"),
+        ("we tried it on one ward - how do we spread it", "how do we spread it"),
+        ("the pilot worked, so what happens next", "what happens next"),
+        ("do I need ethics approval", None),
+        ("is my app a medical device?", None),
+    ],
+)
+def test_the_asking_part_is_the_last_sentence_or_clause(question: str, ask: str | None) -> None:
+    from bot.matching.asking import asking_part
+
+    assert asking_part(question) == ask
+
+
+# Written for this test in the style of blind16_dev's long questions (a story, then the ask);
+# matched whole, the story dilutes the ask below the threshold.
+LONG_IDEA = ("I'm a pharmacist in a busy district general hospital and the team is stretched. "
+             "I have an idea for a new way to label high-risk medicines. What do I do first?")
+
+
+def test_a_long_question_is_answered_from_its_asking_part(real_matcher: Matcher) -> None:
+    assert answered(real_matcher.match(LONG_IDEA)) == "first-steps-with-an-idea"
+    whole_only = Matcher(real_matcher.kb, MatcherConfig(asking_part_gap=None))
+    assert answered(whole_only.match(LONG_IDEA)) is None
+
+
+@pytest.mark.parametrize("question", [
+    "Our ward is having a leaving do for a sister retiring after thirty years. Who do I tell?",
+    "My daughter is applying to university in Cardiff next year and she's nervous. "
+    "What do I do first?",
+])
+def test_a_generic_ask_after_an_unrelated_story_is_still_declined(
+        real_matcher: Matcher, question: str) -> None:
+    assert answered(real_matcher.match(question)) is None
+
+
+def test_the_asking_part_keeps_the_limit_on_candidates(real_matcher: Matcher) -> None:
+    result = real_matcher.match(LONG_IDEA, limit=1)
+    assert answered(result) == "first-steps-with-an-idea"
+    assert len(result.candidates) == 1
+    assert result.query == LONG_IDEA

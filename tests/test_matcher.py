@@ -332,6 +332,11 @@ FINAL_FLOORS = {
     "heldout_dev2.yaml": (0.9375, 0.95), "heldout_final3.yaml": (0.9625, 0.975),
     "heldout_final4.yaml": (0.8875, 1.0), "heldout_dev3.yaml": (0.875, 0.90),
     "heldout_final5.yaml": (0.9375, 0.95), "heldout_final6.yaml": (0.9125, 0.925),
+    # Written blind on 2026-12-02 (issues 16 and 17), measured before that day's changes and
+    # once after them (README). Counted strictly here: only `expect`, not `also`.
+    "blind16_dev.yaml": (63 / 80, 38 / 40), "blind16_final_a.yaml": (65 / 80, 39 / 40),
+    "blind16_final_b.yaml": (55 / 80, 34 / 40), "blind_cy_dev.yaml": (69 / 80, 39 / 40),
+    "blind_cy_final.yaml": (62 / 80, 38 / 40),
 }
 
 

@@ -22,7 +22,7 @@ def say(pathway: Pathway, text: str, user: str = "U1"):
 
 
 def stored(pathway: Pathway, user: str = "U1") -> dict | None:
-    return pathway.users.peek(f"{W}:{user}")
+    return pathway.kept(W, user)
 
 
 # --- commands and questions in the middle of an exchange --------------------------------------

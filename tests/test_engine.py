@@ -17,7 +17,7 @@ def say(pathway: Pathway, text: str, user: str = "U1", private: bool = True):
 
 
 def stored(pathway: Pathway, user: str = "U1") -> dict | None:
-    return pathway.users.peek(f"{W}:{user}")
+    return pathway.kept(W, user)
 
 
 def test_greeting_lists_every_command(pathway: Pathway) -> None:
@@ -314,7 +314,7 @@ def test_me_includes_logged_questions_and_forget_removes_them(pathway: Pathway) 
     assert "Questions you asked: 1" in reply.text
     say(pathway, "forget me")
     say(pathway, "yes")
-    assert [row["text"] for row in pathway.questions.rows()] == ["what is the weather"]
+    assert [row["text"] for row in pathway.questions_asked()] == ["what is the weather"]
 
 
 def test_forget_me_needs_confirmation(pathway: Pathway) -> None:
@@ -410,10 +410,10 @@ def test_set_ticks_and_dashboard(pathway: Pathway) -> None:
     assert next(p for p in board.progress if p.current).id == "evaluate"
 
 
-def test_feedback_is_counted_without_user_ids(pathway: Pathway) -> None:
+def test_feedback_is_counted_without_user_ids(pathway: Pathway, database: Database) -> None:
     pathway.record_feedback(W, "U1", "medical-device", helpful=False)
     pathway.record_feedback(W, "U2", "medical-device", helpful=False)
     pathway.record_feedback(W, "U2", "unknown-entry", helpful=True)
-    rows = list(pathway.database.table("feedback").values())
+    rows = list(database.table("feedback").values())
     assert len(rows) == 1 and rows[0]["not_helped"] == 2
     assert "U1" not in str(rows) and "U2" not in str(rows)

@@ -10,6 +10,8 @@ from bot.core.intents import Intent
 from bot.core.measure import conversation, project, runchart
 from bot.core.user import UserState
 from bot.service import Pathway
+from bot.store.database import Database
+from bot.store.users import UserStore
 
 W = "T1"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -26,7 +28,7 @@ def say(pathway: Pathway, text: str, user: str = "U1"):
 
 
 def stored(pathway: Pathway, user: str = "U1") -> dict | None:
-    return pathway.users.peek(f"{W}:{user}")
+    return pathway.kept(W, user)
 
 
 def weeks(count: int) -> list[date]:
@@ -291,7 +293,8 @@ def test_the_measurement_replies_speak_welsh(pathway: Pathway) -> None:
     assert stored(pathway)["projects"][0]["name"] == "Fy mhrosiect"
 
 
-def test_a_damaged_stored_project_is_ignored_not_crashed_on(pathway: Pathway) -> None:
+def test_a_damaged_stored_project_is_ignored_not_crashed_on(pathway: Pathway,
+                                                             database: Database) -> None:
     damaged = UserState(projects=[
         {"name": 7}, {"name": "Broken", "measures": "lots", "pdsa": [3],
                       "aim": None, "research_check": {"outcome": "maybe"}},
@@ -299,7 +302,7 @@ def test_a_damaged_stored_project_is_ignored_not_crashed_on(pathway: Pathway) ->
                                         "readings": [{"on": "yesterday", "value": 1},
                                                      {"on": "2026-01-05", "value": "3"},
                                                      {"on": "2026-01-06", "value": 4}]}]}])
-    pathway.users.save(f"{W}:U1", damaged)
+    UserStore(database).save(f"{W}:U1", damaged)
     reply = say(pathway, "measures")
     assert "*falls* (kind not set): 1 reading(s), latest 4" in reply.text
     assert say(pathway, "chart falls").chart.summary["points"] == 1

@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.channels.outbox import OutboxDeliverer
 from bot.channels.terminal import render
 from bot.service import Pathway
+from bot.store.database import Database
 
 W = "local"
 FORM = ("A falls sensor for care homes", "Falls at night go unnoticed", "yes",
@@ -17,28 +18,33 @@ def chat(pathway: Pathway, *lines: str) -> list[str]:
     return [render(pathway.respond(W, "nia", line)) for line in lines]
 
 
-def refer(pathway: Pathway, tmp_path: Path) -> list[str]:
-    pathway.deliverer = OutboxDeliverer(tmp_path / "outbox.jsonl")
-    return chat(pathway, "stage prototype", "connect Improvement Cymru", *FORM, "yes")
+def refer(pathway: Pathway, database: Database, tmp_path: Path) -> list[str]:
+    """A referral sent through a service that delivers to the outbox, on the same database."""
+    outbox = Pathway(pathway.knowledge, database,
+                     deliverer=OutboxDeliverer(tmp_path / "outbox.jsonl"))
+    return chat(outbox, "stage prototype", "connect Improvement Cymru", *FORM, "yes")
 
 
-def test_a_sent_referral_reads_as_a_sentence_not_json(pathway: Pathway, tmp_path: Path) -> None:
-    sent = refer(pathway, tmp_path)[-1]
+def test_a_sent_referral_reads_as_a_sentence_not_json(pathway: Pathway, database: Database,
+                                                       tmp_path: Path) -> None:
+    sent = refer(pathway, database, tmp_path)[-1]
     assert "went to the team at Improvement Cymru" in sent
     assert "{" not in sent and "idempotency" not in sent
     assert len(sent.splitlines()) <= 5
 
 
-def test_referrals_list_each_one_once_without_json(pathway: Pathway, tmp_path: Path) -> None:
-    refer(pathway, tmp_path)
+def test_referrals_list_each_one_once_without_json(pathway: Pathway, database: Database,
+                                                    tmp_path: Path) -> None:
+    refer(pathway, database, tmp_path)
     [listed] = chat(pathway, "referrals")
     assert listed.count(": Improvement Cymru, sent, waiting for the team (since ") == 1
     assert "{" not in listed and "consent" not in listed
 
 
 def test_me_shows_ticks_recent_messages_and_referrals_as_text(pathway: Pathway,
+                                                              database: Database,
                                                               tmp_path: Path) -> None:
-    refer(pathway, tmp_path)
+    refer(pathway, database, tmp_path)
     chat(pathway, "tick 2")
     [me] = chat(pathway, "me")
     assert "• Stage: Prototype and test" in me and "Questions you asked: 0" in me

@@ -137,32 +137,9 @@ class Pathway:
         """Every referral, oldest first."""
         return self._referrals.all()
 
-    # --- kept for tests outside this change; adapters use the methods above --------------------
-
-    @property
-    def users(self) -> UserStore:
-        """The user store (tests only: tests/test_engine.py, tests/test_conversation.py)."""
-        return self._users
-
-    @property
-    def questions(self) -> QuestionLog:
-        """The question log (tests only: tests/test_engine.py)."""
-        return self._questions
-
-    @property
-    def database(self) -> Database:
-        """The state database (tests only: tests/test_engine.py)."""
-        return self._database
-
-    @property
-    def deliverer(self) -> Deliverer | None:
-        """Where referrals go; given to the constructor."""
-        return self._desk.deliverer
-
-    @deliverer.setter
-    def deliverer(self, deliverer: Deliverer | None) -> None:
-        # Tests only (tests/test_terminal_render.py); adapters pass deliverer= to Pathway.open.
-        self._desk.deliverer = deliverer
+    def kept(self, workspace: str, user: str) -> dict[str, Any] | None:
+        """The user's state exactly as stored (what "me" shows), or None."""
+        return self._users.peek(UserStore.key(workspace, user))
 
     def purge(self) -> int:
         """Apply the retention period to the question log and referrals."""
@@ -223,6 +200,18 @@ class Pathway:
         """The user's progress at a glance (App Home). Changes nothing."""
         state = self._users.load(UserStore.key(workspace, user))
         return self.knowledge.current.engine.dashboard(state)
+
+    def set_language(self, workspace: str, user: str, lang: str) -> Reply:
+        """Save the language the user reads Pathway in (App Home's toggle), as "Cymraeg" or
+        "English" would in a message: the preference, with the conversation's language reset."""
+        if lang not in ("en", "cy"):
+            raise ValueError(f"no such language: {lang!r}")
+
+        def change(state: UserState) -> tuple[Reply, UserState]:
+            chosen = replace(state, lang=lang, conversation_lang=None)
+            return Reply("language", say("language.saved", lang)), chosen
+
+        return self._users.update(UserStore.key(workspace, user), change)
 
     def set_ticks(self, workspace: str, user: str, stage_id: str, item_ids: set[str]) -> Reply:
         """Make exactly these checklist items ticked on a stage, and store it."""

@@ -50,8 +50,9 @@ class SlackBot:
     def start(self) -> None:
         """Open the database, build the app and serve it."""
         self.database = Database(self.settings.database_path)
-        self.pathway = Pathway(self.knowledge, self.database,
-                               deliverer=slack_deliverer(self.settings, self.knowledge))
+        deliverer = slack_deliverer(self.settings, self.knowledge)
+        self.pathway = Pathway(self.knowledge, self.database, deliverer=deliverer)
+        deliverer.user_language = self.pathway.language  # as open_pathway does
         app = build_app(self.settings, self.pathway)
         self.server = HttpServer(wsgi_app(app, lambda: health(self.pathway)),
                                  host="127.0.0.1", port=0, threads=4)

@@ -23,6 +23,8 @@ from bot.store.users import UserStore
 if TYPE_CHECKING:
     from slack_fixtures import SlackBot
 
+    from bot.service import Pathway
+
 pytest_plugins = ["slack_fixtures"]
 
 MALFORMED_TIMESTAMPS = ["abc", "", "1e99", "99999999999999999999", "-5", "-1700000000",
@@ -107,8 +109,10 @@ def test_badly_signed_requests_get_401_and_cause_nothing(
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
 
 
-def test_the_error_handler_answers_only_verified_requests(fake_slack: FakeSlack) -> None:
-    handle_error = _error_handler(Sender(web_client("xoxb-1-2-test", fake_slack.api_url)))
+def test_the_error_handler_answers_only_verified_requests(fake_slack: FakeSlack,
+                                                          pathway: Pathway) -> None:
+    handle_error = _error_handler(Sender(web_client("xoxb-1-2-test", fake_slack.api_url)),
+                                  pathway)
     body = {"command": "/pathway", "response_url": fake_slack.response_url("forged"),
             "event": {"type": "app_mention", "channel": "C1", "ts": "1.1"}}
     refused = handle_error(error=RuntimeError("boom"), body=body, context=BoltContext(),

@@ -54,6 +54,7 @@ class Settings:
     admins: frozenset[str] = frozenset()
     admin_channel: str | None = None
     triage_channel: str | None = None  # where "Connect me" referrals go by default
+    triage_language: str = "both"  # the teams' referral messages: "cy", "en" or "both"
     retention_days: int = DEFAULT_RETENTION_DAYS
     log_key_file: Path | None = None  # the question log's hashing key; default in data_dir
     # PostgreSQL for several instances (postgresql://user:password@host/db); None: SQLite
@@ -105,6 +106,7 @@ def load_settings(mode: str = "local", environ: Mapping[str, str] | None = None,
         admins=frozenset(re.split(r"[\s,]+", env.get("PATHWAY_ADMINS", "").strip())) - {""},
         admin_channel=_channel(env, "PATHWAY_ADMIN_CHANNEL"),
         triage_channel=_channel(env, "PATHWAY_TRIAGE_CHANNEL"),
+        triage_language=_triage_language(env.get("PATHWAY_TRIAGE_LANGUAGE", "")),
         retention_days=_retention(env.get("PATHWAY_RETENTION_DAYS", "").strip()),
         log_key_file=Path(env["PATHWAY_LOG_KEY_FILE"].strip())
         if env.get("PATHWAY_LOG_KEY_FILE", "").strip() else None,
@@ -170,6 +172,14 @@ def _channel(env: Mapping[str, str], name: str) -> str | None:
     if not re.fullmatch(r"[CG][A-Z0-9]{8,12}", value):
         raise SettingsError(f"{name} is {value!r}; it should be a Slack channel "
                             "id such as C0123456789 (channel details, at the bottom).")
+    return value
+
+
+def _triage_language(value: str) -> str:
+    value = value.strip().lower() or "both"
+    if value not in ("cy", "en", "both"):
+        raise SettingsError(f"PATHWAY_TRIAGE_LANGUAGE is {value!r}; it should be cy, en or "
+                            "both (Welsh and English side by side, the default).")
     return value
 
 

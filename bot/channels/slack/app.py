@@ -67,7 +67,7 @@ def build_app(settings: Settings, pathway: Pathway) -> App:
     app.use(mark_verified(request_verification=bool(settings.signing_secret)))
     app.use(dedup_middleware(pathway.claim_event))
     register_all(app, pathway, sender, Admin(pathway, settings.admins))
-    app.error(_error_handler(sender))
+    app.error(_error_handler(sender, pathway))
     replay_held_messages(pathway, sender)
     return app
 
@@ -75,15 +75,18 @@ def build_app(settings: Settings, pathway: Pathway) -> App:
 def slack_deliverer(settings: Settings, knowledge: KnowledgeHolder) -> SlackDeliverer:
     """Referrals to each organisation's triage channel, with the bot's token."""
     return SlackDeliverer(web_client(settings.bot_token, settings.api_url),
-                          lambda: knowledge.current.knowledge, settings.triage_channel)
+                          lambda: knowledge.current.knowledge, settings.triage_channel,
+                          settings.triage_language)
 
 
 def open_pathway(settings: Settings, knowledge: KnowledgeHolder | None = None) -> Pathway:
     """The service over the settings' database, delivering referrals to Slack."""
     holder = knowledge or KnowledgeHolder(settings.knowledge_dir)
-    return Pathway.open(holder, settings.database_url or settings.database_path,
-                        settings.retention_days,
-                        settings.log_key_file, deliverer=slack_deliverer(settings, holder))
+    deliverer = slack_deliverer(settings, holder)
+    pathway = Pathway.open(holder, settings.database_url or settings.database_path,
+                           settings.retention_days, settings.log_key_file, deliverer=deliverer)
+    deliverer.user_language = pathway.language
+    return pathway
 
 
 def _reason(error: BoltError) -> str:
@@ -108,7 +111,7 @@ def mark_verified(request_verification: bool) -> Callable[..., None]:
     return mark_as_verified
 
 
-def _error_handler(sender: Sender) -> Any:
+def _error_handler(sender: Sender, pathway: Pathway) -> Any:
     """The one place errors are logged; the user gets a friendly sentence, never a traceback."""
 
     def handle_error(error: Exception, body: dict[str, Any], context: BoltContext,
@@ -126,7 +129,7 @@ def _error_handler(sender: Sender) -> Any:
         if isinstance(error, (SlackClientError, OSError)):
             return None  # Slack itself failed us; trying to send again would fail too.
         try:
-            _say_sorry(sender, body)
+            _say_sorry(sender, body, _sorry_language(pathway, body))
         except (SlackClientError, OSError):
             logger.exception("Could not tell the user about the error either")
         return None
@@ -139,12 +142,28 @@ def _kind(body: Any) -> str:
     return kind if isinstance(kind, str) and kind.isidentifier() else "command"
 
 
-def _say_sorry(sender: Sender, body: dict[str, Any]) -> None:
+def _sorry_language(pathway: Pathway, body: dict[str, Any]) -> str:
+    """The saved language of whoever made the failed request; English if it can't be read."""
+    user = body.get("user") if isinstance(body.get("user"), dict) else {}
+    event = body.get("event") if isinstance(body.get("event"), dict) else {}
+    team = body.get("team") if isinstance(body.get("team"), dict) else {}
+    user_id = user.get("id") or body.get("user_id") or event.get("user")
+    workspace = team.get("id") or body.get("team_id") or user.get("team_id")
+    if not (isinstance(user_id, str) and isinstance(workspace, str)):
+        return "en"
+    try:
+        return pathway.language(workspace, user_id)
+    except Exception:  # the store may be what failed: an English apology beats none
+        logger.warning("Could not read the language for an apology", exc_info=True)
+        return "en"
+
+
+def _say_sorry(sender: Sender, body: dict[str, Any], lang: str = "en") -> None:
     """Apologise where the failed request came from: its response URL, or the message's thread."""
-    sorry = Reply("error", say("slack.sorry"))
+    sorry = Reply("error", say("slack.sorry", lang))
     response_url = body.get("response_url")
     if isinstance(response_url, str) and response_url:
-        sender.respond(response_url, sorry)
+        sender.respond(response_url, sorry, lang=lang)
         return
     event = body.get("event")
     if not isinstance(event, dict) or event.get("type") not in {"message", "app_mention"}:
@@ -153,7 +172,8 @@ def _say_sorry(sender: Sender, body: dict[str, Any]) -> None:
     if isinstance(channel, str) and channel:
         if event["type"] == "app_mention":
             thread = thread or ts
-        sender.post(channel, sorry, thread_ts=thread if isinstance(thread, str) else None)
+        sender.post(channel, sorry, thread_ts=thread if isinstance(thread, str) else None,
+                    lang=lang)
 
 
 def health(pathway: Pathway) -> dict[str, Any]:

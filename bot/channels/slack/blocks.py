@@ -3,6 +3,8 @@
 Every piece of mrkdwn is escaped, whether it came from a user or the knowledge base;
 plain_text (buttons, headers, options, modal labels) is shown as it is, so it is not. Every
 block respects Slack's limits, so a long answer is split or shortened, never rejected.
+Each builder takes ``lang``, the language of the reply it frames ("en" or "cy"), so the
+buttons and labels Slack adds around a reply read in the same language as the reply.
 """
 
 from __future__ import annotations
@@ -38,7 +40,9 @@ OPEN_CHECKLIST_ACTION = "pw_open_checklist"
 TICK_BLOCK_PREFIX = "pw_tick|"
 CHECKLIST_MODAL = "pw_checklist_modal"
 CONNECT_ACTION = "pw_connect"
-SHORTENED_NOTE = say("slack.shortened")
+LANGUAGE_ACTION = "pw_language"
+SHORTENED_NOTE = say("slack.shortened")  # in English; fit_blocks says it in the reply's language
+LANGUAGES = ("cy", "en")  # App Home's toggle, in this order
 _SCOPES = frozenset({"wales", "uk", "england"})
 _SAFE_URL = re.compile(r"https?://[^\s<>|\"]+")
 
@@ -112,43 +116,43 @@ def reply_options(reply: Reply) -> list[Option]:
     return list(reply.options) + [option for option in extra if option.say not in offered]
 
 
-def feedback_blocks(entry_id: str) -> list[Block]:
+def feedback_blocks(entry_id: str, lang: str = "en") -> list[Block]:
     """"This helped / this didn't help" buttons for a knowledge base answer."""
     return [{
         "type": "actions", "block_id": "pw_feedback",
-        "elements": [button(f"👍 {say('slack.feedback_yes')}", f"{FEEDBACK_ACTION}_yes",
+        "elements": [button(f"👍 {say('slack.feedback_yes', lang)}", f"{FEEDBACK_ACTION}_yes",
                             entry_id),
-                     button(f"👎 {say('slack.feedback_no')}", f"{FEEDBACK_ACTION}_no",
+                     button(f"👎 {say('slack.feedback_no', lang)}", f"{FEEDBACK_ACTION}_no",
                             entry_id)],
     }]
 
 
-def source_line(reply: Reply) -> str | None:
+def source_line(reply: Reply, lang: str = "en") -> str | None:
     """Where an answer comes from and when it was reviewed, escaped, if known."""
     parts = []
     if reply.source:
-        parts.append(say("slack.source", source=escape(reply.source)))
+        parts.append(say("slack.source", lang, source=escape(reply.source)))
     if reply.reviewed:
-        parts.append(say("slack.reviewed", reviewed=escape(reply.reviewed)))
+        parts.append(say("slack.reviewed", lang, reviewed=escape(reply.reviewed)))
     return " · ".join(parts) or None
 
 
-def contact_blocks(contacts: Sequence[Contact]) -> list[Block]:
+def contact_blocks(contacts: Sequence[Contact], lang: str = "en") -> list[Block]:
     """One section per organisation, with its link when safe, and a "Connect me" button
     where the organisation takes warm introductions (otherwise how to contact it)."""
-    return [{**section(_contact_text(contact)),
-             "accessory": button(say("slack.connect_me"), CONNECT_ACTION, contact.id)}
-            if contact.referrals else section(_contact_text(contact))
+    return [{**section(_contact_text(contact, lang)),
+             "accessory": button(say("slack.connect_me", lang), CONNECT_ACTION, contact.id)}
+            if contact.referrals else section(_contact_text(contact, lang))
             for contact in contacts]
 
 
-def _contact_text(contact: Contact) -> str:
+def _contact_text(contact: Contact, lang: str = "en") -> str:
     name = escape(contact.name)
     if _SAFE_URL.fullmatch(contact.url or ""):
         name = f"<{contact.url.replace('&', '&amp;')}|{name}>"
-    scope = (say(f"slack.scope_{contact.scope}") if contact.scope in _SCOPES
+    scope = (say(f"slack.scope_{contact.scope}", lang) if contact.scope in _SCOPES
              else escape(contact.scope))
-    how = (f"\n{escape(say('contacts.how', how=contact.how_to_contact))}"
+    how = (f"\n{escape(say('contacts.how', lang, how=contact.how_to_contact))}"
            if contact.how_to_contact and not contact.referrals else "")
     return f"*{name}* ({scope})\n{escape(contact.summary)}{how}"
 
@@ -161,34 +165,37 @@ def referral_lines(referrals: Sequence[dict[str, Any]], lang: str = "en") -> str
                       for r in referrals)
 
 
-def progress_line(stage: StageProgress) -> str:
+def progress_line(stage: StageProgress, lang: str = "en") -> str:
     """One stage as a line: number, title, ticks done, and a marker if it is the user's."""
     marker = "👉 " if stage.current else ("✅ " if stage.total and stage.done == stage.total
                                           else "▫️ ")
-    here = f"  {say('slack.you_are_here')}" if stage.current else ""
-    progress = say("checklist.progress", done=stage.done, total=stage.total)
+    here = f"  {say('slack.you_are_here', lang)}" if stage.current else ""
+    progress = say("checklist.progress", lang, done=stage.done, total=stage.total)
     return f"{marker}*{stage.number}. {escape(stage.title)}* — {progress}{here}"
 
 
-def progress_blocks(progress: Sequence[StageProgress], with_buttons: bool = False) -> list[Block]:
+def progress_blocks(progress: Sequence[StageProgress], with_buttons: bool = False,
+                    lang: str = "en") -> list[Block]:
     """The five stages and how far through each the user is."""
     if not with_buttons:
-        return [section("\n".join(progress_line(stage) for stage in progress))] if progress else []
+        lines = "\n".join(progress_line(stage, lang) for stage in progress)
+        return [section(lines)] if progress else []
     blocks = []
     for stage in progress:
-        block = section(progress_line(stage))
-        block["accessory"] = button(say("slack.open_checklist"), OPEN_CHECKLIST_ACTION, stage.id)
+        block = section(progress_line(stage, lang))
+        block["accessory"] = button(say("slack.open_checklist", lang), OPEN_CHECKLIST_ACTION,
+                                    stage.id)
         blocks.append(block)
     return blocks
 
 
-def checklist_summary(view: ChecklistView) -> str:
+def checklist_summary(view: ChecklistView, lang: str = "en") -> str:
     """ "3 of 7 done" and the next item, escaped."""
-    line = f"*{say('checklist.progress', done=view.done, total=view.total)}*"
+    line = f"*{say('checklist.progress', lang, done=view.done, total=view.total)}*"
     if view.next_item:
         next_text = f"{view.next_item.number}. {escape(view.next_item.text)}"
-        return f"{line} · {say('checklist.next', text=next_text)}"
-    return f"{line} · {say('slack.all_ticked')} 🎉" if view.total else line
+        return f"{line} · {say('checklist.next', lang, text=next_text)}"
+    return f"{line} · {say('slack.all_ticked', lang)} 🎉" if view.total else line
 
 
 def tick_block_id(stage_id: str, item_id: str) -> str:
@@ -204,12 +211,12 @@ def parse_tick_block_id(block_id: str) -> tuple[str, str] | None:
     return (stage_id, item_id) if stage_id and item_id else None
 
 
-def checklist_item_block(stage_id: str, item: ChecklistLine) -> Block:
+def checklist_item_block(stage_id: str, item: ChecklistLine, lang: str = "en") -> Block:
     """One checklist item with a "Done" checkbox beside it."""
     text = f"*{item.number}.* {escape(item.text)}"
     if item.help:
         text += f"\n_{escape(item.help)}_"
-    done = {"text": mrkdwn(say("slack.done")), "value": shorten(item.id, 150)}
+    done = {"text": mrkdwn(say("slack.done", lang)), "value": shorten(item.id, 150)}
     checkbox: Block = {"type": "checkboxes", "action_id": TICK_ACTION, "options": [done]}
     if item.done:
         checkbox["initial_options"] = [done]
@@ -219,44 +226,48 @@ def checklist_item_block(stage_id: str, item: ChecklistLine) -> Block:
     return block
 
 
-def checklist_blocks(view: ChecklistView, item_limit: int = 40) -> list[Block]:
+def checklist_blocks(view: ChecklistView, item_limit: int = 40, lang: str = "en"
+                     ) -> list[Block]:
     """A stage's checklist as interactive checkboxes, with "3 of 7 done" and the next item."""
-    blocks = [section(f"*{say('checklist.title', title=escape(view.stage_title))}*"),
-              context(checklist_summary(view))]
-    blocks += [checklist_item_block(view.stage_id, item) for item in view.items[:item_limit]]
+    blocks = [section(f"*{say('checklist.title', lang, title=escape(view.stage_title))}*"),
+              context(checklist_summary(view, lang))]
+    blocks += [checklist_item_block(view.stage_id, item, lang)
+               for item in view.items[:item_limit]]
     if len(view.items) > item_limit:
-        blocks.append(context(say("slack.more_items", count=len(view.items) - item_limit,
+        blocks.append(context(say("slack.more_items", lang, count=len(view.items) - item_limit,
                                   stage=escape(view.stage_id))))
     return blocks
 
 
-def fit_blocks(head: list[Block], body: list[Block], tail: list[Block], limit: int) -> list[Block]:
+def fit_blocks(head: list[Block], body: list[Block], tail: list[Block], limit: int,
+               lang: str = "en") -> list[Block]:
     """Head, body and tail within limit blocks, cutting the body and saying so if needed."""
     if len(head) + len(body) + len(tail) <= limit:
         return head + body + tail
     room = max(limit - len(head) - len(tail) - 1, 0)
-    return (head + body[:room] + [context(say("slack.shortened"))] + tail)[:limit]
+    return (head + body[:room] + [context(say("slack.shortened", lang))] + tail)[:limit]
 
 
-def reply_blocks(reply: Reply, limit: int = MESSAGE_BLOCK_LIMIT) -> list[Block]:
-    """A whole reply as message blocks, within Slack's limits."""
+def reply_blocks(reply: Reply, limit: int = MESSAGE_BLOCK_LIMIT, lang: str = "en"
+                 ) -> list[Block]:
+    """A whole reply as message blocks, within Slack's limits, framed in ``lang``."""
     head = [header(reply.title)] if reply.title else []
     body = text_sections(reply.text)
     tail: list[Block] = []
     if reply.checklist and reply.kind != "tick":  # a tick says what changed, not the list
-        tail += checklist_blocks(reply.checklist, item_limit=limit // 2)
-    tail += progress_blocks(reply.progress)
-    tail += contact_blocks(reply.contacts[:10])
+        tail += checklist_blocks(reply.checklist, item_limit=limit // 2, lang=lang)
+    tail += progress_blocks(reply.progress, lang=lang)
+    tail += contact_blocks(reply.contacts[:10], lang)
     if reply.kind == "data" and reply.data:
         # The details of what is kept, as lines; no other reply shows its data.
-        tail += text_sections("\n".join(kept_lines(reply.data)))
-    notes = [line for line in (source_line(reply), escape(reply.footer or "")) if line]
+        tail += text_sections("\n".join(kept_lines(reply.data, lang)))
+    notes = [line for line in (source_line(reply, lang), escape(reply.footer or "")) if line]
     if notes:
         tail.append(context("\n".join(notes)))
     tail += actions(option_buttons(reply_options(reply), confirm=reply.kind == "confirm"))
     if reply.kind == "answer" and reply.match:
-        tail += feedback_blocks(reply.match.id)
-    return fit_blocks(head, body, tail, limit)
+        tail += feedback_blocks(reply.match.id, lang)
+    return fit_blocks(head, body, tail, limit, lang)
 
 
 def fallback_text(reply: Reply) -> str:
@@ -266,40 +277,57 @@ def fallback_text(reply: Reply) -> str:
     return shorten(escape(text.strip() or "Pathway"), FALLBACK_LIMIT)
 
 
-def home_view(reply: Reply, extra: Sequence[Block] = ()) -> Block:
-    """The App Home tab: stage, progress, checklist, contacts, extra sections and options."""
-    head = [header(reply.title or say("slack.home_title"))]
+def home_view(reply: Reply, extra: Sequence[Block] = (), lang: str = "en") -> Block:
+    """The App Home tab: stage, progress, checklist, contacts, extra sections, options and
+    the language toggle, in the user's saved language."""
+    head = [header(reply.title or say("slack.home_title", lang))]
     body = text_sections(reply.text) if reply.text else []
-    tail = progress_blocks(reply.progress, with_buttons=True)
+    tail = progress_blocks(reply.progress, with_buttons=True, lang=lang)
     if reply.checklist:
-        tail += [{"type": "divider"}, *checklist_blocks(reply.checklist, item_limit=40)]
+        tail += [{"type": "divider"}, *checklist_blocks(reply.checklist, 40, lang)]
     if reply.contacts:
-        tail += [{"type": "divider"}, section(f"*{say('slack.who_can_help')}*"),
-                 *contact_blocks(reply.contacts[:10])]
+        tail += [{"type": "divider"}, section(f"*{say('slack.who_can_help', lang)}*"),
+                 *contact_blocks(reply.contacts[:10], lang)]
     tail += extra
     tail += actions(option_buttons(reply_options(reply)))
     if reply.footer:
         tail.append(context(escape(reply.footer)))
-    return {"type": "home", "blocks": fit_blocks(head, body, tail, HOME_BLOCK_LIMIT)}
+    tail += language_blocks(lang)
+    return {"type": "home", "blocks": fit_blocks(head, body, tail, HOME_BLOCK_LIMIT, lang)}
 
 
-def checklist_modal(reply: Reply) -> Block:
+def language_label(code: str) -> str:
+    """A language's name in that language ("Cymraeg", "English"): the toggle's button."""
+    return say(f"language.name_{code}", code)
+
+
+def language_blocks(lang: str) -> list[Block]:
+    """App Home's language toggle: which language is chosen, and a button for each."""
+    chosen = say(f"language.name_{lang}", lang)
+    buttons = [button(language_label(code), f"{LANGUAGE_ACTION}_{code}", code,
+                      style="primary" if code == lang else None) for code in LANGUAGES]
+    return [{"type": "divider"}, section(escape(say("me.language", lang, language=chosen))),
+            {"type": "actions", "block_id": LANGUAGE_ACTION, "elements": buttons}]
+
+
+def checklist_modal(reply: Reply, lang: str = "en") -> Block:
     """A modal holding one stage's checklist, opened from App Home."""
-    blocks = (checklist_blocks(reply.checklist, item_limit=90) if reply.checklist
+    blocks = (checklist_blocks(reply.checklist, 90, lang) if reply.checklist
               else text_sections(reply.text))
     stage_id = reply.checklist.stage_id if reply.checklist else ""
     return {"type": "modal", "callback_id": CHECKLIST_MODAL, "private_metadata": stage_id,
-            "title": modal_label(say("slack.checklist")), "close": modal_label(say("slack.close")),
+            "title": modal_label(say("slack.checklist", lang)),
+            "close": modal_label(say("slack.close", lang)),
             "blocks": blocks[:HOME_BLOCK_LIMIT]}
 
 
-def help_blocks(commands: Sequence[tuple[str, str]]) -> list[Block]:
+def help_blocks(commands: Sequence[tuple[str, str]], lang: str = "en") -> list[Block]:
     """/pathway help, built from the core's own list of commands."""
     lines = [f"• `/pathway {escape(usage)}` — {escape(description)}"
              for usage, description in commands]
-    lines.append(f"• `/checklist [stage]` — {say('slack.help_checklist')}")
-    return [header(say("slack.help_title")), *text_sections_escaped("\n".join(lines)),
-            context(say("slack.help_intro"))]
+    lines.append(f"• `/checklist [stage]` — {say('slack.help_checklist', lang)}")
+    return [header(say("slack.help_title", lang)), *text_sections_escaped("\n".join(lines)),
+            context(say("slack.help_intro", lang))]
 
 
 def text_sections_escaped(text: str) -> list[Block]:

@@ -134,43 +134,48 @@ class Sender:
         self.client = client
 
     @staticmethod
-    def message(channel: str, reply: Reply, thread_ts: str | None = None) -> dict[str, Any]:
+    def message(channel: str, reply: Reply, thread_ts: str | None = None,
+                lang: str = "en") -> dict[str, Any]:
         """The chat.postMessage arguments for a reply: plain JSON, so it can be stored."""
         return {"channel": channel, "thread_ts": thread_ts, "text": fallback_text(reply),
-                "blocks": reply_blocks(reply), "unfurl_links": False, "unfurl_media": False}
+                "blocks": reply_blocks(reply, lang=lang), "unfurl_links": False,
+                "unfurl_media": False}
 
     def send(self, message: dict[str, Any]) -> None:
         """Post a message built by message()."""
         self.client.chat_postMessage(**message)
 
-    def post(self, channel: str, reply: Reply, thread_ts: str | None = None) -> None:
+    def post(self, channel: str, reply: Reply, thread_ts: str | None = None,
+             lang: str = "en") -> None:
         """Post a reply as a new message (in a thread when thread_ts is given)."""
-        self.send(self.message(channel, reply, thread_ts))
+        self.send(self.message(channel, reply, thread_ts, lang))
 
-    def update(self, channel: str, ts: str, reply: Reply) -> None:
+    def update(self, channel: str, ts: str, reply: Reply, lang: str = "en") -> None:
         """Replace a message we posted earlier with a new reply."""
         self.client.chat_update(channel=channel, ts=ts, text=fallback_text(reply),
-                                blocks=reply_blocks(reply))
+                                blocks=reply_blocks(reply, lang=lang))
 
     def post_ephemeral(self, channel: str, user: str, reply: Reply,
-                       thread_ts: str | None = None) -> None:
+                       thread_ts: str | None = None, lang: str = "en") -> None:
         """Show a reply to one user in a channel."""
         self.client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts,
-                                       text=fallback_text(reply), blocks=reply_blocks(reply))
+                                       text=fallback_text(reply),
+                                       blocks=reply_blocks(reply, lang=lang))
 
-    def post_to_user(self, user: str, reply: Reply) -> None:
+    def post_to_user(self, user: str, reply: Reply, lang: str = "en") -> None:
         """Post a reply in the user's direct message with the bot."""
         opened = self.client.conversations_open(users=user)
-        self.post(opened["channel"]["id"], reply)
+        self.post(opened["channel"]["id"], reply, lang=lang)
 
     def respond(self, response_url: str, reply: Reply | None = None, *,
                 blocks: list[Block] | None = None, text: str | None = None,
-                replace_original: bool = False) -> None:
+                replace_original: bool = False, lang: str = "en") -> None:
         """Answer through a response URL (slash commands, ephemeral messages)."""
+        if blocks is None:
+            blocks = reply_blocks(reply, lang=lang) if reply else []
         message: dict[str, Any] = {
             "response_type": "ephemeral", "replace_original": replace_original,
-            "text": text or (fallback_text(reply) if reply else ""),
-            "blocks": blocks if blocks is not None else (reply_blocks(reply) if reply else []),
+            "text": text or (fallback_text(reply) if reply else ""), "blocks": blocks,
         }
         webhook = WebhookClient(url=response_url, timeout=15, retry_handlers=retry_handlers())
         response = webhook.send_dict(message)
@@ -189,12 +194,12 @@ class Sender:
         """Replace an open modal's content."""
         self.client.views_update(view_id=view_id, view=view)
 
-    def answer(self, surface: Surface, user: str, reply: Reply) -> None:
+    def answer(self, surface: Surface, user: str, reply: Reply, lang: str = "en") -> None:
         """Send a reply to the place an interaction came from."""
         if surface.kind == "ephemeral" and surface.response_url:
-            self.respond(surface.response_url, reply)
+            self.respond(surface.response_url, reply, lang=lang)
         elif surface.kind == "message" and surface.channel:
-            self.post(surface.channel, reply, thread_ts=surface.thread_ts)
+            self.post(surface.channel, reply, thread_ts=surface.thread_ts, lang=lang)
         else:
             # App Home and modals cannot hold a conversation: answer in the user's DM.
-            self.post_to_user(user, reply)
+            self.post_to_user(user, reply, lang)

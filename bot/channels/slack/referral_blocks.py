@@ -1,8 +1,11 @@
 """Block Kit for "Connect me": the innovator's modal, the team's triage message, App Home lines.
 
-Pure functions: plain values in, plain dicts out. Everything the innovator typed goes into
-mrkdwn, escaped; the only markup we add is our own (bold labels, <@U…> mentions of ids
-Slack gave us). plain_text (labels, options, titles) is shown as it is, so it is not escaped.
+Pure functions: plain values in, plain dicts out. The innovator's pieces are in the
+innovator's language (``lang``); the team's message is in the team's languages (``langs``:
+one, or Welsh and English side by side, PATHWAY_TRIAGE_LANGUAGE). Everything the innovator
+typed goes into mrkdwn, escaped; the only markup we add is our own (bold labels, <@U…>
+mentions of ids Slack gave us). plain_text (labels, options, titles) is shown as it is, so
+it is not escaped.
 """
 
 from __future__ import annotations
@@ -53,6 +56,16 @@ TEAM_LABEL_KEYS = {"summary": "team.label_summary", "problem": "connect.label_pr
                    "help_wanted": "connect.label_help_wanted"}
 TEAM_LABELS = {name: say(key) for name, key in TEAM_LABEL_KEYS.items()}
 _USER_ID = re.compile(r"[UW][A-Z0-9]{1,20}")
+# PATHWAY_TRIAGE_LANGUAGE: the languages of the team's message, in the order shown.
+TRIAGE_LANGUAGES: dict[str, tuple[str, ...]] = {"cy": ("cy",), "en": ("en",),
+                                                "both": ("cy", "en")}
+LABEL_JOIN, SENTENCE_JOIN = " / ", "\n"
+
+
+def in_languages(key: str, langs: Sequence[str], joiner: str = SENTENCE_JOIN,
+                 **values: Any) -> str:
+    """A catalogue text in each of langs, joined (once only where the languages agree)."""
+    return joiner.join(dict.fromkeys(say(key, lang, **values) for lang in langs))
 
 
 def _plain(text: str, limit: int = 150) -> Block:
@@ -145,62 +158,70 @@ def form_errors(answers: dict[str, Any], stage_ids: Sequence[str],
 # --- the receiving team's message --------------------------------------------------------------
 
 def triage_blocks(referral: Referral, stage_title: str | None = None,
-                  suggested_name: str | None = None) -> list[Block]:
+                  suggested_name: str | None = None,
+                  langs: Sequence[str] = ("en",)) -> list[Block]:
     """The referral as the team sees it, with its status and, while open, the team's buttons."""
     org = escape(referral.organisation_name)
-    blocks = [header(say("team.header", org=referral.organisation_name)),
-              section(say("team.intro", user=mention(referral.user_id), org=org,
-                          id=escape(referral.id)))]
+    blocks = [header(in_languages("team.header", langs, LABEL_JOIN,
+                                  org=referral.organisation_name)),
+              section(in_languages("team.intro", langs, user=mention(referral.user_id),
+                                   org=org, id=escape(referral.id)))]
     if referral.status == "withdrawn":
         # Consent is withdrawn with the referral: the innovator's details leave the channel.
-        blocks.append(context(say("team.details_removed")))
+        blocks.append(context(in_languages("team.details_removed", langs)))
     else:
         for name, _ in FIELDS:
             value = (stage_title or referral.stage) if name == "stage" else getattr(referral, name)
-            blocks.append(section(f"*{say(TEAM_LABEL_KEYS[name])}*\n{escape(str(value))}"))
+            label = in_languages(TEAM_LABEL_KEYS[name], langs, LABEL_JOIN)
+            blocks.append(section(f"*{label}*\n{escape(str(value))}"))
         consent = referral.consent or {}
-        blocks.append(context(say("team.consent_on",
-                                  date=escape(str(consent.get("at", ""))[:10]))))
-    blocks.append(section(status_text(referral, suggested_name)))
+        blocks.append(context(in_languages("team.consent_on", langs,
+                                           date=escape(str(consent.get("at", ""))[:10]))))
+    blocks.append(section(status_text(referral, suggested_name, langs)))
     if referral.status in OPEN_STATUSES:
-        blocks += team_buttons(referral.id)
+        blocks += team_buttons(referral.id, langs)
     return blocks
 
 
-def triage_text(referral: Referral) -> str:
+def triage_text(referral: Referral, langs: Sequence[str] = ("en",)) -> str:
     """The notification text for the team's message, escaped, without mentions."""
     ids = {"id": referral.id, "org": referral.organisation_name}
     if referral.status in {"pending", "sent"}:
-        return shorten(escape(say("team.notification_new", **ids)), 300)
-    return shorten(escape(say("team.notification", **ids,
-                              status=say(f"status.{referral.status}"))), 300)
+        return shorten(escape(in_languages("team.notification_new", langs, LABEL_JOIN, **ids)),
+                       300)
+    return shorten(escape(LABEL_JOIN.join(dict.fromkeys(
+        say("team.notification", lang, **ids, status=say(f"status.{referral.status}", lang))
+        for lang in langs))), 300)
 
 
-def status_text(referral: Referral, suggested_name: str | None = None) -> str:
+def status_text(referral: Referral, suggested_name: str | None = None,
+                langs: Sequence[str] = ("en",)) -> str:
     """Where the referral stands for the team, and who moved it there."""
     last = (referral.history or [{}])[-1]
     by, on = mention(str(last.get("by", ""))), escape(str(last.get("at", ""))[:10])
     status = referral.status
     if status == "withdrawn":
-        return f":no_entry_sign: {say('team.status_withdrawn', on=on)}"
+        return f":no_entry_sign: {in_languages('team.status_withdrawn', langs, on=on)}"
     if status == "accepted":
-        return f":white_check_mark: {say('team.status_accepted', by=by, on=on)}"
+        return f":white_check_mark: {in_languages('team.status_accepted', langs, by=by, on=on)}"
     if status == "more_info":
-        return f":speech_balloon: {say('team.status_more_info', by=by, on=on)}"
+        return f":speech_balloon: {in_languages('team.status_more_info', langs, by=by, on=on)}"
     if status == "redirected":
-        other = escape(suggested_name or referral.suggested_organisation
-                       or say("team.another_organisation"))
-        return (":leftwards_arrow_with_hook: "
-                f"{say('team.status_redirected', by=by, other=other, on=on)}")
-    return say("team.status_waiting")
+        lines = []
+        for lang in langs:
+            other = escape(suggested_name or referral.suggested_organisation
+                           or say("team.another_organisation", lang))
+            lines.append(say("team.status_redirected", lang, by=by, other=other, on=on))
+        return f":leftwards_arrow_with_hook: {SENTENCE_JOIN.join(dict.fromkeys(lines))}"
+    return in_languages("team.status_waiting", langs)
 
 
-def team_buttons(referral_id: str) -> list[Block]:
+def team_buttons(referral_id: str, langs: Sequence[str] = ("en",)) -> list[Block]:
     """Accept / Needs more info / Not for us, suggest another."""
     styles = {"accept": "primary"}
-    return actions([button(say(f"team.button_{a}"), f"{TEAM_ACTION_PREFIX}{a}", referral_id,
-                           style=styles.get(a)) for a in TEAM_ACTIONS],
-                   block_id="pw_referral")
+    return actions([button(in_languages(f"team.button_{a}", langs, LABEL_JOIN),
+                           f"{TEAM_ACTION_PREFIX}{a}", referral_id, style=styles.get(a))
+                    for a in TEAM_ACTIONS], block_id="pw_referral")
 
 
 def redirect_modal(referral: Referral, organisations: Sequence[Organisation],

@@ -2,7 +2,9 @@
 
 The core decides what a referral is and when it is sent; this module only carries it to the
 organisation's triage channel (``triage_channel`` in the knowledge base, else
-PATHWAY_TRIAGE_CHANNEL) and redraws the team's message when its status changes.
+PATHWAY_TRIAGE_CHANNEL) and redraws the team's message when its status changes. The team's
+message is in PATHWAY_TRIAGE_LANGUAGE (Welsh and English by default); what the innovator
+reads is in the innovator's language.
 """
 
 from __future__ import annotations
@@ -16,7 +18,12 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.channels.slack.delivery import Sender
-from bot.channels.slack.referral_blocks import triage_blocks, triage_text
+from bot.channels.slack.referral_blocks import (
+    LABEL_JOIN,
+    TRIAGE_LANGUAGES,
+    triage_blocks,
+    triage_text,
+)
 from bot.core.referral import DeliveryError, Referral
 from bot.core.replies import Option, Reply
 from bot.core.wording import say
@@ -32,10 +39,15 @@ class SlackDeliverer:
     """The Deliverer for Slack: one message per referral in the team's triage channel."""
 
     def __init__(self, client: WebClient, knowledge: Callable[[], KnowledgeBase],
-                 default_channel: str | None) -> None:
+                 default_channel: str | None, triage_language: str = "both",
+                 user_language: Callable[[str, str], str] | None = None) -> None:
         self.client = client
         self.knowledge = knowledge
         self.default_channel = default_channel
+        self.langs = TRIAGE_LANGUAGES[triage_language]
+        # (workspace, user) -> the innovator's language, for the "where it went" label; set
+        # once the service exists, since the service is built with this deliverer.
+        self.user_language = user_language
 
     def deliver(self, referral: Referral, organisation: Organisation | None
                 ) -> dict[str, Any]:
@@ -48,9 +60,12 @@ class SlackDeliverer:
         # The caller has claimed this referral in the database (ReferralStore.claim_delivery),
         # so no other thread or process posts it meanwhile.
         response = _call(self.client.chat_postMessage, channel=channel,
-                         text=triage_text(referral), blocks=self._blocks(referral),
+                         text=triage_text(referral, self.langs), blocks=self._blocks(referral),
                          unfurl_links=False, unfurl_media=False)
-        label = say("referral.where_own_channel" if own else "referral.where_default_channel")
+        lang = (self.user_language(referral.workspace, referral.user_id)
+                if self.user_language else "en")
+        label = say("referral.where_own_channel" if own else "referral.where_default_channel",
+                    lang)
         return {"channel": response.get("channel") or channel, "ts": response["ts"],
                 "label": label}
 
@@ -60,16 +75,18 @@ class SlackDeliverer:
         if not destination.get("channel") or not destination.get("ts"):
             return
         _call(self.client.chat_update, channel=destination["channel"], ts=destination["ts"],
-              text=triage_text(referral), blocks=self._blocks(referral))
+              text=triage_text(referral, self.langs), blocks=self._blocks(referral))
 
     def _blocks(self, referral: Referral) -> list[dict[str, Any]]:
         kb = self.knowledge()
         stage = kb.stage(referral.stage)
         suggested = kb.organisation(referral.suggested_organisation or "")
-        return triage_blocks(referral,
-                             stage_title=f"{stage.number}. {stage.title.get('en')}" if stage
-                             else None,
-                             suggested_name=suggested.name.get("en") if suggested else None)
+        stage_title = (LABEL_JOIN.join(dict.fromkeys(f"{stage.number}. {stage.title.get(lang)}"
+                                                for lang in self.langs)) if stage else None)
+        suggested_name = (LABEL_JOIN.join(dict.fromkeys(suggested.name.get(lang)
+                                                   for lang in self.langs))
+                          if suggested else None)
+        return triage_blocks(referral, stage_title, suggested_name, self.langs)
 
 
 def _call(method: Callable[..., Any], **params: Any) -> Any:
@@ -108,7 +125,7 @@ class ReferralRetrier:
         reply = Reply("referral", say("referral.update", lang, text=text),
                       options=(Option(say("referrals.title", lang), "referrals"),))
         try:
-            self.sender.post_to_user(referral.user_id, reply)
+            self.sender.post_to_user(referral.user_id, reply, lang)
         except (SlackClientError, OSError):
             logger.exception("could not tell the innovator that referral %s was sent",
                              referral.id)

@@ -26,6 +26,7 @@ from bot.channels.slack.delivery import (
     surface_of,
     workspace_of,
 )
+from bot.channels.slack.languages import saved_language, turn_language
 from bot.channels.slack.listeners.home import refresh_home
 from bot.channels.slack.text import unescape
 from bot.core.replies import Reply
@@ -39,7 +40,8 @@ def choose_option(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, An
     said, workspace = unescape(required(action, "value")), workspace_of(context)
     with acked_after(ack):
         reply = pathway.respond(workspace, user, said, private=surface.private)
-    sender.answer(surface, user, reply)
+    lang = turn_language(pathway, workspace, user, said=None if surface.private else said)
+    sender.answer(surface, user, reply, lang)
     if surface.kind in {"home", "modal"}:
         refresh_home(pathway, sender, workspace, user)
 
@@ -49,10 +51,11 @@ def give_feedback(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, An
     """Store "this helped / didn't help" and thank the user."""
     surface, user = surface_of(body), required(body, "user", "id")
     entry_id = unescape(required(action, "value"))
-    helpful = action["action_id"].endswith("_yes")
+    helpful, workspace = action["action_id"].endswith("_yes"), workspace_of(context)
     with acked_after(ack):
-        reply = pathway.record_feedback(workspace_of(context), user, entry_id, helpful)
-    thank_for_feedback(sender, surface, body, user, reply)
+        reply = pathway.record_feedback(workspace, user, entry_id, helpful)
+    thank_for_feedback(sender, surface, body, user, reply,
+                       saved_language(pathway, workspace, user))
 
 
 def tick(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -67,7 +70,7 @@ def tick(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any], actio
     with acked_after(ack):
         reply = pathway.tick(workspace, user, *parsed,
                              done=bool(action.get("selected_options")))
-    redraw_checklist(sender, surface, reply)
+    redraw_checklist(sender, surface, reply, saved_language(pathway, workspace, user))
     if surface.kind in {"home", "modal"}:
         refresh_home(pathway, sender, workspace, user)
 
@@ -78,8 +81,9 @@ def open_checklist(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, A
     stage_id, user = unescape(required(action, "value")), required(body, "user", "id")
     trigger_id = required(body, "trigger_id")
     ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
-    reply = pathway.checklist(workspace_of(context), user, stage_id)
-    sender.open_modal(trigger_id, checklist_modal(reply))
+    workspace = workspace_of(context)
+    reply = pathway.checklist(workspace, user, stage_id)
+    sender.open_modal(trigger_id, checklist_modal(reply, saved_language(pathway, workspace, user)))
 
 
 def register(app: App, pathway: Pathway, sender: Sender) -> None:
@@ -90,18 +94,18 @@ def register(app: App, pathway: Pathway, sender: Sender) -> None:
     app.action(OPEN_CHECKLIST_ACTION)(partial(open_checklist, pathway, sender))
 
 
-def redraw_checklist(sender: Sender, surface: Surface, reply: Reply) -> None:
+def redraw_checklist(sender: Sender, surface: Surface, reply: Reply, lang: str = "en") -> None:
     """Show the updated checklist where the box was ticked."""
     if surface.kind == "modal" and surface.view_id:
-        sender.update_modal(surface.view_id, checklist_modal(reply))
+        sender.update_modal(surface.view_id, checklist_modal(reply, lang))
     elif surface.kind == "ephemeral" and surface.response_url:
-        sender.respond(surface.response_url, reply, replace_original=True)
+        sender.respond(surface.response_url, reply, replace_original=True, lang=lang)
     elif surface.kind == "message" and surface.channel and surface.message_ts:
-        sender.update(surface.channel, surface.message_ts, reply)
+        sender.update(surface.channel, surface.message_ts, reply, lang)
 
 
 def thank_for_feedback(sender: Sender, surface: Surface, body: dict[str, Any], user: str,
-                       reply: Reply) -> None:
+                       reply: Reply, lang: str = "en") -> None:
     """In a DM, swap the feedback buttons for the thanks; elsewhere thank the user privately."""
     message = body.get("message") or {}
     if surface.kind == "message" and surface.private and message.get("blocks"):
@@ -109,6 +113,7 @@ def thank_for_feedback(sender: Sender, surface: Surface, body: dict[str, Any], u
         sender.client.chat_update(channel=surface.channel, ts=surface.message_ts,
                                   text=message.get("text") or "Pathway", blocks=blocks)
     elif surface.kind == "message" and surface.channel:
-        sender.post_ephemeral(surface.channel, user, reply, thread_ts=surface.thread_ts)
+        sender.post_ephemeral(surface.channel, user, reply, thread_ts=surface.thread_ts,
+                              lang=lang)
     else:
-        sender.answer(surface, user, reply)
+        sender.answer(surface, user, reply, lang)

@@ -10,11 +10,12 @@ from slack_bolt.context import BoltContext
 
 from bot.channels.slack.blocks import help_blocks
 from bot.channels.slack.delivery import Sender, acked_after, required, text_of, workspace_of
+from bot.channels.slack.languages import saved_language, turn_language
 from bot.channels.slack.text import unescape
 from bot.core.wording import say
 from bot.service import Pathway
 
-HELP_WORDS = frozenset({"help", "?", "commands"})
+HELP_WORDS = frozenset({"help", "?", "commands", "cymorth", "gorchmynion"})
 
 
 def pathway_text(command_text: str) -> str:
@@ -25,16 +26,17 @@ def pathway_text(command_text: str) -> str:
 def pathway_command(pathway: Pathway, sender: Sender, ack: Ack, command: dict[str, Any],
                     context: BoltContext) -> None:
     """/pathway [subcommand]: the engine's commands, answered only to the user."""
-    text = pathway_text(text_of(command))
+    text, workspace = pathway_text(text_of(command)), workspace_of(context)
     user, response_url = required(command, "user_id"), required(command, "response_url")
     if text.lower() in HELP_WORDS:
         ack()
-        sender.respond(response_url, text=say("slack.help_title"),
-                       blocks=help_blocks(pathway.command_help()))
+        lang = saved_language(pathway, workspace, user)
+        sender.respond(response_url, text=say("slack.help_title", lang),
+                       blocks=help_blocks(pathway.command_help(), lang))
         return
     with acked_after(ack):  # the change is committed before Slack hears "received"
-        reply = pathway.respond(workspace_of(context), user, text)
-    sender.respond(response_url, reply)
+        reply = pathway.respond(workspace, user, text)
+    sender.respond(response_url, reply, lang=turn_language(pathway, workspace, user))
 
 
 def checklist_command(pathway: Pathway, sender: Sender, ack: Ack, command: dict[str, Any],
@@ -42,9 +44,10 @@ def checklist_command(pathway: Pathway, sender: Sender, ack: Ack, command: dict[
     """/checklist [stage]: a stage's checklist with boxes to tick."""
     stage = unescape(text_of(command)).strip()
     user, response_url = required(command, "user_id"), required(command, "response_url")
+    workspace = workspace_of(context)
     with acked_after(ack):
-        reply = pathway.respond(workspace_of(context), user, f"checklist {stage}".strip())
-    sender.respond(response_url, reply)
+        reply = pathway.respond(workspace, user, f"checklist {stage}".strip())
+    sender.respond(response_url, reply, lang=turn_language(pathway, workspace, user))
 
 
 def register(app: App, pathway: Pathway, sender: Sender) -> None:

@@ -1,24 +1,27 @@
-"""App Home: a dashboard of the user's stage, progress, checklist, referrals and next steps."""
+"""App Home: a dashboard of the user's stage, progress, checklist, referrals and next steps,
+in the user's saved language, with a toggle to change it."""
 
 from __future__ import annotations
 
+import re
 from functools import partial
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App
 from slack_bolt.context import BoltContext
 
-from bot.channels.slack.blocks import home_view
+from bot.channels.slack.blocks import LANGUAGE_ACTION, LANGUAGES, home_view
 from bot.channels.slack.delivery import Sender, required, workspace_of
+from bot.channels.slack.languages import saved_language
 from bot.channels.slack.referral_blocks import referral_home_blocks
 from bot.service import Pathway
 
 
 def refresh_home(pathway: Pathway, sender: Sender, workspace: str, user: str) -> None:
     """Publish the user's App Home as it stands now, with their referrals."""
-    referrals = pathway.referrals_of(workspace, user)
-    sender.publish_home(user, home_view(pathway.dashboard(workspace, user),
-                                        referral_home_blocks(referrals)))
+    lang = saved_language(pathway, workspace, user)
+    referrals = referral_home_blocks(pathway.referrals_of(workspace, user), lang)
+    sender.publish_home(user, home_view(pathway.dashboard(workspace, user), referrals, lang))
 
 
 def home_opened(pathway: Pathway, sender: Sender, event: dict[str, Any],
@@ -28,6 +31,20 @@ def home_opened(pathway: Pathway, sender: Sender, event: dict[str, Any],
         refresh_home(pathway, sender, workspace_of(context), required(event, "user"))
 
 
+def choose_language(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any],
+                    action: dict[str, Any], context: BoltContext) -> None:
+    """App Home's "Cymraeg" / "English": save the preference, then redraw the Home tab."""
+    user, workspace = required(body, "user", "id"), workspace_of(context)
+    chosen = required(action, "value")
+    ack()
+    if chosen not in LANGUAGES:  # a forged or stale button: nothing to save
+        return
+    pathway.set_language(workspace, user, chosen)
+    refresh_home(pathway, sender, workspace, user)
+
+
 def register(app: App, pathway: Pathway, sender: Sender) -> None:
-    """Listen for the Home tab being opened."""
+    """Listen for the Home tab being opened and for its language toggle."""
     app.event("app_home_opened")(partial(home_opened, pathway, sender))
+    app.action(re.compile(f"^{LANGUAGE_ACTION}_({'|'.join(LANGUAGES)})$"))(
+        partial(choose_language, pathway, sender))

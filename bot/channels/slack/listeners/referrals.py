@@ -14,6 +14,7 @@ from slack_bolt.context import BoltContext
 
 from bot.channels.slack.blocks import CONNECT_ACTION
 from bot.channels.slack.delivery import BadPayload, Sender, required, surface_of, workspace_of
+from bot.channels.slack.languages import saved_language
 from bot.channels.slack.listeners.home import refresh_home
 from bot.channels.slack.referral_blocks import (
     CONNECT_MODAL,
@@ -74,10 +75,11 @@ def open_connect_form(desk: Desk, ack: Ack, body: dict[str, Any], action: dict[s
     ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
     kb = desk.pathway.knowledge_base()
     org = kb.organisation(org_id)
-    if org is None:
-        desk.sender.post_to_user(user, Reply("error", say("slack.org_gone")))
-        return
     state = desk.pathway.user_state(workspace, user)
+    if org is None:
+        desk.sender.post_to_user(user, Reply("error", say("slack.org_gone", state.lang)),
+                                 state.lang)
+        return
     desk.sender.open_modal(trigger_id, connect_modal(org, kb.stages, state.stage, state.lang))
 
 
@@ -85,75 +87,83 @@ def submit_connect_form(desk: Desk, ack: Ack, body: dict[str, Any], view: dict[s
                         context: BoltContext) -> None:
     """Check the form (consent first of all), then store and send the referral."""
     answers, user = submitted_values(state_values(view)), required(body, "user", "id")
+    workspace = workspace_of(context)
+    lang = saved_language(desk.pathway, workspace, user)
     stages = [stage.id for stage in desk.pathway.knowledge_base().stages]
-    errors = form_errors(answers, stages)
+    errors = form_errors(answers, stages, lang)
     if errors:
         ack(response_action="errors", errors=errors)
         return
     ack()
-    workspace = workspace_of(context)
     request = ReferralRequest(
         str(metadata(view).get("org", "")), answers["summary"], answers["problem"],
         answers["stage"], answers["user_organisation"], answers["help_wanted"],
         consent=answers["consent"])
-    desk.sender.post_to_user(user, desk.pathway.submit_referral(workspace, user, request))
+    desk.sender.post_to_user(user, desk.pathway.submit_referral(workspace, user, request), lang)
     refresh_home(desk.pathway, desk.sender, workspace, user)
 
 
-def team_button(desk: Desk, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+def team_button(desk: Desk, ack: Ack, body: dict[str, Any], action: dict[str, Any],
+                context: BoltContext) -> None:
     """Accept / Needs more info act at once; "Not for us" asks which organisation."""
     referral_id = unescape(required(action, "value"))
     kind = action["action_id"][len(TEAM_ACTION_PREFIX):]
     clicker, channel = required(body, "user", "id"), surface_of(body).channel
     trigger_id = required(body, "trigger_id") if kind == "redirect" else ""
     ack()
+    # What only the clicker sees (a notice, the "suggest another" form) is in their language.
+    lang = saved_language(desk.pathway, workspace_of(context), clicker)
     if kind != "redirect":
-        decide(desk, referral_id, kind, clicker, channel)
+        decide(desk, referral_id, kind, clicker, channel, lang=lang)
         return
     referral = desk.pathway.referral(referral_id)
     if referral is None or referral.status == "withdrawn":
-        notice(desk.sender, clicker, channel, say("referral.withdrawn_by_innovator"))
+        notice(desk.sender, clicker, channel, say("referral.withdrawn_by_innovator", lang), lang)
         return
     desk.sender.open_modal(trigger_id, redirect_modal(
-        referral, desk.pathway.knowledge_base().organisations, channel))
+        referral, desk.pathway.knowledge_base().organisations, channel, lang))
 
 
-def submit_redirect(desk: Desk, ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+def submit_redirect(desk: Desk, ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                    context: BoltContext) -> None:
     """"Not for us, suggest another": record the suggestion and tell the innovator."""
     org_id, clicker = selected_organisation(state_values(view)), required(body, "user", "id")
+    lang = saved_language(desk.pathway, workspace_of(context), clicker)
     if desk.pathway.knowledge_base().organisation(org_id) is None:
-        ack(response_action="errors", errors={"organisation": say("form.error_choose")})
+        ack(response_action="errors", errors={"organisation": say("form.error_choose", lang)})
         return
     ack()
     details = metadata(view)
     decide(desk, str(details.get("referral", "")), "redirect", clicker, details.get("channel"),
-           suggested=org_id)
+           suggested=org_id, lang=lang)
 
 
 def decide(desk: Desk, referral_id: str, kind: str, clicker: str, channel: str | None,
-           suggested: str | None = None) -> None:
+           suggested: str | None = None, lang: str = "en") -> None:
     """Record the team's decision (which redraws their message) and DM the innovator."""
     with desk.team_lock:
         if already_decided(desk.pathway.referral(referral_id), kind, suggested):
-            notice(desk.sender, clicker, channel, say("team.already_recorded"))
+            notice(desk.sender, clicker, channel, say("team.already_recorded", lang), lang)
             return
         try:
             referral, message = desk.pathway.team_action(referral_id, kind, clicker, suggested)
         except ReferralError as error:
-            notice(desk.sender, clicker, channel, str(error))
+            notice(desk.sender, clicker, channel, str(error), lang)
             return
+    innovator = saved_language(desk.pathway, referral.workspace, referral.user_id)
     other = desk.pathway.knowledge_base().organisation(suggested or "")
-    contacts = (contact(other),) if other else ()
-    desk.sender.post_to_user(referral.user_id, Reply("info", message, contacts=contacts))
+    contacts = (contact(other, innovator),) if other else ()
+    desk.sender.post_to_user(referral.user_id, Reply("info", message, contacts=contacts),
+                             innovator)
     refresh_home(desk.pathway, desk.sender, referral.workspace, referral.user_id)
 
 
-def notice(sender: Sender, user: str, channel: str | None, text: str) -> None:
+def notice(sender: Sender, user: str, channel: str | None, text: str, lang: str = "en") -> None:
     """Tell only the person who clicked."""
     if channel:
-        sender.post_ephemeral(channel, user, Reply("info", text))
+        sender.post_ephemeral(channel, user, Reply("info", text), lang=lang)
     else:
-        sender.post_to_user(user, Reply("info", text))
+        sender.post_to_user(user, Reply("info", text), lang)
 
 
 def register(app: App, pathway: Pathway, sender: Sender) -> None:

@@ -118,3 +118,15 @@ def test_every_reply_kind_the_code_makes_is_declared() -> None:
             made |= {k.value.value for k in node.keywords if name in {"Reply", "replace"}
                      and k.arg == "kind" and isinstance(k.value, ast.Constant)}
     assert made and made <= set(REPLY_KINDS), made - set(REPLY_KINDS)
+
+
+def test_help_text_comes_from_the_catalogue_in_step_with_the_registry(pathway) -> None:
+    from bot.core.wording import CATALOGUE, say
+
+    for found in COMMANDS.listed:
+        assert CATALOGUE[f"command.{found.name}"]["en"] == found.description, found.name
+    pathway.respond("T1", "U1", "Cymraeg")
+    welsh = pathway.respond("T1", "U1", "help").text
+    assert f"*tick <number or words>*: {say('command.tick', 'cy')}" in welsh
+    assert say("command.tick", "cy") != say("command.tick", "en")
+    assert pathway.command_help("cy")[0] == ("help", say("command.help", "cy"))

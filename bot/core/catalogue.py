@@ -41,6 +41,7 @@ BUTTON_KEYS = (  # buttons, and quick-reply options (Slack renders those as butt
     "answer.stage_set", "confirm.yes_forget", "confirm.yes_reset", "connect.consent_no",
     "connect.consent_yes", "form.consent_option", "number.stage", "number.tick",
     "option.chart", "option.checklist", "option.contacts", "option.forget",
+    "language.name_cy", "language.name_en",
     "option.more_contacts", "option.more_guides", "option.next", "option.next_stage",
     "option.no", "option.not_sure", "option.xmr",
     "option.redo_triage", "option.save_idea", "option.show_checklist", "option.stages",

@@ -228,7 +228,8 @@ class Engine:
              paraphrases=("what can you do", "what can i ask", "how do i use this"))
     def _on_help(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         lines = [say("help.intro", state.lang)]
-        lines += [f"• *{c.usage}*: {c.description}" for c in COMMANDS.listed]
+        lines += [f"• *{c.usage}*: {say(f'command.{c.name}', state.lang)}"
+                  for c in COMMANDS.listed]
         return Reply("help", "\n".join(lines), options=self._start_options(state),
                      footer=say("help.footer", state.lang)), state
 

@@ -178,11 +178,3 @@ def choice_number(text: str) -> int | None:
     """A bare number such as "2" or "#2", if the message is only that."""
     found = re.fullmatch(r"\s*#?(\d{1,2})\s*[.)]?\s*", text)
     return int(found.group(1)) if found else None
-
-
-def __getattr__(name: str) -> object:
-    """``COMMANDS`` here is the listed commands of the engine's registry (older imports)."""
-    if name == "COMMANDS":
-        from bot.core.engine import COMMANDS
-        return COMMANDS.listed
-    raise AttributeError(name)

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from bot.core.intents import COMMANDS
+from bot.core.engine import COMMANDS
 from bot.core.referral import Deliverer, Referral
 from bot.core.replies import ReferralLookup, ReferralRequest, Reply
 from bot.core.user import UserState
@@ -266,9 +266,10 @@ class Pathway:
         return self._desk.team_action(referral_id, action, by, suggested)
 
     @staticmethod
-    def command_help() -> list[tuple[str, str]]:
-        """(usage, description) for every command: the one source of help text."""
-        return [(command.usage, command.description) for command in COMMANDS]
+    def command_help(lang: str = "en") -> list[tuple[str, str]]:
+        """(usage, description) for every command help lists, in ``lang``: from the registry."""
+        return [(command.usage, say(f"command.{command.name}", lang))
+                for command in COMMANDS.listed]
 
 
 def _noting_deletion(change: Callable[[UserState], tuple[Reply, UserState | None]]

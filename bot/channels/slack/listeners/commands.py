@@ -32,7 +32,7 @@ def pathway_command(pathway: Pathway, sender: Sender, ack: Ack, command: dict[st
         ack()
         lang = saved_language(pathway, workspace, user)
         sender.respond(response_url, text=say("slack.help_title", lang),
-                       blocks=help_blocks(pathway.command_help(), lang))
+                       blocks=help_blocks(pathway.command_help(lang), lang))
         return
     with acked_after(ack):  # the change is committed before Slack hears "received"
         reply = pathway.respond(workspace, user, text)

@@ -29,7 +29,7 @@ TEAM = "T0PATHWAY"
 OWN_CHANNEL = "C0TRIAGE01"  # life-sciences-hub-wales's own triage channel
 DEFAULT_CHANNEL = "C0DEFAULT1"  # PATHWAY_TRIAGE_CHANNEL, for every other organisation
 OWN_ORG = "life-sciences-hub-wales"
-OTHER_ORG = "mhra"
+OTHER_ORG = "improvement-cymru"  # takes warm introductions, no channel of its own
 ANSWERS: dict[str, Any] = {
     "summary": "A falls sensor for care homes", "problem": "Falls at night go unnoticed",
     "stage": "prototype", "user_organisation": "Powys Teaching Health Board",
@@ -423,9 +423,21 @@ def test_unreachable_slack_is_a_delivery_error(referral_knowledge: KnowledgeHold
     deliverer = SlackDeliverer(client, lambda: referral_knowledge.current.knowledge, "C0DEFAULT1")
     referral = Referral.from_json({
         "id": "R00000001", "user": "T1:U1", "workspace": "T1", "organisation": OTHER_ORG,
-        "organisation_name": "MHRA", "user_id": "U1", "status": "pending", "stage": "idea",
+        "organisation_name": "Improvement Cymru", "user_id": "U1", "status": "pending",
+        "stage": "idea",
         "summary": "s", "problem": "p", "user_organisation": "o", "help_wanted": "h",
         "consent": {}, "history": [], "delivery": {"attempts": 0, "last_error": None},
         "idempotency": ""})
     with pytest.raises(DeliveryError, match="could not reach Slack"):
         deliverer.deliver(referral, None)
+
+
+def test_a_forged_form_for_an_organisation_without_a_route_is_refused(
+        bot: SlackBot, fake_slack: FakeSlack) -> None:
+    view = open_form(bot, fake_slack, "mhra", "U1")  # no Connect me button is shown for it
+    fake_slack.reset()
+    assert bot.submit_view(view, ANSWERS, user="U1") == (200, {})
+    assert "can't pass a warm introduction" in dm(fake_slack, "U1").dump
+    assert not fake_slack.find("chat.postMessage",
+                               lambda c: c.params["channel"] == DEFAULT_CHANNEL)
+    assert bot.pathway.all_referrals() == []

@@ -44,6 +44,8 @@ class ReferralDesk:
         org = self._knowledge().organisation(request.organisation)
         if org is None:
             return Reply("error", say("connect.which", lang, text=request.organisation))
+        if not org.referrals:  # no button is offered, but a form can still be forged
+            return Reply("error", say("connect.no_route", lang, org=org.name.get(lang)))
         form = ReferralForm(request.summary, request.problem, request.stage,
                             request.user_organisation, request.help_wanted)
         try:

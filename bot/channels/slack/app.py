@@ -23,6 +23,7 @@ from bot.channels.slack.listeners import register_all
 from bot.channels.slack.listeners.admin import reload_notifier
 from bot.channels.slack.listeners.direct import replay_held_messages
 from bot.channels.slack.logs import install_secret_filter, quiet_bolt_token_warning
+from bot.channels.slack.periodic import Periodic
 from bot.channels.slack.referrals import ReferralRetrier, SlackDeliverer
 from bot.channels.slack.server import HttpServer, VerifyingApp, wsgi_app
 from bot.core.replies import Reply
@@ -32,6 +33,7 @@ from bot.service.admin import Admin
 from bot.service.reloader import KnowledgeWatcher, reload_on_sighup
 from bot.service.settings import Settings, SettingsError, load_settings
 
+HELD_SWEEP_SECONDS = 5.0  # how soon a survivor finishes a dead instance's held messages
 logger = logging.getLogger("pathway.slack")
 
 # Bolt runs listeners in a pool of 5 threads by default. Commands and actions are acked from
@@ -200,6 +202,28 @@ def watch_knowledge(settings: Settings, pathway: Pathway, app: App) -> Knowledge
     return watcher
 
 
+class HeldMessages(Periodic):
+    """Answers direct messages an instance acknowledged and then died holding.
+
+    Slack does not send an acknowledged event again, so another instance on the same
+    database must finish it: its stored reply if the change was applied, else the whole
+    answer (EventLedger.take_unfinished takes only what a dead process, or one whose lease
+    ran out, was holding).
+    """
+
+    name = "held-messages"
+
+    def __init__(self, pathway: Pathway, sender: Sender,
+                 interval: float = HELD_SWEEP_SECONDS) -> None:
+        super().__init__(interval)
+        self.pathway = pathway
+        self.sender = sender
+
+    def run_once(self) -> int:
+        """One sweep; returns how many held messages were answered."""
+        return replay_held_messages(self.pathway, self.sender)
+
+
 def retry_referrals(pathway: Pathway, app: App) -> ReferralRetrier:
     """Retry undelivered referrals now and every minute, telling innovators when one is sent."""
     retrier = ReferralRetrier(pathway, Sender(app.client))
@@ -211,17 +235,19 @@ def _run(settings: Settings, prepare: Callable[[App, Pathway], Callable[[], None
     """Open everything, start the background work, and block in what ``prepare`` returns."""
     install_secret_filter([settings.bot_token, settings.app_token, settings.signing_secret])
     pathway = open_pathway(settings)
-    watcher = retrier = None
+    watcher = retrier = sweeper = None
     try:
         app = build_app(settings, pathway)
         serve = prepare(app, pathway)  # checks mode-specific settings before anything starts
         watcher = watch_knowledge(settings, pathway, app)
         retrier = retry_referrals(pathway, app)
+        sweeper = HeldMessages(pathway, Sender(app.client))
+        sweeper.start()
         serve()
     except KeyboardInterrupt:
         logger.info("Stopped")
     finally:
-        _stop(watcher, retrier)
+        _stop(watcher, retrier, sweeper)
         pathway.close()
     return 0
 
@@ -249,12 +275,13 @@ def run_serve(args: argparse.Namespace) -> int:
     return _run(settings, prepare)
 
 
-def _stop(watcher: KnowledgeWatcher | None, retrier: ReferralRetrier | None) -> None:
+def _stop(watcher: KnowledgeWatcher | None, *loops: Periodic | None) -> None:
     """Stop the background threads before the database closes under them."""
     if watcher:
         watcher.stop()
-    if retrier:
-        retrier.stop()
+    for loop in loops:
+        if loop:
+            loop.stop()
 
 
 def _port(value: str) -> int:

@@ -10,7 +10,6 @@ reads is in the innovator's language.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.channels.slack.delivery import Sender
+from bot.channels.slack.periodic import Periodic
 from bot.channels.slack.referral_blocks import (
     LABEL_JOIN,
     TRIAGE_LANGUAGES,
@@ -99,16 +99,16 @@ def _call(method: Callable[..., Any], **params: Any) -> Any:
         raise DeliveryError(f"could not reach Slack ({type(error).__name__})") from error
 
 
-class ReferralRetrier:
+class ReferralRetrier(Periodic):
     """Retries referrals still waiting for delivery, and tells each innovator once it is sent."""
+
+    name = "referral-retries"
 
     def __init__(self, pathway: Pathway, sender: Sender,
                  interval: float = RETRY_SECONDS) -> None:
+        super().__init__(interval)
         self.pathway = pathway
         self.sender = sender
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def run_once(self) -> list[Referral]:
         """One pass: deliver what is pending, and DM the innovators of those now sent."""
@@ -130,23 +130,3 @@ class ReferralRetrier:
             logger.exception("could not tell the innovator that referral %s was sent",
                              referral.id)
 
-    def start(self) -> None:
-        """Run a pass now, then every interval, in a background thread."""
-        self._thread = threading.Thread(target=self._loop, name="referral-retries",
-                                        daemon=True)
-        self._thread.start()
-
-    def _loop(self) -> None:
-        while True:
-            try:
-                self.run_once()
-            except Exception:  # the loop must outlive one bad pass; the next one may work
-                logger.exception("referral retry pass failed")
-            if self._stop.wait(self.interval):
-                return
-
-    def stop(self) -> None:
-        """Stop the loop and wait for a pass in progress to finish."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)

@@ -2,8 +2,11 @@
 
 It answers the Web API methods Pathway uses under /api/<method> and response_url posts
 under /response/<anything>. It can be told to fail the next N calls with 429 (with
-Retry-After) or 500, to test the bot's retries, and to refuse posts to a channel the bot
-is not in (``not_in_channel``, as Slack does). Modelled on bolt-python's own
+Retry-After) or 500, to test the bot's retries, to refuse posts to a channel the bot
+is not in (``not_in_channel``, as Slack does), and to answer one method with an error
+(``refuse``). File uploads go as Slack's do: files.getUploadURLExternal hands out an
+upload URL on this server, the bytes are POSTed there (recorded as "file_upload"), and
+files.completeUploadExternal shares them. Modelled on bolt-python's own
 tests/mock_web_api_server.
 """
 
@@ -43,6 +46,8 @@ class Call:
     params: dict[str, Any]
     headers: dict[str, str] = field(repr=False)
     status: int = 200
+    data: bytes = field(default=b"", repr=False)  # the raw body: an uploaded file's bytes
+    answer: dict[str, Any] = field(default_factory=dict, repr=False)  # what the fake said
 
     @property
     def dump(self) -> str:
@@ -71,6 +76,8 @@ class FakeSlack:
         self.calls: list[Call] = []
         self._failures: list[tuple[int, dict[str, str]]] = []
         self.closed_channels: set[str] = set()  # chat.postMessage there: not_in_channel
+        self.refused: dict[str, str] = {}  # method (or "file_upload") -> the error it answers
+        self._file_ids = itertools.count(1)
         self._lock = threading.Lock()
         self._ts = itertools.count(1)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -101,6 +108,28 @@ class FakeSlack:
         """Shut the server down."""
         self._server.shutdown()
         self._server.server_close()
+
+    def refuse(self, method: str, error: str = "internal_error") -> None:
+        """Answer every call of a method with ``{"ok": false, "error": error}`` from now on
+        ("file_upload": the POST of a file's bytes answers HTTP 500)."""
+        with self._lock:
+            self.refused[method] = error
+
+    def uploads(self) -> list[dict[str, Any]]:
+        """Each file shared: its name, bytes, channel, comment and title, as a user sees it."""
+        names = {c.params.get("file_id"): c.params.get("filename")
+                 for c in self.find("files.getUploadURLExternal")}
+        sent = {c.params.get("file_id"): c.data for c in self.find("file_upload")}
+        shared = []
+        for done in self.find("files.completeUploadExternal", lambda call: call.answer["ok"]):
+            files = done.params.get("files")
+            for entry in json.loads(files) if isinstance(files, str) else files or []:
+                shared.append({"id": entry["id"], "filename": names.get(entry["id"]),
+                               "title": entry.get("title"), "content": sent.get(entry["id"]),
+                               "channel": done.params.get("channel_id"),
+                               "thread_ts": done.params.get("thread_ts"),
+                               "initial_comment": done.params.get("initial_comment")})
+        return shared
 
     def fail_next(self, count: int, status: int = 429, retry_after: int = 1) -> None:
         """Answer the next count calls with an error (429 carries Retry-After)."""
@@ -142,6 +171,7 @@ class FakeSlack:
 
     def _answer(self, method: str, params: dict[str, Any], token: str) -> dict[str, Any]:
         ts = f"{1_700_000_000 + next(self._ts)}.000100"
+        file_id = params.get("file_id")  # given out by do_POST for files.getUploadURLExternal
         answers: dict[str, dict[str, Any]] = {
             "auth.test": {"user_id": BOT_USER_ID, "bot_id": BOT_ID, "team_id": TEAM_ID,
                           "user": "pathway", "team": "Test", "url": "https://test.slack.com/"},
@@ -153,13 +183,14 @@ class FakeSlack:
             "views.open": {"view": {"id": "VMODAL", "type": "modal"}},
             "views.update": {"view": {"id": params.get("view_id"), "type": "modal"}},
             "apps.connections.open": {"url": "wss://127.0.0.1:9/never"},
-            "files.getUploadURLExternal": {"upload_url": f"{self.url}/upload/F0FILE1",
-                                           "file_id": "F0FILE1"},
-            "files.completeUploadExternal": {"files": [{"id": "F0FILE1",
-                                                        "title": "Pathway report"}]},
+            "files.getUploadURLExternal": {"upload_url": f"{self.url}/upload/{file_id}",
+                                           "file_id": file_id},
+            "files.completeUploadExternal": {"files": _shared(params.get("files"))},
         }
         if method not in answers:
             return {"ok": False, "error": "unknown_method"}
+        if method in self.refused:
+            return {"ok": False, "error": self.refused[method]}
         if method.startswith("chat.") and params.get("channel") in self.closed_channels:
             return {"ok": False, "error": "not_in_channel"}
         if method == "auth.test" and REJECTED_TOKEN in (token, params.get("token")):
@@ -178,12 +209,19 @@ class FakeSlack:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 is_api = self.path.startswith("/api/")
                 if self.path.startswith("/upload/"):  # files_upload_v2 sends the raw bytes
-                    method, params = "file_upload", {"content": body.decode("utf-8")}
+                    method = "file_upload"
+                    params = {"file_id": self.path[len("/upload/"):], "size": len(body),
+                              **_text(body)}
                 else:
                     params = _parse(body, self.headers.get("Content-Type") or "")
                     method = self.path[len("/api/"):] if is_api else "response_url"
-                call = Call(method, self.path, params, dict(self.headers.items()))
+                if method == "files.getUploadURLExternal":
+                    params["file_id"] = f"F0FILE{next(fake._file_ids)}"
+                call = Call(method, self.path, params, dict(self.headers.items()), data=body)
                 status = fake._record(call)
+                if method == "file_upload" and method in fake.refused:
+                    call.status = 500
+                    return self._send(500, {"ok": False, "error": fake.refused[method]})
                 if status != 200:
                     extra = {k[len("x-fake-"):]: v for k, v in call.headers.items()
                              if k.startswith("x-fake-")}
@@ -191,7 +229,8 @@ class FakeSlack:
                 if not is_api:
                     return self._send(200, None)
                 token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
-                return self._send(200, fake._answer(method, params, token))
+                call.answer = fake._answer(method, params, token)
+                return self._send(200, call.answer)
 
             def _send(self, status: int, payload: dict[str, Any] | None,
                       headers: dict[str, str] | None = None) -> None:
@@ -206,6 +245,20 @@ class FakeSlack:
                 self.wfile.write(data)
 
         return Handler
+
+
+def _text(body: bytes) -> dict[str, str]:
+    """An uploaded file's text as "content", when it is text (a PNG is not)."""
+    try:
+        return {"content": body.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {}
+
+
+def _shared(files: Any) -> list[dict[str, Any]]:
+    """files.completeUploadExternal's answer: the files it was given, each with an id."""
+    entries = json.loads(files) if isinstance(files, str) else files or []
+    return [{"id": entry.get("id"), "title": entry.get("title")} for entry in entries]
 
 
 def _parse(body: bytes, content_type: str) -> dict[str, Any]:

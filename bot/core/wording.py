@@ -305,6 +305,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                "progress)."},
     "slack.org_gone": {"en": "I couldn't find that organisation any more. Ask me *contacts* for "
                              "the current list."},
+    "slack.chart_not_attached": {"en": "I couldn't attach the chart picture this time. Ask "
+                                       "for the chart again in a moment to get it."},
+    "slack.plan_attached": {"en": "Your plan is attached as a Markdown file, *{filename}*: open "
+                                  "it in any text editor, or share it with your team."},
+    "slack.plan_not_attached": {"en": "I couldn't attach the plan as a file this time, so here it "
+                                      "is as a message. Ask again in a moment for the file."},
+    "slack.your_measures": {"en": "Your measures"},
     # --- "Connect me": the innovator's form -------------------------------------------------
     "form.intro": {"en": "Pathway will send what you write here to the team at *{org}*, with "
                          "your Slack name, so they can get in touch. Nothing is sent unless you "

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from datetime import date
 from typing import Any
 
 from bot.channels.slack.text import escape, plain, shorten, split_text
+from bot.core.measure import project as shape
+from bot.core.measure.conversation import day_text, number_text
 from bot.core.replies import ChecklistLine, ChecklistView, Contact, Option, Reply, StageProgress
 from bot.core.views import kept_lines
 from bot.core.wording import say
@@ -294,6 +297,33 @@ def home_view(reply: Reply, extra: Sequence[Block] = (), lang: str = "en") -> Bl
         tail.append(context(escape(reply.footer)))
     tail += language_blocks(lang)
     return {"type": "home", "blocks": fit_blocks(head, body, tail, HOME_BLOCK_LIMIT, lang)}
+
+
+def measure_line(measure: dict[str, Any], lang: str = "en") -> str:
+    """One measure as a line: its name, kind and latest reading, escaped."""
+    kind = say(f"measure.kind_{measure['kind'] or 'unknown'}", lang)
+    if not measure["readings"]:
+        return escape(say("measure.list_line_empty", lang, measure=measure["name"], kind=kind))
+    latest = measure["readings"][-1]
+    return escape(say("measure.list_line", lang, measure=measure["name"], kind=kind,
+                      count=len(measure["readings"]), value=number_text(latest["value"]),
+                      day=day_text(date.fromisoformat(latest["on"]), lang)))
+
+
+def measure_home_blocks(projects: Any, lang: str = "en") -> list[Block]:
+    """App Home's "Your measures": the current project's measures and latest readings.
+
+    ``projects`` is the stored value as it is; damaged entries are left out, and a user with
+    no measures sees no section at all.
+    """
+    project = shape.current(shape.clean(projects))
+    if project is None or not project["measures"]:
+        return []
+    title = say("measure.list_title", lang, project=project["name"])
+    lines = "\n".join(measure_line(measure, lang) for measure in project["measures"])
+    return [{"type": "divider"}, section(f"*{escape(say('slack.your_measures', lang))}*"),
+            *[section(chunk) for chunk in split_text(f"{escape(title)}\n{lines}",
+                                                     SECTION_TEXT_LIMIT)]]
 
 
 def language_label(code: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -25,7 +26,15 @@ from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.webhook import WebhookClient
 
-from bot.channels.slack.blocks import Block, fallback_text, reply_blocks
+from bot.channels.slack.attachments import Attachment, attachment_of, without_attachment
+from bot.channels.slack.blocks import (
+    Block,
+    actions,
+    fallback_text,
+    option_buttons,
+    reply_blocks,
+    reply_options,
+)
 from bot.core.replies import Reply
 
 logger = logging.getLogger(__name__)
@@ -136,19 +145,53 @@ class Sender:
     @staticmethod
     def message(channel: str, reply: Reply, thread_ts: str | None = None,
                 lang: str = "en") -> dict[str, Any]:
-        """The chat.postMessage arguments for a reply: plain JSON, so it can be stored."""
+        """The chat.postMessage arguments for a reply: plain JSON, so it can be stored.
+
+        For a reply carrying a file, this is the message posted if the upload fails (the
+        text, saying the file is not attached), and what a restart re-sends.
+        """
+        reply = without_attachment(reply, lang)
         return {"channel": channel, "thread_ts": thread_ts, "text": fallback_text(reply),
                 "blocks": reply_blocks(reply, lang=lang), "unfurl_links": False,
                 "unfurl_media": False}
 
-    def send(self, message: dict[str, Any]) -> None:
-        """Post a message built by message()."""
-        self.client.chat_postMessage(**message)
+    def send(self, message: dict[str, Any], reply: Reply | None = None,
+             lang: str = "en") -> None:
+        """Post a message built by message(); a reply's chart or plan goes up as a file."""
+        attachment = attachment_of(reply, lang) if reply is not None else None
+        if attachment is not None and self.upload(message["channel"], attachment,
+                                                  message.get("thread_ts")):
+            self._post_options(message, reply)
+        else:  # no file, or it could not be attached: the message says so
+            self.client.chat_postMessage(**message)
+
+    def upload(self, channel: str, attachment: Attachment, thread_ts: str | None = None
+               ) -> bool:
+        """Upload a file into a conversation with its message; False if Slack refused it."""
+        try:
+            self.client.files_upload_v2(channel=channel, thread_ts=thread_ts,
+                                        filename=attachment.filename, title=attachment.title,
+                                        content=attachment.content,
+                                        initial_comment=attachment.comment)
+        except (SlackClientError, OSError) as error:  # OSError: the upload URL itself failed
+            detail = getattr(error, "response", None)
+            logger.error("could not upload %s: %s", attachment.filename,
+                         detail.get("error") if detail is not None else type(error).__name__)
+            return False
+        return True
+
+    def _post_options(self, message: dict[str, Any], reply: Reply | None) -> None:
+        """A file's message cannot hold buttons: post the reply's quick replies after it."""
+        buttons = actions(option_buttons(reply_options(reply))) if reply is not None else []
+        if buttons:
+            self.client.chat_postMessage(channel=message["channel"],
+                                         thread_ts=message.get("thread_ts"),
+                                         text=message["text"], blocks=buttons)
 
     def post(self, channel: str, reply: Reply, thread_ts: str | None = None,
              lang: str = "en") -> None:
-        """Post a reply as a new message (in a thread when thread_ts is given)."""
-        self.send(self.message(channel, reply, thread_ts, lang))
+        """Post a reply as a new message (in a thread when thread_ts is given), with its file."""
+        self.send(self.message(channel, reply, thread_ts, lang), reply, lang)
 
     def update(self, channel: str, ts: str, reply: Reply, lang: str = "en") -> None:
         """Replace a message we posted earlier with a new reply."""

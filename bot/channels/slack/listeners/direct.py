@@ -32,7 +32,7 @@ def answer_direct_message(pathway: Pathway, sender: Sender, workspace: str,
     lang = turn_language(pathway, workspace, user)
     message = sender.message(channel, reply, thread_ts=thread_ts, lang=lang)
     pathway.event_applied(event_id, message)  # a restart re-sends the reply, never redoes
-    sender.send(message)
+    sender.send(message, reply, lang)
     pathway.event_done(event_id)
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.context import BoltContext
 
-from bot.channels.slack.blocks import LANGUAGE_ACTION, LANGUAGES, home_view
+from bot.channels.slack.blocks import LANGUAGE_ACTION, LANGUAGES, home_view, measure_home_blocks
 from bot.channels.slack.delivery import Sender, required, workspace_of
 from bot.channels.slack.languages import saved_language
 from bot.channels.slack.referral_blocks import referral_home_blocks
@@ -18,10 +18,12 @@ from bot.service import Pathway
 
 
 def refresh_home(pathway: Pathway, sender: Sender, workspace: str, user: str) -> None:
-    """Publish the user's App Home as it stands now, with their referrals."""
+    """Publish the user's App Home as it stands now, with their measures and referrals."""
     lang = saved_language(pathway, workspace, user)
+    measures = measure_home_blocks(pathway.user_state(workspace, user).projects, lang)
     referrals = referral_home_blocks(pathway.referrals_of(workspace, user), lang)
-    sender.publish_home(user, home_view(pathway.dashboard(workspace, user), referrals, lang))
+    sender.publish_home(user, home_view(pathway.dashboard(workspace, user),
+                                        [*measures, *referrals], lang))
 
 
 def home_opened(pathway: Pathway, sender: Sender, event: dict[str, Any],

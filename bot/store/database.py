@@ -68,14 +68,89 @@ def encode(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _quoted(table: str) -> str:
+def quoted_table(table: str) -> str:
     if not table or not set(table) <= _TABLE_NAME_CHARS:
         raise ValueError(f"not a table name: {table!r}")
     return f'"{table}"'
 
 
-class Transaction:
-    """Reads and writes inside one open transaction (see Database.transaction)."""
+class KeyValueTransaction:
+    """The key-value operations of one open transaction, for any backend's SQL dialect.
+
+    A backend gives ``_sql`` (run a statement, mapping its driver's outage errors),
+    ``_writing`` and ``_exists`` (its table bookkeeping), and the statements that differ:
+    the driver's placeholder, an upsert, an insert that ignores an existing key, and a
+    key-prefix condition.
+    """
+
+    PLACEHOLDER = "?"
+    UPSERT = "INSERT OR REPLACE INTO {table} (key, value) VALUES (?, ?)"
+    INSERT_NEW = "INSERT OR IGNORE INTO {table} (key, value) VALUES (?, ?)"
+
+    writable: bool
+
+    def _sql(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
+        raise NotImplementedError
+
+    def _writing(self, table: str) -> None:
+        raise NotImplementedError
+
+    def _exists(self, table: str) -> bool:
+        raise NotImplementedError
+
+    def _with_prefix(self, prefix: str) -> tuple[str, list[Any]]:
+        """The WHERE clause and parameters for keys that start with ``prefix``."""
+        return " WHERE substr(key, 1, ?) = ?", [len(prefix), prefix]
+
+    def get(self, table: str, key: str) -> Any:
+        """The decoded value at key, None if absent, a CorruptRecord if unreadable."""
+        if not self._exists(table):
+            return None
+        row = self._sql(f"SELECT value FROM {quoted_table(table)} WHERE key = {self.PLACEHOLDER}",
+                        (key,)).fetchone()
+        return decode(row[0]) if row else None
+
+    def put(self, table: str, key: str, value: Any) -> None:
+        """Store value at key, replacing what was there."""
+        self._writing(table)
+        self._sql(self.UPSERT.format(table=quoted_table(table)), (key, encode(value)))
+
+    def insert_new(self, table: str, key: str, value: Any) -> bool:
+        """Store value only if key is absent; True if this call stored it (one atomic claim)."""
+        self._writing(table)
+        cursor = self._sql(self.INSERT_NEW.format(table=quoted_table(table)), (key, encode(value)))
+        return cursor.rowcount == 1
+
+    def delete(self, table: str, key: str) -> bool:
+        """Remove key; True if it was there."""
+        self._writing(table)
+        return self._sql(f"DELETE FROM {quoted_table(table)} WHERE key = {self.PLACEHOLDER}",
+                         (key,)).rowcount == 1
+
+    def items(self, table: str, prefix: str | None = None, below: str | None = None
+              ) -> list[tuple[str, Any]]:
+        """(key, value) pairs in key order, optionally only keys with a prefix or below a key."""
+        if not self._exists(table):
+            return []
+        sql, params = f"SELECT key, value FROM {quoted_table(table)}", []
+        if prefix is not None:
+            where, params = self._with_prefix(prefix)
+            sql += where
+        elif below is not None:
+            sql += f" WHERE key < {self.PLACEHOLDER}"
+            params.append(below)
+        rows = self._sql(sql + " ORDER BY key", tuple(params)).fetchall()
+        return [(_text(key), decode(value)) for key, value in rows]
+
+    def count(self, table: str) -> int:
+        """How many keys the table holds."""
+        if not self._exists(table):
+            return 0
+        return int(self._sql(f"SELECT count(*) FROM {quoted_table(table)}").fetchone()[0])
+
+
+class Transaction(KeyValueTransaction):
+    """Reads and writes inside one open SQLite transaction (see Database.transaction)."""
 
     def __init__(self, database: Database, conn: sqlite3.Connection, writable: bool) -> None:
         self._database = database
@@ -88,46 +163,6 @@ class Transaction:
         except sqlite3.OperationalError as error:
             raise _unavailable(self._database.path, error) from error
 
-    def get(self, table: str, key: str) -> Any:
-        """The decoded value at key, None if absent, a CorruptRecord if unreadable."""
-        if not self._exists(table):
-            return None
-        row = self._sql(f"SELECT value FROM {_quoted(table)} WHERE key = ?", (key,)).fetchone()
-        return decode(row[0]) if row else None
-
-    def put(self, table: str, key: str, value: Any) -> None:
-        """Store value at key, replacing what was there."""
-        self._writing(table)
-        self._sql(f"INSERT OR REPLACE INTO {_quoted(table)} (key, value) VALUES (?, ?)",
-                  (key, encode(value)))
-
-    def insert_new(self, table: str, key: str, value: Any) -> bool:
-        """Store value only if key is absent; True if this call stored it (one atomic claim)."""
-        self._writing(table)
-        cursor = self._sql(f"INSERT OR IGNORE INTO {_quoted(table)} (key, value) VALUES (?, ?)",
-                           (key, encode(value)))
-        return cursor.rowcount == 1
-
-    def delete(self, table: str, key: str) -> bool:
-        """Remove key; True if it was there."""
-        self._writing(table)
-        return self._sql(f"DELETE FROM {_quoted(table)} WHERE key = ?", (key,)).rowcount == 1
-
-    def items(self, table: str, prefix: str | None = None, below: str | None = None
-              ) -> list[tuple[str, Any]]:
-        """(key, value) pairs in key order, optionally only keys with a prefix or below a key."""
-        if not self._exists(table):
-            return []
-        sql, params = f"SELECT key, value FROM {_quoted(table)}", []
-        if prefix is not None:
-            sql += " WHERE substr(key, 1, ?) = ?"
-            params += [len(prefix), prefix]
-        elif below is not None:
-            sql += " WHERE key < ?"
-            params.append(below)
-        rows = self._sql(sql + " ORDER BY key", tuple(params)).fetchall()
-        return [(_text(key), decode(value)) for key, value in rows]
-
     def _writing(self, table: str) -> None:
         if not self.writable:
             raise RuntimeError("a write inside Database.reading(); use Database.transaction()")
@@ -139,12 +174,6 @@ class Transaction:
             self._database.ensure(table, self._conn)
             return True
         return self._database.exists(table, self._conn)
-
-    def count(self, table: str) -> int:
-        """How many keys the table holds."""
-        if not self._exists(table):
-            return 0
-        return int(self._sql(f"SELECT count(*) FROM {_quoted(table)}").fetchone()[0])
 
 
 def _text(key: bytes | str) -> str:
@@ -221,7 +250,7 @@ class Database:
         """Create the table the first time it is used (inside the caller's transaction)."""
         if table in self._tables:
             return
-        conn.execute(f"CREATE TABLE IF NOT EXISTS {_quoted(table)} "
+        conn.execute(f"CREATE TABLE IF NOT EXISTS {quoted_table(table)} "
                      "(key TEXT PRIMARY KEY, value BLOB)")
         self._tables.add(table)
 

@@ -33,11 +33,11 @@ from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from bot.store.database import (
     BUSY_SECONDS,
     STORE_FORMAT,
+    KeyValueTransaction,
     StateError,
     StoreUnavailable,
     Table,
-    decode,
-    encode,
+    quoted_table,
 )
 
 __all__ = ["MIGRATIONS", "PostgresDatabase", "PostgresTransaction"]
@@ -50,17 +50,10 @@ SCHEMA_LOCK = 0x50544857_0002
 SCHEMA_SECONDS = 120.0  # how long a starting instance waits for another's schema change
 IDLE_IN_TRANSACTION_SECONDS = 60  # a stalled holder of the write lock lets go after this
 POOL_SIZE = 10
-_TABLE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789")
-
-
-def _quoted(table: str) -> str:
-    if not table or not set(table) <= _TABLE_NAME_CHARS:
-        raise ValueError(f"not a table name: {table!r}")
-    return f'"{table}"'
 
 
 def _table_sql(table: str) -> str:
-    return (f'CREATE TABLE IF NOT EXISTS {_quoted(table)} '
+    return (f'CREATE TABLE IF NOT EXISTS {quoted_table(table)} '
             '(key TEXT COLLATE "C" PRIMARY KEY, value TEXT NOT NULL)')
 
 
@@ -108,8 +101,13 @@ class _Redactor:
 _OUTAGE = (psycopg.OperationalError, psycopg.InterfaceError, psycopg_pool.PoolTimeout)
 
 
-class PostgresTransaction:
+class PostgresTransaction(KeyValueTransaction):
     """Reads and writes inside one open transaction (see PostgresDatabase.transaction)."""
+
+    PLACEHOLDER = "%s"
+    UPSERT = ("INSERT INTO {table} (key, value) VALUES (%s, %s) "
+              "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value")
+    INSERT_NEW = "INSERT INTO {table} (key, value) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING"
 
     def __init__(self, database: PostgresDatabase, conn: psycopg.Connection,
                  writable: bool) -> None:
@@ -124,51 +122,8 @@ class PostgresTransaction:
         except _OUTAGE as error:
             raise self._database.redactor.error(error) from None
 
-    def get(self, table: str, key: str) -> Any:
-        """The decoded value at key, None if absent, a CorruptRecord if unreadable."""
-        if not self._exists(table):
-            return None
-        row = self._sql(f"SELECT value FROM {_quoted(table)} WHERE key = %s", (key,)).fetchone()
-        return decode(row[0]) if row else None
-
-    def put(self, table: str, key: str, value: Any) -> None:
-        """Store value at key, replacing what was there."""
-        self._writing(table)
-        self._sql(f"INSERT INTO {_quoted(table)} (key, value) VALUES (%s, %s) "
-                  "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value", (key, encode(value)))
-
-    def insert_new(self, table: str, key: str, value: Any) -> bool:
-        """Store value only if key is absent; True if this call stored it (one atomic claim)."""
-        self._writing(table)
-        cursor = self._sql(f"INSERT INTO {_quoted(table)} (key, value) VALUES (%s, %s) "
-                           "ON CONFLICT (key) DO NOTHING", (key, encode(value)))
-        return cursor.rowcount == 1
-
-    def delete(self, table: str, key: str) -> bool:
-        """Remove key; True if it was there."""
-        self._writing(table)
-        return self._sql(f"DELETE FROM {_quoted(table)} WHERE key = %s", (key,)).rowcount == 1
-
-    def items(self, table: str, prefix: str | None = None, below: str | None = None
-              ) -> list[tuple[str, Any]]:
-        """(key, value) pairs in key order, optionally only keys with a prefix or below a key."""
-        if not self._exists(table):
-            return []
-        sql, params = f"SELECT key, value FROM {_quoted(table)}", []
-        if prefix is not None:
-            sql += " WHERE starts_with(key, %s)"
-            params.append(prefix)
-        elif below is not None:
-            sql += " WHERE key < %s"
-            params.append(below)
-        rows = self._sql(sql + " ORDER BY key", tuple(params)).fetchall()
-        return [(key, decode(value)) for key, value in rows]
-
-    def count(self, table: str) -> int:
-        """How many keys the table holds."""
-        if not self._exists(table):
-            return 0
-        return int(self._sql(f"SELECT count(*) FROM {_quoted(table)}").fetchone()[0])
+    def _with_prefix(self, prefix: str) -> tuple[str, list[Any]]:
+        return " WHERE starts_with(key, %s)", [prefix]
 
     def _writing(self, table: str) -> None:
         if not self.writable:
@@ -179,7 +134,8 @@ class PostgresTransaction:
         """Whether the table is there to read (a write transaction creates one that is not)."""
         if table in self._database.tables:
             return True
-        found = self._sql("SELECT to_regclass(%s) IS NOT NULL", (_quoted(table),)).fetchone()[0]
+        found = self._sql("SELECT to_regclass(%s) IS NOT NULL",
+                          (quoted_table(table),)).fetchone()[0]
         if not found and self.writable:  # safe: every writer holds the write lock
             self._sql(_table_sql(table))
             self.created.append(table)

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -78,3 +79,22 @@ def ask_json(question: str, tmp_path: Path) -> dict:
                             capture_output=True, text=True, env=environ, timeout=60, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def in_processes(code: str, count: int, tmp_path: Path, prelude: str = "",
+                 timeout: float = 120, settle: float = 0.5) -> list[str]:
+    """Run ``prelude`` then ``code`` in ``count`` Python processes, ``code`` released in all of
+    them at once (after ``settle`` seconds for the preludes); return their stdout."""
+    go = tmp_path / "go"
+    script = (f"import time, pathlib, sys\nsys.path.insert(0, {str(ROOT)!r})\n" + prelude
+              + f"while not pathlib.Path({str(go)!r}).exists(): time.sleep(0.002)\n" + code)
+    workers = [subprocess.Popen([sys.executable, "-c", script, str(n)], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True) for n in range(count)]
+    time.sleep(settle)
+    go.touch()
+    outputs = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=timeout)
+        assert worker.returncode == 0, err
+        outputs.append(out)
+    return outputs

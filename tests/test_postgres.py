@@ -10,8 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sqlite3
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -31,6 +29,7 @@ from bot.store.events import EventLedger
 from bot.store.questions import QuestionLog
 from bot.store.referrals import ReferralStore
 from bot.store.users import UserStore
+from tests.conftest import in_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,22 +70,9 @@ def _in_processes(code: str, count: int, tmp_path: Path, target: str,
     With ``open_at_go``, ``db`` is not opened: the code opens the database itself, once all
     the processes are released together.
     """
-    go = tmp_path / "go"
     opening = "" if open_at_go else f"db = open_database({target!r})\n"
-    script = (f"import time, pathlib, sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-              "from bot.store.backends import open_database\nimport bot.store.postgres\n"
-              + opening
-              + f"while not pathlib.Path({str(go)!r}).exists(): time.sleep(0.002)\n" + code)
-    workers = [subprocess.Popen([sys.executable, "-c", script, str(n)], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True) for n in range(count)]
-    time.sleep(1.0)
-    go.touch()
-    outputs = []
-    for worker in workers:
-        out, err = worker.communicate(timeout=timeout)
-        assert worker.returncode == 0, err
-        outputs.append(out)
-    return outputs
+    prelude = "from bot.store.backends import open_database\nimport bot.store.postgres\n"
+    return in_processes(code, count, tmp_path, prelude + opening, timeout, settle=1.0)
 
 
 def _write_raw(target: str, table: str, key: str, text: str) -> None:

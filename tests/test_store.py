@@ -26,6 +26,7 @@ from bot.store.events import EventLedger
 from bot.store.questions import KEY_FILE_NAME, QuestionLog
 from bot.store.referrals import ReferralStore
 from bot.store.users import UserStore
+from tests.conftest import in_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 RUN_BOT = str(ROOT / "run_bot.py")
@@ -33,19 +34,7 @@ RUN_BOT = str(ROOT / "run_bot.py")
 
 def _in_processes(code: str, count: int, tmp_path: Path, timeout: float = 120) -> list[str]:
     """Run ``code`` in ``count`` Python processes started together; return their stdout."""
-    go = tmp_path / "go"
-    script = (f"import time, pathlib, sys\nsys.path.insert(0, {str(ROOT)!r})\n"
-              f"while not pathlib.Path({str(go)!r}).exists(): time.sleep(0.005)\n" + code)
-    workers = [subprocess.Popen([sys.executable, "-c", script, str(n)], stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True) for n in range(count)]
-    time.sleep(0.5)
-    go.touch()
-    outputs = []
-    for worker in workers:
-        out, err = worker.communicate(timeout=timeout)
-        assert worker.returncode == 0, err
-        outputs.append(out)
-    return outputs
+    return in_processes(code, count, tmp_path, timeout=timeout)
 
 
 def test_updates_from_several_processes_are_not_lost(tmp_path: Path) -> None:

@@ -66,7 +66,7 @@ class Engine:
         message, truncated = clean_message(text)
         if not message:
             return Reply("no_match", say("no_match.empty", state.lang),
-                         options=self._start_options(state)), state
+                         options=self._start_options(state), lang=state.lang), state
         if private:
             state.remember(message)
         reply, new_state = self._in_turn_language(state, message, private)

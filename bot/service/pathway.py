@@ -162,9 +162,9 @@ class Pathway:
         if reply.kind == "data" and private:
             reply = self._with_other_records(key, reply)
         if isinstance(reply.request, ReferralRequest):
-            return _keeping_footer(reply, self._desk.submit(key, reply.request))
+            return _in_place_of(reply, self._desk.submit(key, reply.request))
         if isinstance(reply.request, ReferralLookup):
-            return _keeping_footer(reply, self._desk.lookup(key, reply.request))
+            return _in_place_of(reply, self._desk.lookup(key, reply.request))
         return reply
 
     def _forget_the_rest(self, workspace: str, user: str) -> None:
@@ -281,9 +281,8 @@ def _noting_deletion(change: Callable[[UserState], tuple[Reply, UserState | None
     return noted
 
 
-def _keeping_footer(asked: Reply, answer: Reply) -> Reply:
-    """The desk's answer, still saying what became of an exchange the request stepped out of."""
-    if not asked.footer:
-        return answer
-    footer = f"{answer.footer}\n{asked.footer}" if answer.footer else asked.footer
-    return replace(answer, footer=footer)
+def _in_place_of(asked: Reply, answer: Reply) -> Reply:
+    """The desk's answer in the turn's language, still saying what became of an exchange
+    the request stepped out of."""
+    footer = "\n".join(f for f in (answer.footer, asked.footer) if f) or None
+    return replace(answer, lang=asked.lang, footer=footer)

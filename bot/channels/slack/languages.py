@@ -1,24 +1,13 @@
-"""Which language to frame a reply in: the same rule the engine answered by.
+"""Which language to frame a reply in when there is no turn to take it from.
 
-The engine answers a message in the message's language when it is clear, else in the
-conversation's, else in the saved preference, and stores the conversation's language. A
-reply carries no language of its own, so the Slack adapter reads it back from the state:
-after a private turn, the stored conversation language (or the preference); for a reply
-that is no turn (App Home, a checkbox tick, a modal) the saved preference, as the core used.
+A reply to a message carries the language the engine answered in (``Reply.lang``); App
+Home, a checkbox tick, a modal or a notice use the user's saved preference, as the core
+does for them.
 """
 
 from __future__ import annotations
 
-from bot.base import language
 from bot.service import Pathway
-
-
-def turn_language(pathway: Pathway, workspace: str, user: str, said: str | None = None) -> str:
-    """The language the engine has just answered in; pass ``said`` for a public turn,
-    which leaves the stored state as it was."""
-    state = pathway.user_state(workspace, user)
-    detected = language.detect(said) if said is not None else None
-    return detected or state.conversation_lang or state.lang
 
 
 def saved_language(pathway: Pathway, workspace: str, user: str) -> str:

@@ -26,7 +26,7 @@ from bot.channels.slack.delivery import (
     surface_of,
     workspace_of,
 )
-from bot.channels.slack.languages import saved_language, turn_language
+from bot.channels.slack.languages import saved_language
 from bot.channels.slack.listeners.home import refresh_home
 from bot.channels.slack.text import unescape
 from bot.core.replies import Reply
@@ -40,8 +40,7 @@ def choose_option(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, An
     said, workspace = unescape(required(action, "value")), workspace_of(context)
     with acked_after(ack):
         reply = pathway.respond(workspace, user, said, private=surface.private)
-    lang = turn_language(pathway, workspace, user, said=None if surface.private else said)
-    sender.answer(surface, user, reply, lang)
+    sender.answer(surface, user, reply, reply.lang)
     if surface.kind in {"home", "modal"}:
         refresh_home(pathway, sender, workspace, user)
 

@@ -10,7 +10,7 @@ from slack_bolt.context import BoltContext
 
 from bot.channels.slack.blocks import help_blocks
 from bot.channels.slack.delivery import Sender, acked_after, required, text_of, workspace_of
-from bot.channels.slack.languages import saved_language, turn_language
+from bot.channels.slack.languages import saved_language
 from bot.channels.slack.text import unescape
 from bot.core.wording import say
 from bot.service import Pathway
@@ -36,7 +36,7 @@ def pathway_command(pathway: Pathway, sender: Sender, ack: Ack, command: dict[st
         return
     with acked_after(ack):  # the change is committed before Slack hears "received"
         reply = pathway.respond(workspace, user, text)
-    sender.respond(response_url, reply, lang=turn_language(pathway, workspace, user))
+    sender.respond(response_url, reply, lang=reply.lang)
 
 
 def checklist_command(pathway: Pathway, sender: Sender, ack: Ack, command: dict[str, Any],
@@ -47,7 +47,7 @@ def checklist_command(pathway: Pathway, sender: Sender, ack: Ack, command: dict[
     workspace = workspace_of(context)
     with acked_after(ack):
         reply = pathway.respond(workspace, user, f"checklist {stage}".strip())
-    sender.respond(response_url, reply, lang=turn_language(pathway, workspace, user))
+    sender.respond(response_url, reply, lang=reply.lang)
 
 
 def register(app: App, pathway: Pathway, sender: Sender) -> None:

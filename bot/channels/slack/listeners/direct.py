@@ -11,7 +11,6 @@ from slack_bolt.context import BoltContext
 
 from bot.channels.slack.delivery import BadPayload, Sender, required, text_of, workspace_of
 from bot.channels.slack.inbox import is_user_dm
-from bot.channels.slack.languages import turn_language
 from bot.channels.slack.text import strip_mentions, unescape
 from bot.service import Pathway
 
@@ -29,10 +28,9 @@ def answer_direct_message(pathway: Pathway, sender: Sender, workspace: str,
         pathway.event_done(event_id)  # nothing to answer: release it, or every restart retries
         raise
     reply = pathway.respond(workspace, user, unescape(text))
-    lang = turn_language(pathway, workspace, user)
-    message = sender.message(channel, reply, thread_ts=thread_ts, lang=lang)
+    message = sender.message(channel, reply, thread_ts=thread_ts, lang=reply.lang)
     pathway.event_applied(event_id, message)  # a restart re-sends the reply, never redoes
-    sender.send(message, reply, lang)
+    sender.send(message, reply, reply.lang)
     pathway.event_done(event_id)
 
 
@@ -75,8 +73,7 @@ def answer_mention(pathway: Pathway, sender: Sender, event: dict[str, Any],
     thread_ts = text_of(event, "thread_ts") or required(event, "ts")
     text, workspace = unescape(strip_mentions(text_of(event))), workspace_of(context)
     reply = pathway.respond(workspace, user, text, private=False)
-    sender.post(channel, reply, thread_ts=thread_ts,
-                lang=turn_language(pathway, workspace, user, said=text))
+    sender.post(channel, reply, thread_ts=thread_ts, lang=reply.lang)
 
 
 def register(app: App, pathway: Pathway, sender: Sender) -> None:

@@ -210,13 +210,13 @@ class Matcher:
 
     def _match_routed(self, text: str, limit: int, kinds: set[str] | None) -> MatchResult:
         """The English match, or the bilingual one for a Welsh (or undecided) question."""
+        lang = detect(text) if self._bilingual is not None else "en"
+        if lang == "cy":  # the English index alone would not be asked at all
+            return self._bilingual._match_here(text, limit, kinds)
         result = self._match_here(text, limit, kinds)
-        if self._bilingual is None:
-            return result
-        lang = detect(text)
-        if lang == "cy" or (lang is None and result.best is None):
+        if lang is None and result.best is None:
             welsh = self._bilingual._match_here(text, limit, kinds)
-            if lang == "cy" or welsh.best is not None:
+            if welsh.best is not None:
                 return welsh
         return result
 

@@ -38,7 +38,8 @@ def replay_held_messages(pathway: Pathway, sender: Sender) -> int:
     """Finish direct messages a crash left acknowledged but unanswered; returns how many."""
     held = pathway.unfinished_events()
     for event_id, entry in held:
-        logger.info("Answering direct message %s held over from before a restart", event_id)
+        logger.info("Answering direct message %s left unanswered by a restart or a stopped "
+                    "instance", event_id)
         try:
             if "reply" in entry:  # applied before the crash: only the reply is missing
                 sender.send(entry["reply"])

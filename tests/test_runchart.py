@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from fractions import Fraction
 from itertools import pairwise
+from math import comb
 
 import pytest
 
 from bot.core.measure import runchart, xmr
-from bot.core.measure.runchart import RUNS_TABLE, Signal, analyse, describe
+from bot.core.measure.runchart import RUNS_RISK, RUNS_TABLE, Signal, analyse, describe
 
 
 def pattern(spec: str) -> list[float]:
@@ -115,9 +117,46 @@ def test_runs_are_counted_with_points_on_the_median_ignored(spec, runs, useful):
     assert (analysis.runs, analysis.useful_observations) == (runs, useful)
 
 
-@pytest.mark.parametrize(("useful", "limits"), [(10, (3, 9)), (20, (6, 16)), (30, (11, 21))])
-def test_runs_table_matches_the_published_rows(useful, limits):
-    assert RUNS_TABLE[useful] == limits
+def runs_distribution(above: int, below: int) -> dict[int, Fraction]:
+    """P(R = r) for the number of runs R in a random order of above + below points.
+
+    Swed and Eisenhart (1943): with k runs of each kind (r = 2k) there are
+    2 C(above-1, k-1) C(below-1, k-1) orders; with one more run of one kind (r = 2k + 1),
+    C(above-1, k) C(below-1, k-1) + C(above-1, k-1) C(below-1, k); of C(above+below, above).
+    """
+    orders = comb(above + below, above)
+    chances = {}
+    for r in range(2, above + below + 1):
+        k = r // 2
+        if r % 2 == 0:
+            ways = 2 * comb(above - 1, k - 1) * comb(below - 1, k - 1)
+        else:
+            ways = (comb(above - 1, k) * comb(below - 1, k - 1)
+                    + comb(above - 1, k - 1) * comb(below - 1, k))
+        chances[r] = Fraction(ways, orders)
+    return chances
+
+
+def derived_limits(useful: int, risk: Fraction) -> tuple[int, int]:
+    """The fewest and most runs with no signal: each tail beyond them holds at most ``risk``."""
+    chances = runs_distribution(useful // 2, useful - useful // 2)
+    low = next(r for r in sorted(chances) if sum(chances[s] for s in chances if s <= r) > risk)
+    high = next(r for r in sorted(chances, reverse=True)
+                if sum(chances[s] for s in chances if s >= r) > risk)
+    return low, high
+
+
+def test_runs_distribution_is_swed_and_eisenhart_s():
+    chances = runs_distribution(10, 10)
+    assert sum(chances.values()) == 1
+    # Swed and Eisenhart's Table I for 10 and 10: P(R <= 6) = 0.019, P(R <= 7) = 0.051.
+    assert round(float(sum(chances[r] for r in range(2, 7))), 3) == 0.019
+    assert round(float(sum(chances[r] for r in range(2, 8))), 3) == 0.051
+
+
+@pytest.mark.parametrize("useful", range(10, 61))
+def test_runs_table_row_is_derived_from_the_exact_distribution(useful):
+    assert RUNS_TABLE[useful] == derived_limits(useful, Fraction(str(RUNS_RISK)))
 
 
 def test_runs_table_covers_10_to_60_and_never_narrows():
@@ -130,10 +169,10 @@ def test_runs_table_covers_10_to_60_and_never_narrows():
 @pytest.mark.parametrize(
     ("spec", "direction"),
     [
-        ("aaaa bbbb aaaa bbbb aaaa", "few"),  # 20 useful, 5 runs: fewer than 6
-        ("aaaa bbbb aaa bbb aaa bbb", None),  # 20 useful, 6 runs: fine
-        ("ab" * 7 + "aabbaa", "many"),  # 20 useful, 17 runs: more than 16
-        ("ab" * 6 + "aabbaabb", None),  # 20 useful, 16 runs: fine
+        ("aaaa bbbb aaaa bbbb aa bb", "few"),  # 20 useful, 6 runs: fewer than 7
+        ("aaaa bbbb aaa bbb aaa bb a", None),  # 20 useful, 7 runs: fine
+        ("ab" * 6 + "aabbaabb", "many"),  # 20 useful, 16 runs: more than 15
+        ("ab" * 5 + "aabbaabbaa", None),  # 20 useful, 15 runs: fine
     ],
 )
 def test_too_few_or_too_many_runs_judged_by_the_table(spec, direction):
@@ -235,7 +274,7 @@ def test_shift_sentence_names_the_count_side_and_dates():
 def test_runs_sentence_says_too_few_and_the_limit():
     analysis = analyse(pattern("aaaa bbbb aaaa bbbb aaaa"), baseline=1)
     sentences = describe(analysis, weekly(21))
-    assert "Too few runs (5, expected at least 6): a sign of a non-random pattern." in sentences
+    assert "Too few runs (5, expected at least 7): a sign of a non-random pattern." in sentences
 
 
 @pytest.mark.parametrize(

@@ -9,8 +9,8 @@ from math import comb
 
 import pytest
 
-from bot.core.measure import runchart, xmr
-from bot.core.measure.runchart import RUNS_RISK, RUNS_TABLE, Signal, analyse, describe
+from bot.core.measure import conversation, runchart, xmr
+from bot.core.measure.runchart import RUNS_RISK, RUNS_TABLE, Signal, analyse
 
 
 def pattern(spec: str) -> list[float]:
@@ -26,6 +26,16 @@ def pattern(spec: str) -> list[float]:
 def signals_of(values: list[float], rule: str, baseline: int | None = 1) -> list[Signal]:
     """The signals of one rule in an analysis of values."""
     return [s for s in analyse(values, baseline).signals if s.rule == rule]
+
+
+def describe(analysis: runchart.RunChartAnalysis, dates: list[date]) -> list[str]:
+    """The analysis in English sentences, as a user reads them."""
+    return conversation.describe(analysis, dates, "en")
+
+
+def caveats(analysis: runchart.RunChartAnalysis, points: int) -> list[str]:
+    """The sentences on what the rules could not judge (the last of describe's)."""
+    return describe(analysis, weekly(points))[len(analysis.signals):]
 
 
 def weekly(n: int, first: date = date(2026, 1, 5)) -> list[date]:
@@ -187,7 +197,7 @@ def test_too_few_or_too_many_runs_judged_by_the_table(spec, direction):
 def test_no_runs_test_with_fewer_than_ten_useful_observations(spec, tested):
     analysis = analyse(pattern(spec), baseline=1)
     assert analysis.runs_tested is tested
-    notes = runchart.caveats(analysis, len(spec) + 1)
+    notes = caveats(analysis, len(spec) + 1)
     assert any(note.startswith("No runs test") for note in notes) is not tested
 
 
@@ -195,7 +205,7 @@ def test_runs_beyond_the_table_are_not_judged_and_say_so():
     analysis = analyse(pattern("ab" * 31), baseline=1)
     assert analysis.useful_observations == 62
     assert analysis.runs_limits is None
-    assert "the published table stops at 60" in " ".join(runchart.caveats(analysis, 63))
+    assert "the published table stops at 60" in " ".join(caveats(analysis, 63))
 
 
 # Fewer than ten points ----------------------------------------------------------------------
@@ -205,7 +215,7 @@ def test_runs_beyond_the_table_are_not_judged_and_say_so():
 def test_fewer_than_ten_points_flags_the_rules_as_weak(count, weak):
     analysis = analyse(list(range(count)))
     assert analysis.too_few_points is weak
-    assert any("rules are weak" in n for n in runchart.caveats(analysis, count)) is weak
+    assert any("rules are weak" in n for n in caveats(analysis, count)) is weak
 
 
 def test_fewer_than_ten_points_still_finds_shift_and_trend():
@@ -266,7 +276,7 @@ def test_shift_sentence_names_the_count_side_and_dates():
     dates += [date(2026, 4, 14), date(2026, 4, 21)]
     analysis = analyse(values, baseline=1)
     shift = next(s for s in analysis.signals if s.rule == "shift")
-    assert runchart.describe_signal(shift, analysis, dates) == (
+    assert describe(analysis, dates)[analysis.signals.index(shift)] == (
         "6 points in a row below the median from 9 March to 14 April 2026: a shift."
     )
 
@@ -286,7 +296,7 @@ def test_runs_sentence_says_too_few_and_the_limit():
     ],
 )
 def test_span_of_dates_in_plain_english(first, last, text):
-    assert runchart.span_text(first, last) == text
+    assert conversation.span_text(first, last, "en") == text
 
 
 def test_trend_and_astronomical_sentences():

@@ -486,6 +486,32 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "measure.kind_process": {"en": "process"},
     "measure.kind_balancing": {"en": "balancing"},
     "measure.kind_unknown": {"en": "kind not set"},
+    "reading.no_value": {"en": "A value is missing."},
+    "reading.value_too_long": {"en": "That value is longer than {limit} characters."},
+    "reading.comma": {"en": "'{text}' has a comma, which could be a decimal point or a thousands "
+                            "separator: write it with a point, like 12.5, and no thousands "
+                            "separators."},
+    "reading.not_number": {"en": "'{text}' is not a number."},
+    "reading.not_date": {"en": "'{text}' is not a date: write dates as 2026-12-01 or "
+                               "01/12/2026."},
+    "reading.future": {"en": "'{text}' is in the future: readings can be for today or earlier."},
+    "reading.too_many_lines": {"en": "That is {count} lines: at most {limit} readings can be "
+                                     "added at once."},
+    "reading.nothing": {"en": "There are no readings in that text."},
+    "reading.no_date": {"en": "'{text}' has no date: put a date before each value, like "
+                              "2026-12-01,14."},
+    "reading.shape": {"en": "'{text}' should be a date and a value, like 2026-12-01,14."},
+    "reading.line": {"en": "Line {number}: {message}"},
+    "chart.median": {"en": "median"},
+    "chart.median_baseline": {"en": "median (baseline)"},
+    "chart.baseline_end": {"en": "end of baseline"},
+    "chart.shift": {"en": "shift"},
+    "chart.trend": {"en": "trend"},
+    "chart.astronomical": {"en": "unusual point"},
+    "chart.mean": {"en": "mean"},
+    "chart.limits": {"en": "process limits"},
+    "chart.special": {"en": "special cause"},
+    "chart.date": {"en": "date"},
     "option.chart": {"en": "Chart {measure}"},
     "option.xmr": {"en": "XmR chart of {measure}"},
     "option.not_sure": {"en": "Not sure"},

@@ -1,7 +1,8 @@
 """Pictures of a measure: run chart and XmR chart as PNG bytes, and a terminal sparkline.
 
 Drawn on a matplotlib Figure with the Agg canvas, never pyplot's global state, so charts can be
-made from any thread and nothing is left open.
+made from any thread and nothing is left open. Every word on a chart (legend, axis label) is a
+catalogue entry, ``chart.*``, in the language of the reply the chart goes with.
 """
 
 from __future__ import annotations
@@ -17,20 +18,8 @@ from matplotlib.figure import Figure
 
 from bot.core.measure.runchart import RunChartAnalysis
 from bot.core.measure.xmr import XmRAnalysis
+from bot.core.wording import say
 
-# User-facing wording on the charts, kept in one place for the translators (Welsh to follow).
-LABELS: dict[str, str] = {
-    "median": "median",
-    "median_baseline": "median (baseline)",
-    "baseline_end": "end of baseline",
-    "shift": "shift",
-    "trend": "trend",
-    "astronomical": "unusual point",
-    "mean": "mean",
-    "limits": "process limits",
-    "special": "special cause",
-    "date": "date",
-}
 COLOURS: dict[str, str] = {
     "line": "#1f4e79",
     "centre": "#555555",
@@ -82,17 +71,26 @@ def plot_series(axes: Axes, dates: Sequence[date], values: Sequence[float]) -> N
     axes.xaxis.set_major_formatter(ConciseDateFormatter(locator))
 
 
-def label_axes(axes: Axes, title: str, unit: str) -> None:
+def label(name: str, lang: str) -> str:
+    """A word on the chart ("median", "shift"...) in ``lang``."""
+    return say(f"chart.{name}", lang)
+
+
+def label_axes(axes: Axes, title: str, unit: str, lang: str) -> None:
     """Title, axis labels, legend and a light grid."""
     axes.set_title(title)
-    axes.set_xlabel(LABELS["date"])
+    axes.set_xlabel(label("date", lang))
     axes.set_ylabel(unit)
     axes.grid(alpha=0.3)
     axes.legend(loc="best", fontsize="small")
 
 
 def mark_run_signals(
-    axes: Axes, dates: Sequence[date], values: Sequence[float], analysis: RunChartAnalysis
+    axes: Axes,
+    dates: Sequence[date],
+    values: Sequence[float],
+    analysis: RunChartAnalysis,
+    lang: str,
 ) -> None:
     """Circle shift points, mark trend points with triangles, and ring astronomical points."""
     labelled: set[str] = set()
@@ -103,12 +101,12 @@ def mark_run_signals(
         if signal.rule == "shift":  # points on the median take no part in a shift
             span = [i for i in span if values[i] != analysis.median]
         style = _SIGNAL_STYLES[signal.rule]
-        label = None if signal.rule in labelled else LABELS[signal.rule]
+        legend = None if signal.rule in labelled else label(signal.rule, lang)
         labelled.add(signal.rule)
         axes.scatter(
             [dates[i] for i in span],
             [values[i] for i in span],
-            label=label,
+            label=legend,
             zorder=3,
             **style,
         )
@@ -127,6 +125,31 @@ _SIGNAL_STYLES: dict[str, dict[str, object]] = {
 }
 
 
+def run_chart_figure(
+    dates: Sequence[date],
+    values: Sequence[float],
+    analysis: RunChartAnalysis,
+    title: str,
+    unit: str,
+    size: tuple[int, int] = (WIDTH, HEIGHT),
+    lang: str = "en",
+) -> Figure:
+    """A run chart: points, the median (dashed, labelled) and the signals highlighted."""
+    check_series(dates, values)
+    figure, axes = new_axes(*size)
+    plot_series(axes, dates, values)
+    frozen = analysis.baseline_points is not None
+    median_label = label("median_baseline" if frozen else "median", lang)
+    axes.axhline(analysis.median, linestyle="--", color=COLOURS["centre"], label=median_label)
+    if frozen and analysis.baseline_points < len(dates):
+        last_baseline = dates[analysis.baseline_points - 1]
+        axes.axvline(last_baseline, linestyle=":", color=COLOURS["centre"],
+                     label=label("baseline_end", lang))
+    mark_run_signals(axes, dates, values, analysis, lang)
+    label_axes(axes, title, unit, lang)
+    return figure
+
+
 def run_chart_png(
     dates: Sequence[date],
     values: Sequence[float],
@@ -134,39 +157,28 @@ def run_chart_png(
     title: str,
     unit: str,
     size: tuple[int, int] = (WIDTH, HEIGHT),
+    lang: str = "en",
 ) -> bytes:
-    """A run chart: points, the median (dashed, labelled), signals highlighted, as PNG bytes."""
-    check_series(dates, values)
-    figure, axes = new_axes(*size)
-    plot_series(axes, dates, values)
-    frozen = analysis.baseline_points is not None
-    median_label = LABELS["median_baseline" if frozen else "median"]
-    axes.axhline(analysis.median, linestyle="--", color=COLOURS["centre"], label=median_label)
-    if frozen and analysis.baseline_points < len(dates):
-        last_baseline = dates[analysis.baseline_points - 1]
-        axes.axvline(
-            last_baseline, linestyle=":", color=COLOURS["centre"], label=LABELS["baseline_end"]
-        )
-    mark_run_signals(axes, dates, values, analysis)
-    label_axes(axes, title, unit)
-    return png_bytes(figure)
+    """The run chart (run_chart_figure) as PNG bytes."""
+    return png_bytes(run_chart_figure(dates, values, analysis, title, unit, size, lang))
 
 
-def xmr_chart_png(
+def xmr_chart_figure(
     dates: Sequence[date],
     values: Sequence[float],
     analysis: XmRAnalysis,
     title: str,
     unit: str,
     size: tuple[int, int] = (WIDTH, HEIGHT),
-) -> bytes:
-    """An XmR chart: points, the mean, the process limits and special causes, as PNG bytes."""
+    lang: str = "en",
+) -> Figure:
+    """An XmR chart: points, the mean, the process limits and special causes."""
     check_series(dates, values)
     figure, axes = new_axes(*size)
     plot_series(axes, dates, values)
-    axes.axhline(analysis.mean, color=COLOURS["centre"], label=LABELS["mean"])
+    axes.axhline(analysis.mean, color=COLOURS["centre"], label=label("mean", lang))
     limit_style = {"linestyle": "--", "color": COLOURS["limits"]}
-    axes.axhline(analysis.upper_limit, label=LABELS["limits"], **limit_style)
+    axes.axhline(analysis.upper_limit, label=label("limits", lang), **limit_style)
     axes.axhline(analysis.lower_limit, **limit_style)
     special = sorted({i for s in analysis.signals for i in range(s.start, s.end + 1)})
     if special:
@@ -176,7 +188,20 @@ def xmr_chart_png(
             s=60,
             color=COLOURS["shift"],
             zorder=3,
-            label=LABELS["special"],
+            label=label("special", lang),
         )
-    label_axes(axes, title, unit)
-    return png_bytes(figure)
+    label_axes(axes, title, unit, lang)
+    return figure
+
+
+def xmr_chart_png(
+    dates: Sequence[date],
+    values: Sequence[float],
+    analysis: XmRAnalysis,
+    title: str,
+    unit: str,
+    size: tuple[int, int] = (WIDTH, HEIGHT),
+    lang: str = "en",
+) -> bytes:
+    """The XmR chart (xmr_chart_figure) as PNG bytes."""
+    return png_bytes(xmr_chart_figure(dates, values, analysis, title, unit, size, lang))

@@ -150,7 +150,7 @@ def log(kb: KnowledgeBase, state: UserState, intent: Intent, today: date | None 
     try:
         readings, many = readings_from(data, today)
     except ReadingError as error:
-        return _error("measure.bad_reading", lang, detail=error.message), state
+        return _error("measure.bad_reading", lang, detail=error.text(lang)), state
     projects = _projects(state)
     try:
         project = shape.current(projects) or shape.use(projects, say("measure.default_project",
@@ -202,7 +202,7 @@ def unlog(kb: KnowledgeBase, state: UserState, intent: Intent, today: date | Non
     try:
         when = parse_date(data[0], today)
     except ReadingError as error:
-        return _error("measure.bad_reading", lang, detail=error.message), state
+        return _error("measure.bad_reading", lang, detail=error.text(lang)), state
     projects, project, measure = _found(state, name)
     if measure is None:
         return _unknown(project, name, lang), state
@@ -265,7 +265,8 @@ def run_chart(measure: dict[str, Any], lang: str) -> tuple[ChartImage, list[str]
     analysis = runchart.analyse(values, shape.baseline(measure))
     unit = measure["definition"]["unit"] or measure["definition"]["denominator"]
     png = pictures.run_chart_png(dates, values, analysis,
-                                 say("measure.chart_title", lang, measure=measure["name"]), unit)
+                                 say("measure.chart_title", lang, measure=measure["name"]), unit,
+                                 lang=lang)
     summary = {"median": analysis.median, "points": len(values),
                "signals": [{"rule": s.rule, "from": dates[s.start].isoformat(),
                             "to": dates[s.end].isoformat()} for s in analysis.signals]}
@@ -316,7 +317,7 @@ def xmr_chart(kb: KnowledgeBase, state: UserState, intent: Intent) -> tuple[Repl
     analysis = xmr.analyse_xmr(values, baseline if baseline and baseline >= 20 else None)
     png = pictures.xmr_chart_png(dates, values, analysis,
                                  say("measure.xmr_title", lang, measure=measure["name"]),
-                                 measure["definition"]["unit"])
+                                 measure["definition"]["unit"], lang=lang)
     signals = [{"rule": s.rule, "from": dates[s.start].isoformat(),
                 "to": dates[s.end].isoformat()} for s in analysis.signals]
     summary = {"mean": analysis.mean, "upper_limit": analysis.upper_limit,

@@ -6,26 +6,13 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
+
+from bot.core.wording import say
 
 MAX_LINES = 1000
 MAX_VALUE_CHARS = 100
 QUOTE_CHARS = 40  # longer text is cut short when echoed back in a message
-
-# User-facing wording, kept in one place for the translators (Welsh to follow).
-TEXTS: dict[str, str] = {
-    "no_value": "A value is missing.",
-    "value_too_long": "That value is longer than {limit} characters.",
-    "comma": "'{text}' has a comma, which could be a decimal point or a thousands separator: "
-    "write it with a point, like 12.5, and no thousands separators.",
-    "not_number": "'{text}' is not a number.",
-    "not_date": "'{text}' is not a date: write dates as 2026-12-01 or 01/12/2026.",
-    "future": "'{text}' is in the future: readings can be for today or earlier.",
-    "too_many_lines": "That is {count} lines: at most {limit} readings can be added at once.",
-    "nothing": "There are no readings in that text.",
-    "no_date": "'{text}' has no date: put a date before each value, like 2026-12-01,14.",
-    "shape": "'{text}' should be a date and a value, like 2026-12-01,14.",
-    "line": "Line {number}: {message}",
-}
 
 NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
 ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -39,11 +26,30 @@ def quoted(text: str) -> str:
 
 
 class ReadingError(ValueError):
-    """A reading that cannot be used, with a message fit to show the user."""
+    """A reading that cannot be used: a catalogue key (``reading.*``) and its values.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    The wording is looked up only when shown, with ``text(lang)``, so the same error reads in
+    English or Welsh; a pasted line's error also names its line.
+    """
+
+    def __init__(self, key: str, line: int | None = None, **values: Any) -> None:
+        super().__init__(key)
+        self.key, self.line, self.values = key, line, values
+
+    def on_line(self, line: int) -> ReadingError:
+        """The same error, naming the pasted line it was found on."""
+        return ReadingError(self.key, line, **self.values)
+
+    def text(self, lang: str = "en") -> str:
+        """The reason, fit to show the user, in ``lang``."""
+        reason = say(f"reading.{self.key}", lang, **self.values)
+        return reason if self.line is None else say("reading.line", lang, number=self.line,
+                                                    message=reason)
+
+    @property
+    def message(self) -> str:
+        """The reason in English (for logs and callers that have no language)."""
+        return self.text("en")
 
 
 @dataclass(frozen=True)
@@ -58,15 +64,15 @@ def parse_value(text: str) -> float:
     """A finite number from '12', '12.5' or '45%' (the percent sign is dropped)."""
     text = text.strip()
     if not text:
-        raise ReadingError(TEXTS["no_value"])
+        raise ReadingError("no_value")
     if len(text) > MAX_VALUE_CHARS:
-        raise ReadingError(TEXTS["value_too_long"].format(limit=MAX_VALUE_CHARS))
+        raise ReadingError("value_too_long", limit=MAX_VALUE_CHARS)
     if "," in text:
-        raise ReadingError(TEXTS["comma"].format(text=quoted(text)))
+        raise ReadingError("comma", text=quoted(text))
     number = text[:-1].rstrip() if text.endswith("%") else text
     # The pattern admits digits only, so no 'nan', 'inf', '1e5' or '1_000' slips through float().
     if not NUMBER.fullmatch(number) or not math.isfinite(value := float(number)):
-        raise ReadingError(TEXTS["not_number"].format(text=quoted(text)))
+        raise ReadingError("not_number", text=quoted(text))
     return value
 
 
@@ -78,13 +84,13 @@ def parse_date(text: str, today: date) -> date:
     elif uk := UK_DATE.fullmatch(text):
         day, month, year = (int(part) for part in uk.groups())
     else:
-        raise ReadingError(TEXTS["not_date"].format(text=quoted(text)))
+        raise ReadingError("not_date", text=quoted(text))
     try:
         when = date(year, month, day)
     except ValueError:
-        raise ReadingError(TEXTS["not_date"].format(text=quoted(text))) from None
+        raise ReadingError("not_date", text=quoted(text)) from None
     if when > today:
-        raise ReadingError(TEXTS["future"].format(text=quoted(text)))
+        raise ReadingError("future", text=quoted(text))
     return when
 
 
@@ -106,7 +112,7 @@ def split_fields(line: str) -> list[str]:
 def dated_reading(fields: list[str], line: str, today: date) -> Reading:
     """A reading from exactly two fields, a date then a value."""
     if len(fields) != 2:
-        raise ReadingError(TEXTS["shape"].format(text=quoted(line)))
+        raise ReadingError("shape", text=quoted(line))
     return Reading(parse_date(fields[0], today), parse_value(fields[1]))
 
 
@@ -129,11 +135,11 @@ def parse_readings(text: str, today: date) -> list[Reading]:
     """
     numbered = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
     if len(numbered) > MAX_LINES:
-        raise ReadingError(TEXTS["too_many_lines"].format(count=len(numbered), limit=MAX_LINES))
+        raise ReadingError("too_many_lines", count=len(numbered), limit=MAX_LINES)
     if numbered and is_header(split_fields(numbered[0][1])):
         numbered = numbered[1:]
     if not numbered:
-        raise ReadingError(TEXTS["nothing"])
+        raise ReadingError("nothing")
     readings = [line_reading(number, line, today) for number, line in numbered]
     return sorted(readings, key=lambda reading: reading.on)
 
@@ -143,7 +149,7 @@ def line_reading(number: int, line: str, today: date) -> Reading:
     fields = split_fields(line)
     try:
         if len(fields) == 1:
-            raise ReadingError(TEXTS["no_date"].format(text=quoted(line)))
+            raise ReadingError("no_date", text=quoted(line))
         return dated_reading(fields, line, today)
     except ReadingError as error:
-        raise ReadingError(TEXTS["line"].format(number=number, message=error.message)) from None
+        raise error.on_line(number) from None

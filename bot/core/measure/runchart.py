@@ -3,7 +3,8 @@
 Perla RJ, Provost LP, Murray SK. The run chart: a simple analytical tool for learning from
 variation in healthcare processes. BMJ Quality & Safety 2011;20:46-51.
 
-Four rules: a shift, a trend, too few or too many runs, and an astronomical point.
+Four rules: a shift, a trend, too few or too many runs, and an astronomical point. What each
+signal means in words, in English or Welsh, is bot.core.measure.conversation.describe.
 """
 
 from __future__ import annotations
@@ -11,39 +12,8 @@ from __future__ import annotations
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from itertools import pairwise
 from typing import Literal
-
-# User-facing wording, kept in one place for the translators (Welsh to follow).
-TEXTS: dict[str, str] = {
-    "shift": "{count} points in a row {side} the median {span}: a shift.",
-    "trend": "{count} points in a row going {way} {span}: a trend.",
-    "runs_few": "Too few runs ({runs}, expected at least {low}): a sign of a non-random pattern.",
-    "runs_many": "Too many runs ({runs}, expected at most {high}): a sign of a non-random pattern.",
-    "astronomical": "An unusually {level} value {span}: possibly an astronomical point; "
-    "look at it and judge.",
-    "too_few_points": "Only {count} points: with fewer than {minimum} the run chart rules "
-    "are weak.",
-    "no_runs_test": "No runs test: it needs at least {minimum} points off the median "
-    "({useful} so far).",
-    "beyond_runs_table": "No runs test: the published table stops at {maximum} points off the "
-    "median ({useful} here).",
-    "span_one": "on {day}",
-    "span_many": "from {first} to {last}",
-}
-WORDS: dict[str, str] = {
-    "above": "above",
-    "below": "below",
-    "up": "up",
-    "down": "down",
-    "high": "high",
-    "low": "low",
-}
-MONTHS: tuple[str, ...] = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 SHIFT_LENGTH = 6  # points on one side of the median, points on the median skipped
 TREND_LENGTH = 5  # points all going up or all going down, equal neighbours skipped
@@ -215,53 +185,3 @@ def analyse(values: Sequence[float], baseline: int | None = None) -> RunChartAna
         signals=tuple(sorted(signals, key=lambda s: (s.start, s.end))),
         too_few_points=len(values) < MIN_POINTS,
     )
-
-
-def day_text(day: date, with_year: bool = True) -> str:
-    """A date as '9 March 2026' (or '9 March'), independent of the machine's locale."""
-    text = f"{day.day} {MONTHS[day.month - 1]}"
-    return f"{text} {day.year}" if with_year else text
-
-
-def span_text(first: date, last: date) -> str:
-    """'on 9 March 2026' or 'from 9 March to 14 April 2026'."""
-    if first == last:
-        return TEXTS["span_one"].format(day=day_text(first))
-    start = day_text(first, with_year=first.year != last.year)
-    return TEXTS["span_many"].format(first=start, last=day_text(last))
-
-
-def describe_signal(signal: Signal, analysis: RunChartAnalysis, dates: Sequence[date]) -> str:
-    """One plain English sentence for a signal, given the date of each point."""
-    span = span_text(dates[signal.start], dates[signal.end])
-    if signal.rule == "shift":
-        side = WORDS[signal.direction or "above"]
-        return TEXTS["shift"].format(count=signal.count, side=side, span=span)
-    if signal.rule == "trend":
-        way = WORDS[signal.direction or "up"]
-        return TEXTS["trend"].format(count=signal.count, way=way, span=span)
-    if signal.rule == "astronomical":
-        level = WORDS["high" if signal.direction == "above" else "low"]
-        return TEXTS["astronomical"].format(level=level, span=span)
-    low, high = analysis.runs_limits or (0, 0)
-    key = "runs_few" if signal.direction == "few" else "runs_many"
-    return TEXTS[key].format(runs=analysis.runs, low=low, high=high)
-
-
-def caveats(analysis: RunChartAnalysis, points: int) -> list[str]:
-    """Sentences on what the analysis could not judge: too few points, no runs test."""
-    notes = []
-    if analysis.too_few_points:
-        notes.append(TEXTS["too_few_points"].format(count=points, minimum=MIN_POINTS))
-    useful = analysis.useful_observations
-    if useful < RUNS_TABLE_MIN:
-        notes.append(TEXTS["no_runs_test"].format(minimum=RUNS_TABLE_MIN, useful=useful))
-    elif useful > RUNS_TABLE_MAX:
-        notes.append(TEXTS["beyond_runs_table"].format(maximum=RUNS_TABLE_MAX, useful=useful))
-    return notes
-
-
-def describe(analysis: RunChartAnalysis, dates: Sequence[date]) -> list[str]:
-    """Every signal as a sentence, then the caveats."""
-    sentences = [describe_signal(s, analysis, dates) for s in analysis.signals]
-    return sentences + caveats(analysis, len(dates))

@@ -1,18 +1,23 @@
 """Whole-bot load benchmark: the real bot in HTTP mode, many simulated users, a fake Slack API.
 
-Usage: python benchmarks/load.py [--users 200] [--messages 12 | --duration S] [--normal]
+Usage: python benchmarks/load.py [--store sqlite|postgres|both] [--instances 1|2|1,2]
+                                 [--users 200] [--messages 12 | --duration S] [--normal]
                                  [--faults] [--crash] [--quick] [--api-latency MS]
                                  [--profile] [--bot-root DIR]
 
-Starts `run_bot.py serve` as a subprocess against a fake Slack Web API in this process
-(benchmarks/load_fake.py, built on tests/fake_slack.py) and a temporary data directory.
-Each simulated user holds a conversation through signed requests (DMs, questions from
-knowledge/examples.yaml, /pathway next, /checklist, checkbox ticks and unticks, App Home)
-and waits for each reply before the next step, as a person would. It reports requests per
-second, ack latency, time until the reply reached the fake, replies lost, duplicate replies
-and state lost (each user's stored checklist against what they ticked). Runs: normal; with
-faults (429 and 500 from the API, Slack-style event retries); and crash (SIGKILL mid-load,
-restart, check every replied-to change survived). With no run chosen, all three run.
+Starts `run_bot.py serve` subprocesses (one, or two on the same state) against a fake Slack
+Web API in this process (benchmarks/load_fake.py, built on tests/fake_slack.py), on the
+embedded SQLite store in a temporary data directory and on PostgreSQL: a throwaway server
+the benchmark starts from the machine's binaries (tests/postgres_cluster.py), with a new
+database for each run. Each simulated user holds a conversation through signed requests
+(DMs, questions from knowledge/examples.yaml, /pathway next, /checklist, checkbox ticks and
+unticks, App Home) and waits for each reply before the next step, as a person would; with
+two instances its requests alternate between them, as behind a load balancer, and Slack's
+event retries go to the other one. It reports requests per second, ack latency, time until
+the reply reached the fake, replies lost, duplicate replies and state lost (each user's
+stored checklist against what they ticked). Runs: normal; with faults (429 and 500 from the
+API, Slack-style event retries); and crash (SIGKILL mid-load: the only instance is started
+again; of two, one stays dead and the other carries on). With no run chosen, all three run.
 """
 
 from __future__ import annotations
@@ -21,15 +26,12 @@ import argparse
 import contextlib
 import json
 import os
-import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version
@@ -37,251 +39,36 @@ from pathlib import Path
 from typing import Any
 
 from bot_profiler import report as profile_report
-from load_fake import (
-    MAX_FAILS_IN_A_ROW,
-    SIGNING_SECRET,
-    TEAM_ID,
-    Faults,
-    LoadFake,
+from load_bots import BotProcess, start_instances
+from load_checks import (
+    CrashCheck,
+    FailoverCheck,
+    StateCheck,
+    StateTarget,
+    check_after_kill,
+    check_state,
+    wait_until_nothing_held,
 )
-from load_users import OPENING, Config, Knowledge, Request, Run, User
+from load_fake import MAX_FAILS_IN_A_ROW, Faults, LoadFake
+from load_users import OPENING, Config, Knowledge, Request, Run, User, token_of
 from machine import describe
+from postgres_cluster import PostgresServer, find_binaries
 
 from bot.core import intents
 from bot.kb.loader import check_knowledge
-from bot.store.database import Database, StateError
-from bot.store.events import TABLE as LEDGER_TABLE
-from bot.store.users import UserStore
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"  # git-ignored
-BOT_TOKEN = "xoxb-1111-2222-loadbenchmark"
 ACK_LIMIT_S = 3.0  # Slack shows an error (and retries events) when an ack takes longer
 FAULTS = Faults(share_429=0.10, share_500=0.05, retry_after=1)
 EVENT_RETRY_SHARE = 0.10
+SWEEP_WAIT_S = 30.0  # the bot sweeps held messages every 5 s (HELD_SWEEP_SECONDS)
 
 
-# --- the bot as a subprocess -----------------------------------------------------------------
+# --- the SIGKILL ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    """A free TCP port on loopback."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class BotProcess:
-    """`run_bot.py serve` in a subprocess; its CPU time is summed over every start."""
-
-    def __init__(self, config: Config, data_dir: Path, api_url: str) -> None:
-        self.config = config
-        self.data_dir = data_dir
-        self.port = free_port()
-        self.log = data_dir.parent / "bot.log"
-        self.profile_path = RESULTS / "load-profile.json"  # kept: the temp dir goes
-        self.env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN,
-                    "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": api_url,
-                    "PATHWAY_DATA_DIR": str(data_dir),
-                    "PATHWAY_KNOWLEDGE_DIR": str(config.bot_root / "knowledge"),
-                    "PATHWAY_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"}
-        for name in ("PATHWAY_ADMINS", "PATHWAY_ADMIN_CHANNEL", "PATHWAY_TRIAGE_CHANNEL", "PORT"):
-            self.env.pop(name, None)
-        self.cpu_s = 0.0
-        self._cpu_at_ready = 0.0
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def command(self) -> list[str]:
-        """run_bot.py serve, or the same under the profilers."""
-        if self.config.profile:
-            RESULTS.mkdir(exist_ok=True)
-            sampler = Path(__file__).resolve().parent / "bot_profiler.py"
-            return [sys.executable, str(sampler), str(self.config.bot_root), str(self.port),
-                    str(self.profile_path)]
-        return [sys.executable, str(self.config.bot_root / "run_bot.py"), "serve",
-                "--port", str(self.port)]
-
-    def start(self, timeout: float = 60.0) -> float:
-        """Start and wait until /healthz answers; returns the seconds it took."""
-        started = time.monotonic()
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(self.command(), env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT, cwd=self.data_dir.parent)
-        while time.monotonic() - started < timeout:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the bot exited at start-up:\n{self.log_tail()}")
-            with contextlib.suppress(OSError):
-                url = f"http://127.0.0.1:{self.port}/healthz"
-                with urllib.request.urlopen(url, timeout=1) as response:
-                    if response.status == 200:
-                        self._cpu_at_ready = self._cpu()
-                        return time.monotonic() - started
-            time.sleep(0.05)
-        raise RuntimeError(f"the bot did not answer /healthz within {timeout:.0f} s")
-
-    def _cpu(self) -> float:
-        """CPU seconds the running bot has used so far (user + system)."""
-        assert self.process is not None
-        with contextlib.suppress(OSError):
-            fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        return 0.0
-
-    def _reap(self, sig: int, timeout: float) -> None:
-        assert self.process is not None
-        self.cpu_s += self._cpu() - self._cpu_at_ready  # the load only, not the start-up
-        self.process.send_signal(sig)
-        try:
-            self.process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
-
-    def kill(self) -> None:
-        """SIGKILL: no clean-up of any kind, as after an OOM kill or a power cut of the VM."""
-        self._reap(signal.SIGKILL, 10)
-
-    def stop(self) -> None:
-        """Ctrl-C: waitress stops, the database is closed."""
-        self._reap(signal.SIGINT, 30)
-
-    def log_tail(self, lines: int = 30) -> str:
-        """The end of the bot's log."""
-        if not self.log.exists():
-            return ""
-        return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-
-    def log_errors(self) -> int:
-        """How many ERROR lines the bot logged."""
-        if not self.log.exists():
-            return 0
-        return sum(" ERROR " in line for line in self.log.read_text(errors="replace").splitlines())
-
-
-# --- checking stored state -------------------------------------------------------------------
-
-
-@dataclass
-class StateCheck:
-    """Stored state against what each user was told."""
-
-    users_lost: int = 0  # users whose stored ticks or stage differ from their replies
-    items_lost: int = 0
-    unreadable: str | None = None
-
-
-def read_states(data_dir: Path, users: list[User]) -> dict[str, dict[str, Any] | None]:
-    """Each user's stored JSON, read with the bot's own Database/UserStore."""
-    database = Database(data_dir / "pathway.sqlite")
-    try:
-        store = UserStore(database)
-        return {user.id: store.peek(UserStore.key(TEAM_ID, user.id)) for user in users}
-    finally:
-        database.close()
-
-
-def compare(stored: dict[str, Any] | None, ticks: dict[str, set[str]],
-            stage: str | None) -> int:
-    """How many ticks (and the stage) differ between the store and the user's replies."""
-    kept = {s: set(items) for s, items in ((stored or {}).get("ticks") or {}).items()}
-    wanted = {s: items for s, items in ticks.items() if items}
-    differ = sum(len(kept.get(s, set()) ^ wanted.get(s, set())) for s in set(kept) | set(wanted))
-    stage_kept = (stored or {}).get("stage")
-    return differ + (1 if stage is not None and stage_kept != stage else 0)
-
-
-def check_state(data_dir: Path, users: list[User]) -> StateCheck:
-    """State lost: every user's stored checklist must equal what they ticked."""
-    check = StateCheck()
-    try:
-        states = read_states(data_dir, users)
-    except StateError as error:
-        check.unreadable = str(error)
-        return check
-    for user in users:
-        differ = compare(states[user.id], user.ticks, user.stage_set)
-        check.items_lost += differ
-        check.users_lost += 1 if differ else 0
-    return check
-
-
-@dataclass
-class CrashCheck:
-    """What a SIGKILL did to the work in flight."""
-
-    at_s: float = 0.0
-    acked_before: int = 0
-    down_s: float = 0.0
-    restart_s: float = 0.0
-    users_checked: int = 0
-    unanswered: int = 0  # acked before the kill, no reply: Slack never sends these again
-    unanswered_stored: int = 0  # ... a state change, stored anyway
-    unanswered_missing: int = 0  # ... a state change, not stored: acked but not yet applied
-    held_for_replay: int = 0  # ... not stored yet, but held in the bot's inbox: applied at restart
-    restart_window: tuple[float, float] = (0.0, 0.0)  # monotonic start and end of the restart
-    replayed: int = 0  # replies the restarted bot sent before serving: its held messages
-    unacked_stored: int = 0  # the connection died before the ack, yet the change was stored
-    replied_changes_lost: int = 0  # must be 0
-    unreadable: str | None = None
-    restart_error: str | None = None  # the bot would not start on what the kill left
-
-
-def held_users(data_dir: Path) -> set[str]:
-    """Users with a direct message the bot acknowledged and holds to apply at restart."""
-    database = Database(data_dir / "pathway.sqlite")
-    try:
-        held = database.table(LEDGER_TABLE).values()
-        return {h["body"]["event"]["user"] for h in held if isinstance(h, dict) and "body" in h}
-    finally:
-        database.close()
-
-
-def check_after_kill(data_dir: Path, users: list[User], crash: CrashCheck) -> None:
-    """Compare the database SIGKILL left with what users were told and had in flight."""
-    try:
-        states = read_states(data_dir, users)
-        held = held_users(data_dir)
-    except StateError as error:
-        crash.unreadable = str(error)
-        return
-    for user in users:
-        crash.users_checked += 1
-        stored, inflight = states[user.id], user.inflight
-        acked = inflight is not None and inflight.status == 200
-        crash.unanswered += 1 if acked else 0
-        change = inflight.change if inflight is not None else None
-        if change and change[0] == "stage" and (stored or {}).get("stage") == change[1] \
-                and user.stage_set != change[1]:
-            pass  # the stage change was applied: judged below with the change included
-        elif compare(stored, user.ticks, user.stage_set) == 0:
-            if acked and inflight.change and user.id in held:
-                crash.held_for_replay += 1
-            elif acked and inflight.change:
-                crash.unanswered_missing += 1
-            continue
-        if inflight is not None and inflight.change is not None and \
-                compare(stored, *_with_change(user.ticks, user.stage_set, inflight.change)) == 0:
-            if acked:
-                crash.unanswered_stored += 1
-            else:
-                crash.unacked_stored += 1
-            continue
-        crash.replied_changes_lost += 1
-
-
-def _with_change(ticks: dict[str, set[str]], stage: str | None, change: tuple[str, ...]
-                 ) -> tuple[dict[str, set[str]], str | None]:
-    ticks = {s: set(items) for s, items in ticks.items()}
-    if change[0] == "stage":
-        return ticks, change[1]
-    _, stage_id, item, done = change
-    items = ticks.setdefault(stage_id, set())
-    (items.add if done == "1" else items.discard)(item)
-    return ticks, stage
-
-
-def crash_and_restart(run: Run, bot: BotProcess, users: list[User], crash: CrashCheck,
-                      started: float) -> None:
+def crash_and_restart(run: Run, bot: BotProcess, target: StateTarget, users: list[User],
+                      crash: CrashCheck, started: float) -> None:
     """Wait for the chosen share of acks, SIGKILL the bot, restart it, check the database.
 
     The bot restarts before the benchmark reads the database, so that it meets the files
@@ -302,14 +89,62 @@ def crash_and_restart(run: Run, bot: BotProcess, users: list[User], crash: Crash
     try:
         crash.restart_s = bot.start()
     except RuntimeError as error:
+        if not isinstance(target, Path):
+            raise
         crash.restart_error = _last_pathway_line(str(error))
-        roll_back_hot_journal(bot.data_dir / "pathway.sqlite")
+        roll_back_hot_journal(target)
         crash.restart_s = bot.start()
     crash.restart_window = (restarting, time.monotonic())
-    check_after_kill(bot.data_dir, users, crash)  # the users wait, so the bot is idle
+    check_after_kill(target, users, crash)  # the users wait, so the bot is idle
     crash.down_s = time.monotonic() - killed
     run.down.clear()
     run.up.set()
+
+
+def kill_one(run: Run, bots: list[BotProcess], failover: FailoverCheck, started: float) -> None:
+    """Wait for the chosen share of acks, then SIGKILL the first instance for good.
+
+    It leaves the balancer's turn as it dies, as after a failed health check: requests on
+    their way to it are refused and sent again to the survivor, and users whose request it
+    acked without answering try again, except for direct messages, which the survivor's
+    held-message sweep must answer.
+    """
+    dead = bots[0]
+    run.acked_event.wait()
+    failover.at_s = time.monotonic() - started
+    failover.acked_before = run.acked
+    failover.killed_at = time.monotonic()
+    run.dead[dead.port].set()
+    dead.kill()
+    run.balancer.remove(dead.port)
+    run.fake.wake_all()
+
+
+def tally_failover(failover: FailoverCheck, dead_port: int, requests: list[Request],
+                   fake: LoadFake, users: list[User]) -> None:
+    """What became of the dead instance's requests, and the replies both instances sent."""
+    to_dead = [r for r in requests if r.port == dead_port]
+    failover.refused = sum(r.outcome == "refused" for r in to_dead)
+    failover.cut_off = sum(r.outcome == "crashed" for r in to_dead)
+    held = [r for r in to_dead if r.kind == "dm" and r.status == 200
+            and r.replied_by != failover.dead_token]
+    failover.held_dms = len(held)
+    failover.swept = sum(r.replied_by == failover.survivor_token for r in held)
+    for user in users:
+        failover.replayed += _posted_by_both(fake, user.id, failover)
+
+
+def _posted_by_both(fake: LoadFake, user: str, failover: FailoverCheck) -> int:
+    """Replies the dead instance posted in its last second that the survivor posted again.
+
+    A reply sent just before the kill, whose sending the dead instance had not yet recorded,
+    is still held, so the survivor sends it again: at-least-once, by design.
+    """
+    replies = fake.replies((user, "post", ""))
+    last_second = {a.call.dump for a in replies if token_of(a) == failover.dead_token
+                   and a.at >= failover.killed_at - 1.0}
+    return sum(token_of(a) == failover.survivor_token and a.at > failover.killed_at
+               and a.call.dump in last_second for a in replies)
 
 
 def roll_back_hot_journal(path: Path) -> None:
@@ -340,10 +175,12 @@ class Result:
     refused_but_done: int  # replies to requests cut off by the crash, done or replayed anyway
     stale_views: int
     state: StateCheck
-    bot_cpu_s: float
-    driver_cpu_s: float
+    bot_cpu_s: float  # every instance, over the load (start-up not counted)
+    driver_cpu_s: float  # this process: the simulated users and the fake Slack API
+    server_cpu_s: float | None  # the PostgreSQL server, when there is one
     log_errors: int
     crash: CrashCheck | None = None
+    failover: FailoverCheck | None = None
     profile: list[str] = field(default_factory=list)
 
     @property
@@ -354,6 +191,19 @@ class Result:
     def count(self, outcome: str) -> int:
         """Requests with an outcome."""
         return sum(r.outcome == outcome for r in self.requests)
+
+    @property
+    def label(self) -> str:
+        """Which store, how many instances, which run."""
+        return f"{self.config.store} x{self.config.instances} {self.config.name}"
+
+    def lost_anything(self) -> bool:
+        """Whether a reply, a change or a held message was lost, or a reply repeated."""
+        crash = self.crash
+        return bool(self.count("lost") or self.duplicates or self.state.users_lost
+                    or self.state.unreadable or self.state.held_after
+                    or (crash and (crash.replied_changes_lost or crash.unreadable
+                                   or crash.restart_error)))
 
 
 def load_knowledge_for_users(bot_root: Path) -> Knowledge:
@@ -367,32 +217,34 @@ def load_knowledge_for_users(bot_root: Path) -> Knowledge:
     return Knowledge(questions, stages)
 
 
-def run_load(config: Config, knowledge: Knowledge) -> Result:
-    """Start the fake and the bot, let every user talk, stop, and check what was kept."""
+def run_load(config: Config, knowledge: Knowledge, server: PostgresServer | None) -> Result:
+    """Start the fake and the instances, let every user talk, stop, and check what was kept."""
     with tempfile.TemporaryDirectory(prefix="pathway-load-") as temp:
+        home = Path(temp)
+        url = server.new_database() if config.store == "postgres" and server else None
+        target: StateTarget = url if url is not None else home / "data" / "pathway.sqlite"
         fake = LoadFake(config.faults, seed=config.seed).start()
-        bot = BotProcess(config, Path(temp) / "data", fake.api_url)
+        bots: list[BotProcess] = []
         try:
-            bot.start()
-            return _drive(config, knowledge, fake, bot)
+            bots = start_instances(config, home, fake.api_url, url)
+            return _drive(config, knowledge, fake, bots, target, server)
         finally:
-            if bot.process is not None and bot.process.poll() is None:
-                bot.kill()
+            for bot in bots:
+                if bot.running:
+                    bot.kill()
             fake.stop()
 
 
-def _drive(config: Config, knowledge: Knowledge, fake: LoadFake, bot: BotProcess) -> Result:
-    run = Run(config, fake, bot.port)
-    users = [User(run, f"U{n:05d}", knowledge, config.seed) for n in range(1, config.users + 1)]
+def _drive(config: Config, knowledge: Knowledge, fake: LoadFake, bots: list[BotProcess],
+           target: StateTarget, server: PostgresServer | None) -> Result:
+    run = Run(config, fake, [bot.port for bot in bots])
+    users = [User(run, f"U{n:05d}", knowledge, config.seed, turn=n)
+             for n in range(1, config.users + 1)]
     fake.add_users([user.id for user in users])
     cpu_before = time.process_time()
+    server_before = server.cpu_seconds() if config.store == "postgres" and server else None
     started = time.monotonic()
-    crash = CrashCheck() if config.crash_at is not None else None
-    crasher = None
-    if crash is not None:
-        crasher = threading.Thread(target=crash_and_restart, args=(run, bot, users, crash, started),
-                                   daemon=True)
-        crasher.start()
+    crash, failover, crasher = _start_crasher(run, bots, target, users, started)
     threads = [threading.Thread(target=user.run_conversation, name=user.id, daemon=True)
                for user in users]
     for thread in threads:
@@ -403,22 +255,15 @@ def _drive(config: Config, knowledge: Knowledge, fake: LoadFake, bot: BotProcess
     if crasher is not None:
         run.acked_event.set()  # the run ended before the chosen share: crash now, at the end
         crasher.join()
+    if failover is not None:  # the survivor sweeps what the dead one held every few seconds
+        failover.sweep_s = wait_until_nothing_held(target, SWEEP_WAIT_S)
     time.sleep(2.0 if config.faults.on or config.event_retry_share else 0.5)  # late duplicates
-    bot.stop()
-    state = check_state(bot.data_dir, users)
-    outcomes: dict[tuple[str, str, str], set[str]] = {}
-    for request in run.requests:
-        outcomes.setdefault(request.key, set()).add(request.outcome)
-    extra = {key: max(len(fake.replies(key)) - user.consumed.get(key, 0), 0)
-             for user in users for key in user.sent_keys}
-    # A request whose connection died in the crash may still have been done and answered;
-    # and a message acknowledged just before the kill is answered when the bot restarts
-    # (its inbox), while the user, seeing no reply, typed again: one more reply each.
-    refused_but_done = sum(n for key, n in extra.items() if outcomes.get(key) == {"refused"})
-    crashed = Counter(request.key for request in run.requests if request.outcome == "crashed")
-    refused_but_done += sum(min(n, crashed[key]) for key, n in extra.items()
-                            if outcomes.get(key) != {"refused"})
-    duplicates = sum(extra.values()) - refused_but_done
+    for bot in bots:
+        bot.stop()
+    server_cpu = None if server_before is None or server is None \
+        else server.cpu_seconds() - server_before
+    state = check_state(target, users)
+    duplicates, refused_but_done = count_duplicates(run, fake, users)
     if crash is not None:
         # The restarted bot answers the messages it held before it serves anything: replies
         # sent in that window are at-least-once deliveries of work acknowledged before the
@@ -427,11 +272,54 @@ def _drive(config: Config, knowledge: Knowledge, fake: LoadFake, bot: BotProcess
         crash.replayed = sum(low <= arrival.at <= high for user in users
                              for key in user.sent_keys for arrival in fake.replies(key))
         duplicates = max(duplicates - crash.replayed, 0)
-    profile = profile_report(bot.profile_path) if config.profile and \
-        bot.profile_path.exists() else []
+    if failover is not None:
+        tally_failover(failover, bots[0].port, run.requests, fake, users)
+        duplicates = max(duplicates - failover.replayed, 0)
+    profiled = bots[0].profile_path
+    profile = profile_report(profiled) if config.profile and profiled.exists() else []
     return Result(config, run.requests, run.slack_retries, seconds, dict(fake.statuses),
                   fake.saved_by_cap, duplicates, refused_but_done, run.stale_views, state,
-                  bot.cpu_s, time.process_time() - cpu_before, bot.log_errors(), crash, profile)
+                  sum(bot.cpu_s for bot in bots), time.process_time() - cpu_before,
+                  server_cpu, sum(bot.log_errors() for bot in bots), crash, failover, profile)
+
+
+def _start_crasher(run: Run, bots: list[BotProcess], target: StateTarget, users: list[User],
+                   started: float
+                   ) -> tuple[CrashCheck | None, FailoverCheck | None, threading.Thread | None]:
+    """In the crash run, the thread that kills: the only instance, or the first of two."""
+    if run.config.crash_at is None:
+        return None, None, None
+    if run.config.failover:
+        failover = FailoverCheck(bots[0].token, bots[1].token)
+        crasher = threading.Thread(target=kill_one, args=(run, bots, failover, started),
+                                   daemon=True)
+        crasher.start()
+        return None, failover, crasher
+    crash = CrashCheck()
+    crasher = threading.Thread(target=crash_and_restart,
+                               args=(run, bots[0], target, users, crash, started), daemon=True)
+    crasher.start()
+    return crash, None, crasher
+
+
+def count_duplicates(run: Run, fake: LoadFake, users: list[User]) -> tuple[int, int]:
+    """(Replies beyond one per request, replies to requests a crash cut off but that were done).
+
+    A request whose connection died in the crash may still have been done and answered;
+    and a message acknowledged just before the kill is answered when the bot restarts (its
+    inbox), while the user, seeing no reply, typed again: one more reply each. Those are the
+    second figure, not duplicates.
+    """
+    outcomes: dict[tuple[str, str, str], set[str]] = {}
+    for request in run.requests:
+        outcomes.setdefault(request.key, set()).add(request.outcome)
+    extra = {key: max(len(fake.replies(key)) - user.consumed.get(key, 0), 0)
+             for user in users for key in user.sent_keys}
+    refused_but_done = sum(n for key, n in extra.items() if outcomes.get(key) == {"refused"})
+    crashed = Counter(request.key for request in run.requests if request.outcome == "crashed")
+    refused_but_done += sum(min(n, crashed[key]) for key, n in extra.items()
+                            if outcomes.get(key) != {"refused"})
+    return sum(extra.values()) - refused_but_done, refused_but_done
 
 
 # --- printing --------------------------------------------------------------------------------
@@ -445,11 +333,19 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
 
 
-def machine() -> str:
+def machine(server: PostgresServer | None) -> str:
     """The machine and versions the numbers come from."""
     versions = [f"{name} {version(name)}" for name in ("slack_bolt", "waitress")]
     versions.append(f"SQLite {sqlite3.sqlite_version}")
+    if server is not None:
+        versions += [_postgres_version(server), f"psycopg {version('psycopg')}"]
     return f"{describe(*versions, memory=True)}, temp dir on {_filesystem()}"
+
+
+def _postgres_version(server: PostgresServer) -> str:
+    done = subprocess.run([str(server.binaries / "postgres"), "--version"], capture_output=True,
+                          text=True, check=False)
+    return f"PostgreSQL {done.stdout.split()[-1]}" if done.stdout else "PostgreSQL ?"
 
 
 def _filesystem() -> str:
@@ -463,33 +359,64 @@ def _filesystem() -> str:
     return f"{best[0]} ({temp})"
 
 
-HEADER = (f"{'run':<8} {'users':>5} {'requests':>8} {'secs':>6} {'req/s':>6} {'ack p50':>7} "
-          f"{'p99':>6} {'max':>6} {'>3s':>4} {'reply p50':>9} {'p99':>6} {'lost':>5} "
-          f"{'dups':>5} {'state lost':>10}")
-
-
-def summary_row(result: Result) -> str:
-    """One line of the summary table."""
+def figures(result: Result) -> dict[str, Any]:
+    """The summary figures of a run: the table's row, and --json."""
     acks = [r.ack_s * 1000 for r in result.acked if r.ack_s is not None]
     acks += [ack_s * 1000 for status, ack_s in result.slack_retries if status == 200]
     replies = [r.reply_s * 1000 for r in result.requests if r.reply_s is not None]
     over = sum(ms > ACK_LIMIT_S * 1000 for ms in acks) + result.count("error")
-    lost = result.count("lost")
-    state = "unreadable" if result.state.unreadable else str(result.state.users_lost)
-    return (f"{result.config.name:<8} {result.config.users:>5} {len(result.acked):>8} "
-            f"{result.seconds:>6.1f} {len(result.acked) / result.seconds:>6.1f} "
-            f"{percentile(acks, 0.5):>7.1f} {percentile(acks, 0.99):>6.0f} {max(acks):>6.0f} "
-            f"{over:>4} {percentile(replies, 0.5):>9.0f} {percentile(replies, 0.99):>6.0f} "
-            f"{lost:>5} {result.duplicates:>5} {state:>10}")
+    state = "unreadable" if result.state.unreadable else result.state.users_lost
+    return {"store": result.config.store, "instances": result.config.instances,
+            "run": result.config.name, "users": result.config.users,
+            "requests": len(result.acked), "secs": round(result.seconds, 1),
+            "req_s": round(len(result.acked) / result.seconds, 1),
+            "ack_p50_ms": round(percentile(acks, 0.5), 1),
+            "ack_p99_ms": round(percentile(acks, 0.99)), "ack_max_ms": round(max(acks)),
+            "acks_over_3s": over, "reply_p50_ms": round(percentile(replies, 0.5)),
+            "reply_p99_ms": round(percentile(replies, 0.99)), "lost": result.count("lost"),
+            "duplicates": result.duplicates, "state_lost": state,
+            "held_after": result.state.held_after, "bot_cpu_s": round(result.bot_cpu_s, 1),
+            "driver_cpu_s": round(result.driver_cpu_s, 1),
+            "server_cpu_s": None if result.server_cpu_s is None
+            else round(result.server_cpu_s, 1)}
+
+
+HEADER = (f"{'store':<8} {'inst':>4} {'run':<6} {'users':>5} {'requests':>8} {'secs':>6} "
+          f"{'req/s':>6} {'ack p50':>7} {'p99':>6} {'>3s':>4} {'reply p50':>9} {'p99':>6} "
+          f"{'lost':>5} {'dups':>5} {'state lost':>10} {'bot CPU s':>9}")
+
+
+def summary_row(result: Result) -> str:
+    """One line of the summary table."""
+    row = figures(result)
+    return (f"{row['store']:<8} {row['instances']:>4} {row['run']:<6} {row['users']:>5} "
+            f"{row['requests']:>8} {row['secs']:>6.1f} {row['req_s']:>6.1f} "
+            f"{row['ack_p50_ms']:>7.1f} {row['ack_p99_ms']:>6} {row['acks_over_3s']:>4} "
+            f"{row['reply_p50_ms']:>9} {row['reply_p99_ms']:>6} {row['lost']:>5} "
+            f"{row['duplicates']:>5} {row['state_lost']:>10} {row['bot_cpu_s']:>9.1f}")
+
+
+def cpu_line(result: Result, cores: int) -> str:
+    """Where the machine's CPU went during a run: the bots, the load generator, the server."""
+    capacity = result.seconds * cores
+    parts = [("bots", result.bot_cpu_s), ("load generator + fake Slack", result.driver_cpu_s)]
+    if result.server_cpu_s is not None:
+        parts.append(("PostgreSQL", result.server_cpu_s))
+    used = sum(seconds for _, seconds in parts)
+    shares = ", ".join(f"{name} {seconds:.1f} s ({100 * seconds / capacity:.0f}%)"
+                       for name, seconds in parts)
+    per_bot = 100 * result.bot_cpu_s / result.seconds / result.config.instances
+    return (f"{result.label}: {shares} of {capacity:.0f} CPU-s ({cores} cores x "
+            f"{result.seconds:.0f} s); {100 * used / capacity:.0f}% busy; each bot process "
+            f"{per_bot:.0f}% of one core")
 
 
 def detail_lines(result: Result) -> list[str]:
     """What is behind the summary line: faults, retries, CPU, the crash."""
-    lines = [f"{result.config.name}: bot CPU {result.bot_cpu_s:.1f} s "
-             f"({100 * result.bot_cpu_s / result.seconds:.0f}% of one core), driver and fake "
-             f"CPU {result.driver_cpu_s:.1f} s; fake answered {sum(result.fake_statuses.values())}"
-             f" calls ({_statuses(result.fake_statuses)}); stale checklist views "
-             f"{result.stale_views}; ERROR lines in the bot's log {result.log_errors}"]
+    lines = [f"{result.label}: fake answered {sum(result.fake_statuses.values())} calls "
+             f"({_statuses(result.fake_statuses)}); stale checklist views {result.stale_views}; "
+             f"DMs still held at the end {result.state.held_after}; ERROR lines in the bots' "
+             f"logs {result.log_errors}"]
     outcomes = Counter(r.outcome for r in result.requests)
     statuses = Counter(r.status for r in result.requests)
     lines.append(f"  requests by outcome: {_statuses(outcomes)}; by HTTP status: "
@@ -506,30 +433,50 @@ def detail_lines(result: Result) -> list[str]:
         lines.append(f"  state database unreadable: {result.state.unreadable}")
     elif result.state.items_lost:
         lines.append(f"  state lost: {result.state.items_lost} ticks/stages differ")
-    crash = result.crash
-    if crash is not None:
-        lines.append(f"  SIGKILL at {crash.at_s:.1f} s after {crash.acked_before} acks; down "
-                     f"{crash.down_s:.1f} s (restart {crash.restart_s:.1f} s); requests refused "
-                     f"while down {result.count('refused')}")
-        if crash.restart_error:
-            lines.append(f"  RESTART FAILED on the database the kill left: {crash.restart_error}"
-                         " -- started again after SQLite's own rollback of the hot journal "
-                         "(a read-write open)")
-        if crash.unreadable:
-            lines.append(f"  after the kill the database was unreadable: {crash.unreadable}")
-        lines.append(f"  at the kill: {crash.unanswered} requests acked but unanswered (the "
-                     f"user tried again); state changes among them: stored anyway "
-                     f"{crash.unanswered_stored}, held in the inbox and applied at "
-                     f"restart {crash.held_for_replay}, acked but not yet applied "
-                     f"{crash.unanswered_missing}; not acked yet stored "
-                     f"{crash.unacked_stored}; replied-to changes lost "
-                     f"{crash.replied_changes_lost} (of {crash.users_checked} users)")
-        lines.append(f"  replies the restarted bot sent for messages it held (at-least-once, "
-                     f"not counted as dups): {crash.replayed}")
-        lines.append(f"  replies to requests cut off by the kill (done or answered at "
-                     f"restart, then sent again by Slack or the user; not counted as dups): "
-                     f"{result.refused_but_done}")
+    if result.crash is not None:
+        lines += _crash_lines(result, result.crash)
+    if result.failover is not None:
+        lines += _failover_lines(result.failover)
     return lines
+
+
+def _crash_lines(result: Result, crash: CrashCheck) -> list[str]:
+    lines = [f"  SIGKILL at {crash.at_s:.1f} s after {crash.acked_before} acks; down "
+             f"{crash.down_s:.1f} s (restart {crash.restart_s:.1f} s); requests refused "
+             f"while down {result.count('refused')}"]
+    if crash.restart_error:
+        lines.append(f"  RESTART FAILED on the database the kill left: {crash.restart_error}"
+                     " -- started again after SQLite's own rollback of the hot journal "
+                     "(a read-write open)")
+    if crash.unreadable:
+        lines.append(f"  after the kill the database was unreadable: {crash.unreadable}")
+    lines.append(f"  at the kill: {crash.unanswered} requests acked but unanswered (the "
+                 f"user tried again); state changes among them: stored anyway "
+                 f"{crash.unanswered_stored}, held in the inbox and applied at "
+                 f"restart {crash.held_for_replay}, acked but not yet applied "
+                 f"{crash.unanswered_missing}; not acked yet stored "
+                 f"{crash.unacked_stored}; replied-to changes lost "
+                 f"{crash.replied_changes_lost} (of {crash.users_checked} users)")
+    lines.append(f"  replies the restarted bot sent for messages it held (at-least-once, "
+                 f"not counted as dups): {crash.replayed}")
+    lines.append(f"  replies to requests cut off by the kill (done or answered at "
+                 f"restart, then sent again by Slack or the user; not counted as dups): "
+                 f"{result.refused_but_done}")
+    return lines
+
+
+def _failover_lines(failover: FailoverCheck) -> list[str]:
+    return [f"  SIGKILL of instance A at {failover.at_s:.1f} s after {failover.acked_before} "
+            f"acks, not restarted; B carried on alone",
+            f"  A's requests at the kill: refused (sent again to B) {failover.refused}; acked "
+            f"and unanswered, not DMs (the user tried again at B) {failover.cut_off}; DMs "
+            f"acked and unanswered {failover.held_dms}, answered by B's held-message sweep "
+            f"{failover.swept}",
+            f"  replies A posted in its last second that B posted again (held, not yet "
+            f"marked sent: at-least-once, not counted as dups): {failover.replayed}",
+            "  after the load, until B held none of A's DMs: " + (
+                f"{failover.sweep_s:.1f} s" if failover.sweep_s is not None
+                else f"still held after {SWEEP_WAIT_S:.0f} s")]
 
 
 def _acks_by_kind(result: Result) -> dict[str, list[float]]:
@@ -548,13 +495,19 @@ def _statuses(statuses: dict[Any, int]) -> str:
 
 
 def print_results(results: list[Result]) -> None:
-    """The summary table, then the details of each run."""
+    """The summary table, where the CPU went, then the details of each run."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print()
     print(HEADER)
     for result in results:
         print(summary_row(result))
     print("ms for latencies; requests = user requests acked 200 (Slack-style retries not "
           "counted); lost, dups and state lost must be 0")
+    print(f"\nwhat limits throughput: CPU over each run, {cores} usable cores shared by the "
+          "bots, the load generator and the database server")
+    for result in results:
+        print(cpu_line(result, cores or 1))
+    print()
     for result in results:
         for line in detail_lines(result):
             print(line)
@@ -565,12 +518,12 @@ def print_results(results: list[Result]) -> None:
 # --- entry point -----------------------------------------------------------------------------
 
 
-def build_configs(args: argparse.Namespace) -> list[Config]:
-    """The runs to do, from the command line."""
+def build_configs(args: argparse.Namespace, store: str, instances: int) -> list[Config]:
+    """The runs to do on one store with so many instances, from the command line."""
     users = args.users or (30 if args.quick else 200)
     base = Config(name="normal", users=users, messages=args.messages, duration=args.duration,
                   reply_timeout=args.reply_timeout, bot_root=args.bot_root.resolve(),
-                  seed=args.seed, keep_alive=args.keep_alive)
+                  seed=args.seed, keep_alive=args.keep_alive, store=store, instances=instances)
     faults = Faults(args.share_429, args.share_500, args.retry_after)
     latency = args.api_latency / 1000
     base = replace(base, faults=Faults(latency_s=latency))
@@ -588,14 +541,27 @@ def build_configs(args: argparse.Namespace) -> list[Config]:
     return configs
 
 
+def instance_counts(text: str) -> list[int]:
+    """--instances: 1, 2, or both as "1,2"."""
+    counts = [part.strip() for part in text.split(",")]
+    if not counts or any(count not in {"1", "2"} for count in counts):
+        raise argparse.ArgumentTypeError(f"expected 1, 2 or 1,2, not {text!r}")
+    return sorted({int(count) for count in counts})
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--store", choices=("sqlite", "postgres", "both"),
+                        help="the state store (default: both when PostgreSQL's server "
+                             "binaries are installed, else sqlite)")
+    parser.add_argument("--instances", type=instance_counts, default=[1, 2],
+                        help="serve processes on one store: 1, 2 or 1,2 (default 1,2)")
     parser.add_argument("--users", type=int, help="simulated users (default 200; 30 with --quick)")
     parser.add_argument("--messages", type=int, default=len(OPENING),
                         help=f"requests per user (default {len(OPENING)})")
     parser.add_argument("--duration", type=float, help="instead of --messages: talk for S seconds")
-    parser.add_argument("--quick", action="store_true", help="30 users: all runs in a minute")
+    parser.add_argument("--quick", action="store_true", help="30 users")
     parser.add_argument("--normal", action="store_true", help="do the normal run")
     parser.add_argument("--faults", action="store_true", help="do the run with API faults")
     parser.add_argument("--crash", action="store_true", help="do the SIGKILL run")
@@ -615,7 +581,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--keep-alive", action="store_true",
                         help="reuse each user's HTTP connection (waitress accepts 100 at once)")
     parser.add_argument("--profile", action="store_true",
-                        help="sample the bot's thread stacks in the normal run")
+                        help="sample the first instance's thread stacks in the normal run")
     parser.add_argument("--bot-root", type=Path, default=ROOT,
                         help="checkout whose run_bot.py and knowledge/ to run (for before/after)")
     parser.add_argument("--seed", type=int, default=20261126)
@@ -624,36 +590,52 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def as_json(result: Result) -> dict[str, Any]:
-    """The summary figures of a run, for --json."""
-    row = summary_row(result).split()
-    names = ["run", "users", "requests", "secs", "req_s", "ack_p50_ms", "ack_p99_ms",
-             "ack_max_ms", "acks_over_3s", "reply_p50_ms", "reply_p99_ms", "lost", "duplicates",
-             "state_lost"]
-    figures: dict[str, Any] = dict(zip(names, row, strict=True))
-    figures["details"] = detail_lines(result)
-    return figures
+    """The summary figures of a run and its details, for --json."""
+    return {**figures(result), "details": detail_lines(result)}
+
+
+def choose_stores(choice: str | None, binaries: Path | None) -> list[str]:
+    """The stores to measure; says so when PostgreSQL is left out for want of a server."""
+    if choice is None:
+        if binaries is None:
+            print("no PostgreSQL server binaries (initdb, pg_ctl) found: measuring SQLite only "
+                  "(install the Debian package postgresql to measure both)")
+            return ["sqlite"]
+        choice = "both"
+    if choice != "sqlite" and binaries is None:
+        raise SystemExit("--store postgres needs PostgreSQL's server binaries (initdb, pg_ctl):"
+                         " install the Debian package postgresql")
+    return ["sqlite", "postgres"] if choice == "both" else [choice]
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen load runs and print the tables; exit 1 if anything was lost."""
     args = parse_args(argv)
     started = time.monotonic()
-    print(f"machine: {machine()}")
+    binaries = find_binaries()
+    stores = choose_stores(args.store, binaries)
     knowledge = load_knowledge_for_users(args.bot_root.resolve())
+    server = PostgresServer(binaries) if "postgres" in stores and binaries else None
     results = []
-    for config in build_configs(args):
-        print(f"{config.name}: {config.users} users x {config.messages} requests "
-              f"{'(faults on) ' if config.faults.on else ''}...", flush=True)
-        results.append(run_load(config, knowledge))
+    try:
+        if server is not None:
+            server.start()
+        print(f"machine: {machine(server)}")
+        for store in stores:
+            for instances in args.instances:
+                for config in build_configs(args, store, instances):
+                    print(f"{store} x{instances} {config.name}: {config.users} users x "
+                          f"{config.messages} requests "
+                          f"{'(faults on) ' if config.faults.on else ''}...", flush=True)
+                    results.append(run_load(config, knowledge, server))
+    finally:
+        if server is not None:
+            server.remove()
     print_results(results)
     if args.json:
         args.json.write_text(json.dumps([as_json(r) for r in results], indent=2))
     print(f"benchmark took {time.monotonic() - started:.0f} s")
-    bad = any(r.count("lost") or r.duplicates or r.state.users_lost or r.state.unreadable
-              or (r.crash and (r.crash.replied_changes_lost or r.crash.unreadable
-                               or r.crash.restart_error))
-              for r in results)
-    return 1 if bad else 0
+    return 1 if any(result.lost_anything() for result in results) else 0
 
 
 if __name__ == "__main__":

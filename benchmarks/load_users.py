@@ -3,6 +3,7 @@
 Each User holds one conversation with the bot through signed requests, as Slack sends
 them, and waits for each reply at the fake Web API before the next step. It keeps what the
 bot's replies told it (its ticks and stage) so load.py can compare them with the database.
+With several instances a Balancer spreads the requests over them, as a load balancer does.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ class Config:
     event_retry_share: float = 0.0
     crash_at: float | None = None  # kill once this share of the planned requests is acked
     profile: bool = False
+    store: str = "sqlite"  # or "postgres"
+    instances: int = 1  # serve processes on one database; with 2 the crash kills one for good
+
+    @property
+    def failover(self) -> bool:
+        """Whether a killed instance stays dead while another carries on (else it restarts)."""
+        return self.instances > 1
 
 
 @dataclass
@@ -52,10 +60,12 @@ class Request:
     key: ReplyKey
     generation: int  # how many crashes had happened when it was sent
     change: tuple[str, ...] | None = None  # ("tick", stage, item, "1"/"0") or ("stage", id)
+    port: int = 0  # the instance it was sent to
     status: int = 0
     ack_s: float | None = None
     reply_s: float | None = None
     outcome: str = "pending"  # replied, lost, refused, crashed (acked, no reply), error
+    replied_by: str | None = None  # the bot token of the Web API call that carried the reply
 
 
 @dataclass
@@ -70,15 +80,14 @@ class Knowledge:
 
 
 class Client:
-    """Posts signed requests to the bot, as Slack does; one per simulated user."""
+    """Posts signed requests to the bot's instances, as Slack does; one per simulated user."""
 
-    def __init__(self, port: int, keep_alive: bool) -> None:
-        self.port = port
+    def __init__(self, keep_alive: bool) -> None:
         self.keep_alive = keep_alive
-        self._connection: http.client.HTTPConnection | None = None
+        self._connections: dict[int, http.client.HTTPConnection] = {}  # by instance port
 
-    def post(self, body: str, content_type: str, headers: dict[str, str] | None = None
-             ) -> tuple[int, float]:
+    def post(self, port: int, body: str, content_type: str,
+             headers: dict[str, str] | None = None) -> tuple[int, float]:
         """(HTTP status or 0 when the connection failed, seconds until the response)."""
         timestamp = int(time.time())
         all_headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp),
@@ -87,26 +96,28 @@ class Client:
             all_headers["Connection"] = "close"
         started = time.perf_counter()
         try:
-            if self._connection is None:
-                self._connection = http.client.HTTPConnection("127.0.0.1", self.port,
-                                                              timeout=ACK_WAIT_S)
-            self._connection.request("POST", "/slack/events", body=body.encode(),
-                                     headers=all_headers)
-            response = self._connection.getresponse()
+            connection = self._connections.get(port)
+            if connection is None:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=ACK_WAIT_S)
+                self._connections[port] = connection
+            connection.request("POST", "/slack/events", body=body.encode(),
+                               headers=all_headers)
+            response = connection.getresponse()
             response.read()
             status = response.status
         except (OSError, http.client.HTTPException):
             status = 0
         elapsed = time.perf_counter() - started
         if status == 0 or not self.keep_alive:
-            self.close()
+            self.close(port)
         return status, elapsed
 
-    def close(self) -> None:
-        """Drop the connection."""
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+    def close(self, port: int | None = None) -> None:
+        """Drop the connection to one instance, or to every one."""
+        for known in [port] if port is not None else list(self._connections):
+            connection = self._connections.pop(known, None)
+            if connection is not None:
+                connection.close()
 
 
 def event_body(event: dict[str, Any], event_id: str) -> str:
@@ -153,16 +164,49 @@ def checkboxes(blocks: list[dict[str, Any]]) -> dict[str, tuple[str, str, list, 
     return found
 
 
+def token_of(arrival: Arrival) -> str | None:
+    """The bot token an answered Web API call was made with (None for a response URL)."""
+    headers = {name.lower(): value for name, value in arrival.call.headers.items()}
+    token = headers.get("authorization", "").removeprefix("Bearer ")
+    return token or None
+
+
 # --- one run's shared state ------------------------------------------------------------------
 
 
-class Run:
-    """Everything the users of one run share: the fake, the bot, the tallies."""
+class Balancer:
+    """Spreads requests over the live instances in turn, as a load balancer in front of them.
 
-    def __init__(self, config: Config, fake: LoadFake, port: int) -> None:
+    A retry goes to another instance than the one that failed or was sent it first (Slack
+    resends to the same URL, and the balancer picks again). An instance that dies is taken
+    out of the turn, as a failed health check would.
+    """
+
+    def __init__(self, ports: list[int]) -> None:
+        self._live = list(ports)
+        self._lock = threading.Lock()
+
+    def pick(self, turn: int, avoid: int | None = None) -> int:
+        """The instance for a user's turn-th request, other than avoid when another lives."""
+        with self._lock:
+            others = [port for port in self._live if port != avoid] or self._live
+            return others[turn % len(others)]
+
+    def remove(self, port: int) -> None:
+        """Stop sending to an instance."""
+        with self._lock:
+            if port in self._live and len(self._live) > 1:
+                self._live.remove(port)
+
+
+class Run:
+    """Everything the users of one run share: the fake, the instances, the tallies."""
+
+    def __init__(self, config: Config, fake: LoadFake, ports: list[int]) -> None:
         self.config = config
         self.fake = fake
-        self.port = port
+        self.balancer = Balancer(ports)
+        self.dead = {port: threading.Event() for port in ports}  # killed and not restarted
         self.requests: list[Request] = []
         self.slack_retries: list[tuple[int, float]] = []  # (status, ack s) of resent events
         self.stale_views = 0
@@ -179,6 +223,30 @@ class Run:
         """Keep a request for the tallies."""
         with self.lock:
             self.requests.append(request)
+
+    def serving(self, request: Request) -> bool:
+        """Whether the instance a request went to is still up (so a failure is the bot's)."""
+        if self.config.failover:
+            return not self.dead[request.port].is_set()
+        return self.generation == request.generation and self.up.is_set() \
+            and not self.down.is_set()
+
+    def give_up(self, request: Request) -> threading.Event | None:
+        """What ends the wait for an acked request's reply before the timeout.
+
+        A crash of the only instance; with a survivor, the death of the instance that acked
+        it, except for a direct message: the survivor finishes the messages it held.
+        """
+        if not self.config.failover:
+            return self.down
+        return None if request.kind == "dm" else self.dead[request.port]
+
+    def cut_off(self, request: Request) -> bool:
+        """Whether an acked request went unanswered because its instance was killed."""
+        if not self.config.failover:
+            return self.generation != request.generation or self.down.is_set()
+        give_up = self.give_up(request)
+        return give_up is not None and give_up.is_set()
 
     def count_ack(self) -> None:
         """Count an acked request; wakes the crash thread at the chosen share."""
@@ -212,12 +280,14 @@ def plan(messages: int | None) -> Iterator[str]:
 class User:
     """One person talking to Pathway: sends a step, waits for its reply, then the next."""
 
-    def __init__(self, run: Run, user_id: str, knowledge: Knowledge, seed: int) -> None:
+    def __init__(self, run: Run, user_id: str, knowledge: Knowledge, seed: int,
+                 turn: int = 0) -> None:
         self.run = run
         self.id = user_id
         self.random = random.Random(f"{seed}:{user_id}")
         self.knowledge = knowledge
-        self.client = Client(run.port, run.config.keep_alive)
+        self.client = Client(run.config.keep_alive)
+        self.turn = turn  # which instance the balancer gives this user's next request
         self.stage = self.random.choice(knowledge.stages)
         self.ticks: dict[str, set[str]] = {}  # stage -> items, as confirmed by the bot's replies
         self.stage_set: str | None = None
@@ -353,20 +423,22 @@ class User:
                  ) -> Arrival | None:
         """Send until acked (waiting out a crash), then wait for the reply."""
         run = self.run
-        attempt, retry, errors = 0, None, 0
+        attempt, retry, errors, failed_at = 0, None, 0, None
         while True:
             run.up.wait()
             text, content_type, headers, key = body(attempt, retry)
-            request = Request(self.id, kind, key, run.generation, change)
+            port = run.balancer.pick(self.turn, avoid=failed_at)
+            self.turn += 1
+            request = Request(self.id, kind, key, run.generation, change, port)
             self.inflight = request
             run.record(request)
             index = self.consumed.get(key, 0)
             started = time.monotonic()
-            request.status, request.ack_s = self.client.post(text, content_type, headers)
+            request.status, request.ack_s = self.client.post(port, text, content_type, headers)
             self.sent_keys.add(key)
             if request.status != 200:
-                bot_up = run.generation == request.generation and run.up.is_set() \
-                    and not run.down.is_set()
+                bot_up = run.serving(request)
+                failed_at = port
                 request.outcome = "error" if bot_up else "refused"
                 errors += 1 if bot_up else 0
                 if errors >= USER_TRIES:
@@ -380,13 +452,14 @@ class User:
             run.count_ack()
             if is_event and run.config.event_retry_share and \
                     self.random.random() < run.config.event_retry_share:
-                self.resend(text, content_type)
-            arrival = run.fake.wait_reply(key, index, run.config.reply_timeout, run.down)
+                self.resend(port, text, content_type)
+            arrival = run.fake.wait_reply(key, index, run.config.reply_timeout,
+                                          run.give_up(request))
             if arrival is not None:
                 return self.replied(request, key, arrival, started)
-            if run.generation != request.generation or run.down.is_set():
+            if run.cut_off(request):
                 request.outcome = "crashed"  # acked, then the bot died: the user tries again
-                attempt, retry = attempt + 1, None
+                attempt, retry, failed_at = attempt + 1, None, port
                 continue
             request.outcome = "lost"
             self.inflight = None
@@ -396,6 +469,7 @@ class User:
                 ) -> Arrival:
         request.outcome = "replied"
         request.reply_s = arrival.at - started
+        request.replied_by = token_of(arrival)
         self.consumed[key] = self.consumed.get(key, 0) + 1
         if request.change and request.change[0] == "tick":
             _, stage, item, done = request.change
@@ -406,10 +480,14 @@ class User:
         self.inflight = None
         return arrival
 
-    def resend(self, text: str, content_type: str) -> None:
-        """Slack's retry of an event it thinks we missed: same event id, X-Slack-Retry-Num."""
-        status, ack_s = self.client.post(text, content_type, {"X-Slack-Retry-Num": "1",
-                                                              "X-Slack-Retry-Reason":
-                                                                  "http_timeout"})
+    def resend(self, first: int, text: str, content_type: str) -> None:
+        """Slack's retry of an event it thinks we missed: same event id, X-Slack-Retry-Num.
+
+        With two instances it reaches the other one, which must see the event as taken.
+        """
+        port = self.run.balancer.pick(self.turn, avoid=first)
+        status, ack_s = self.client.post(port, text, content_type,
+                                         {"X-Slack-Retry-Num": "1",
+                                          "X-Slack-Retry-Reason": "http_timeout"})
         with self.run.lock:
             self.run.slack_retries.append((status, ack_s))

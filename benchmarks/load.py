@@ -61,6 +61,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ACK_LIMIT_S = 3.0  # Slack shows an error (and retries events) when an ack takes longer
 FAULTS = Faults(share_429=0.10, share_500=0.05, retry_after=1)
 EVENT_RETRY_SHARE = 0.10
+HELD_ANSWERED = "Answering direct message"  # the bot's log line for each held DM it finishes
+REPEAT_DROPPED = "Dropped repeated event"
 SWEEP_WAIT_S = 30.0  # the bot sweeps held messages every 5 s (HELD_SWEEP_SECONDS)
 
 
@@ -126,10 +128,8 @@ def tally_failover(failover: FailoverCheck, dead_port: int, requests: list[Reque
     to_dead = [r for r in requests if r.port == dead_port]
     failover.refused = sum(r.outcome == "refused" for r in to_dead)
     failover.cut_off = sum(r.outcome == "crashed" for r in to_dead)
-    held = [r for r in to_dead if r.kind == "dm" and r.status == 200
-            and r.replied_by != failover.dead_token]
-    failover.held_dms = len(held)
-    failover.swept = sum(r.replied_by == failover.survivor_token for r in held)
+    failover.held_dms = sum(r.kind == "dm" and r.status == 200
+                            and r.replied_by != failover.dead_token for r in to_dead)
     for user in users:
         failover.replayed += _posted_by_both(fake, user.id, failover)
 
@@ -179,6 +179,7 @@ class Result:
     driver_cpu_s: float  # this process: the simulated users and the fake Slack API
     server_cpu_s: float | None  # the PostgreSQL server, when there is one
     log_errors: int
+    repeats_dropped: int  # events the bots logged as repeats and did nothing with
     crash: CrashCheck | None = None
     failover: FailoverCheck | None = None
     profile: list[str] = field(default_factory=list)
@@ -272,15 +273,18 @@ def _drive(config: Config, knowledge: Knowledge, fake: LoadFake, bots: list[BotP
         crash.replayed = sum(low <= arrival.at <= high for user in users
                              for key in user.sent_keys for arrival in fake.replies(key))
         duplicates = max(duplicates - crash.replayed, 0)
+        crash.answered_held = bots[0].log_count(HELD_ANSWERED)
     if failover is not None:
         tally_failover(failover, bots[0].port, run.requests, fake, users)
+        failover.swept = bots[1].log_count(HELD_ANSWERED)
         duplicates = max(duplicates - failover.replayed, 0)
     profiled = bots[0].profile_path
     profile = profile_report(profiled) if config.profile and profiled.exists() else []
     return Result(config, run.requests, run.slack_retries, seconds, dict(fake.statuses),
                   fake.saved_by_cap, duplicates, refused_but_done, run.stale_views, state,
                   sum(bot.cpu_s for bot in bots), time.process_time() - cpu_before,
-                  server_cpu, sum(bot.log_errors() for bot in bots), crash, failover, profile)
+                  server_cpu, sum(bot.log_errors() for bot in bots),
+                  sum(bot.log_count(REPEAT_DROPPED) for bot in bots), crash, failover, profile)
 
 
 def _start_crasher(run: Run, bots: list[BotProcess], target: StateTarget, users: list[User],
@@ -426,7 +430,8 @@ def detail_lines(result: Result) -> list[str]:
         for kind, acks in _acks_by_kind(result).items()))
     if result.config.faults.on or result.slack_retries:
         ok = sum(status == 200 for status, _ in result.slack_retries)
-        lines.append(f"  Slack-style event retries sent {len(result.slack_retries)} (acked {ok});"
+        lines.append(f"  Slack-style event retries sent {len(result.slack_retries)} (acked {ok}; "
+                     f"events the bots dropped as repeats {result.repeats_dropped});"
                      f" calls that failed {MAX_FAILS_IN_A_ROW} times in a row and were then let "
                      f"through: {result.saved_by_cap}")
     if result.state.unreadable:
@@ -457,8 +462,9 @@ def _crash_lines(result: Result, crash: CrashCheck) -> list[str]:
                  f"{crash.unanswered_missing}; not acked yet stored "
                  f"{crash.unacked_stored}; replied-to changes lost "
                  f"{crash.replied_changes_lost} (of {crash.users_checked} users)")
-    lines.append(f"  replies the restarted bot sent for messages it held (at-least-once, "
-                 f"not counted as dups): {crash.replayed}")
+    lines.append(f"  held DMs the restarted bot answered (its log) {crash.answered_held}; "
+                 f"replies it sent for them (at-least-once, not counted as dups): "
+                 f"{crash.replayed}")
     lines.append(f"  replies to requests cut off by the kill (done or answered at "
                  f"restart, then sent again by Slack or the user; not counted as dups): "
                  f"{result.refused_but_done}")
@@ -470,8 +476,8 @@ def _failover_lines(failover: FailoverCheck) -> list[str]:
             f"acks, not restarted; B carried on alone",
             f"  A's requests at the kill: refused (sent again to B) {failover.refused}; acked "
             f"and unanswered, not DMs (the user tried again at B) {failover.cut_off}; DMs "
-            f"acked and unanswered {failover.held_dms}, answered by B's held-message sweep "
-            f"{failover.swept}",
+            f"acked and unanswered (left to B) {failover.held_dms}",
+            f"  DMs A held that B's held-message sweep answered (its log): {failover.swept}",
             f"  replies A posted in its last second that B posted again (held, not yet "
             f"marked sent: at-least-once, not counted as dups): {failover.replayed}",
             "  after the load, until B held none of A's DMs: " + (

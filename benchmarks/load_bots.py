@@ -120,18 +120,24 @@ class BotProcess:
             return ""
         return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
 
-    def log_errors(self) -> int:
-        """How many ERROR lines the bot logged."""
+    def log_count(self, text: str) -> int:
+        """How many lines of the bot's log hold text."""
         if not self.log.exists():
             return 0
-        return sum(" ERROR " in line for line in self.log.read_text(errors="replace").splitlines())
+        return sum(text in line for line in self.log.read_text(errors="replace").splitlines())
+
+    def log_errors(self) -> int:
+        """How many ERROR lines the bot logged."""
+        return self.log_count(" ERROR ")
 
 
 def bot_environment(config: Config, home: Path, api_url: str, database_url: str | None
                     ) -> dict[str, str]:
     """What every instance of a run shares: the fake API, the knowledge, the state.
 
-    Nothing of the caller's own PATHWAY_ or SLACK_ settings leaks in. On SQLite the
+    Nothing of the caller's own PATHWAY_ or SLACK_ settings leaks in. The log level is
+    serve's default, INFO, which names each repeated event dropped and each held message
+    answered (and little else). On SQLite the
     instances share one data directory; on PostgreSQL one database and one log key, and
     each has its own data directory (see instance_environment).
     """
@@ -140,7 +146,7 @@ def bot_environment(config: Config, home: Path, api_url: str, database_url: str 
     environ.update({"SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": api_url,
                     "PATHWAY_DATA_DIR": str(home / "data"),
                     "PATHWAY_KNOWLEDGE_DIR": str(config.bot_root / "knowledge"),
-                    "PATHWAY_LOG_LEVEL": "WARNING", "PYTHONUNBUFFERED": "1"})
+                    "PATHWAY_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1"})
     if database_url is not None:
         environ["PATHWAY_DATABASE_URL"] = database_url
         environ["PATHWAY_LOG_KEY_FILE"] = str(home / "shared" / "question-log.key")

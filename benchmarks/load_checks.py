@@ -104,6 +104,7 @@ class CrashCheck:
     held_for_replay: int = 0  # ... not stored yet, but held in the bot's inbox: applied at restart
     restart_window: tuple[float, float] = (0.0, 0.0)  # monotonic start and end of the restart
     replayed: int = 0  # replies the restarted bot sent before serving: its held messages
+    answered_held: int = 0  # held messages the restarted bot says it answered
     unacked_stored: int = 0  # the connection died before the ack, yet the change was stored
     replied_changes_lost: int = 0  # must be 0
     unreadable: str | None = None
@@ -122,7 +123,7 @@ class FailoverCheck:
     refused: int = 0  # sent to the dying instance, no ack: sent again to the survivor
     cut_off: int = 0  # acked by it, not direct messages, unanswered: the user tried again
     held_dms: int = 0  # direct messages it acked and had not answered: the survivor's to finish
-    swept: int = 0  # ... answered by the survivor (its held-message sweep)
+    swept: int = 0  # held messages the survivor answered: these, and ones it was retried with
     replayed: int = 0  # replies it had posted, but not yet recorded, that the survivor re-sent
     sweep_s: float | None = None  # after the load, until nothing was held (None: timed out)
 

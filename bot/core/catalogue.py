@@ -48,10 +48,13 @@ BUTTON_KEYS = (  # buttons, and quick-reply options (Slack renders those as butt
     "option.triage", "option.yes", "referrals.title", "referrals.withdraw",
     "slack.connect_me", "slack.feedback_no", "slack.feedback_yes", "slack.open_checklist",
     "team.button_accept", "team.button_more_info", "team.button_redirect",
+    "slack.plan_button", "slack.log_button", "slack.plan_new_measure", "slack.log_delete_option",
+    "measure.kind_outcome", "measure.kind_process", "measure.kind_balancing",
 )
 MODAL_KEYS = (  # a modal's title, submit and close labels: 24
     "form.cancel", "form.send", "slack.checklist", "slack.close", "slack.connect_me",
-    "team.redirect_submit", "team.redirect_title",
+    "team.redirect_submit", "team.redirect_title", "slack.plan_title", "slack.log_title",
+    "slack.save",
 )
 CONFIRM_BUTTON_KEYS = ("referral.withdraw_keep", "referrals.withdraw")  # confirm/deny: 30
 HEADER_KEYS = (  # header blocks and a confirm dialog's title: 150 and 100

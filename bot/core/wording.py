@@ -312,6 +312,80 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "slack.plan_not_attached": {"en": "I couldn't attach the plan as a file this time, so here it "
                                       "is as a message. Ask again in a moment for the file."},
     "slack.your_measures": {"en": "Your measures"},
+    # --- the measurement modals (the plan, logging data) and files from slash commands -------
+    "slack.plan_button": {"en": "Edit the plan"},
+    "slack.log_button": {"en": "Log data"},
+    "slack.plan_title": {"en": "Measurement plan"},
+    "slack.log_title": {"en": "Log data"},
+    "slack.save": {"en": "Save"},
+    "slack.plan_intro": {"en": "The project's aim and the Model for Improvement's three "
+                               "questions. Leave blank whatever you haven't decided yet."},
+    "slack.plan_label_name": {"en": "Project name"},
+    "slack.plan_hint_name": {"en": "e.g. Fewer falls on ward 3"},
+    "slack.plan_label_what": {"en": "Aim: what you want to improve"},
+    "slack.plan_label_who": {"en": "For whom"},
+    "slack.plan_label_how_much": {"en": "By how much"},
+    "slack.plan_label_by_when": {"en": "By when"},
+    "slack.plan_measure_intro": {"en": "*One measure at a time.* Choose one of your measures to "
+                                       "edit it, or describe a new one. Leave these blank to "
+                                       "save only the plan above."},
+    "slack.plan_choose_measure": {"en": "Measure to edit"},
+    "slack.plan_new_measure": {"en": "A new measure"},
+    "slack.plan_label_measure": {"en": "Measure name"},
+    "slack.plan_hint_measure": {"en": "e.g. falls per 1000 bed days"},
+    "slack.plan_label_kind": {"en": "Kind of measure"},
+    "slack.plan_choose_kind": {"en": "Outcome, process or balancing"},
+    "slack.plan_label_numerator": {"en": "Numerator: what exactly you count"},
+    "slack.plan_label_denominator": {"en": "Denominator: divided by what"},
+    "slack.plan_label_unit": {"en": "Unit, if it is not a rate (e.g. minutes)"},
+    "slack.plan_label_source": {"en": "Where the data comes from"},
+    "slack.plan_label_frequency": {"en": "How often you measure it"},
+    "slack.plan_measure_needs_name": {"en": "Give the measure a name, or clear its other "
+                                            "fields."},
+    "slack.project_name_taken": {"en": "You already have another project called {name}."},
+    "slack.measure_name_taken": {"en": "This project already has a measure called {name}: "
+                                       "choose it in the menu above to edit it."},
+    "slack.too_many_projects": {"en": "You already have {limit} projects, the most I keep. "
+                                      "Nothing was changed."},
+    "slack.too_many_measures": {"en": "This project already has {limit} measures, the most I "
+                                      "keep. Nothing was changed."},
+    "slack.too_many_readings": {"en": "A measure can hold at most {limit} readings. Nothing "
+                                      "was saved."},
+    "slack.plan_saved": {"en": "Saved the plan for *{project}*."},
+    "slack.plan_measure_saved": {"en": "Saved the measure *{measure}*: the project has {count} "
+                                       "measure(s)."},
+    "slack.log_intro": {"en": "Paste many readings at once, and correct or delete one. "
+                              "Nothing is saved if any of it is wrong."},
+    "slack.log_label_measure": {"en": "Measure"},
+    "slack.log_choose_measure": {"en": "Choose a measure"},
+    "slack.log_label_new_measure": {"en": "Or a new measure"},
+    "slack.log_label_readings": {"en": "Readings"},
+    "slack.log_hint_readings": {"en": "2026-12-01,14 (one a line)"},
+    "slack.log_help_readings": {"en": "One a line: a date and a value, like 2026-12-01,14 or "
+                                      "01/12/2026 14, or CSV with a date,value header. A value "
+                                      "alone is for today."},
+    "slack.log_fix_intro": {"en": "*Correct or delete one reading*"},
+    "slack.log_label_fix_date": {"en": "Date of the reading"},
+    "slack.log_hint_fix_date": {"en": "e.g. 01/12/2026"},
+    "slack.log_label_fix_value": {"en": "Its correct value"},
+    "slack.log_label_delete": {"en": "Or delete it"},
+    "slack.log_delete_option": {"en": "Delete the reading on this date"},
+    "slack.log_two_measures": {"en": "Choose a measure or type a new one, not both."},
+    "slack.log_no_measure": {"en": "Choose a measure, or type the name of a new one."},
+    "slack.log_nothing": {"en": "Paste some readings, or give a date to correct or delete."},
+    "slack.log_fix_needs_date": {"en": "Give the date of the reading to correct or delete."},
+    "slack.log_fix_needs_change": {"en": "Give its correct value, or tick the box to delete "
+                                         "it."},
+    "slack.log_fix_both": {"en": "Give a correct value or delete it, not both."},
+    "slack.log_no_reading": {"en": "{measure} has no reading on {day} to delete."},
+    "slack.readings_saved": {"en": "Saved {added} reading(s) for *{measure}*."},
+    "slack.reading_deleted": {"en": "Deleted the reading of {value} on {day}."},
+    "slack.readings_now": {"en": "*{measure}* now has {count} reading(s), the latest {value} "
+                                 "on {day}."},
+    "slack.readings_none_left": {"en": "*{measure}* has no readings now."},
+    "slack.chart_in_dm": {"en": "I've put the run chart of *{measure}* in our direct message."},
+    "slack.plan_in_dm": {"en": "I've put your plan in our direct message, as the file "
+                               "*{filename}*."},
     # --- "Connect me": the innovator's form -------------------------------------------------
     "form.intro": {"en": "Pathway will send what you write here to the team at *{org}*, with "
                          "your Slack name, so they can get in touch. Nothing is sent unless you "

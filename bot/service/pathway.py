@@ -7,14 +7,17 @@ Each call that changes state holds the user's lock, and commits before returning
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from bot.core.engine import COMMANDS
+from bot.core.measure import project as shape
+from bot.core.measure.conversation import day_text, number_text
 from bot.core.referral import Deliverer, Referral
-from bot.core.replies import ReferralLookup, ReferralRequest, Reply
+from bot.core.replies import Option, ReferralLookup, ReferralRequest, Reply
 from bot.core.user import UserState
 from bot.core.wording import say
 from bot.kb.model import KnowledgeBase
@@ -235,6 +238,42 @@ class Pathway:
         state = self._users.load(UserStore.key(workspace, user))
         return self.knowledge.current.engine.checklist(state, stage_id)
 
+    # --- measurement forms (Slack's plan and data modals), each saved whole or not at all ----
+
+    def save_plan(self, workspace: str, user: str, plan: dict[str, Any],
+                  opened: str | None = None, opened_measure: str | None = None) -> Reply:
+        """Save a plan form (see measure.project.save_plan) in one committed transaction.
+
+        NameTaken or ProjectLimit is raised with nothing stored.
+        """
+        def change(state: UserState) -> tuple[Reply, UserState]:
+            projects = shape.clean(state.projects)
+            project, measure = shape.save_plan(projects, plan, opened, opened_measure)
+            state.projects = projects
+            return _plan_saved(project, measure, state.lang), state
+
+        return self._users.update(UserStore.key(workspace, user), change)
+
+    def save_readings(self, workspace: str, user: str, measure_name: str,
+                      readings: list[tuple[dt.date, float]], deletions: list[dt.date],
+                      project: str | None = None) -> Reply:
+        """Add readings to a measure (made if new) and delete others, in one transaction.
+
+        The project is the one named if it still exists, else the current one (made if the
+        user has none). NoReading or ProjectLimit is raised with nothing stored.
+        """
+        def change(state: UserState) -> tuple[Reply, UserState]:
+            projects = shape.clean(state.projects)
+            target = ((shape.find_project(projects, project) if project else None)
+                      or shape.current(projects)
+                      or shape.use(projects, say("measure.default_project", state.lang)))
+            measure = shape.add_measure(target, measure_name)
+            replaced, deleted = shape.change_readings(measure, readings, deletions)
+            state.projects = projects
+            return _readings_saved(measure, len(readings), replaced, deleted, state.lang), state
+
+        return self._users.update(UserStore.key(workspace, user), change)
+
     def record_feedback(self, workspace: str, user: str, entry_id: str, helpful: bool) -> Reply:
         """Count a "helped / didn't help" vote for an entry. No user id is stored with it."""
         lang = self._users.load(UserStore.key(workspace, user)).lang
@@ -286,3 +325,35 @@ def _in_place_of(asked: Reply, answer: Reply) -> Reply:
     the request stepped out of."""
     footer = "\n".join(f for f in (answer.footer, asked.footer) if f) or None
     return replace(answer, lang=asked.lang, footer=footer)
+
+
+def _plan_saved(project: dict[str, Any], measure: dict[str, Any] | None, lang: str) -> Reply:
+    """What a saved plan form tells the user."""
+    lines = [say("slack.plan_saved", lang, project=project["name"])]
+    if measure is not None:
+        lines.append(say("slack.plan_measure_saved", lang, measure=measure["name"],
+                         count=len(project["measures"])))
+    return Reply("plan", "\n".join(lines), lang=lang)
+
+
+def _readings_saved(measure: dict[str, Any], added: int, replaced: dict[str, float],
+                    deleted: dict[str, float], lang: str) -> Reply:
+    """What a saved data form tells the user: how many saved, and the latest reading."""
+    name, lines = measure["name"], []
+    if added:
+        lines.append(say("slack.readings_saved", lang, added=added, measure=name))
+    if replaced:
+        lines.append(say("measure.replaced_many", lang, count=len(replaced)))
+    lines += [say("slack.reading_deleted", lang, value=number_text(value),
+                  day=day_text(dt.date.fromisoformat(on), lang))
+              for on, value in sorted(deleted.items())]
+    if measure["readings"]:
+        latest = measure["readings"][-1]
+        lines.append(say("slack.readings_now", lang, measure=name,
+                         count=len(measure["readings"]), value=number_text(latest["value"]),
+                         day=day_text(dt.date.fromisoformat(latest["on"]), lang)))
+    else:
+        lines.append(say("slack.readings_none_left", lang, measure=name))
+    options = (Option(say("option.chart", lang, measure=name), f"chart {shlex.quote(name)}"),
+               ) if measure["readings"] else ()
+    return Reply("measure", "\n".join(lines), options=options, lang=lang)

@@ -44,6 +44,8 @@ TICK_BLOCK_PREFIX = "pw_tick|"
 CHECKLIST_MODAL = "pw_checklist_modal"
 CONNECT_ACTION = "pw_connect"
 LANGUAGE_ACTION = "pw_language"
+PLAN_ACTION = "pw_plan_open"  # App Home's "Edit the plan": the plan modal
+LOG_ACTION = "pw_log_open"  # App Home's "Log data": the data modal
 SHORTENED_NOTE = say("slack.shortened")  # in English; fit_blocks says it in the reply's language
 LANGUAGES = ("cy", "en")  # App Home's toggle, in this order
 _SCOPES = frozenset({"wales", "uk", "england"})
@@ -311,7 +313,8 @@ def measure_line(measure: dict[str, Any], lang: str = "en") -> str:
 
 
 def measure_home_blocks(projects: Any, lang: str = "en") -> list[Block]:
-    """App Home's "Your measures": the current project's measures and latest readings.
+    """App Home's "Your measures": the current project's measures and latest readings, with
+    buttons opening the plan and data modals.
 
     ``projects`` is the stored value as it is; damaged entries are left out, and a user with
     no measures sees no section at all.
@@ -321,9 +324,12 @@ def measure_home_blocks(projects: Any, lang: str = "en") -> list[Block]:
         return []
     title = say("measure.list_title", lang, project=project["name"])
     lines = "\n".join(measure_line(measure, lang) for measure in project["measures"])
+    buttons = [button(say("slack.plan_button", lang), PLAN_ACTION, project["name"]),
+               button(say("slack.log_button", lang), LOG_ACTION, project["name"])]
     return [{"type": "divider"}, section(f"*{escape(say('slack.your_measures', lang))}*"),
             *[section(chunk) for chunk in split_text(f"{escape(title)}\n{lines}",
-                                                     SECTION_TEXT_LIMIT)]]
+                                                     SECTION_TEXT_LIMIT)],
+            *actions(buttons)]
 
 
 def language_label(code: str) -> str:

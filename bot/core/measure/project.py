@@ -248,3 +248,92 @@ def start_cycle(project: dict[str, Any], plan: str, today: date) -> dict[str, An
 def next_step(cycle: dict[str, Any]) -> str | None:
     """The first PDSA step not yet recorded, or None when all are."""
     return next((step for step in PDSA_STEPS if not cycle[step]), None)
+
+
+# --- saving a whole form at once (the Slack modals): all or nothing, on a working copy ---------
+
+class NameTaken(ValueError):
+    """Another project (``what`` "project") or measure ("measure") already has this name."""
+
+    def __init__(self, what: str, name: str) -> None:
+        super().__init__(f"another {what} is called {name!r}")
+        self.what, self.name = what, name
+
+
+class NoReading(LookupError):
+    """A reading to delete is not there: ``on`` is its day."""
+
+    def __init__(self, on: date) -> None:
+        super().__init__(f"no reading on {on.isoformat()}")
+        self.on = on
+
+
+def rename(items: list[dict[str, Any]], item: dict[str, Any], name: str, what: str) -> None:
+    """Give a project or a measure a new name; NameTaken when another of ``items`` has it."""
+    new = text(name, MAX_NAME)
+    if not new:
+        raise ValueError(f"a {what} needs a name")
+    if any(other is not item and other["name"].casefold() == new.casefold() for other in items):
+        raise NameTaken(what, new)
+    item["name"] = new
+
+
+def save_plan(projects: list[dict[str, Any]], plan: dict[str, Any], opened: str | None,
+              opened_measure: str | None) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """Save a plan form: the project and one measure, as the form was opened and filled in.
+
+    ``plan`` holds "name", "aim", "questions" and "measure" (None, or "name", "kind",
+    "definition") in the stored shape. The project the form was opened on (``opened``) is
+    renamed to the plan's name, else the project of that name is used or made; it becomes the
+    current one. The measure the form was opened on is updated and renamed likewise; without
+    one, the measure is added, and a name already taken is refused rather than overwritten.
+    Raises NameTaken or ProjectLimit, having changed only ``projects`` (a working copy).
+    """
+    project = find_project(projects, opened) if opened else None
+    if project is None:
+        project = use(projects, plan["name"])
+    else:
+        rename(projects, project, plan["name"], "project")
+        use(projects, project["name"])
+    project["aim"] = _fields(plan.get("aim"), AIM_FIELDS)
+    project["questions"] = _fields(plan.get("questions"), QUESTION_FIELDS)
+    if not plan.get("measure"):
+        return project, None
+    return project, _save_measure(project, plan["measure"], opened_measure)
+
+
+def _save_measure(project: dict[str, Any], form: dict[str, Any], opened: str | None
+                  ) -> dict[str, Any]:
+    """The measure a plan form describes, updated or added to the project."""
+    measure = find_measure(project, opened) if opened else None
+    if measure is None:
+        if find_measure(project, form["name"]) is not None:
+            raise NameTaken("measure", text(form["name"], MAX_NAME))
+        measure = add_measure(project, form["name"])
+    else:
+        rename(project["measures"], measure, form["name"], "measure")
+    measure["kind"] = form.get("kind") if form.get("kind") in KINDS else None
+    measure["definition"] = _fields(form.get("definition"), DEFINITION_FIELDS)
+    return measure
+
+
+def change_readings(measure: dict[str, Any], readings: Iterable[tuple[date, float]],
+                    deletions: Iterable[date]) -> tuple[dict[str, float], dict[str, float]]:
+    """Delete readings by day, then add readings; (replaced, deleted) values by day.
+
+    Raises NoReading, before any change, when a day to delete has no reading, and
+    ProjectLimit (see put_readings).
+    """
+    days = {reading["on"] for reading in measure["readings"]}
+    deletions = list(deletions)
+    missing = next((on for on in deletions if on.isoformat() not in days), None)
+    if missing is not None:
+        raise NoReading(missing)
+    kept = list(measure["readings"])
+    deleted = {on.isoformat(): remove_reading(measure, on) for on in deletions}
+    try:
+        replaced = put_readings(measure, readings)
+    except ProjectLimit:
+        measure["readings"] = kept
+        raise
+    return replaced, {on: value for on, value in deleted.items() if value is not None}

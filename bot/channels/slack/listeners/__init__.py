@@ -10,6 +10,7 @@ from bot.channels.slack.listeners import (
     commands,
     direct,
     home,
+    measures,
     referrals,
     unhandled,
 )
@@ -25,5 +26,6 @@ def register_all(app: App, pathway: Pathway, sender: Sender, admin: Admin) -> No
     commands.register(app, pathway, sender)
     actions.register(app, pathway, sender)
     home.register(app, pathway, sender)
+    measures.register(app, pathway, sender)
     referrals.register(app, pathway, sender)
     unhandled.register(app)  # last: it takes whatever the others did not

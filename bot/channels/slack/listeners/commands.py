@@ -10,6 +10,7 @@ from slack_bolt.context import BoltContext
 
 from bot.channels.slack.blocks import help_blocks
 from bot.channels.slack.delivery import Sender, acked_after, required, text_of, workspace_of
+from bot.channels.slack.dm_files import file_to_dm
 from bot.channels.slack.languages import saved_language
 from bot.channels.slack.text import unescape
 from bot.core.wording import say
@@ -36,7 +37,8 @@ def pathway_command(pathway: Pathway, sender: Sender, ack: Ack, command: dict[st
         return
     with acked_after(ack):  # the change is committed before Slack hears "received"
         reply = pathway.respond(workspace, user, text)
-    sender.respond(response_url, reply, lang=reply.lang)
+    # A chart or an exported plan goes to the DM as a file; the answer here says so.
+    sender.respond(response_url, file_to_dm(sender, user, reply, reply.lang), lang=reply.lang)
 
 
 def checklist_command(pathway: Pathway, sender: Sender, ack: Ack, command: dict[str, Any],

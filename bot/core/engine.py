@@ -17,6 +17,7 @@ from bot.core import connect, intents, ticks, views
 from bot.core.commands import Registry, command
 from bot.core.intents import Intent
 from bot.core.measure import conversation as measuring
+from bot.core.measure import nudges as nudging
 from bot.core.replies import Asked, Option, ReferralLookup, Reply
 from bot.core.user import UserState
 from bot.core.wording import say
@@ -632,6 +633,19 @@ class Engine:
         """The current project as a Markdown report for the channel to save."""
         return measuring.export_plan(self.kb, state, intent)
 
+    @command("remind", "remind me <measure> every <N> days or weeks", "a reminder in Slack when "
+             "a measure has had no reading for that long (*stop reminders* to stop)", private=True,
+             paraphrases=("remind me to log", "set a reminder"))
+    def _on_remind(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """Switch on a reminder, sent in Slack, when a measure goes that long without a reading."""
+        return nudging.remind(self.kb, state, intent)
+
+    @command("stop_reminders", private=True,
+             paraphrases=("no reminders", "no more reminders", "stop nudges", "stop nudging me"))
+    def _on_stop_reminders(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
+        """Switch off the reminders of one measure, or all of them."""
+        return nudging.stop(self.kb, state, intent)
+
     @command("language", "Cymraeg / English", "choose the language I answer in (*iaith*)",
              paraphrases=("in welsh please", "yn gymraeg", "in english please", "yn saesneg",
                           "change language", "newid iaith", "welsh please"))
@@ -650,7 +664,10 @@ class Engine:
                           "show my data"))
     def _on_me(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         kept = replace(state, lang=_PREFERENCE.get(state.lang))  # as stored, not this turn's
-        return views.about_me(kept, kept.to_json(), self.kb, state.lang), state
+        reply = views.about_me(kept, kept.to_json(), self.kb, state.lang)
+        reminders = nudging.kept_lines(kept, state.lang)
+        return (replace(reply, text="\n".join([reply.text, *reminders])) if reminders
+                else reply), state
 
     @command("forget", "forget me", "delete everything I keep about you", private=True,
              paraphrases=("delete my data", "forget about me", "remove my data", "erase me"))

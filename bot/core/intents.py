@@ -130,6 +130,17 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("pdsa", r"pdsa(?:\s+(?P<arg>.+))?"),
     ("research_check", r"research check|is it research(?:,? service evaluation)?(?: or audit)?"),
     ("export", r"export(?: (?:my |the )?plan)?"),
+    # Reminders to log a measure (bot.core.measure.nudges): "nudge" alone starts questions too,
+    # so it needs a schedule; "remind me" always means this.
+    ("remind", r"(?:remind me|atgoffa fi|atgoffwch fi)\s+(?P<arg>.+)|"
+               r"nudge(?: me)?\s+(?P<arg2>.+\s(?:every|each|bob|pob)\s.+|"
+               r".+\s(?:daily|weekly|fortnightly|monthly))"),
+    ("stop_reminders", r"(?:stop|no|cancel|turn off|switch off)\s+(?:(?:all|my|the)\s+)?"
+                       r"(?:reminders?|nudges?)(?:\s+(?:for|about|of)\s+(?P<arg>.+))?|"
+                       r"stop (?:reminding|nudging) me(?:\s+(?:about|for)\s+(?P<arg2>.+))?|"
+                       r"(?:dim|stopio|stopiwch)\s+(?:rhagor o\s+|y\s+|'r\s+)?"
+                       r"(?:nodiadau atgoffa|atgoffa|atgoffa fi)"
+                       r"(?:\s+(?:am|ar gyfer)\s+(?P<arg3>.+))?"),
     ("show", r"topic:(?P<arg>[a-z0-9-]+)"),
 )
 _COMPILED = tuple((name, re.compile(rf"\s*(?:{rx})\s*[.!?]*\s*", re.IGNORECASE))

@@ -586,6 +586,30 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "chart.limits": {"en": "process limits"},
     "chart.special": {"en": "special cause"},
     "chart.date": {"en": "date"},
+    "command.remind": {"en": "a reminder in Slack when a measure has had no reading for that "
+                             "long (*stop reminders* to stop)"},
+    "nudge.usage": {"en": "Say which measure and how often, e.g. *remind me waits every 2 weeks* "
+                          "or *nudge waits weekly* (from 1 to {max} days). *stop reminders* "
+                          "stops them."},
+    "nudge.set": {"en": "I'll remind you in a Slack direct message whenever *{measure}* has gone "
+                        "{period} without a new reading, once each time: the first would be on "
+                        "{day}. Reminders are sent in Slack only, not in the terminal. Say *stop "
+                        "reminders* to stop."},
+    "nudge.stopped": {"en": "Reminders switched off for {measures}."},
+    "nudge.none_on": {"en": "You have no reminders switched on. Say e.g. *remind me waits every 2 "
+                            "weeks* to start one."},
+    "nudge.lapsed": {"en": "You haven't logged *{measure}* for {period}."},
+    "nudge.no_readings": {"en": "You asked me for a reminder when *{measure}* goes {period} "
+                                "without a reading, and it has no readings yet."},
+    "nudge.how": {"en": "Log the latest with *log {measure} <value>*. Say *stop reminders* to stop "
+                        "these."},
+    "nudge.one_week": {"en": "a week"},
+    "nudge.weeks": {"en": "{count} weeks"},
+    "nudge.one_day": {"en": "a day"},
+    "nudge.days": {"en": "{count} days"},
+    "me.reminders": {"en": "*Reminders to log (sent in Slack):*"},
+    "me.reminder_line": {"en": "• *{measure}* ({project}): after {period} without a reading, next "
+                               "on {day}"},
     "option.chart": {"en": "Chart {measure}"},
     "option.xmr": {"en": "XmR chart of {measure}"},
     "option.not_sure": {"en": "Not sure"},

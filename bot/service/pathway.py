@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.core.engine import COMMANDS
+from bot.core.measure import nudges as nudging
 from bot.core.measure import project as shape
 from bot.core.measure.conversation import day_text, number_text
 from bot.core.referral import Deliverer, Referral
@@ -27,6 +28,7 @@ from bot.store import questions as insights
 from bot.store.backends import open_database
 from bot.store.database import Database
 from bot.store.events import EventLedger, this_process
+from bot.store.nudges import NudgeLedger, claim_key
 from bot.store.questions import DEFAULT_RETENTION_DAYS, QuestionLog
 from bot.store.referrals import ReferralStore
 from bot.store.users import UserStore
@@ -50,6 +52,7 @@ class Pathway:
         self._questions = QuestionLog(database, retention_days, threshold, log_key_file)
         self._referrals = ReferralStore(database)
         self._events = EventLedger(database)
+        self._nudges = NudgeLedger(database)
         instance = "{host}:{pid}:{run}".format(**this_process())
         # Referrals go to the Slack triage channels, the local outbox, or (deliverer None) wait.
         self._desk = ReferralDesk(self._referrals, self._users, self.knowledge_base, deliverer,
@@ -184,6 +187,7 @@ class Pathway:
             self._questions.forget_user(key, tx)
             self._referrals.forget_user(key, tx)
             self._events.forget_user(tx, workspace, user)
+            NudgeLedger.forget_user(tx, key)
         self._database.checkpoint()  # no copy of the deleted text stays in the write-ahead log
 
     def _with_other_records(self, key: str, reply: Reply) -> Reply:
@@ -288,6 +292,37 @@ class Pathway:
                 tx.put(FEEDBACK, key, counts)
         return Reply("info", say("feedback.thanks_yes" if helpful else "feedback.thanks_no",
                                  lang))
+
+    # --- reminders to log a measure, sent by the Slack channel (bot.core.measure.nudges) -------
+
+    def due_nudges(self, today: dt.date | None = None) -> list[nudging.Nudge]:
+        """Every user's reminders due today, each in the user's language. Changes no state.
+
+        Claims of lapses that are over (a reading logged since, the reminder stopped) are
+        pruned on the way, so a claim lasts exactly as long as its lapse.
+        """
+        today = today or dt.date.today()
+        found, current = [], set()
+        for key, state in self._nudges.states():
+            workspace, _, user = key.partition(":")
+            for due in nudging.reminders(shape.clean(state.projects)):
+                current.add(claim_key(key, due))
+                if due.due <= today:
+                    reply = nudging.nudge_reply(due, today, state.lang)
+                    found.append(nudging.Nudge(workspace, user, due, reply))
+        self._nudges.keep_only(current)
+        return found
+
+    def claim_nudge(self, nudge: nudging.Nudge, today: dt.date | None = None) -> bool:
+        """True for the one caller, of every instance on this database, that is to send this
+        nudge: it is still due (no reading logged meanwhile) and nobody claimed it before."""
+        key = UserStore.key(nudge.workspace, nudge.user)
+        still_due = nudge.due in nudging.due_now(self._users.load(key), today or dt.date.today())
+        return still_due and self._nudges.claim(key, nudge.due)
+
+    def release_nudge(self, nudge: nudging.Nudge) -> None:
+        """A claimed nudge could not be sent: give the claim back for the next sweep."""
+        self._nudges.release(UserStore.key(nudge.workspace, nudge.user), nudge.due)
 
     # --- referrals ("Connect me"), handled by the desk ------------------------------------------
 

@@ -23,6 +23,7 @@ from bot.channels.slack.listeners import register_all
 from bot.channels.slack.listeners.admin import reload_notifier
 from bot.channels.slack.listeners.direct import replay_held_messages
 from bot.channels.slack.logs import install_secret_filter, quiet_bolt_token_warning
+from bot.channels.slack.nudges import Nudger
 from bot.channels.slack.periodic import Periodic
 from bot.channels.slack.referrals import ReferralRetrier, SlackDeliverer
 from bot.channels.slack.server import HttpServer, VerifyingApp, wsgi_app
@@ -236,6 +237,7 @@ def _run(settings: Settings, prepare: Callable[[App, Pathway], Callable[[], None
     install_secret_filter([settings.bot_token, settings.app_token, settings.signing_secret])
     pathway = open_pathway(settings)
     watcher = retrier = sweeper = None
+    nudger: Nudger | None = None
     try:
         app = build_app(settings, pathway)
         serve = prepare(app, pathway)  # checks mode-specific settings before anything starts
@@ -243,11 +245,13 @@ def _run(settings: Settings, prepare: Callable[[App, Pathway], Callable[[], None
         retrier = retry_referrals(pathway, app)
         sweeper = HeldMessages(pathway, Sender(app.client))
         sweeper.start()
+        nudger = Nudger(pathway, Sender(app.client))  # reminders to log
+        nudger.start()
         serve()
     except KeyboardInterrupt:
         logger.info("Stopped")
     finally:
-        _stop(watcher, retrier, sweeper)
+        _stop(watcher, retrier, sweeper, nudger)
         pathway.close()
     return 0
 

@@ -8,7 +8,8 @@ The list is kept in the order of use: the last project is the current one.
      "questions": {"accomplish", "know", "change"},
      "measures": [{"name", "kind": "outcome"|"process"|"balancing"|None,
                    "definition": {"numerator", "denominator", "unit", "source", "frequency"},
-                   "baseline": int | None, "readings": [{"on": "YYYY-MM-DD", "value": float}]}],
+                   "baseline": int | None, "readings": [{"on": "YYYY-MM-DD", "value": float}],
+                   "reminder": {"every_days": int, "since": "YYYY-MM-DD"} | None}],
      "pdsa": [{"cycle": int, "plan", "prediction", "happened", "learned", "next",
                "started": "YYYY-MM-DD" | None, "finished": "YYYY-MM-DD" | None}],
      "research_check": {"answers": {question: "yes"|"no"|"unsure"},
@@ -29,6 +30,7 @@ MAX_READINGS = 1000
 MAX_PDSA = 50
 MAX_TEXT = 500  # every free-text field
 MAX_NAME = 100  # project and measure names
+MAX_EVERY = 365  # days between reminders to log a measure
 AIM_FIELDS = ("what", "who", "how_much", "by_when")
 QUESTION_FIELDS = ("accomplish", "know", "change")
 DEFINITION_FIELDS = ("numerator", "denominator", "unit", "source", "frequency")
@@ -88,7 +90,17 @@ def clean_measure(raw: Any) -> dict[str, Any] | None:
     return {"name": text(raw.get("name"), MAX_NAME),
             "kind": raw.get("kind") if raw.get("kind") in KINDS else None,
             "definition": _fields(raw.get("definition"), DEFINITION_FIELDS),
-            "baseline": baseline if usable else None, "readings": readings}
+            "baseline": baseline if usable else None, "readings": readings,
+            "reminder": _reminder(raw.get("reminder"))}
+
+
+def _reminder(raw: Any) -> dict[str, Any] | None:
+    """A stored reminder ("remind me ... every N days"); a damaged one is dropped."""
+    if not isinstance(raw, dict):
+        return None
+    every, since = raw.get("every_days"), day(raw.get("since"))
+    usable = isinstance(every, int) and not isinstance(every, bool) and 1 <= every <= MAX_EVERY
+    return {"every_days": every, "since": since} if usable and since else None
 
 
 def _pdsa(raw: Any, number: int) -> dict[str, Any] | None:

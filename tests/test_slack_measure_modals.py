@@ -19,7 +19,7 @@ from matplotlib.image import imread
 from bot.channels.slack.measure_modals import data_form, log_modal, plan_modal
 from bot.core.measure import project as shape
 from bot.core.measure.conversation import day_text
-from bot.core.measure.readings import ReadingError, parse_readings
+from bot.core.measure.readings import ReadingError, parse_date, parse_readings, parse_value
 from bot.core.wording import say
 
 if TYPE_CHECKING:
@@ -77,6 +77,16 @@ def initial(view: dict[str, Any], block_id: str) -> str | None:
 def kept(bot: SlackBot) -> Any:
     """The user's projects exactly as stored."""
     return (bot.pathway.kept(TEAM_ID, "U1") or {}).get("projects")
+
+
+def mrkdwn_of(value: Any) -> list[str]:
+    """Every mrkdwn text in blocks."""
+    if isinstance(value, list):
+        return [text for item in value for text in mrkdwn_of(item)]
+    if not isinstance(value, dict):
+        return []
+    own = [value["text"]] if value.get("type") == "mrkdwn" else []
+    return own + [text for item in value.values() for text in mrkdwn_of(item)]
 
 
 def stored(bot: SlackBot) -> Any:
@@ -321,6 +331,19 @@ def test_a_value_alone_is_for_today_and_a_new_name_makes_a_measure(
     assert readings_of(slack_bot, "falls") == {date.today().isoformat(): 3.0}
 
 
+def test_a_measure_name_typed_in_the_form_is_escaped_in_the_dm(
+        slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
+    logged(slack_bot, fake_slack)
+    view = open_from_home(slack_bot, fake_slack, "pw_log_open")
+    answers = {"new_measure": "A&E <!here>", "readings": "3"}
+    assert slack_bot.submit_view(view, answers) == (200, {})
+    [told] = fake_slack.wait_for("chat.postMessage")
+    shown = [told.params["text"], *mrkdwn_of(told.blocks)]  # what Slack parses for pings
+    assert any("*A&amp;E &lt;!here&gt;*" in text for text in shown)
+    assert not any("<!here>" in text for text in shown)
+    assert told.element("pw_option_0")["value"] == "chart 'A&amp;E &lt;!here&gt;'"
+
+
 def test_a_reading_is_corrected_or_deleted(slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
     logged(slack_bot, fake_slack)
     today = date.today()
@@ -340,11 +363,16 @@ def test_a_reading_is_corrected_or_deleted(slack_bot: SlackBot, fake_slack: Fake
     assert f"the latest 7.5 on {day_text(yesterday, 'en')}" in told.dump
 
 
-def _reading_error(text: str) -> str:
-    """The message parse_readings gives for a paste, as the form must show it."""
+def _message(parse: Any, text: str) -> str:
+    """The message a parser of readings.py gives for bad text, as the form must show it."""
     with pytest.raises(ReadingError) as raised:
-        parse_readings(text, date.today())
+        parse(text) if parse is parse_value else parse(text, date.today())
     return raised.value.message
+
+
+def _reading_error(text: str) -> str:
+    """The message parse_readings gives for a paste."""
+    return _message(parse_readings, text)
 
 
 TOMORROW = date.today() + timedelta(days=1)
@@ -367,8 +395,9 @@ TOMORROW = date.today() + timedelta(days=1)
     ({"measure": "waits", "fix_date": "01/11/2026", "fix_value": "4", "delete": True},
      {"delete": say("slack.log_fix_both")}),
     ({"measure": "waits", "readings": "01/11/2026,3\n02/11/2026,4", "fix_date": "31/02/2026",
-      "fix_value": "4"}, {"fix_date": "'31/02/2026' is not a date: write dates as 2026-12-01 "
-                                      "or 01/12/2026."}),
+      "fix_value": "4"}, {"fix_date": _message(parse_date, "31/02/2026")}),
+    ({"measure": "waits", "fix_date": "01/11/2026", "fix_value": "4,5"},
+     {"fix_value": _message(parse_value, "4,5")}),
     ({"measure": "waits", "fix_date": "01/11/2026", "delete": True},
      {"fix_date": say("slack.log_no_reading", measure="waits",
                       day=day_text(date(2026, 11, 1), "en"))}),

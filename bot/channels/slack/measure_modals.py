@@ -18,6 +18,7 @@ from bot.channels.slack.blocks import OPTION_TEXT_LIMIT, Block, modal_label, sec
 from bot.channels.slack.text import escape, plain
 from bot.core.measure import project as shape
 from bot.core.measure.readings import (
+    Reading,
     ReadingError,
     parse_date,
     parse_reading,
@@ -309,7 +310,7 @@ def data_form(values: dict[str, Any], today: date, lang: str = "en"
     return DataForm(measure, readings + correction, deletions), {}
 
 
-def pasted_readings(text: str, today: date) -> list[Any]:
+def pasted_readings(text: str, today: date) -> list[Reading]:
     """The readings pasted: one line may be a value alone (for today); many need dates."""
     lines = [line for line in text.splitlines() if line.strip()]
     if not lines:
@@ -341,20 +342,19 @@ def _fix(values: dict[str, Any], today: date, lang: str
     if not day_text:
         needs = {"fix_date": say("slack.log_fix_needs_date", lang)}
         return [], [], needs if value_text or delete else {}
+    if value_text and delete:
+        return [], [], {"delete": say("slack.log_fix_both", lang)}
+    if not value_text and not delete:
+        return [], [], {"fix_value": say("slack.log_fix_needs_change", lang)}
     errors = {}
     try:
         day = parse_date(day_text, today)
     except ReadingError as error:
         errors["fix_date"] = error.message
-    if value_text and delete:
-        errors["delete"] = say("slack.log_fix_both", lang)
-    elif not value_text and not delete:
-        errors["fix_value"] = say("slack.log_fix_needs_change", lang)
-    elif value_text:
-        try:
-            value = parse_value(value_text)
-        except ReadingError as error:
-            errors["fix_value"] = error.message
+    try:
+        value = parse_value(value_text) if value_text else None
+    except ReadingError as error:
+        errors["fix_value"] = error.message
     if errors:
         return [], [], errors
-    return ([(day, value)], [], {}) if value_text else ([], [day], {})
+    return ([(day, value)], [], {}) if value is not None else ([], [day], {})

@@ -71,3 +71,15 @@ def test_no_reminder_after_stop_reminders(slack_bot: SlackBot, fake_slack: FakeS
     fake_slack.reset()
     assert nudger(slack_bot, fake_slack, 30).run_once() == 0
     assert fake_slack.find("chat.postMessage") == []
+
+
+def test_a_measure_name_in_a_reminder_cannot_ping_a_channel(slack_bot: SlackBot,
+                                                            fake_slack: FakeSlack) -> None:
+    assert slack_bot.dm(f"log <!here> 21 {(TODAY - timedelta(days=3)):%d/%m/%Y}") == 200
+    fake_slack.wait_for("chat.postMessage", count=1)
+    assert slack_bot.dm("remind me <!here> every 2 weeks") == 200
+    fake_slack.wait_for("chat.postMessage", count=2)
+    fake_slack.reset()
+    assert nudger(slack_bot, fake_slack, 15).run_once() == 1
+    [posted] = fake_slack.find("chat.postMessage")
+    assert "&lt;!here&gt;" in posted.dump and "<!here>" not in posted.dump

@@ -33,9 +33,12 @@ class Phrase:
 
     entry: int  # position of the entry in ``Index.entries``
     tokens: frozenset[str]
-    text: str  # the tokens joined by spaces, for phrase-level similarity
+    # The tokens sorted and joined by spaces: rapidfuzz's token_sort_ratio is a plain ratio
+    # of two such texts, so the phrase's half is made once here, not for every question.
+    sorted_text: str
     weight: float  # sum of the tokens' IDF weights
     strength: float  # multiplies the phrase's score: keywords, shared across entries, weigh less
+    weights: tuple[tuple[str, float], ...]  # each token and its IDF, in ``tokens`` order
 
 
 class Index:
@@ -55,11 +58,8 @@ class Index:
             # The weight of a word used by one entry only; unknown words weigh this much (times
             # MatcherConfig.unknown_weight): a question in words the KB never uses scores low.
             self.max_idf = math.log(1 + max(len(self.entries), 1))
-            self.phrases = tuple(
-                Phrase(position, frozenset(words), " ".join(words),
-                       sum(self.idf[w] for w in words), strength)
-                for position, words, strength in raw
-            )
+            self.phrases = tuple(_phrase(position, words, strength, self.idf)
+                                 for position, words, strength in raw)
             entry_tokens: list[set[str]] = [set() for _ in self.entries]
             for position, words, _ in raw:
                 entry_tokens[position].update(words)
@@ -120,6 +120,14 @@ class Index:
             if first in self.postings and second in self.postings:
                 return [first, second]
         return []
+
+
+def _phrase(entry: int, words: tuple[str, ...], strength: float, idf: dict[str, float]
+            ) -> Phrase:
+    """One phrase of an entry, with what scoring it needs precomputed."""
+    tokens = frozenset(words)
+    return Phrase(entry, tokens, " ".join(sorted(words)), sum(idf[w] for w in words), strength,
+                  tuple((word, idf[word]) for word in tokens))
 
 
 @dataclass(frozen=True)

@@ -29,20 +29,27 @@ as a whole where no single phrasing explains it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from itertools import islice
 from types import MappingProxyType
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 from bot.base.language import detect
 from bot.base.normalise import normalise, stem, word_sequence
 from bot.kb.model import Entry, KnowledgeBase
 from bot.matching.asking import asking_part
 from bot.matching.bayes import WordModel
-from bot.matching.index import Index
-from bot.matching.semantic import blend_scores, bundled_embedder, semantic_index
+from bot.matching.index import Index, Phrase
+from bot.matching.semantic import (
+    SemanticIndex,
+    blend_scores,
+    bundled_embedder,
+    semantic_index,
+)
 from bot.matching.vocabulary import QuestionVocabulary, VocabularyIndex
 
 # Each known word the question matches -> (term position, similarity) pairs.
@@ -171,15 +178,20 @@ class Matcher:
     """Scores questions against a knowledge base; build once, match many times."""
 
     def __init__(self, kb: KnowledgeBase, config: MatcherConfig | None = None,
-                 welsh: bool = False) -> None:
+                 welsh: bool = False, *, semantic: SemanticIndex | None = None) -> None:
+        """``semantic``: the entries' semantic index when one is already built (the
+        bilingual matcher shares its English parent's: both embed the same texts)."""
         self.kb = kb
         self.config = config or MatcherConfig()
         self.welsh = welsh
         self.index = Index(kb.entries(), self.config.keyword_strength, welsh)
         # Welsh questions go to a second matcher that also knows the Welsh texts, so English
-        # questions are matched exactly as before against English texts only.
-        self._bilingual = (Matcher(kb, self.config, welsh=True)
-                           if not welsh and _has_welsh(kb) else None)
+        # questions are matched exactly as before against English texts only. It is built on
+        # the first question that needs it: it costs as much as this one again, and more
+        # (Welsh dictionary forms), and a deployment may never be asked in Welsh.
+        self.bilingual = not welsh and _has_welsh(kb)
+        self._welsh_matcher: Matcher | None = None
+        self._welsh_lock = threading.Lock()
         k = self.config.phrasing_saturation
         # Per entry: word -> share of its similarity a match on it counts (1 when absent).
         self._discounts = tuple({word: uses / (uses + k) for word, uses in counts.items()}
@@ -190,7 +202,9 @@ class Matcher:
         self.vocabulary = VocabularyIndex(kb.vocabulary, names)
         self.words = WordModel(self.index, self.config.bayes_smoothing,
                                self.config.bayes_temperature)
-        self.semantic = semantic_index(self.index) if self.config.semantic_share > 0 else None
+        if semantic is None and self.config.semantic_share > 0:
+            semantic = semantic_index(self.index)
+        self.semantic = semantic
 
     def match(self, text: str, limit: int = 5, kinds: set[str] | None = None) -> MatchResult:
         """The best entry for ``text`` (or None) with up to ``limit`` ranked candidates.
@@ -210,15 +224,26 @@ class Matcher:
 
     def _match_routed(self, text: str, limit: int, kinds: set[str] | None) -> MatchResult:
         """The English match, or the bilingual one for a Welsh (or undecided) question."""
-        lang = detect(text) if self._bilingual is not None else "en"
+        lang = detect(text) if self.bilingual else "en"
         if lang == "cy":  # the English index alone would not be asked at all
-            return self._bilingual._match_here(text, limit, kinds)
+            return self._welsh()._match_here(text, limit, kinds)
         result = self._match_here(text, limit, kinds)
         if lang is None and result.best is None:
-            welsh = self._bilingual._match_here(text, limit, kinds)
+            welsh = self._welsh()._match_here(text, limit, kinds)
             if welsh.best is not None:
                 return welsh
         return result
+
+    def _welsh(self) -> Matcher:
+        """The bilingual matcher, built once, by the first question that needs it; a
+        question asked meanwhile on another thread waits for it rather than building it
+        too."""
+        if self._welsh_matcher is None:
+            with self._welsh_lock:
+                if self._welsh_matcher is None:
+                    self._welsh_matcher = Matcher(self.kb, self.config, welsh=True,
+                                                  semantic=self.semantic)
+        return self._welsh_matcher
 
     def _from_asking_part(self, whole: MatchResult, limit: int, kinds: set[str] | None
                           ) -> MatchResult:
@@ -344,17 +369,18 @@ class Matcher:
         for stand_in, pairs in links.items():
             for word in stand_in.split():
                 matched[word] = max(max(sim for _, sim in pairs), matched.get(word, 0.0))
-        query_text = " ".join(term.word for term in terms)
+        similarities = _similarities([term.word for term in terms],
+                                     [phrases[pid].sorted_text for pid, _ in pool])
         discounts = self._discounts
         best_phrase: dict[int, float] = {}
-        for pid, coverage in pool:
+        for (pid, coverage), similarity in zip(pool, similarities, strict=True):
             phrase = phrases[pid]
             entry = phrase.entry
             # Rescore only the phrases where the question matched a discounted word.
             if not discounts[entry].keys().isdisjoint(phrase.tokens.intersection(matched)):
                 coverage = _share(_covered(phrase.tokens, terms, links, discounts[entry]),
                                   total, enough)
-            score = self._phrase_score(pid, coverage, matched, query_text)
+            score = self._phrase_score(phrase, coverage, matched, similarity)
             best_phrase[entry] = max(score, best_phrase.get(entry, 0.0))
         share = self.config.entry_weight
         scored = []
@@ -444,12 +470,13 @@ class Matcher:
             found = {pid for pid in found if entries[phrases[pid].entry].kind in kinds}
         return found
 
-    def _phrase_score(self, pid: int, coverage: float, matched: dict[str, float],
-                      query_text: str) -> float:
+    def _phrase_score(self, phrase: Phrase, coverage: float, matched: dict[str, float],
+                      similarity: float) -> float:
         """Score 0..1 of one phrase: coverage, specificity and whole-phrase similarity."""
-        config, phrase, idf = self.config, self.index.phrases[pid], self.index.idf
-        specificity = sum(idf[w] * matched.get(w, 0.0) for w in phrase.tokens) / phrase.weight
-        similarity = fuzz.token_sort_ratio(query_text, phrase.text) / 100
+        config = self.config
+        # Only the matched words: the others would add 0.0, which changes no sum.
+        specificity = sum([idf * matched[w] for w, idf in phrase.weights if w in matched]
+                          ) / phrase.weight
         spec_w, sim_w = config.specificity_weight, config.similarity_weight
         shape = 1 - spec_w - sim_w + spec_w * specificity + sim_w * similarity
         return phrase.strength * coverage ** config.coverage_power * shape
@@ -462,6 +489,17 @@ def decide(candidates: tuple[Match, ...], threshold: float, margin: float) -> st
     if len(candidates) > 1 and candidates[0].score - candidates[1].score < margin:
         return "ambiguous"
     return "confident"
+
+
+def _similarities(words: list[str], sorted_texts: list[str]) -> list[float]:
+    """rapidfuzz ``token_sort_ratio`` (0..1) of the question's words with each phrase, as
+    one plain ``ratio`` of the sorted words over them all: the same figures, computed in one
+    call rather than one per phrase."""
+    if not sorted_texts:
+        return []
+    found = process.cdist([" ".join(sorted(words))], sorted_texts, scorer=fuzz.ratio,
+                          dtype=np.float64)
+    return [ratio / 100 for ratio in found[0].tolist()]
 
 
 def _share(matched: float, total: float, enough: float) -> float:
@@ -489,7 +527,10 @@ def _covered(words: Collection[str], terms: list[_Term], links: _Links,
     best: dict[int, float] = {}
     for word, pairs in links.items():
         if word in words or (" " in word and all(part in words for part in word.split())):
-            factor = min(discounts.get(part, 1.0) for part in word.split()) if discounts else 1.0
+            factor = 1.0
+            if discounts:  # a stand-in of several words counts as its most discounted one
+                factor = (discounts.get(word, 1.0) if " " not in word
+                          else min(discounts.get(part, 1.0) for part in word.split()))
             for position, similarity in pairs:
                 similarity *= factor
                 if similarity > best.get(position, 0.0):

@@ -3,9 +3,11 @@
 Usage: python benchmarks/matcher.py [--quick] [--sizes 2000,10000,100000] [--plot PATH]
 
 Measures the bundled knowledge base and knowledge bases generated from it (see
-generate_kb.py) with the example questions of knowledge/examples.yaml. On the same queries
-it times two floors: one bare ``rapidfuzz.process.extractOne`` over all phrasings, and
-``difflib.get_close_matches``. Start-up and memory are measured in a fresh process per size.
+generate_kb.py) with the example questions of knowledge/examples.yaml, English and Welsh
+reported apart. On the same queries it times two floors: one bare
+``rapidfuzz.process.extractOne`` over all phrasings, and ``difflib.get_close_matches``.
+Start-up, the first English and first Welsh answer after it, and memory are measured in a
+fresh process per size.
 Prints the results, checks them against the goals and writes a PNG plot (needs matplotlib:
 ``pip install -e '.[bench]'``).
 """
@@ -39,6 +41,12 @@ DEFAULT_PLOT = Path(__file__).resolve().parent / "results" / "matcher.png"
 DIFFLIB_MAX_LARGE = 20  # queries at most for difflib above LARGE phrasings
 LARGE = 20_000
 GROWTH_LIMIT = 1.1  # log-log slope; 1.0 is linear, with a little room for noise
+LANGUAGES = ("en", "cy")
+LANGUAGE_NAMES = {"en": "English", "cy": "Welsh"}
+# The first answers in a fresh process: what each language's first asker waits for on top of
+# start-up (lazily built indexes, dictionaries loaded on first use).
+FIRST_QUESTIONS = {"en": "do I need ethics approval for my project?",
+                   "cy": "oes angen cymeradwyaeth foesegol arna i?"}
 
 
 @dataclass(frozen=True)
@@ -63,14 +71,17 @@ class SizeResult:
     label: str
     phrasings: int
     entries: int
+    languages: list[str]  # the language of each query, in order
     startup: dict[str, float] = field(default_factory=dict)  # seconds and MB, from the child
     ours: list[list[float]] = field(default_factory=list)  # ms, one list per round
     floor: list[list[float]] = field(default_factory=list)
     difflib: dict[int, float] = field(default_factory=dict)  # query index -> ms
 
-    def ours_flat(self) -> list[float]:
-        """Every timing of our matcher, in ms."""
-        return [ms for round_ms in self.ours for ms in round_ms]
+    def ours_flat(self, lang: str | None = None) -> list[float]:
+        """Every timing of our matcher, in ms: of the questions in ``lang``, or all."""
+        return [ms for round_ms in self.ours
+                for ms, language in zip(round_ms, self.languages, strict=True)
+                if lang is None or language == lang]
 
     def floor_flat(self) -> list[float]:
         """Every timing of the bare rapidfuzz floor, in ms."""
@@ -101,7 +112,8 @@ def peak_rss_mb() -> float:
 
 
 def startup_child(directory: str) -> None:
-    """In a fresh process: time load (parse, validate) and index; print JSON with RSS."""
+    """In a fresh process: time load (parse, validate), index and the first answer in each
+    language; print JSON with RSS."""
     import bot.kb.loader as loader
 
     gc.collect()
@@ -114,14 +126,22 @@ def startup_child(directory: str) -> None:
     indexed = time.perf_counter()
     gc.collect()
     after = rss_mb()
-    print(json.dumps({
+    first = {}
+    for lang, question in FIRST_QUESTIONS.items():
+        began = time.perf_counter()
+        matcher.match(question)
+        first[f"first_{lang}_s"] = time.perf_counter() - began
+    gc.collect()
+    answering = rss_mb()
+    print(json.dumps(first | {
         "parse_s": parse_s[0] if parse_s else math.nan,
         "validate_s": loaded - start - (parse_s[0] if parse_s else 0.0),
         "load_s": loaded - start,
         "index_s": indexed - loaded,
         "total_s": indexed - start,
         "rss_mb": after - baseline,
-        "peak_mb": max(peak_rss_mb(), after) - baseline,
+        "answering_mb": answering - baseline,
+        "peak_mb": max(peak_rss_mb(), answering) - baseline,
         "entries": len(list(matcher.kb.entries())),
     }))
 
@@ -194,6 +214,8 @@ def measure_latency(result: SizeResult, kb: KnowledgeBase, queries: list[str],
                     budget: Budget) -> None:
     """Time our matcher, the bare rapidfuzz floor and difflib on the same queries."""
     matcher = Matcher(kb)
+    for question in FIRST_QUESTIONS.values():  # their one-off costs are in the start-up table
+        matcher.match(question)
     phrasings = [text for entry in kb.entries() for text in entry.phrasings]
 
     def floor(query: str) -> object:
@@ -206,9 +228,9 @@ def measure_latency(result: SizeResult, kb: KnowledgeBase, queries: list[str],
 
 
 def measure_size(label: str, kb: KnowledgeBase, directory: str | Path, queries: list[str],
-                 budget: Budget) -> SizeResult:
+                 languages: list[str], budget: Budget) -> SizeResult:
     """Start-up in a child process, then latency here."""
-    result = SizeResult(label, count_phrasings(kb), len(list(kb.entries())))
+    result = SizeResult(label, count_phrasings(kb), len(list(kb.entries())), languages)
     print(f"  {label}: {result.phrasings} phrasings, {result.entries} entries ...",
           file=sys.stderr, flush=True)
     result.startup = measure_startup(directory)
@@ -220,12 +242,14 @@ def run(sizes: list[int], budget: Budget, knowledge: str, seed: int) -> list[Siz
     """Measure the bundled knowledge base, then each generated size."""
     base = load_knowledge(knowledge)
     queries = [example.question for example in base.examples]
-    results = [measure_size("bundled", base, knowledge, queries, budget)]
+    languages = [example.lang for example in base.examples]
+    results = [measure_size("bundled", base, knowledge, queries, languages, budget)]
     for size in sizes:
         kb = generate_knowledge(base, size, seed)
         with tempfile.TemporaryDirectory(prefix=f"pathway-kb-{size}-") as directory:
             write_knowledge(kb, knowledge, directory)
-            results.append(measure_size(f"{size:,}", kb, directory, queries, budget))
+            results.append(measure_size(f"{size:,}", kb, directory, queries, languages,
+                                        budget))
         del kb
         gc.collect()
     return results
@@ -254,28 +278,34 @@ def machine() -> str:
 def print_startup(results: list[SizeResult]) -> None:
     """Table 1: start-up times and resident memory."""
     print("\nStart-up and memory (fresh process per size; load = parse + validate, "
-          "then index = Matcher(kb))")
+          "then index = Matcher(kb); then the first English and the first Welsh answer)")
     print(f"{'size':>16} {'entries':>8} {'parse s':>8} {'validate s':>10} {'load s':>7} "
-          f"{'index s':>8} {'total s':>8} {'RSS MB':>7} {'peak MB':>8}")
+          f"{'index s':>8} {'total s':>8} {'1st en s':>8} {'1st cy s':>8} {'RSS MB':>7} "
+          f"{'answ. MB':>8} {'peak MB':>8}")
     for r in results:
         s = r.startup
         print(f"{_size(r):>16} {r.entries:>8} {s['parse_s']:>8.3f} {s['validate_s']:>10.3f} "
               f"{s['load_s']:>7.3f} {s['index_s']:>8.3f} {s['total_s']:>8.3f} "
-              f"{s['rss_mb']:>7.1f} {s['peak_mb']:>8.1f}")
+              f"{s['first_en_s']:>8.3f} {s['first_cy_s']:>8.3f} {s['rss_mb']:>7.1f} "
+              f"{s['answering_mb']:>8.1f} {s['peak_mb']:>8.1f}")
 
 
 def print_latency(results: list[SizeResult], query_count: int) -> None:
     """Table 2: our latency and throughput, and the two floors on the same queries."""
+    counts = {lang: results[0].languages.count(lang) for lang in LANGUAGES}
     print(f"\nLatency per question, single thread, on the {query_count} example questions "
-          "(ms; ratio = our p50 / floor p50)")
-    print(f"{'size':>16} {'rounds':>6} {'p50':>7} {'p99':>7} {'queries/s':>9} | "
+          f"({counts['en']} English, {counts['cy']} Welsh; ms; ratio = our p50 / floor p50)")
+    print(f"{'size':>16} {'rounds':>6} {'p50':>7} {'p99':>7} {'en p50':>7} {'en p99':>7} "
+          f"{'cy p50':>7} {'cy p99':>7} {'queries/s':>9} | "
           f"{'rf p50':>8} {'rf p99':>8} {'x rf':>6} | {'difflib p50':>11} {'queries':>7} "
           f"{'x difflib':>9}")
     for r in results:
         ours, floor = r.ours_flat(), r.floor_flat()
+        english, welsh = r.ours_flat("en"), r.ours_flat("cy")
         sampled = sorted(r.difflib)
         difflib_p50 = p50(list(r.difflib.values()))
         print(f"{_size(r):>16} {len(r.ours):>6} {p50(ours):>7.2f} {p99(ours):>7.2f} "
+              f"{p50(english):>7.2f} {p99(english):>7.2f} {p50(welsh):>7.2f} {p99(welsh):>7.2f} "
               f"{1000 * len(ours) / sum(ours):>9.0f} | {p50(floor):>8.2f} {p99(floor):>8.2f} "
               f"{p50(ours) / p50(floor):>5.2f}x | {difflib_p50:>11.1f} "
               f"{len(sampled):>3}/{query_count:<3} {r.ours_on(sampled) / difflib_p50:>8.4f}x")
@@ -299,14 +329,20 @@ def slope(points: list[tuple[float, float]]) -> float:
 
 
 def goals(results: list[SizeResult]) -> list[tuple[str, str, bool | None]]:
-    """(goal, measured, met) for each goal of the issue; met None if not measured."""
+    """(goal, measured, met) for each goal of the issues; met None if not measured, or if
+    the row only reports a figure."""
     bundled = results[0]
-    rows: list[tuple[str, str, bool | None]] = [
-        ("p50 < 2 ms on the bundled KB", f"{p50(bundled.ours_flat()):.2f} ms",
-         p50(bundled.ours_flat()) < 2),
-        ("p99 < 10 ms on the bundled KB", f"{p99(bundled.ours_flat()):.2f} ms",
-         p99(bundled.ours_flat()) < 10),
-    ]
+    rows: list[tuple[str, str, bool | None]] = []
+    for lang in LANGUAGES:
+        timings, name = bundled.ours_flat(lang), LANGUAGE_NAMES[lang]
+        rows += [(f"{name} p50 <= 2 ms on the bundled KB", f"{p50(timings):.2f} ms",
+                  p50(timings) <= 2),
+                 (f"{name} p99 <= 10 ms on the bundled KB", f"{p99(timings):.2f} ms",
+                  p99(timings) <= 10)]
+    english, welsh = bundled.ours_flat("en"), bundled.ours_flat("cy")
+    rows.append(("Welsh p50 and p99 within the English ones, bundled (issue 17)",
+                 f"{p50(welsh) / p50(english):.2f}x, {p99(welsh) / p99(english):.2f}x",
+                 p50(welsh) <= p50(english) and p99(welsh) <= p99(english)))
     for r in results:
         ratio = p50(r.ours_flat()) / p50(r.floor_flat())
         rows.append((f"p50 < 5x rapidfuzz floor at {r.phrasings:,}", f"{ratio:.2f}x", ratio < 5))
@@ -320,9 +356,15 @@ def goals(results: list[SizeResult]) -> list[tuple[str, str, bool | None]]:
             rows.append((f"{name} grows no worse than linearly (log-log slope <= {GROWTH_LIMIT})",
                           f"fit {fit:.2f}, top two {tail:.2f}", max(fit, tail) <= GROWTH_LIMIT))
     at_10k = next((r for r in results if r.phrasings == 10_000), None)
-    rows.append(("start-up < 1 s at 10,000 phrasings",
+    rows.append(("start-up <= 1 s at 10,000 phrasings",
                  f"{at_10k.startup['total_s']:.2f} s" if at_10k else "-",
-                 at_10k.startup["total_s"] < 1 if at_10k else None))
+                 at_10k.startup["total_s"] <= 1 if at_10k else None))
+    for r in (bundled, *([at_10k] if at_10k else [])):
+        s = r.startup
+        rows += [(f"first English / Welsh answer after start-up at {r.phrasings:,}",
+                  f"{s['first_en_s']:.2f} / {s['first_cy_s']:.2f} s", None),
+                 (f"memory at {r.phrasings:,}: RSS ready / answering / peak",
+                  f"{s['rss_mb']:.0f} / {s['answering_mb']:.0f} / {s['peak_mb']:.0f} MB", None)]
     return rows
 
 
@@ -333,7 +375,8 @@ def print_goals(results: list[SizeResult]) -> list[str]:
     width = max(len(goal) for goal, _, _ in rows)
     measured_width = max(len(measured) for _, measured, _ in rows)
     for goal, measured, met in rows:
-        status = "not measured" if met is None else ("MET" if met else "MISSED")
+        status = ("reported" if measured != "-" else "not measured") if met is None else (
+            "MET" if met else "MISSED")
         print(f"  {goal:<{width}}  {measured:>{measured_width}}  {status}")
     return [goal for goal, _, met in rows if met is False]
 

@@ -1,5 +1,6 @@
 """The semantic signal: wordllama's bundled embeddings, loaded offline, and the blend."""
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ import pytest
 
 from bot.kb.loader import load_knowledge
 from bot.matching import Matcher, MatcherConfig
-from bot.matching.semantic import blend_scores, bundled_embedder, bundled_files
+from bot.matching.semantic import CACHE_FILE, blend_scores, bundled_embedder, bundled_files
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb_small"
 
@@ -72,3 +73,90 @@ def test_a_blended_matcher_still_answers(question: str, expected: str) -> None:
     matcher = Matcher(load_knowledge(FIXTURE_KB), MatcherConfig(semantic_share=0.2))
     result = matcher.match(question)
     assert result.best is not None and result.best.entry.id == expected
+
+
+BLENDED = MatcherConfig(semantic_share=0.2)
+
+
+def kb_copy(tmp_path: Path, rewording: str | None = None) -> Path:
+    """The fixture knowledge base copied to ``tmp_path``, with its first phrasing reworded
+    if given (as many texts as before: only what they say tells the two apart)."""
+    directory = tmp_path / "kb"
+    shutil.copytree(FIXTURE_KB, directory, dirs_exist_ok=True)
+    if rewording is not None:
+        path = directory / "evaluation.yaml"
+        text = path.read_text(encoding="utf-8")
+        phrasing = "      - what is a PDSA cycle\n"
+        assert phrasing in text
+        path.write_text(text.replace(phrasing, f"      - {rewording}\n", 1), encoding="utf-8")
+    return directory
+
+
+def cached(kb_dir: Path, cache_dir: Path) -> Matcher:
+    return Matcher(load_knowledge(kb_dir), BLENDED, cache_dir=cache_dir)
+
+
+def embedded(kb_dir: Path) -> Matcher:
+    return Matcher(load_knowledge(kb_dir), BLENDED)
+
+
+def same_vectors(one: Matcher, other: Matcher) -> bool:
+    assert one.semantic is not None and other.semantic is not None
+    return (np.array_equal(one.semantic.vectors, other.semantic.vectors)
+            and np.array_equal(one.semantic.centroids, other.semantic.centroids))
+
+
+def test_the_next_start_reads_the_vectors_instead_of_embedding(tmp_path: Path) -> None:
+    kb_dir, cache_dir = kb_copy(tmp_path), tmp_path / "data"
+    first = cached(kb_dir, cache_dir)
+    stored = (cache_dir / CACHE_FILE).stat()
+    second = cached(kb_dir, cache_dir)
+    again = (cache_dir / CACHE_FILE).stat()
+    assert (again.st_ino, again.st_mtime_ns) == (stored.st_ino, stored.st_mtime_ns)  # not rewritten
+    assert same_vectors(first, second) and same_vectors(second, embedded(kb_dir))
+    question = "is my app a medical device?"
+    assert second.match(question).candidates == embedded(kb_dir).match(question).candidates
+    assert not list(cache_dir.glob("*.tmp"))
+
+
+def test_vectors_of_another_knowledge_base_are_rebuilt(tmp_path: Path) -> None:
+    cache_dir = tmp_path / "data"
+    cached(kb_copy(tmp_path / "old"), cache_dir)
+    stored = (cache_dir / CACHE_FILE).stat()
+    edited = kb_copy(tmp_path / "new", rewording="what is a plan do study act cycle")
+    matcher = cached(edited, cache_dir)
+    assert same_vectors(matcher, embedded(edited))
+    assert (cache_dir / CACHE_FILE).stat().st_ino != stored.st_ino  # replaced
+    assert same_vectors(cached(edited, cache_dir), matcher)
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "empty", "wrong shape",
+                                    "not finite"])
+def test_a_damaged_cache_is_ignored_and_replaced(tmp_path: Path, damage: str) -> None:
+    kb_dir, cache_dir = kb_copy(tmp_path), tmp_path / "data"
+    reference = cached(kb_dir, cache_dir)
+    path = cache_dir / CACHE_FILE
+    with np.load(path, allow_pickle=False) as stored:
+        key, vectors = str(stored["key"]), stored["vectors"]
+    if damage == "garbage":
+        path.write_bytes(b"\x80\x04 not an npz file, and never to be unpickled")
+    elif damage == "truncated":
+        path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+    elif damage == "empty":
+        path.write_bytes(b"")
+    else:
+        bad = vectors[:-1] if damage == "wrong shape" else np.full_like(vectors, np.nan)
+        np.savez(path, key=np.array(key), vectors=bad)
+    matcher = cached(kb_dir, cache_dir)
+    assert same_vectors(matcher, reference)
+    with np.load(path, allow_pickle=False) as repaired:
+        assert str(repaired["key"]) == key and np.array_equal(repaired["vectors"], vectors)
+
+
+def test_an_unwritable_cache_still_answers(tmp_path: Path) -> None:
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("", encoding="utf-8")
+    kb_dir = kb_copy(tmp_path)
+    matcher = cached(kb_dir, blocked / "data")
+    assert same_vectors(matcher, embedded(kb_dir))
+    assert matcher.match("Do I need ethics approval for my project?").best is not None

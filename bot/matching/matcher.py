@@ -33,6 +33,7 @@ import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from types import MappingProxyType
 
 import numpy as np
@@ -178,9 +179,12 @@ class Matcher:
     """Scores questions against a knowledge base; build once, match many times."""
 
     def __init__(self, kb: KnowledgeBase, config: MatcherConfig | None = None,
-                 welsh: bool = False, *, semantic: SemanticIndex | None = None) -> None:
+                 welsh: bool = False, *, semantic: SemanticIndex | None = None,
+                 cache_dir: Path | None = None) -> None:
         """``semantic``: the entries' semantic index when one is already built (the
-        bilingual matcher shares its English parent's: both embed the same texts)."""
+        bilingual matcher shares its English parent's: both embed the same texts).
+        ``cache_dir``: where the semantic signal, when on, keeps its vectors between
+        start-ups (semantic.EmbeddingCache); None embeds at every start."""
         self.kb = kb
         self.config = config or MatcherConfig()
         self.welsh = welsh
@@ -203,7 +207,7 @@ class Matcher:
         self.words = WordModel(self.index, self.config.bayes_smoothing,
                                self.config.bayes_temperature)
         if semantic is None and self.config.semantic_share > 0:
-            semantic = semantic_index(self.index)
+            semantic = semantic_index(self.index, cache_dir)
         self.semantic = semantic
 
     def match(self, text: str, limit: int = 5, kinds: set[str] | None = None) -> MatchResult:

@@ -11,11 +11,22 @@ loader looks for the tokenizer under ``wordllama/tokenizer/`` while the wheel sh
 ``wordllama/tokenizers/``, and then downloads it from Hugging Face. Importing the
 ``wordllama`` package would also configure the root logger (``logging.basicConfig`` at
 import time in ``wordllama.inference``); only its files are used, never its code.
+
+Embedding a knowledge base of 10,000 phrasings takes about 3 s, three times the start-up
+goal, so the vectors may be kept on disk (``EmbeddingCache``): a numpy ``.npz`` file, never
+pickle, keyed by a hash of exactly what was embedded (the texts, in order, and the model's
+files), so an edited knowledge base or another model can never be served stale vectors.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
+import json
+import logging
+import os
+import tempfile
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -31,6 +42,10 @@ from bot.matching.index import Index
 WEIGHTS = Path("weights") / "l2_supercat_256.safetensors"
 TOKENIZER = Path("tokenizers") / "l2_supercat_tokenizer_config.json"
 _TENSOR = "embedding.weight"
+CACHE_FILE = "semantic-embeddings.npz"
+CACHE_FORMAT = 1  # raise when what is stored, or how it is embedded, changes
+
+logger = logging.getLogger(__name__)
 
 
 def bundled_files() -> tuple[Path, Path]:
@@ -92,6 +107,73 @@ def bundled_embedder() -> Embedder:
     return Embedder(*bundled_files())
 
 
+@cache
+def bundled_model_digest() -> str:
+    """SHA-256 of the bundled weights and tokenizer files: which model made a vector."""
+    digest = hashlib.sha256()
+    for path in bundled_files():
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+class EmbeddingCache:
+    """The knowledge base's phrase vectors in one ``.npz`` file in ``directory``.
+
+    A file that is missing, unreadable, damaged, of another shape or made from other texts
+    or another model is ignored (and replaced by the next write). Writes go to a temporary
+    file that is then renamed over the old one, so a reader never sees half a file.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        self.path = Path(directory) / CACHE_FILE
+
+    def read(self, key: str, rows: int, dimensions: int) -> np.ndarray | None:
+        """The vectors stored under ``key``, or None when there are none fit to use."""
+        try:
+            with np.load(self.path, allow_pickle=False) as stored:
+                if str(stored["key"]) != key:
+                    return None
+                vectors = stored["vectors"]
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+            logger.warning("ignoring the damaged embedding cache %s: %s", self.path, error)
+            return None
+        if (vectors.dtype != np.float32 or vectors.shape != (rows, dimensions)
+                or not np.isfinite(vectors).all()):
+            logger.warning("ignoring the embedding cache %s: not %d x %d finite float32 "
+                           "vectors", self.path, rows, dimensions)
+            return None
+        return vectors
+
+    def write(self, key: str, vectors: np.ndarray) -> None:
+        """Store ``vectors`` under ``key``, atomically; a failure is logged, not raised:
+        the vectors are in memory already, only the next start-up is slower."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".embeddings-",
+                                                 suffix=".tmp")
+        except OSError as error:
+            logger.warning("could not write the embedding cache %s: %s", self.path, error)
+            return
+        try:
+            with os.fdopen(handle, "wb") as file:
+                np.savez(file, key=np.array(key), vectors=vectors)
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temporary, self.path)
+        except OSError as error:
+            logger.warning("could not write the embedding cache %s: %s", self.path, error)
+            Path(temporary).unlink(missing_ok=True)
+
+
+def cache_key(texts: Sequence[str]) -> str:
+    """What the vectors of ``texts`` depend on: the texts in order, the model, the format."""
+    digest = hashlib.sha256(json.dumps([CACHE_FORMAT, bundled_model_digest(), list(texts)],
+                                       ensure_ascii=False).encode("utf-8"))
+    return digest.hexdigest()
+
+
 @dataclass(frozen=True)
 class SemanticIndex:
     """Every phrase's vector and every entry's centroid, to score entries against a question.
@@ -111,12 +193,18 @@ class SemanticIndex:
 
     @classmethod
     def build(cls, embedder: Embedder, texts: Sequence[str], owners: Sequence[int],
-              entry_count: int) -> SemanticIndex:
-        """Embed ``texts`` (``owners[i]`` is the entry position of ``texts[i]``)."""
+              entry_count: int, cache: EmbeddingCache | None = None) -> SemanticIndex:
+        """Embed ``texts`` (``owners[i]`` is the entry position of ``texts[i]``), or read
+        their vectors from ``cache`` when it holds these very texts' vectors."""
         order = np.argsort(np.asarray(owners, dtype=np.int64), kind="stable")
         sorted_owners = np.asarray(owners, dtype=np.int64)[order]
-        vectors = embedder.embed([texts[i] for i in order]) if len(texts) else np.zeros(
-            (0, embedder.dimensions), dtype=np.float32)
+        ordered = [texts[i] for i in order]
+        key = cache_key(ordered) if cache is not None else ""
+        vectors = cache.read(key, len(ordered), embedder.dimensions) if cache else None
+        if vectors is None:
+            vectors = embedder.embed(ordered)
+            if cache is not None:
+                cache.write(key, vectors)
         entries, starts = np.unique(sorted_owners, return_index=True)
         centroids = np.zeros((entry_count, vectors.shape[1]), dtype=np.float32)
         if len(entries):
@@ -151,10 +239,11 @@ def blend_scores(lexical: dict[int, float], similarity: np.ndarray, share: float
     return blended
 
 
-def semantic_index(index: Index) -> SemanticIndex:
+def semantic_index(index: Index, cache_dir: Path | None = None) -> SemanticIndex:
     """The semantic index of every entry's texts as written: titles (every language), an
     organisation's name and aliases, phrasings and keywords. Not the stemmed phrases: the
-    embedding table knows "approval", not "approv"."""
+    embedding table knows "approval", not "approv". ``cache_dir``: where to keep the
+    vectors between start-ups (``EmbeddingCache``)."""
     texts: list[str] = []
     owners: list[int] = []
     for position, entry in enumerate(index.entries):
@@ -164,4 +253,5 @@ def semantic_index(index: Index) -> SemanticIndex:
         found += [*entry.phrasings, *entry.keywords]
         texts += found
         owners += [position] * len(found)
-    return SemanticIndex.build(bundled_embedder(), texts, owners, len(index.entries))
+    cache = EmbeddingCache(cache_dir) if cache_dir is not None else None
+    return SemanticIndex.build(bundled_embedder(), texts, owners, len(index.entries), cache)

@@ -734,10 +734,31 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "admin.status_reload_rejected": {"en": "REJECTED ({count} problem(s))"},
     "admin.status_users": {"en": "Users with saved progress: {count}"},
     "admin.status_uptime": {"en": "Uptime: {uptime}"},
+    "admin.status_instances": {"en": "Instances on this database ({live} running):"},
+    "admin.status_instances_none": {"en": "Instances: none is serving Slack from this database "
+                                          "right now."},
+    "admin.status_instance": {"en": "  {name}{this} ({mode}): version {version}, loaded "
+                                    "{loaded}, last heard {ago} ago"},
+    "admin.status_instance_gone": {"en": "  {name}{this} ({mode}): stopped or lost, last heard "
+                                         "{ago} ago (was serving version {version})"},
+    "admin.status_instance_this": {"en": " (this one)"},
+    "admin.status_versions_differ": {"en": "Warning: the running instances serve different "
+                                           "versions ({versions}). Run reload, or check each "
+                                           "host's knowledge files."},
     "admin.reloaded": {"en": "Reloaded: version {version}, {topics} topics and guides, "
                              "{organisations} organisations."},
     "admin.reload_rejected": {"en": "Reload rejected; still serving version {version}. "
                                     "Problems:"},
+    "admin.reload_no_others": {"en": "No other instance is serving from this database."},
+    "admin.reload_others": {"en": "The other instances, asked to reload too:"},
+    "admin.reload_other_ok": {"en": "  {name}: now serving version {version}"},
+    "admin.reload_other_rejected": {"en": "  {name}: rejected the files, still serving version "
+                                          "{version} (its log has the problems)"},
+    "admin.reload_other_silent": {"en": "  {name}: no answer within {seconds} s (serving version "
+                                        "{version} when last heard); status will show it"},
+    "admin.reload_others_failed": {"en": "I couldn't ask the other instances to reload ({error}); "
+                                         "they still reload when their files change, or on "
+                                         "SIGHUP."},
     "admin.unanswered_none": {"en": "No declined or low-confidence questions in the last {days} "
                                     "days."},
     "admin.unanswered_title": {"en": "Questions declined or answered with low confidence, last "

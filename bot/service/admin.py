@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.base.errors import StateError
 from bot.core.commands import Registry, command
 from bot.core.wording import say
 from bot.service import Pathway
@@ -76,7 +77,8 @@ class Admin:
         lines += [f"  {c.usage}: {c.description}" for c in ADMIN_COMMANDS.listed]
         return AdminReply("\n".join(lines))
 
-    @command("status", "status", "knowledge base version, entry counts, last reload, uptime")
+    @command("status", "status", "knowledge base version, entry counts, last reload, uptime, "
+                                 "and each instance serving")
     def _status(self, rest: str) -> AdminReply:
         snapshot = self.pathway.snapshot()
         kb = snapshot.knowledge
@@ -95,19 +97,60 @@ class Admin:
             say("admin.status_reload", reload=reload_line),
             say("admin.status_users", count=self.pathway.user_count()),
             say("admin.status_uptime", uptime=_duration(self._clock() - self._started)),
+            *self._instance_lines(),
         ]
         return AdminReply("\n".join(lines))
 
-    @command("reload", "reload", "load the knowledge base files again now")
+    def _instance_lines(self) -> list[str]:
+        """Each instance serving from this database: its version, and when it was last heard."""
+        instances = self.pathway.instances
+        everyone, now = instances.all(), instances.now()
+        live = [i for i in everyone if i.live(now)]
+        if not everyone:
+            return [say("admin.status_instances_none")]
+        lines = [say("admin.status_instances", live=len(live))]
+        for instance in everyone:
+            this = say("admin.status_instance_this") if instance.key == instances.key else ""
+            key = "admin.status_instance" if instance.live(now) else "admin.status_instance_gone"
+            lines.append(say(key, name=instance.name, this=this, mode=instance.mode,
+                             version=instance.version, loaded=instance.loaded_at,
+                             ago=_ago(now - (instance.stopped or instance.seen))))
+        versions = sorted({i.version for i in live})
+        if len(versions) > 1:
+            lines.append(say("admin.status_versions_differ", versions=", ".join(versions)))
+        return lines
+
+    @command("reload", "reload", "load the knowledge base files again now, on every instance")
     def _reload(self, rest: str) -> AdminReply:
         result = self.pathway.knowledge.reload()
         if result.ok:
             kb = self.pathway.knowledge_base()
-            return AdminReply(say("admin.reloaded", version=result.version,
-                                  topics=len(kb.topics), organisations=len(kb.organisations)))
-        lines = [say("admin.reload_rejected", version=result.version)]
-        lines += [str(p) for p in result.problems if p.severity == "error"]
-        return AdminReply("\n".join(lines), ok=False)
+            lines = [say("admin.reloaded", version=result.version, topics=len(kb.topics),
+                         organisations=len(kb.organisations))]
+        else:
+            lines = [say("admin.reload_rejected", version=result.version)]
+            lines += [str(p) for p in result.problems if p.severity == "error"]
+        return AdminReply("\n".join([*lines, *self._reload_others()]), ok=result.ok)
+
+    def _reload_others(self) -> list[str]:
+        """Ask every other instance to reload too, and say how each one fared."""
+        instances = self.pathway.instances
+        try:
+            generation = instances.request_reload()
+        except StateError as error:
+            return [say("admin.reload_others_failed", error=error)]
+        others = instances.wait_for_others(generation)
+        if not others:
+            return [say("admin.reload_no_others")]
+        lines = [say("admin.reload_others")]
+        for other in others:
+            if other.generation < generation:
+                key = "admin.reload_other_silent"
+            else:
+                key = "admin.reload_other_ok" if other.reload_ok else "admin.reload_other_rejected"
+            lines.append(say(key, name=other.name, version=other.version,
+                             seconds=f"{instances.reload_wait:g}"))
+        return lines
 
     @command("unanswered", "unanswered [days]",
              "questions declined or answered with low confidence, grouped (default 30 days)")
@@ -183,6 +226,12 @@ def _bad_days(text: str) -> AdminReply:
 
 def _duration(seconds: float) -> str:
     return str(dt.timedelta(seconds=int(seconds)))
+
+
+def _ago(seconds: float) -> str:
+    """How long ago, as an admin reads it: seconds when recent, else h:mm:ss."""
+    seconds = max(seconds, 0.0)
+    return f"{seconds:.0f} s" if seconds < 120 else _duration(seconds)
 
 
 # The admin commands, in the order help lists them: from the handlers' own marks.

@@ -22,12 +22,14 @@ from bot.core.replies import Option, ReferralLookup, ReferralRequest, Reply
 from bot.core.user import UserState
 from bot.core.wording import say
 from bot.kb.model import KnowledgeBase
+from bot.service.instances import Instances
 from bot.service.knowledge import KnowledgeHolder, ReloadResult, Snapshot
 from bot.service.referrals import ReferralDesk
 from bot.store import questions as insights
 from bot.store.backends import open_database
 from bot.store.database import Database
 from bot.store.events import EventLedger, this_process
+from bot.store.instances import InstanceRegistry, instance_key
 from bot.store.nudges import NudgeLedger, claim_key
 from bot.store.questions import DEFAULT_RETENTION_DAYS, QuestionLog
 from bot.store.referrals import ReferralStore
@@ -53,7 +55,10 @@ class Pathway:
         self._referrals = ReferralStore(database)
         self._events = EventLedger(database)
         self._nudges = NudgeLedger(database)
-        instance = "{host}:{pid}:{run}".format(**this_process())
+        # Heartbeats, reload requests and status of the instances serving from this database.
+        self.instances = Instances(InstanceRegistry(database, this_process()), knowledge,
+                                   database)
+        instance = instance_key(this_process())
         # Referrals go to the Slack triage channels, the local outbox, or (deliverer None) wait.
         self._desk = ReferralDesk(self._referrals, self._users, self.knowledge_base, deliverer,
                                   instance)

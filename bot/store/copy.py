@@ -34,7 +34,9 @@ __all__ = ["CheckReport", "CopyReport", "TableCopy", "check_database", "check_ta
 
 BATCH_ROWS = 500
 _TABLE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789")
-_OWN_TABLES = {"pathway_schema"}  # PostgreSQL's schema versions: each side keeps its own
+# Each side keeps its own: PostgreSQL's schema versions, and the heartbeats of the instances
+# serving from that database (they describe running processes, not anyone's data).
+_OWN_TABLES = {"pathway_schema", "instances"}
 Rows = dict[str, "bytes | None"]  # key -> the value as stored
 
 
@@ -95,7 +97,7 @@ def _tables(db: StateDatabase, tx: Any) -> list[str]:
     names = {_as_text(row[0]) for row in rows}
     extra = sorted(name for name in names - set(TABLES) - _OWN_TABLES
                    if set(name) <= _TABLE_NAME_CHARS)
-    return [*TABLES, *extra]
+    return [*(name for name in TABLES if name not in _OWN_TABLES), *extra]
 
 
 def _as_text(raw: bytes | str) -> str:

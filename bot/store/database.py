@@ -16,7 +16,7 @@ import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +31,8 @@ logger = logging.getLogger(__name__)
 BUSY_SECONDS = 10.0
 STORE_FORMAT = 1
 # Every table Pathway keeps; each is created when the database is opened.
-TABLES = ("users", "quarantine", "referrals", "questions", "feedback", "slack_events", "meta")
+TABLES = ("users", "quarantine", "referrals", "questions", "feedback", "slack_events", "meta",
+          "instances")
 _TABLE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789")
 
 
@@ -141,6 +142,12 @@ class KeyValueTransaction:
             params.append(below)
         rows = self._sql(sql + " ORDER BY key", tuple(params)).fetchall()
         return [(_text(key), decode(value)) for key, value in rows]
+
+    def notify(self, channel: str, payload: str) -> None:
+        """Wake other instances listening on ``channel`` when this transaction commits.
+
+        A no-op here: SQLite has no notifications, so instances on one file poll instead.
+        """
 
     def count(self, table: str) -> int:
         """How many keys the table holds."""
@@ -324,6 +331,10 @@ class Database:
     def table(self, name: str) -> Table:
         """A dict-like view of one table, each operation its own transaction (for tools)."""
         return Table(self, name)
+
+    def listen(self, channel: str, wake: Callable[[], None]) -> None:
+        """SQLite cannot notify: instances sharing a file find out by polling. Returns None."""
+        return None
 
     def close(self) -> None:
         """Close every connection; committed data is already on disk."""

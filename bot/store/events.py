@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.store.database import Database, Transaction
+from bot.store.instances import is_silent
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +32,9 @@ KEEP_SECONDS = 24 * 60 * 60  # Slack stops retrying after about an hour
 MAX_EVENTS = 20_000
 PRUNE_EVERY = 200
 REPLAY_WITHIN_SECONDS = 60 * 60  # an older message is no longer worth answering
-LEASE_SECONDS = 120.0  # a held message whose owner is silent this long is anyone's to finish
+# A held message whose owner has said nothing this long is anyone's to finish. Instances that
+# beat (bot.store.instances) are judged by their heartbeat long before; this is the backstop.
+LEASE_SECONDS = 120.0
 
 
 _RUN = secrets.token_hex(6)  # tells this run from an earlier one that had the same pid
@@ -130,7 +133,8 @@ class EventLedger:
         """Held messages this process should finish, oldest first, each now owned by it.
 
         A held message is taken when its owner is gone (a process on this host that is not
-        running), when its lease ran out, or when it names no owner. Each comes as
+        running, or an instance on any host whose heartbeat stopped: bot.store.instances),
+        when its lease ran out, or when it names no owner. Each comes as
         {"at", "body"} plus "reply" when its change was already applied. Messages too old to
         be worth answering are released unanswered.
         """
@@ -142,16 +146,16 @@ class EventLedger:
                     continue
                 if _as_time(held) < now - REPLAY_WITHIN_SECONDS:
                     tx.put(TABLE, event_id, _as_time(held))
-                elif self._abandoned(held, now):
+                elif self._abandoned(tx, held, now):
                     held = {**held, "owner": this_process(), "taken": now}
                     tx.put(TABLE, event_id, held)
                     taken.append((event_id, held))
         return sorted(taken, key=lambda item: _as_time(item[1]))
 
     @staticmethod
-    def _abandoned(held: dict[str, Any], now: float) -> bool:
+    def _abandoned(tx: Transaction, held: dict[str, Any], now: float) -> bool:
         owner = held.get("owner")
-        if owner is None or _owner_gone(owner):
+        if owner is None or _owner_gone(owner) or is_silent(tx, owner, now):
             return True
         return float(held.get("taken") or _as_time(held)) < now - LEASE_SECONDS
 

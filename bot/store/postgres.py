@@ -27,6 +27,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import psycopg
+import psycopg.sql
 import psycopg_pool
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
@@ -40,7 +41,7 @@ from bot.store.database import (
     quoted_table,
 )
 
-__all__ = ["MIGRATIONS", "PostgresDatabase", "PostgresTransaction"]
+__all__ = ["MIGRATIONS", "Listener", "PostgresDatabase", "PostgresTransaction"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +65,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
     # 1: the tables of store format 1 (bot.store.database.TABLES on 2026-12)
     tuple(_table_sql(table) for table in ("users", "quarantine", "referrals", "questions",
                                           "feedback", "slack_events", "meta")),
+    # 2: the serving instances' heartbeats (bot.store.instances)
+    (_table_sql("instances"),),
 )
 
 
@@ -124,6 +127,10 @@ class PostgresTransaction(KeyValueTransaction):
 
     def _with_prefix(self, prefix: str) -> tuple[str, list[Any]]:
         return " WHERE starts_with(key, %s)", [prefix]
+
+    def notify(self, channel: str, payload: str) -> None:
+        """NOTIFY ``channel`` at commit (PostgreSQL delivers nothing if the block rolls back)."""
+        self._sql("SELECT pg_notify(%s, %s)", (channel, payload))
 
     def _writing(self, table: str) -> None:
         if not self.writable:
@@ -306,10 +313,78 @@ class PostgresDatabase:
         except (psycopg.Error, StateError) as error:
             logger.warning("could not vacuum %s: %s", self.where, self.redactor.clean(str(error)))
 
+    def listen(self, channel: str, wake: Callable[[], None]) -> Listener:
+        """Call ``wake`` on every NOTIFY on ``channel`` (and after each reconnection)."""
+        listener = Listener(self._conninfo, self.redactor, channel, wake)
+        listener.start()
+        return listener
+
     def close(self) -> None:
         """Close the pool; committed data is already on the server."""
         self._closed = True
         self._pool.close(timeout=self.busy_seconds)
+
+
+class Listener:
+    """One connection of its own, LISTENing on a channel in a daemon thread.
+
+    ``wake`` runs for each notification, and once after every (re)connection, since
+    notifications sent while the connection was down are lost: the caller then looks at
+    the state itself. A lost connection is retried with backoff, for ever, until close().
+    """
+
+    POLL_SECONDS = 1.0  # how often the thread looks up to see whether it should stop
+    BACKOFF_SECONDS = (1.0, 30.0)
+
+    def __init__(self, conninfo: str, redactor: _Redactor, channel: str,
+                 wake: Callable[[], None]) -> None:
+        self._conninfo = conninfo
+        self._redactor = redactor
+        self._channel = channel
+        self._wake = wake
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"listen-{channel}",
+                                        daemon=True)
+        self.connected = threading.Event()
+
+    def start(self) -> None:
+        """Start listening in the background."""
+        self._thread.start()
+
+    def close(self) -> None:
+        """Stop listening and wait for the thread."""
+        self._stop.set()
+        self._thread.join(timeout=self.POLL_SECONDS * 5)
+
+    def _run(self) -> None:
+        delay = self.BACKOFF_SECONDS[0]
+        while not self._stop.is_set():
+            try:
+                self._listen()
+                delay = self.BACKOFF_SECONDS[0]
+            except psycopg.Error as error:
+                self.connected.clear()
+                logger.warning("lost the notification connection to %s (%s); retrying in "
+                               "%g s", self._redactor.where,
+                               self._redactor.clean(str(error).strip()[:200]), delay)
+                self._stop.wait(delay)
+                delay = min(delay * 2, self.BACKOFF_SECONDS[1])
+
+    def _listen(self) -> None:
+        with psycopg.connect(self._conninfo, autocommit=True) as conn:
+            conn.execute(psycopg.sql.SQL("LISTEN {}").format(psycopg.sql.Identifier(
+                self._channel)))
+            self.connected.set()
+            self._safely_wake()
+            while not self._stop.is_set():
+                for _ in conn.notifies(timeout=self.POLL_SECONDS):
+                    self._safely_wake()
+
+    def _safely_wake(self) -> None:
+        try:
+            self._wake()
+        except Exception:  # the listener must outlive a failing callback
+            logger.exception("a %s notification handler failed", self._channel)
 
 
 def _with_defaults(url: str, busy_seconds: float) -> str:

@@ -19,6 +19,7 @@ from slack_sdk.errors import SlackClientError
 
 from bot.channels.slack.dedup import dedup_middleware
 from bot.channels.slack.delivery import BadPayload, Sender, web_client
+from bot.channels.slack.heartbeat import Heartbeat
 from bot.channels.slack.listeners import register_all
 from bot.channels.slack.listeners.admin import reload_notifier
 from bot.channels.slack.listeners.direct import replay_held_messages
@@ -183,7 +184,7 @@ def health(pathway: Pathway) -> dict[str, Any]:
     """What GET /healthz reports."""
     snapshot = pathway.snapshot()
     return {"status": "ok", "knowledge_version": snapshot.knowledge.version,
-            "knowledge_loaded_at": snapshot.loaded_at}
+            "knowledge_loaded_at": snapshot.loaded_at, "instance": pathway.instances.key}
 
 
 def build_socket_handler(settings: Settings, app: App) -> SocketModeHandler:
@@ -232,11 +233,12 @@ def retry_referrals(pathway: Pathway, app: App) -> ReferralRetrier:
     return retrier
 
 
-def _run(settings: Settings, prepare: Callable[[App, Pathway], Callable[[], None]]) -> int:
+def _run(settings: Settings, prepare: Callable[[App, Pathway], Callable[[], None]],
+         mode: str) -> int:
     """Open everything, start the background work, and block in what ``prepare`` returns."""
     install_secret_filter([settings.bot_token, settings.app_token, settings.signing_secret])
     pathway = open_pathway(settings)
-    watcher = retrier = sweeper = None
+    watcher = retrier = sweeper = heartbeat = None
     nudger: Nudger | None = None
     try:
         app = build_app(settings, pathway)
@@ -247,11 +249,13 @@ def _run(settings: Settings, prepare: Callable[[App, Pathway], Callable[[], None
         sweeper.start()
         nudger = Nudger(pathway, Sender(app.client))  # reminders to log
         nudger.start()
+        heartbeat = Heartbeat(pathway, mode)
+        heartbeat.start()
         serve()
     except KeyboardInterrupt:
         logger.info("Stopped")
     finally:
-        _stop(watcher, retrier, sweeper, nudger)
+        _stop(watcher, retrier, sweeper, heartbeat, nudger)
         pathway.close()
     return 0
 
@@ -265,7 +269,7 @@ def run_socket(args: argparse.Namespace) -> int:
         logger.info("Pathway is connecting to Slack in Socket Mode")
         return handler.start
 
-    return _run(settings, prepare)
+    return _run(settings, prepare, "socket")
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -276,7 +280,7 @@ def run_serve(args: argparse.Namespace) -> int:
     def prepare(app: App, pathway: Pathway) -> Callable[[], None]:
         return HttpServer(wsgi_app(app, lambda: health(pathway)), port=port).serve_forever
 
-    return _run(settings, prepare)
+    return _run(settings, prepare, "serve")
 
 
 def _stop(watcher: KnowledgeWatcher | None, *loops: Periodic | None) -> None:

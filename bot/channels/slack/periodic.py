@@ -16,6 +16,7 @@ class Periodic:
     def __init__(self, interval: float) -> None:
         self.interval = interval
         self._stop = threading.Event()
+        self._wake = threading.Event()
         self._thread: threading.Thread | None = None
 
     def run_once(self) -> object:
@@ -33,11 +34,18 @@ class Periodic:
                 self.run_once()
             except Exception:  # the loop must outlive one bad pass; the next one may work
                 logger.exception("%s pass failed", self.name)
-            if self._stop.wait(self.interval):
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
                 return
+
+    def wake(self) -> None:
+        """Run the next pass now rather than at the end of the interval."""
+        self._wake.set()
 
     def stop(self) -> None:
         """Stop the loop and wait for a pass in progress to finish."""
         self._stop.set()
+        self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=30)

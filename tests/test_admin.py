@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.replies import Asked
+from bot.core.wording import CATALOGUE, say
 from bot.service import Pathway
-from bot.service.admin import Admin
+from bot.service.admin import ADMIN_COMMANDS, Admin
 from bot.store.questions import QuestionLog
 from tests.conftest import ENGINE_KB, ROOT
 
@@ -170,3 +171,33 @@ def test_the_unanswered_report_says_which_language_was_asked(admin: Admin,
                  if r["report"] == "unanswered"}
     assert languages["Sut mae'r tywydd yn Aberystwyth heddiw, tybed?"] == "cy"
     assert languages["what is the weather today"] == "en"
+
+
+def test_admin_commands_answer_in_welsh(admin: Admin, pathway: Pathway) -> None:
+    converse(pathway)
+    help_text = admin.run("UADMIN", "help", "cy").text
+    assert help_text.startswith(say("admin.help_title", "cy"))
+    assert "  reload: llwytho ffeiliau'r sylfaen wybodaeth eto nawr, ar bob copi" in help_text
+    status = admin.run("UADMIN", "status", "cy").text
+    assert say("admin.status_uptime", "cy", uptime="").strip() in status
+    assert "Knowledge base: version" not in status
+    assert "Copïau: does dim copi" in status
+    bad = admin.run("UADMIN", "unanswered lots", "cy")
+    assert not bad.ok and bad.text == say("admin.bad_days", "cy", text="lots", max=3650)
+    assert admin.run("U1", "status", "cy").text == say("admin.refused", "cy")
+
+
+def test_help_describes_each_admin_command_as_its_mark_does() -> None:
+    for found in ADMIN_COMMANDS.listed:
+        assert CATALOGUE[f"admin_command.{found.name}"]["en"] == found.description, found.name
+        assert CATALOGUE[f"admin_command.{found.name}"].get("cy"), found.name
+
+
+def test_terminal_admin_answers_in_the_language_asked_or_saved(tmp_path: Path) -> None:
+    welsh = run_admin(tmp_path, "--user", "nia", "--lang", "cy", "status")
+    assert welsh.returncode == 0 and "Amser ar waith" in welsh.stdout
+    env = {**os.environ, "PATHWAY_DATA_DIR": str(tmp_path), "PATHWAY_KNOWLEDGE_DIR": str(ENGINE_KB)}
+    subprocess.run([sys.executable, str(ROOT / "run_bot.py"), "ask", "--user", "nia", "Cymraeg"],
+                   env=env, capture_output=True, timeout=60, cwd=tmp_path, check=True)
+    saved = run_admin(tmp_path, "--user", "nia", "status")
+    assert "Amser ar waith" in saved.stdout

@@ -92,3 +92,13 @@ def test_rejected_edit_is_posted_to_the_admin_channel(tmp_path: Path,
     text = post.dump
     assert "edit rejected" in text and "topics.yaml:" in text
     assert "&lt;!here&gt;" in text and "<!here>" not in text
+
+
+def test_an_admin_who_chose_welsh_gets_admin_replies_in_welsh(admin_bot: SlackBot,
+                                                              fake_slack: FakeSlack) -> None:
+    admin_bot.dm("Cymraeg", user="UADMIN")
+    fake_slack.wait_for("chat.postMessage")
+    admin_bot.command("/pathway-admin", "status", user="UADMIN",
+                      response_url=fake_slack.response_url("statws"))
+    text = admin_reply(fake_slack, "statws")
+    assert "Amser ar waith" in text and "Uptime" not in text

@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     admin.add_argument("--user", default=os.environ.get("USER") or "local-user",
                        help="your user id, as listed in PATHWAY_ADMINS (default: login name)")
     admin.add_argument("--output", help="with export: write the CSV to this file")
+    admin.add_argument("--lang", choices=("cy", "en"),
+                       help="answer in Welsh (cy) or English (en); default: the language "
+                            "saved for --user, else English")
     admin.add_argument("words", nargs="*", default=["help"], help="the admin command")
 
     db = commands.add_parser("db", help="state database tools: check it, copy it",
@@ -231,10 +234,11 @@ def _ask(respond: Callable[[str], Reply], args: argparse.Namespace, saved: list[
 
 
 def _admin(pathway: Pathway, admins: frozenset[str], args: argparse.Namespace) -> int:
-    reply = Admin(pathway, admins).run(args.user, " ".join(args.words))
+    lang = args.lang or pathway.language(LOCAL_WORKSPACE, args.user)
+    reply = Admin(pathway, admins).run(args.user, " ".join(args.words), lang)
     if reply.csv is not None and args.output:
         Path(args.output).write_text(reply.csv, encoding="utf-8", newline="")
-        print(f"{reply.text} Written to {args.output}.")
+        print(say("admin.csv_written", lang, text=reply.text, path=args.output))
     elif reply.csv is not None:
         sys.stdout.write(reply.csv)
     else:

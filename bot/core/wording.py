@@ -724,6 +724,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
                             "innovation team if you need access."},
     "admin.unknown": {"en": "Unknown admin command '{name}'.\n{help}"},
     "admin.help_title": {"en": "Admin commands:"},
+    # Each admin command's description in help: the English must equal its @command mark.
+    "admin_command.help": {"en": "this list"},
+    "admin_command.status": {"en": "knowledge base version, entry counts, last reload, uptime, "
+                                   "and each instance serving"},
+    "admin_command.reload": {"en": "load the knowledge base files again now, on every instance"},
+    "admin_command.unanswered": {"en": "questions declined or answered with low confidence, "
+                                       "grouped (default 30 days)"},
+    "admin_command.feedback": {"en": "answers with the most \"didn't help\" votes"},
+    "admin_command.export": {"en": "the reports above as CSV for a spreadsheet"},
+    "admin_command.outbox": {"en": "referrals written to the local outbox (terminal mode)"},
     "admin.status_kb": {"en": "Knowledge base: version {version}, loaded {loaded}"},
     "admin.status_entries": {"en": "Entries: {stages} stages, {organisations} organisations, "
                                    "{topics} topics, {guides} evaluation guides, {examples} "
@@ -773,6 +783,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "admin.bad_days": {"en": "'{text}' is not a number of days; use a whole number from 1 to "
                              "{max}, e.g. 'unanswered 7'."},
     "admin.csv_title": {"en": "Pathway report"},
+    "admin.csv_written": {"en": "{text} Written to {path}."},
     "admin.csv_sent": {"en": "{text} The CSV file is in your direct messages with Pathway."},
     "admin.csv_failed": {"en": "{text} I couldn't upload the CSV file ({error}); check the app "
                                "has files:write."},

@@ -34,13 +34,13 @@ class AdminReply:
     csv: str | None = None
 
 
-def _taking_days(handler: Callable[[Admin, int], AdminReply]
-                 ) -> Callable[[Admin, str], AdminReply]:
+def _taking_days(handler: Callable[[Admin, int, str], AdminReply]
+                 ) -> Callable[[Admin, str, str], AdminReply]:
     """A handler of "[days]": the number parsed once, or a clear message when it is bad."""
     @functools.wraps(handler)
-    def parsed(self: Admin, rest: str) -> AdminReply:
+    def parsed(self: Admin, rest: str, lang: str) -> AdminReply:
         days = _days(rest)
-        return _bad_days(rest) if days is None else handler(self, days)
+        return _bad_days(rest, lang) if days is None else handler(self, days, lang)
     return parsed
 
 
@@ -58,112 +58,114 @@ class Admin:
         """Whether this user id may run admin commands."""
         return user in self.admins
 
-    def run(self, user: str, text: str) -> AdminReply:
-        """Run one admin command line for ``user``."""
+    def run(self, user: str, text: str, lang: str = "en") -> AdminReply:
+        """Run one admin command line for ``user``, answering in ``lang``."""
         if not self.is_admin(user):
             logger.warning("refused admin command %r from user %s", text[:40], user)
-            return AdminReply(say("admin.refused"), ok=False)
+            return AdminReply(say("admin.refused", lang), ok=False)
         name, _, rest = text.strip().partition(" ")
         found = ADMIN_COMMANDS.get(name.casefold() if name else "help")
         if found is None:
-            return AdminReply(say("admin.unknown", name=name, help=self._help("").text),
+            return AdminReply(say("admin.unknown", lang, name=name, help=self._help("", lang).text),
                               ok=False)
         logger.info("admin command %r by %s", name, user)
-        return getattr(self, found.handler)(rest.strip())
+        return getattr(self, found.handler)(rest.strip(), lang)
 
     @command("help", "help", "this list")
-    def _help(self, rest: str) -> AdminReply:
-        lines = [say("admin.help_title")]
-        lines += [f"  {c.usage}: {c.description}" for c in ADMIN_COMMANDS.listed]
+    def _help(self, rest: str, lang: str) -> AdminReply:
+        lines = [say("admin.help_title", lang)]
+        lines += [f"  {c.usage}: {say(f'admin_command.{c.name}', lang)}"
+                  for c in ADMIN_COMMANDS.listed]
         return AdminReply("\n".join(lines))
 
     @command("status", "status", "knowledge base version, entry counts, last reload, uptime, "
                                  "and each instance serving")
-    def _status(self, rest: str) -> AdminReply:
+    def _status(self, rest: str, lang: str) -> AdminReply:
         snapshot = self.pathway.snapshot()
         kb = snapshot.knowledge
         kinds = {"topic": 0, "evaluation": 0}
         for topic in kb.topics:
             kinds[topic.kind] += 1
         last = self.pathway.knowledge.last_reload
-        reload_line = (say("admin.status_reload_none") if last is None else
+        reload_line = (say("admin.status_reload_none", lang) if last is None else
                        say("admin.status_reload_ok" if last.ok else "admin.status_reload_rejected",
-                           count=len(last.problems)))
+                           lang, count=len(last.problems)))
         lines = [
-            say("admin.status_kb", version=kb.version, loaded=snapshot.loaded_at),
-            say("admin.status_entries", stages=len(kb.stages),
+            say("admin.status_kb", lang, version=kb.version, loaded=snapshot.loaded_at),
+            say("admin.status_entries", lang, stages=len(kb.stages),
                 organisations=len(kb.organisations), topics=kinds["topic"],
                 guides=kinds["evaluation"], examples=len(kb.examples)),
-            say("admin.status_reload", reload=reload_line),
-            say("admin.status_users", count=self.pathway.user_count()),
-            say("admin.status_uptime", uptime=_duration(self._clock() - self._started)),
-            *self._instance_lines(),
+            say("admin.status_reload", lang, reload=reload_line),
+            say("admin.status_users", lang, count=self.pathway.user_count()),
+            say("admin.status_uptime", lang, uptime=_duration(self._clock() - self._started)),
+            *self._instance_lines(lang),
         ]
         return AdminReply("\n".join(lines))
 
-    def _instance_lines(self) -> list[str]:
+    def _instance_lines(self, lang: str) -> list[str]:
         """Each instance serving from this database: its version, and when it was last heard."""
         instances = self.pathway.instances
         everyone, now = instances.all(), instances.now()
         live = [i for i in everyone if i.live(now)]
         if not everyone:
-            return [say("admin.status_instances_none")]
-        lines = [say("admin.status_instances", live=len(live))]
+            return [say("admin.status_instances_none", lang)]
+        lines = [say("admin.status_instances", lang, live=len(live))]
         for instance in everyone:
-            this = say("admin.status_instance_this") if instance.key == instances.key else ""
+            this = say("admin.status_instance_this", lang) if instance.key == instances.key \
+                else ""
             key = "admin.status_instance" if instance.live(now) else "admin.status_instance_gone"
-            lines.append(say(key, name=instance.name, this=this, mode=instance.mode,
+            lines.append(say(key, lang, name=instance.name, this=this, mode=instance.mode,
                              version=instance.version, loaded=instance.loaded_at,
                              ago=_ago(now - (instance.stopped or instance.seen))))
         versions = sorted({i.version for i in live})
         if len(versions) > 1:
-            lines.append(say("admin.status_versions_differ", versions=", ".join(versions)))
+            lines.append(say("admin.status_versions_differ", lang, versions=", ".join(versions)))
         return lines
 
     @command("reload", "reload", "load the knowledge base files again now, on every instance")
-    def _reload(self, rest: str) -> AdminReply:
+    def _reload(self, rest: str, lang: str) -> AdminReply:
         result = self.pathway.knowledge.reload()
         if result.ok:
             kb = self.pathway.knowledge_base()
-            lines = [say("admin.reloaded", version=result.version, topics=len(kb.topics),
+            lines = [say("admin.reloaded", lang, version=result.version, topics=len(kb.topics),
                          organisations=len(kb.organisations))]
         else:
-            lines = [say("admin.reload_rejected", version=result.version)]
+            lines = [say("admin.reload_rejected", lang, version=result.version)]
             lines += [str(p) for p in result.problems if p.severity == "error"]
-        return AdminReply("\n".join([*lines, *self._reload_others()]), ok=result.ok)
+        return AdminReply("\n".join([*lines, *self._reload_others(lang)]), ok=result.ok)
 
-    def _reload_others(self) -> list[str]:
+    def _reload_others(self, lang: str) -> list[str]:
         """Ask every other instance to reload too, and say how each one fared."""
         instances = self.pathway.instances
         try:
             generation = instances.request_reload()
         except StateError as error:
-            return [say("admin.reload_others_failed", error=error)]
+            return [say("admin.reload_others_failed", lang, error=error)]
         others = instances.wait_for_others(generation)
         if not others:
-            return [say("admin.reload_no_others")]
-        lines = [say("admin.reload_others")]
+            return [say("admin.reload_no_others", lang)]
+        lines = [say("admin.reload_others", lang)]
         for other in others:
             if other.generation < generation:
                 key = "admin.reload_other_silent"
             else:
                 key = "admin.reload_other_ok" if other.reload_ok else "admin.reload_other_rejected"
-            lines.append(say(key, name=other.name, version=other.version,
+            lines.append(say(key, lang, name=other.name, version=other.version,
                              seconds=f"{instances.reload_wait:g}"))
         return lines
 
     @command("unanswered", "unanswered [days]",
              "questions declined or answered with low confidence, grouped (default 30 days)")
     @_taking_days
-    def _unanswered(self, days: int) -> AdminReply:
+    def _unanswered(self, days: int, lang: str) -> AdminReply:
         groups = self._groups(days)
         if not groups:
-            return AdminReply(say("admin.unanswered_none", days=days))
-        lines = [say("admin.unanswered_title", days=days, count=sum(g.count for g in groups),
+            return AdminReply(say("admin.unanswered_none", lang, days=days))
+        lines = [say("admin.unanswered_title", lang, days=days, count=sum(g.count for g in groups),
                      groups=len(groups))]
         for group in groups[:30]:
-            closest = (say("admin.closest", id=group.closest_id, score=group.closest_score)
-                       if group.closest_id else say("admin.closest_none"))
+            closest = (say("admin.closest", lang, id=group.closest_id, score=group.closest_score)
+                       if group.closest_id else say("admin.closest_none", lang))
             lines.append(f"{group.count:>4} x \"{group.example}\"  [{closest}]"
                          f"  ({'/'.join(group.languages)})")
         return AdminReply("\n".join(lines))
@@ -177,29 +179,29 @@ class Admin:
 
     @command("feedback", "feedback [days]", "answers with the most \"didn't help\" votes")
     @_taking_days
-    def _feedback(self, days: int) -> AdminReply:
+    def _feedback(self, days: int, lang: str) -> AdminReply:
         votes = self._votes(days)
         if not votes:
-            return AdminReply(say("admin.feedback_none", days=days))
-        lines = [say("admin.feedback_title", days=days)]
+            return AdminReply(say("admin.feedback_none", lang, days=days))
+        lines = [say("admin.feedback_title", lang, days=days)]
         lines += [f"{v.not_helped:>4} / {v.helped:<4} {v.entry_id}: {v.title}" for v in votes[:30]]
         return AdminReply("\n".join(lines))
 
     @command("export", "export [days]", "the reports above as CSV for a spreadsheet")
     @_taking_days
-    def _export(self, days: int) -> AdminReply:
+    def _export(self, days: int, lang: str) -> AdminReply:
         document = insights.export_csv(self._groups(days), self._votes(days),
                                        [r.to_json() for r in self.pathway.all_referrals()])
         rows = document.count("\n") - 1
-        return AdminReply(say("admin.export", days=days, rows=rows), csv=document)
+        return AdminReply(say("admin.export", lang, days=days, rows=rows), csv=document)
 
 
     @command("outbox", "outbox", "referrals written to the local outbox (terminal mode)")
-    def _outbox(self, rest: str) -> AdminReply:
+    def _outbox(self, rest: str, lang: str) -> AdminReply:
         sent = [r for r in self.pathway.all_referrals() if r.destination.get("outbox")]
         if not sent:
-            return AdminReply(say("admin.outbox_empty"))
-        lines = [say("admin.outbox_title", path=sent[0].destination["outbox"])]
+            return AdminReply(say("admin.outbox_empty", lang))
+        lines = [say("admin.outbox_title", lang, path=sent[0].destination["outbox"])]
         for r in sent:
             lines.append(f"{r.id}  {r.created[:10]}  {r.organisation_name}  "
                          f"[{r.status}]  from {r.user_organisation}: "
@@ -220,8 +222,8 @@ def _days(text: str) -> int | None:
     return None
 
 
-def _bad_days(text: str) -> AdminReply:
-    return AdminReply(say("admin.bad_days", text=text, max=MAX_REPORT_DAYS), ok=False)
+def _bad_days(text: str, lang: str) -> AdminReply:
+    return AdminReply(say("admin.bad_days", lang, text=text, max=MAX_REPORT_DAYS), ok=False)
 
 
 def _duration(seconds: float) -> str:

@@ -32,9 +32,10 @@ def admin_command(admin: Admin, sender: Sender, ack: Ack, command: dict[str, Any
     """/pathway-admin <command>: only for PATHWAY_ADMINS, answered only to them."""
     ack()
     user = command["user_id"]
-    reply = admin.run(user, unescape(command.get("text") or ""))
+    lang = admin.pathway.language(str(command.get("team_id") or ""), user)
+    reply = admin.run(user, unescape(command.get("text") or ""), lang)
     if reply.csv is not None:
-        reply = _send_csv(sender.client, user, reply)
+        reply = _send_csv(sender.client, user, reply, lang)
     sender.respond(command["response_url"], text=escape(reply.text)[:300],
                    blocks=preformatted_blocks(reply.text))
 
@@ -44,17 +45,17 @@ def register(app: App, admin: Admin, sender: Sender) -> None:
     app.command("/pathway-admin")(partial(admin_command, admin, sender))
 
 
-def _send_csv(client: WebClient, user: str, reply: AdminReply) -> AdminReply:
+def _send_csv(client: WebClient, user: str, reply: AdminReply, lang: str) -> AdminReply:
     """Upload an export to the admin's direct message with the bot."""
     try:
         channel = client.conversations_open(users=user)["channel"]["id"]
         client.files_upload_v2(channel=channel, filename="pathway-report.csv",
-                               title=say("admin.csv_title"), content=reply.csv or "")
+                               title=say("admin.csv_title", lang), content=reply.csv or "")
     except SlackApiError as error:
         logger.error("could not upload the admin export: %s", error.response.get("error"))
-        return AdminReply(say("admin.csv_failed", text=reply.text,
+        return AdminReply(say("admin.csv_failed", lang, text=reply.text,
                               error=error.response.get("error")), ok=False)
-    return AdminReply(say("admin.csv_sent", text=reply.text))
+    return AdminReply(say("admin.csv_sent", lang, text=reply.text))
 
 
 def reload_notifier(client: WebClient, channel: str | None):

@@ -8,7 +8,9 @@ PATHWAY_TRIAGE_LANGUAGE (Welsh and English by default).
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -33,6 +35,7 @@ from bot.channels.slack.referral_blocks import (
 )
 from bot.core.referral import Referral
 from bot.core.wording import say
+from bot.kb.loader import check_knowledge
 from bot.service import KnowledgeHolder
 from bot.service.settings import Settings, SettingsError, load_settings
 from bot.store.users import UserStore
@@ -385,3 +388,43 @@ def test_pathway_triage_language_setting(value: str, expected: str) -> None:
 def test_a_wrong_triage_language_is_named() -> None:
     with pytest.raises(SettingsError, match="PATHWAY_TRIAGE_LANGUAGE"):
         load_settings(environ={"PATHWAY_TRIAGE_LANGUAGE": "fr"}, env_file=None)
+
+
+def test_an_organisation_sets_its_own_triage_language(slack_settings: Settings,
+                                                     fake_slack: FakeSlack,
+                                                     tmp_path: Path) -> None:
+    from slack_fixtures import SlackBot, knowledge_dir
+
+    copy = tmp_path / "knowledge"
+    shutil.copytree(knowledge_dir(), copy)
+    organisations = copy / "organisations.yaml"
+    text = organisations.read_text(encoding="utf-8")
+    marked = text.replace(f"  - id: {ORG}\n", f"  - id: {ORG}\n    triage_language: en\n", 1)
+    assert marked != text
+    organisations.write_text(marked, encoding="utf-8")
+    holder = KnowledgeHolder(copy)
+    assert holder.current.knowledge.organisation(ORG).triage_language == "en"
+    running = SlackBot(dataclasses.replace(slack_settings, triage_channel=TRIAGE,
+                                           triage_language="cy"), holder)
+    try:
+        prefer_welsh(running, fake_slack)
+        team, told = send_referral(running, fake_slack)
+    finally:
+        running.stop()
+    assert say("team.status_waiting", "en") in team.dump  # the team's own choice
+    assert say("team.status_waiting", "cy") not in team.dump
+    assert say("referral.where_default_channel", "cy") in told.dump  # the innovator's Welsh
+
+
+def test_a_wrong_triage_language_in_the_knowledge_base_is_named(tmp_path: Path) -> None:
+    from slack_fixtures import knowledge_dir
+
+    copy = tmp_path / "knowledge"
+    shutil.copytree(knowledge_dir(), copy)
+    organisations = copy / "organisations.yaml"
+    organisations.write_text(organisations.read_text(encoding="utf-8").replace(
+        f"  - id: {ORG}\n", f"  - id: {ORG}\n    triage_language: welsh\n", 1), encoding="utf-8")
+    result = check_knowledge(copy)
+    assert result.knowledge is None
+    assert any("triage_language" in str(problem) and "organisations.yaml" in str(problem)
+               for problem in result.errors), [str(p) for p in result.errors]

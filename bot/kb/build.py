@@ -149,6 +149,7 @@ def _organisation(raw: dict[str, Any], where: dict[str, Any]) -> Organisation:
         url=raw["url"],
         scope=raw.get("scope", "wales"),
         triage_channel=raw.get("triage_channel"),
+        triage_language=raw.get("triage_language"),
         referrals=raw.get("referrals", False),
         contact=Text.of(raw["contact"]) if "contact" in raw else None,
     )

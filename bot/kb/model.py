@@ -120,6 +120,9 @@ class Organisation(Entry):
     url: str = ""
     scope: str = "wales"  # "wales" | "uk" | "england"
     triage_channel: str | None = None
+    # The language of the referral message the team receives ("cy", "en", "both");
+    # None: the deployment's PATHWAY_TRIAGE_LANGUAGE.
+    triage_language: str | None = None
     # True: the innovation team can pass a "Connect me" referral on (a warm introduction).
     # False (the default, and always for regulators): offer ``contact`` instead.
     referrals: bool = False

@@ -3,8 +3,8 @@
 The core decides what a referral is and when it is sent; this module only carries it to the
 organisation's triage channel (``triage_channel`` in the knowledge base, else
 PATHWAY_TRIAGE_CHANNEL) and redraws the team's message when its status changes. The team's
-message is in PATHWAY_TRIAGE_LANGUAGE (Welsh and English by default); what the innovator
-reads is in the innovator's language.
+message is in the organisation's ``triage_language``, else PATHWAY_TRIAGE_LANGUAGE (Welsh
+and English by default); what the innovator reads is in the innovator's language.
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ class SlackDeliverer:
         self.client = client
         self.knowledge = knowledge
         self.default_channel = default_channel
-        self.langs = TRIAGE_LANGUAGES[triage_language]
+        self.langs = TRIAGE_LANGUAGES[triage_language]  # unless the organisation sets its own
         # (workspace, user) -> the innovator's language, for the "where it went" label; set
         # once the service exists, since the service is built with this deliverer.
         self.user_language = user_language
@@ -59,8 +59,9 @@ class SlackDeliverer:
                                 "and no PATHWAY_TRIAGE_CHANNEL")
         # The caller has claimed this referral in the database (ReferralStore.claim_delivery),
         # so no other thread or process posts it meanwhile.
+        langs = self._langs(organisation)
         response = _call(self.client.chat_postMessage, channel=channel,
-                         text=triage_text(referral, self.langs), blocks=self._blocks(referral),
+                         text=triage_text(referral, langs), blocks=self._blocks(referral, langs),
                          unfurl_links=False, unfurl_media=False)
         lang = (self.user_language(referral.workspace, referral.user_id)
                 if self.user_language else "en")
@@ -74,19 +75,25 @@ class SlackDeliverer:
         destination = referral.destination
         if not destination.get("channel") or not destination.get("ts"):
             return
+        langs = self._langs(organisation)
         _call(self.client.chat_update, channel=destination["channel"], ts=destination["ts"],
-              text=triage_text(referral, self.langs), blocks=self._blocks(referral))
+              text=triage_text(referral, langs), blocks=self._blocks(referral, langs))
 
-    def _blocks(self, referral: Referral) -> list[dict[str, Any]]:
+    def _langs(self, organisation: Organisation | None) -> tuple[str, ...]:
+        """The team's languages: the organisation's own setting, else the deployment's."""
+        own = organisation.triage_language if organisation else None
+        return TRIAGE_LANGUAGES.get(own or "", self.langs)
+
+    def _blocks(self, referral: Referral, langs: tuple[str, ...]) -> list[dict[str, Any]]:
         kb = self.knowledge()
         stage = kb.stage(referral.stage)
         suggested = kb.organisation(referral.suggested_organisation or "")
         stage_title = (LABEL_JOIN.join(dict.fromkeys(f"{stage.number}. {stage.title.get(lang)}"
-                                                for lang in self.langs)) if stage else None)
+                                                for lang in langs)) if stage else None)
         suggested_name = (LABEL_JOIN.join(dict.fromkeys(suggested.name.get(lang)
-                                                   for lang in self.langs))
+                                                   for lang in langs))
                           if suggested else None)
-        return triage_blocks(referral, stage_title, suggested_name, self.langs)
+        return triage_blocks(referral, stage_title, suggested_name, langs)
 
 
 def _call(method: Callable[..., Any], **params: Any) -> Any:

@@ -206,7 +206,8 @@ class _Snapshot:
 
 
 _AREAS = (("/bot/matching/", "bot: matcher"), ("rapidfuzz", "bot: matcher"),
-          ("/bot/slack/", "bot: Slack adapter"), ("/bot/store/", "bot: store (SQLite)"),
+          ("/bot/slack/", "bot: Slack adapter"), ("/bot/store/", "bot: store"),
+          ("psycopg", "psycopg (PostgreSQL client)"),
           ("/bot/", "bot: core (engine, state, views)"),
           ("slack_bolt", "slack_bolt"), ("slack_sdk", "slack_sdk (Web API client)"),
           ("waitress", "waitress"),

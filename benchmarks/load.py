@@ -33,6 +33,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
@@ -49,7 +50,7 @@ from load_checks import (
     check_state,
     wait_until_nothing_held,
 )
-from load_fake import MAX_FAILS_IN_A_ROW, Faults, LoadFake
+from load_fake import MAX_FAILS_IN_A_ROW, Arrival, Faults, LoadFake, ReplyKey
 from load_users import OPENING, Config, Knowledge, Request, Run, User, token_of
 from machine import describe
 from postgres_cluster import PostgresServer, find_binaries
@@ -80,7 +81,7 @@ def crash_and_restart(run: Run, bot: BotProcess, target: StateTarget, users: lis
     crash.at_s = time.monotonic() - started
     crash.acked_before = run.acked
     run.up.clear()
-    killed = time.monotonic()
+    killed = run.killed_at = time.monotonic()
     bot.kill()
     time.sleep(0.3)  # calls the bot made just before dying have reached the fake
     run.generation += 1
@@ -115,36 +116,49 @@ def kill_one(run: Run, bots: list[BotProcess], failover: FailoverCheck, started:
     run.acked_event.wait()
     failover.at_s = time.monotonic() - started
     failover.acked_before = run.acked
-    failover.killed_at = time.monotonic()
+    failover.killed_at = run.killed_at = time.monotonic()
     run.dead[dead.port].set()
     dead.kill()
     run.balancer.remove(dead.port)
     run.fake.wake_all()
 
 
-def tally_failover(failover: FailoverCheck, dead_port: int, requests: list[Request],
-                   fake: LoadFake, users: list[User]) -> None:
-    """What became of the dead instance's requests, and the replies both instances sent."""
+def tally_failover(failover: FailoverCheck, dead_port: int, requests: list[Request]) -> None:
+    """What became of the dead instance's requests."""
     to_dead = [r for r in requests if r.port == dead_port]
     failover.refused = sum(r.outcome == "refused" for r in to_dead)
     failover.cut_off = sum(r.outcome == "crashed" for r in to_dead)
     failover.held_dms = sum(r.kind == "dm" and r.status == 200
                             and r.replied_by != failover.dead_token for r in to_dead)
-    for user in users:
-        failover.replayed += _posted_by_both(fake, user.id, failover)
 
 
-def _posted_by_both(fake: LoadFake, user: str, failover: FailoverCheck) -> int:
-    """Replies the dead instance posted in its last second that the survivor posted again.
+def posted_by_both(fake: LoadFake, failover: FailoverCheck) -> Callable[[ReplyKey, Arrival], bool]:
+    """Whether a reply is one the dead instance posted in its last second, posted again.
 
     A reply sent just before the kill, whose sending the dead instance had not yet recorded,
     is still held, so the survivor sends it again: at-least-once, by design.
     """
-    replies = fake.replies((user, "post", ""))
-    last_second = {a.call.dump for a in replies if token_of(a) == failover.dead_token
-                   and a.at >= failover.killed_at - 1.0}
-    return sum(token_of(a) == failover.survivor_token and a.at > failover.killed_at
-               and a.call.dump in last_second for a in replies)
+    def again(key: ReplyKey, arrival: Arrival) -> bool:
+        if token_of(arrival) != failover.survivor_token or arrival.at <= failover.killed_at:
+            return False
+        return any(token_of(a) == failover.dead_token and a.call.dump == arrival.call.dump
+                   and a.at >= failover.killed_at - 1.0 for a in fake.replies(key))
+
+    return again
+
+
+def nothing_replayed(key: ReplyKey, arrival: Arrival) -> bool:
+    """No crash, no replay: every reply no request took is a duplicate."""
+    return False
+
+
+def sent_at_restart(crash: CrashCheck) -> Callable[[ReplyKey, Arrival], bool]:
+    """Whether a reply is one the restarted bot sent before serving: a held message's.
+
+    A reply already sent, whose sending had not been committed, goes again: at-least-once.
+    """
+    low, high = crash.restart_window
+    return lambda key, arrival: low <= arrival.at <= high
 
 
 def roll_back_hot_journal(path: Path) -> None:
@@ -171,7 +185,7 @@ class Result:
     seconds: float
     fake_statuses: dict[int, int]
     saved_by_cap: int
-    duplicates: int
+    duplicated: dict[ReplyKey, int]  # replies beyond one per request, by reply key
     refused_but_done: int  # replies to requests cut off by the crash, done or replayed anyway
     stale_views: int
     state: StateCheck
@@ -192,6 +206,11 @@ class Result:
     def count(self, outcome: str) -> int:
         """Requests with an outcome."""
         return sum(r.outcome == outcome for r in self.requests)
+
+    @property
+    def duplicates(self) -> int:
+        """Replies beyond one per request."""
+        return sum(self.duplicated.values())
 
     @property
     def label(self) -> str:
@@ -264,24 +283,23 @@ def _drive(config: Config, knowledge: Knowledge, fake: LoadFake, bots: list[BotP
     server_cpu = None if server_before is None or server is None \
         else server.cpu_seconds() - server_before
     state = check_state(target, users)
-    duplicates, refused_but_done = count_duplicates(run, fake, users)
+    replayed = nothing_replayed
     if crash is not None:
-        # The restarted bot answers the messages it held before it serves anything: replies
-        # sent in that window are at-least-once deliveries of work acknowledged before the
-        # kill (a reply already sent, whose release had not been committed, goes again).
-        low, high = crash.restart_window
-        crash.replayed = sum(low <= arrival.at <= high for user in users
-                             for key in user.sent_keys for arrival in fake.replies(key))
-        duplicates = max(duplicates - crash.replayed, 0)
+        replayed = sent_at_restart(crash)
         crash.answered_held = bots[0].log_count(HELD_ANSWERED)
     if failover is not None:
-        tally_failover(failover, bots[0].port, run.requests, fake, users)
+        replayed = posted_by_both(fake, failover)
+        tally_failover(failover, bots[0].port, run.requests)
         failover.swept = bots[1].log_count(HELD_ANSWERED)
-        duplicates = max(duplicates - failover.replayed, 0)
+    duplicated, refused_but_done, replays = count_duplicates(run, fake, users, replayed)
+    if crash is not None:
+        crash.replayed = replays
+    if failover is not None:
+        failover.replayed = replays
     profiled = bots[0].profile_path
     profile = profile_report(profiled) if config.profile and profiled.exists() else []
     return Result(config, run.requests, run.slack_retries, seconds, dict(fake.statuses),
-                  fake.saved_by_cap, duplicates, refused_but_done, run.stale_views, state,
+                  fake.saved_by_cap, duplicated, refused_but_done, run.stale_views, state,
                   sum(bot.cpu_s for bot in bots), time.process_time() - cpu_before,
                   server_cpu, sum(bot.log_errors() for bot in bots),
                   sum(bot.log_count(REPEAT_DROPPED) for bot in bots), crash, failover, profile)
@@ -306,24 +324,33 @@ def _start_crasher(run: Run, bots: list[BotProcess], target: StateTarget, users:
     return crash, None, crasher
 
 
-def count_duplicates(run: Run, fake: LoadFake, users: list[User]) -> tuple[int, int]:
-    """(Replies beyond one per request, replies to requests a crash cut off but that were done).
+def count_duplicates(run: Run, fake: LoadFake, users: list[User],
+                     replayed: Callable[[ReplyKey, Arrival], bool]
+                     ) -> tuple[dict[ReplyKey, int], int, int]:
+    """(Duplicates by key, replies to requests a crash cut off that were done, held resends).
 
-    A request whose connection died in the crash may still have been done and answered;
-    and a message acknowledged just before the kill is answered when the bot restarts (its
-    inbox), while the user, seeing no reply, typed again: one more reply each. Those are the
-    second figure, not duplicates.
+    Replies no request took are duplicates, except: a request whose connection died in the
+    crash may still have been done and answered, and a message acknowledged just before the
+    kill is answered from the ledger while the user, seeing no reply, typed again (one more
+    reply each: the second figure); and a held message's reply that was sent, but not yet
+    recorded as sent, goes again from the ledger (the third figure, told by replayed).
     """
     outcomes: dict[tuple[str, str, str], set[str]] = {}
     for request in run.requests:
         outcomes.setdefault(request.key, set()).add(request.outcome)
-    extra = {key: max(len(fake.replies(key)) - user.consumed.get(key, 0), 0)
-             for user in users for key in user.sent_keys}
-    refused_but_done = sum(n for key, n in extra.items() if outcomes.get(key) == {"refused"})
+    extra: dict[ReplyKey, int] = {}
+    replays = sum(user.resends_seen for user in users)
+    for user in users:
+        for key in user.sent_keys:
+            untaken = fake.replies(key)[user.consumed.get(key, 0):]
+            again = sum(replayed(key, arrival) for arrival in untaken)
+            replays += again
+            extra[key] = len(untaken) - again
     crashed = Counter(request.key for request in run.requests if request.outcome == "crashed")
-    refused_but_done += sum(min(n, crashed[key]) for key, n in extra.items()
-                            if outcomes.get(key) != {"refused"})
-    return sum(extra.values()) - refused_but_done, refused_but_done
+    excused = {key: n if outcomes.get(key) == {"refused"} else min(n, crashed[key])
+               for key, n in extra.items()}
+    duplicated = {key: n - excused[key] for key, n in extra.items() if n > excused[key]}
+    return duplicated, sum(excused.values()), replays
 
 
 # --- printing --------------------------------------------------------------------------------
@@ -419,8 +446,9 @@ def detail_lines(result: Result) -> list[str]:
     """What is behind the summary line: faults, retries, CPU, the crash."""
     lines = [f"{result.label}: fake answered {sum(result.fake_statuses.values())} calls "
              f"({_statuses(result.fake_statuses)}); stale checklist views {result.stale_views}; "
-             f"DMs still held at the end {result.state.held_after}; ERROR lines in the bots' "
-             f"logs {result.log_errors}"]
+             f"DMs still held at the end {result.state.held_after}; events the bots dropped as "
+             f"repeats {result.repeats_dropped}; ERROR lines in the bots' logs "
+             f"{result.log_errors}"]
     outcomes = Counter(r.outcome for r in result.requests)
     statuses = Counter(r.status for r in result.requests)
     lines.append(f"  requests by outcome: {_statuses(outcomes)}; by HTTP status: "
@@ -430,10 +458,17 @@ def detail_lines(result: Result) -> list[str]:
         for kind, acks in _acks_by_kind(result).items()))
     if result.config.faults.on or result.slack_retries:
         ok = sum(status == 200 for status, _ in result.slack_retries)
-        lines.append(f"  Slack-style event retries sent {len(result.slack_retries)} (acked {ok}; "
-                     f"events the bots dropped as repeats {result.repeats_dropped});"
+        lines.append(f"  Slack-style event retries sent {len(result.slack_retries)} (acked {ok});"
                      f" calls that failed {MAX_FAILS_IN_A_ROW} times in a row and were then let "
                      f"through: {result.saved_by_cap}")
+    lost = [r for r in result.requests if r.outcome == "lost"]
+    if lost:
+        lines.append("  LOST (acked, no reply): " + "; ".join(
+            f"{r.kind} {'/'.join(filter(None, r.key))} change {r.change}, the last of "
+            f"{_attempts(result, r)}" for r in lost))
+    if result.duplicated:
+        lines.append("  DUPLICATED (replies beyond one): " + "; ".join(
+            f"{'/'.join(filter(None, key))} {n}" for key, n in result.duplicated.items()))
     if result.state.unreadable:
         lines.append(f"  state database unreadable: {result.state.unreadable}")
     elif result.state.items_lost:
@@ -483,6 +518,13 @@ def _failover_lines(failover: FailoverCheck) -> list[str]:
             "  after the load, until B held none of A's DMs: " + (
                 f"{failover.sweep_s:.1f} s" if failover.sweep_s is not None
                 else f"still held after {SWEEP_WAIT_S:.0f} s")]
+
+
+def _attempts(result: Result, lost: Request) -> str:
+    """Every attempt at a lost request's reply key: HTTP status, outcome, kills before it."""
+    return ", ".join(f"{r.status}/{r.outcome}/{r.generation}" for r in result.requests
+                     if r.key == lost.key and r.user == lost.user and r.kind == lost.kind
+                     and r.change == lost.change)
 
 
 def _acks_by_kind(result: Result) -> dict[str, list[float]]:

@@ -23,6 +23,7 @@ from load_fake import TEAM_ID, Arrival, Faults, LoadFake, ReplyKey, sign
 
 ACK_WAIT_S = 30.0  # longer than Slack's 3 s, to measure slow acks and keep replies matched up
 TICK_PREFIX = "pw_tick|"
+LOOK_AGAIN_S = 1.0  # after a crash, how long a user looks for a held message's late reply
 USER_TRIES = 3  # a request answered with an error is sent again, up to this many times in all
 
 
@@ -215,6 +216,7 @@ class Run:
         self.up.set()
         self.down = threading.Event()  # set after a kill, so waiting users stop waiting
         self.generation = 0
+        self.killed_at = float("inf")  # time.monotonic() of the last SIGKILL
         self.acked = 0
         self.acked_event = threading.Event()
         self.deadline = (time.monotonic() + config.duration) if config.duration else None
@@ -291,7 +293,9 @@ class User:
         self.stage = self.random.choice(knowledge.stages)
         self.ticks: dict[str, set[str]] = {}  # stage -> items, as confirmed by the bot's replies
         self.stage_set: str | None = None
-        self.consumed: dict[ReplyKey, int] = {}
+        self.consumed: dict[ReplyKey, int] = {}  # replies taken (or passed over) under each key
+        self.last_reply: dict[ReplyKey, Arrival] = {}
+        self.resends_seen = 0  # held replies sent again after a kill, passed over
         self.sent_keys: set[ReplyKey] = set()
         self.boxes: dict[str, tuple[str, str, list, bool]] = {}  # from the last ephemeral list
         self.dm_boxes: dict[str, tuple[str, str, list, bool]] = {}
@@ -432,7 +436,6 @@ class User:
             request = Request(self.id, kind, key, run.generation, change, port)
             self.inflight = request
             run.record(request)
-            index = self.consumed.get(key, 0)
             started = time.monotonic()
             request.status, request.ack_s = self.client.post(port, text, content_type, headers)
             self.sent_keys.add(key)
@@ -453,11 +456,13 @@ class User:
             if is_event and run.config.event_retry_share and \
                     self.random.random() < run.config.event_retry_share:
                 self.resend(port, text, content_type)
-            arrival = run.fake.wait_reply(key, index, run.config.reply_timeout,
-                                          run.give_up(request))
+            arrival = self.wait_reply(key, run.config.reply_timeout, run.give_up(request))
             if arrival is not None:
                 return self.replied(request, key, arrival, started)
             if run.cut_off(request):
+                arrival = self.look_again(request, key)
+                if arrival is not None:
+                    return self.replied(request, key, arrival, started)
                 request.outcome = "crashed"  # acked, then the bot died: the user tries again
                 attempt, retry, failed_at = attempt + 1, None, port
                 continue
@@ -465,12 +470,42 @@ class User:
             self.inflight = None
             return None
 
+    def wait_reply(self, key: ReplyKey, timeout: float, give_up: threading.Event | None
+                   ) -> Arrival | None:
+        """The next reply under key, passing over a held reply sent again after a kill.
+
+        A reply the bot had sent, but not yet recorded as sent, goes again from the ledger
+        when another process finishes its held messages: the same message twice in a row,
+        which a person reads as one. Counted in resends_seen, not as an answer.
+        """
+        while True:
+            index = self.consumed.get(key, 0)
+            arrival = self.run.fake.wait_reply(key, index, timeout, give_up)
+            previous = self.last_reply.get(key)
+            if arrival is None or previous is None or arrival.at < self.run.killed_at \
+                    or arrival.call.dump != previous.call.dump:
+                return arrival
+            self.consumed[key] = index + 1
+            self.resends_seen += 1
+
+    def look_again(self, request: Request, key: ReplyKey) -> Arrival | None:
+        """Once the bot is back, the reply to a DM it held across the crash, if it came.
+
+        The restarted bot answers the messages it held before it serves anything; a person
+        who sees that answer does not type the message again.
+        """
+        if request.kind != "dm":
+            return None
+        self.run.up.wait()
+        return self.wait_reply(key, LOOK_AGAIN_S, None)
+
     def replied(self, request: Request, key: ReplyKey, arrival: Arrival, started: float
                 ) -> Arrival:
         request.outcome = "replied"
         request.reply_s = arrival.at - started
         request.replied_by = token_of(arrival)
         self.consumed[key] = self.consumed.get(key, 0) + 1
+        self.last_reply[key] = arrival
         if request.change and request.change[0] == "tick":
             _, stage, item, done = request.change
             items = self.ticks.setdefault(stage, set())

@@ -51,6 +51,9 @@ class ReadingError(ValueError):
         """The reason in English (for logs and callers that have no language)."""
         return self.text("en")
 
+    def __str__(self) -> str:
+        return self.message
+
 
 @dataclass(frozen=True)
 class Reading:

@@ -184,26 +184,39 @@ def _run_local(args: argparse.Namespace) -> int:
         if args.command == "admin":
             return _admin(pathway, settings.admins, args)
 
-        def respond(text: str) -> Reply:
-            try:
-                reply = pathway.respond(LOCAL_WORKSPACE, args.user, text)
-            except Exception:  # one bad message must not end the chat; state is unchanged
-                logger.exception("could not answer a message")
-                return Reply("error", say("error.generic"))
-            try:
-                reply, saved[0] = save_files(reply, settings.data_dir)
-            except OSError as error:  # the answer still stands; say the file could not be saved
-                logger.warning("could not save a reply's file: %s", error)
-                reply = replace(reply, footer=say("files.not_saved", reply.lang))
-            return reply
-
-        saved = [Saved()]
-
+        respond = _Responder(pathway, args.user, settings.data_dir)
         if args.command == "chat":
             return _chat(respond)
-        return _ask(respond, args, saved)
+        return _ask(respond, args)
     finally:
         pathway.close()
+
+
+class _Responder:
+    """Answers one terminal message, saving the chart or export it carries to the data dir.
+
+    ``saved`` says where the last reply's files went, for ``ask --json``.
+    """
+
+    def __init__(self, pathway: Pathway, user: str, data_dir: Path) -> None:
+        self.pathway = pathway
+        self.user = user
+        self.data_dir = data_dir
+        self.saved = Saved()
+
+    def __call__(self, text: str) -> Reply:
+        self.saved = Saved()  # never the files of an earlier reply
+        try:
+            reply = self.pathway.respond(LOCAL_WORKSPACE, self.user, text)
+        except Exception:  # one bad message must not end the chat; state is unchanged
+            logger.exception("could not answer a message")
+            return Reply("error", say("error.generic"))
+        try:
+            reply, self.saved = save_files(reply, self.data_dir)
+        except OSError as error:  # the answer still stands; say the file could not be saved
+            logger.warning("could not save a reply's file: %s", error)
+            reply = replace(reply, footer=say("files.not_saved", reply.lang))
+        return reply
 
 
 def _chat(respond: Callable[[str], Reply]) -> int:
@@ -218,8 +231,7 @@ def _chat(respond: Callable[[str], Reply]) -> int:
     return 0
 
 
-def _ask(respond: Callable[[str], Reply], args: argparse.Namespace, saved: list[Saved]
-         ) -> int:
+def _ask(respond: _Responder, args: argparse.Namespace) -> int:
     questions = sys.stdin if args.question == ["-"] else [" ".join(args.question)]
     for question in questions:
         question = question.rstrip("\n")
@@ -227,7 +239,7 @@ def _ask(respond: Callable[[str], Reply], args: argparse.Namespace, saved: list[
             continue
         reply = respond(question)
         if args.json:
-            print(json.dumps(_as_json(reply, saved[0]), ensure_ascii=False))
+            print(json.dumps(_as_json(reply, respond.saved), ensure_ascii=False))
         else:
             print(render(reply) + ("\n" if args.question == ["-"] else ""))
     return 0

@@ -1,7 +1,9 @@
 """benchmarks/load.py runs end to end: normal, faults and crash runs lose and repeat nothing.
 
 Correctness only, with three users: timings belong to the benchmark, never to tests. The
-PostgreSQL variant runs two instances on one database, the crash killing one for good.
+PostgreSQL variant runs two instances on one database, in the two runs where they meet
+trouble (Slack's retries reaching the other instance; one killed for good), to stay under
+about 40 s.
 """
 
 from __future__ import annotations
@@ -42,9 +44,9 @@ def retried_after_the_kill(run: dict[str, Any]) -> int:
                if (found := re.search(pattern, line)))
 
 
-def assert_nothing_lost(runs: list[dict[str, Any]]) -> None:
+def assert_nothing_lost(runs: list[dict[str, Any]], names: list[str]) -> None:
     """Every planned request acked (plus retries after the kill), nothing lost or repeated."""
-    assert [run["run"] for run in runs] == ["normal", "faults", "crash"]
+    assert [run["run"] for run in runs] == names
     for run in runs:
         assert run["requests"] == PLANNED + retried_after_the_kill(run), run
         assert (run["lost"], run["duplicates"], run["state_lost"], run["held_after"]) == \
@@ -55,7 +57,7 @@ def assert_nothing_lost(runs: list[dict[str, Any]]) -> None:
 def test_load_benchmark_loses_and_repeats_nothing(tmp_path: Path) -> None:
     runs, _ = run_benchmark(tmp_path, "--store", "sqlite", "--instances", "1")
 
-    assert_nothing_lost(runs)
+    assert_nothing_lost(runs, ["normal", "faults", "crash"])
     assert {(run["store"], run["instances"]) for run in runs} == {("sqlite", 1)}
     assert any("replied-to changes lost 0" in line for line in runs[-1]["details"])
 
@@ -64,9 +66,10 @@ def test_load_benchmark_loses_and_repeats_nothing(tmp_path: Path) -> None:
 def test_two_instances_on_postgres_lose_and_repeat_nothing_when_one_is_killed(
         tmp_path: Path) -> None:
     require_binaries()
-    runs, printed = run_benchmark(tmp_path, "--store", "postgres", "--instances", "2")
+    runs, printed = run_benchmark(tmp_path, "--store", "postgres", "--instances", "2",
+                                  "--faults", "--crash")
 
-    assert_nothing_lost(runs)
+    assert_nothing_lost(runs, ["faults", "crash"])
     assert {(run["store"], run["instances"]) for run in runs} == {("postgres", 2)}
     assert all(run["server_cpu_s"] is not None for run in runs)
     assert any("B carried on alone" in line for line in runs[-1]["details"])

@@ -23,31 +23,33 @@ MIN_POINTS = 10  # below this the paper calls the rules weak
 MAD_SCALE = 1.4826
 ASTRONOMICAL_Z = 3.5
 
-# Too few or too many runs, after Table 1 of Perla, Provost and Murray (2011), which adapts
-# Swed FS, Eisenhart C. Tables for testing randomness of grouping in a sequence of alternatives.
-# Ann Math Stat 1943;14:66-87 "to about a 5% risk of a false signal". Each row is computed from
-# the exact distribution of the number of runs (Swed and Eisenhart's), with the useful
-# observations split as evenly as they can be (N // 2 on one side of the median, the rest on
-# the other) and 2.5% on each side: fewer runs than the lower limit has a chance of at most
-# 2.5% in a random series, and so has more runs than the upper limit.
-# tests/test_runchart.py derives every row again, so the table cannot drift. (The paper's
-# table itself was not to hand to compare cell by cell; the rows typed here before matched
-# this derivation, or any other single rule tried, in only 29 of the 51 rows.)
+# Too few or too many runs: Table 1 of Perla, Provost and Murray (2011), "Table for checking
+# for too many or too few runs on a run chart", which the paper adapts from Swed FS, Eisenhart
+# C. Tables for testing randomness of grouping in a sequence of alternatives. Ann Math Stat
+# 1943;14:66-87, "based on about a 5% risk of failing the run test for random patterns of
+# data"; the same table as IHI's run chart guidance (20 useful observations: 6 to 16 runs).
+# The rows are taken from the table, not recomputed: no single rule on the exact distribution
+# of runs reproduces every row (2.5% a side gives 7 to 15 at 20), so the table is the source.
+# tests/test_runchart.py holds the rows, and checks each against the paper's own claim: in a
+# random series, fewer runs than the lower limit or more than the upper one has a chance of
+# about 5% (from the exact distribution: at most 3.5% on either side, 6.0% in all). The rows
+# up to 30 are as IHI and the paper print them; those above 30 still want a cell-by-cell
+# check against the printed table, which was not to hand.
 # Key: useful observations (points not on the median); value: (lower, upper) limits.
+# Fewer runs than the lower limit is "too few"; more than the upper limit is "too many".
 RUNS_TABLE: dict[int, tuple[int, int]] = {
-    10: (3, 9), 11: (4, 9), 12: (4, 10), 13: (4, 11), 14: (4, 12),
-    15: (5, 12), 16: (5, 13), 17: (6, 13), 18: (6, 14), 19: (6, 15),
-    20: (7, 15), 21: (7, 16), 22: (8, 16), 23: (8, 17), 24: (8, 18),
-    25: (9, 18), 26: (9, 19), 27: (10, 19), 28: (10, 20), 29: (10, 21),
-    30: (11, 21), 31: (11, 22), 32: (12, 22), 33: (12, 23), 34: (12, 24),
-    35: (13, 24), 36: (13, 25), 37: (14, 25), 38: (14, 26), 39: (14, 26),
-    40: (15, 27), 41: (15, 28), 42: (16, 28), 43: (16, 29), 44: (17, 29),
-    45: (17, 30), 46: (17, 31), 47: (18, 31), 48: (18, 32), 49: (19, 32),
-    50: (19, 33), 51: (20, 33), 52: (20, 34), 53: (20, 35), 54: (21, 35),
-    55: (21, 36), 56: (22, 36), 57: (22, 37), 58: (23, 37), 59: (23, 38),
+    10: (3, 9), 11: (3, 10), 12: (3, 11), 13: (4, 11), 14: (4, 12),
+    15: (5, 12), 16: (5, 13), 17: (5, 13), 18: (6, 14), 19: (6, 15),
+    20: (6, 16), 21: (7, 16), 22: (7, 17), 23: (7, 17), 24: (8, 18),
+    25: (8, 18), 26: (9, 19), 27: (10, 19), 28: (10, 20), 29: (10, 20),
+    30: (11, 21), 31: (11, 22), 32: (11, 22), 33: (12, 23), 34: (12, 23),
+    35: (13, 24), 36: (13, 24), 37: (13, 25), 38: (14, 26), 39: (14, 26),
+    40: (15, 27), 41: (15, 27), 42: (16, 28), 43: (16, 28), 44: (17, 29),
+    45: (17, 30), 46: (17, 30), 47: (18, 31), 48: (18, 31), 49: (19, 32),
+    50: (19, 32), 51: (20, 33), 52: (20, 33), 53: (21, 34), 54: (21, 35),
+    55: (22, 35), 56: (22, 36), 57: (23, 36), 58: (23, 37), 59: (24, 38),
     60: (24, 38),
 }  # fmt: skip
-RUNS_RISK = 0.025  # the chance of a false "too few" signal, and of a false "too many"
 RUNS_TABLE_MIN = min(RUNS_TABLE)
 RUNS_TABLE_MAX = max(RUNS_TABLE)
 

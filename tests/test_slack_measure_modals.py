@@ -100,6 +100,17 @@ def logged(bot: SlackBot, fake: FakeSlack, measure: str = "waits", value: int = 
     dm(bot, fake, f"log {measure} {value}", 1)
 
 
+def saved(bot: SlackBot, fake: FakeSlack, view: dict[str, Any], answers: dict[str, Any]
+          ) -> Call:
+    """Submit a form that is accepted; the DM confirming it, once App Home is redrawn too
+    (the last step), so nothing of this submission arrives during the next."""
+    fake.reset()
+    assert bot.submit_view(view, answers) == (200, {})
+    fake.wait_for("views.publish")
+    [told] = fake.wait_for("chat.postMessage")
+    return told
+
+
 def errors_of(response: tuple[int, dict[str, Any]]) -> dict[str, str]:
     """The per-field errors of a refused submission."""
     status, body = response
@@ -187,7 +198,7 @@ def test_choosing_a_measure_redraws_the_form_with_its_definition(
     assert initial(redrawn, "measure_kind.0") is None
     answers = {"name": "My project", "aim_who": PLAN["aim_who"], "measure_name.0": "waits",
                "measure_kind.0": "outcome", "measure_unit.0": "minutes"}
-    assert slack_bot.submit_view(redrawn, answers) == (200, {})
+    saved(slack_bot, fake_slack, redrawn, answers)
     view = open_from_home(slack_bot, fake_slack, "pw_plan_open")
     menu = next(b for b in view["blocks"] if b.get("block_id") == "measure_choice")
     assert menu["elements"][0]["initial_option"]["value"] == "+"  # a new measure by default
@@ -206,8 +217,8 @@ def test_a_saved_plan_is_committed_before_the_modal_closes_and_confirmed_in_the_
     view = open_from_home(slack_bot, fake_slack, "pw_plan_open")
     assert slack_bot.submit_view(view, PLAN) == (200, {})
     assert kept(slack_bot)[-1]["name"] == "Waits in ED"  # saved before the ack closed the form
-    [told] = fake_slack.wait_for("chat.postMessage")
     assert "Waits in ED" in fake_slack.wait_for("views.publish")[-1].dump
+    [told] = fake_slack.wait_for("chat.postMessage")
     slack_bot.restart()
     [project] = kept(slack_bot)
     assert project["name"] == "Waits in ED"  # the project the form was opened on, renamed
@@ -232,7 +243,7 @@ def test_editing_a_measure_renames_it_and_keeps_its_readings(
                      1)
     answers = {"name": "My project", "measure_name.0": "minutes waited",
                "measure_kind.0": "process", "measure_source.0": "Triage log"}
-    assert slack_bot.submit_view(redrawn, answers) == (200, {})
+    saved(slack_bot, fake_slack, redrawn, answers)
     [measure] = kept(slack_bot)[-1]["measures"]
     assert measure["name"] == "minutes waited" and measure["kind"] == "process"
     assert measure["definition"]["source"] == "Triage log" and len(measure["readings"]) == 1
@@ -326,8 +337,7 @@ def test_a_value_alone_is_for_today_and_a_new_name_makes_a_measure(
         slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
     logged(slack_bot, fake_slack)
     view = open_from_home(slack_bot, fake_slack, "pw_log_open")
-    answers = {"new_measure": "falls", "readings": "3"}
-    assert slack_bot.submit_view(view, answers) == (200, {})
+    saved(slack_bot, fake_slack, view, {"new_measure": "falls", "readings": "3"})
     assert readings_of(slack_bot, "falls") == {date.today().isoformat(): 3.0}
 
 
@@ -335,9 +345,7 @@ def test_a_measure_name_typed_in_the_form_is_escaped_in_the_dm(
         slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
     logged(slack_bot, fake_slack)
     view = open_from_home(slack_bot, fake_slack, "pw_log_open")
-    answers = {"new_measure": "A&E <!here>", "readings": "3"}
-    assert slack_bot.submit_view(view, answers) == (200, {})
-    [told] = fake_slack.wait_for("chat.postMessage")
+    told = saved(slack_bot, fake_slack, view, {"new_measure": "A&E <!here>", "readings": "3"})
     shown = [told.params["text"], *mrkdwn_of(told.blocks)]  # what Slack parses for pings
     assert any("*A&amp;E &lt;!here&gt;*" in text for text in shown)
     assert not any("<!here>" in text for text in shown)
@@ -349,30 +357,28 @@ def test_a_reading_is_corrected_or_deleted(slack_bot: SlackBot, fake_slack: Fake
     today = date.today()
     view = open_from_home(slack_bot, fake_slack, "pw_log_open")
     answers = {"measure": "waits", "readings": pasted([5, 6], today - timedelta(days=1))}
-    assert slack_bot.submit_view(view, answers) == (200, {})
+    saved(slack_bot, fake_slack, view, answers)
     yesterday = today - timedelta(days=1)
     fix = {"measure": "waits", "fix_date": f"{yesterday:%d/%m/%Y}", "fix_value": "7.5"}
-    assert slack_bot.submit_view(view, fix) == (200, {})
+    saved(slack_bot, fake_slack, view, fix)
     assert readings_of(slack_bot)[yesterday.isoformat()] == 7.5
-    fake_slack.reset()
     delete = {"measure": "waits", "fix_date": today.isoformat(), "delete": True}
-    assert slack_bot.submit_view(view, delete) == (200, {})
+    told = saved(slack_bot, fake_slack, view, delete)
     assert today.isoformat() not in readings_of(slack_bot)
-    [told] = fake_slack.wait_for("chat.postMessage")
     assert f"Deleted the reading of 20 on {day_text(today, 'en')}." in told.dump
     assert f"the latest 7.5 on {day_text(yesterday, 'en')}" in told.dump
 
 
-def _message(parse: Any, text: str) -> str:
+def _message(parse: Any, text: str, lang: str = "en") -> str:
     """The message a parser of readings.py gives for bad text, as the form must show it."""
     with pytest.raises(ReadingError) as raised:
         parse(text) if parse is parse_value else parse(text, date.today())
-    return raised.value.message
+    return raised.value.text(lang)
 
 
-def _reading_error(text: str) -> str:
+def _reading_error(text: str, lang: str = "en") -> str:
     """The message parse_readings gives for a paste."""
-    return _message(parse_readings, text)
+    return _message(parse_readings, text, lang)
 
 
 TOMORROW = date.today() + timedelta(days=1)
@@ -427,16 +433,19 @@ def test_a_welsh_speakers_forms_and_errors_are_in_welsh(
     assert [o["text"]["text"] for o in kinds] == ["canlyniad", "proses", "cydbwyso"]
     assert errors_of(slack_bot.submit_view(view, {**PLAN, "name": ""})) == {
         "name": say("form.error_empty", "cy")}
-    assert slack_bot.submit_view(view, PLAN) == (200, {})
-    [told] = fake_slack.wait_for("chat.postMessage")
+    told = saved(slack_bot, fake_slack, view, PLAN)
     assert "Wedi cadw'r cynllun ar gyfer *Waits in ED*." in told.dump
     data = open_from_home(slack_bot, fake_slack, "pw_log_open")
     assert data["title"]["text"] == "Cofnodi data"
     assert inputs(data)["readings"]["label"]["text"] == "Mesuriadau"
     assert errors_of(slack_bot.submit_view(data, {"measure": "waits"})) == {
         "readings": say("slack.log_nothing", "cy")}
-    assert slack_bot.submit_view(data, {"measure": "waits", "readings": "21"}) == (200, {})
-    confirmed = fake_slack.wait_for("chat.postMessage")[-1]
+    bad = "01/11/2026,3\n02/11/2026,lots"
+    welsh = _reading_error(bad, "cy")
+    assert welsh != _reading_error(bad, "en")  # the reason itself is in Welsh
+    assert errors_of(slack_bot.submit_view(data, {"measure": "waits", "readings": bad})) == {
+        "readings": welsh}
+    confirmed = saved(slack_bot, fake_slack, data, {"measure": "waits", "readings": "21"})
     assert "Wedi cadw 1 mesuriad ar gyfer *waits*." in confirmed.dump
 
 
@@ -498,12 +507,11 @@ def test_sixteen_points_logged_in_the_form_then_charted_and_exported_over_slack(
         slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
     logged(slack_bot, fake_slack, value=WAITS[-1])
     plan = open_from_home(slack_bot, fake_slack, "pw_plan_open")
-    assert slack_bot.submit_view(plan, without_measure(PLAN)) == (200, {})
+    saved(slack_bot, fake_slack, plan, without_measure(PLAN))
     view = open_from_home(slack_bot, fake_slack, "pw_log_open")
     today = date.today()
-    assert slack_bot.submit_view(view, {"measure": "waits",
-                                        "readings": pasted(WAITS, today)}) == (200, {})
-    [told] = fake_slack.wait_for("chat.postMessage")
+    told = saved(slack_bot, fake_slack, view, {"measure": "waits",
+                                               "readings": pasted(WAITS, today)})
     assert "Saved 16 reading(s) for *waits*." in told.dump
     assert f"now has 16 reading(s), the latest 24 on {day_text(today, 'en')}" in told.dump
     fake_slack.reset()

@@ -300,7 +300,7 @@ def data_form(values: dict[str, Any], today: date, lang: str = "en"
     try:
         readings = [(r.on, r.value) for r in pasted_readings(pasted, today)]
     except ReadingError as error:
-        errors["readings"] = error.message
+        errors["readings"] = error.text(lang)
     correction, deletions, fix_errors = _fix(values, today, lang)
     errors.update(fix_errors)
     if not pasted.strip() and not correction and not deletions and not fix_errors:
@@ -350,11 +350,11 @@ def _fix(values: dict[str, Any], today: date, lang: str
     try:
         day = parse_date(day_text, today)
     except ReadingError as error:
-        errors["fix_date"] = error.message
+        errors["fix_date"] = error.text(lang)
     try:
         value = parse_value(value_text) if value_text else None
     except ReadingError as error:
-        errors["fix_value"] = error.message
+        errors["fix_value"] = error.text(lang)
     if errors:
         return [], [], errors
     return ([(day, value)], [], {}) if value is not None else ([], [day], {})

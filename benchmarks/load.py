@@ -390,6 +390,13 @@ def _filesystem() -> str:
     return f"{best[0]} ({temp})"
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, as /proc/loadavg has them."""
+    with contextlib.suppress(OSError):
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    return "?"
+
+
 def figures(result: Result) -> dict[str, Any]:
     """The summary figures of a run: the table's row, and --json."""
     acks = [r.ack_s * 1000 for r in result.acked if r.ack_s is not None]
@@ -467,8 +474,10 @@ def detail_lines(result: Result) -> list[str]:
             f"{r.kind} {'/'.join(filter(None, r.key))} change {r.change}, the last of "
             f"{_attempts(result, r)}" for r in lost))
     if result.duplicated:
-        lines.append("  DUPLICATED (replies beyond one): " + "; ".join(
-            f"{'/'.join(filter(None, key))} {n}" for key, n in result.duplicated.items()))
+        lines.append("  DUPLICATED (replies beyond one; HTTP status/outcome of each request "
+                     "with that reply key): " + "; ".join(
+                         f"{'/'.join(filter(None, key))} {n} ({_requests_at(result, key)})"
+                         for key, n in result.duplicated.items()))
     if result.state.unreadable:
         lines.append(f"  state database unreadable: {result.state.unreadable}")
     elif result.state.items_lost:
@@ -525,6 +534,10 @@ def _attempts(result: Result, lost: Request) -> str:
     return ", ".join(f"{r.status}/{r.outcome}/{r.generation}" for r in result.requests
                      if r.key == lost.key and r.user == lost.user and r.kind == lost.kind
                      and r.change == lost.change)
+
+
+def _requests_at(result: Result, key: ReplyKey) -> str:
+    return ", ".join(f"{r.status}/{r.outcome}" for r in result.requests if r.key == key)
 
 
 def _acks_by_kind(result: Result) -> dict[str, list[float]]:
@@ -659,7 +672,7 @@ def choose_stores(choice: str | None, binaries: Path | None) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     """Run the chosen load runs and print the tables; exit 1 if anything was lost."""
     args = parse_args(argv)
-    started = time.monotonic()
+    started, load_at_start = time.monotonic(), load_average()
     binaries = find_binaries()
     stores = choose_stores(args.store, binaries)
     knowledge = load_knowledge_for_users(args.bot_root.resolve())
@@ -682,7 +695,8 @@ def main(argv: list[str] | None = None) -> int:
     print_results(results)
     if args.json:
         args.json.write_text(json.dumps([as_json(r) for r in results], indent=2))
-    print(f"benchmark took {time.monotonic() - started:.0f} s")
+    print(f"benchmark took {time.monotonic() - started:.0f} s; load average at the start "
+          f"{load_at_start}, at the end {load_average()} (other work on the machine counts)")
     return 1 if any(result.lost_anything() for result in results) else 0
 
 

@@ -24,6 +24,20 @@ def test_welsh_words_come_to_their_dictionary_form(word: str, expected: str) -> 
 
 
 @pytest.mark.parametrize(("word", "expected"), [
+    ("petha", "peth"), ("pethe", "peth"), ("ddechra", "dechrau"), ("syniada", "syniad"),
+    ("grantia", "grant"), ("costa", "cost"),
+    ("data", "data"), ("ardal", "ardal"), ("gwella", "gwella"),  # known as they are
+])
+def test_spoken_endings_are_read_as_written_welsh(word: str, expected: str) -> None:
+    assert radical(word) == expected
+
+
+def test_spoken_function_words_carry_no_weight() -> None:
+    assert word_sequence("shwt dwi'n ffeindio grantia? sgen i ddim clem", welsh=True) == [
+        "ffeindio", "grantia"]
+
+
+@pytest.mark.parametrize(("word", "expected"), [
     ("ddyfais", "dyfais"), ("nghyllid", "cyllid"), ("mhrosiect", "prosiect"),
     ("phrosiect", "prosiect"), ("thimau", "timau"), ("wella", "gwella"),
     ("foesegol", "moesegol"), ("reoli", "rheoli"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from simplemma import lemmatize
+from simplemma import is_known, lemmatize
 
 # Welsh function words, as normalise() leaves them (no apostrophes: "dwi'n" -> "dwin").
 # None is an English word the knowledge base needs ("eu" is kept: EU funding).
@@ -25,6 +25,11 @@ WELSH_STOP_WORDS = frozenset((
     "angen", "rhaid", "isio", "eisiau", "moyn", "plis", "diolch", "dim", "di", "ir", "fe",
     "fo", "ma", "na", "ie", "iawn", "unrhyw", "rhywun", "rhywbeth", "ydi", "oedden", "bod",
     "fod", "iddo", "iddi", "imi", "ti", "wyt", "yng", "ym", "am",
+    # Spoken forms of the words above, as staff type them: shwt/shw (sut), sgen/sgin (does
+    # gen), ishe/isie (eisiau), mond (dim ond), hefo (efo), chdi (ti), tisio (wyt ti isio),
+    # cal (cael), rwan (now), wsti/rili/fatha (you know, really, like), clem (a clue), ddim.
+    "shwt", "shw", "shwd", "sgen", "sgin", "ishe", "isie", "isho", "mond", "hefo", "chdi",
+    "tisio", "cal", "rwan", "wsti", "rili", "fatha", "clem", "ddim",
 ))
 
 # Reverse mutations: a mutated beginning -> the radical beginnings it can come from,
@@ -39,10 +44,24 @@ _UNMUTATE: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 @lru_cache(maxsize=1 << 15)
 def radical(word: str) -> str:
-    """The dictionary form of a Welsh word ("nghymeradwyaeth" -> "cymeradwyaeth")."""
+    """The dictionary form of a Welsh word ("nghymeradwyaeth" -> "cymeradwyaeth").
+
+    A spoken plural or verb ending the dictionary does not know is read as written Welsh
+    first: "-a" or "-e" for "-au" ("petha", "pethe" -> "pethau" -> "peth"; "ddechra" ->
+    "dechrau").
+    """
     if not word.isalpha():
         return word
-    return lemmatize(word, lang="cy").casefold()
+    return lemmatize(written(word), lang="cy").casefold()
+
+
+def written(word: str) -> str:
+    """The written form of a spoken ending, when the dictionary knows only that form."""
+    if len(word) > 3 and word[-1] in "ae" and not is_known(word, lang="cy"):
+        spelt = word[:-1] + "au"
+        if is_known(spelt, lang="cy"):
+            return spelt
+    return word
 
 
 def unmutated(word: str) -> list[str]:

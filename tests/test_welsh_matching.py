@@ -27,6 +27,8 @@ def test_welsh_words_come_to_their_dictionary_form(word: str, expected: str) -> 
     ("petha", "peth"), ("pethe", "peth"), ("ddechra", "dechrau"), ("syniada", "syniad"),
     ("grantia", "grant"), ("costa", "cost"),
     ("data", "data"), ("ardal", "ardal"), ("gwella", "gwella"),  # known as they are
+    ("weud", "dweud"), ("drychu", "edrych"), ("bres", "arian"), ("sgwennu", "ysgrifennu"),
+    ("dechre", "dechrau"),
 ])
 def test_spoken_endings_are_read_as_written_welsh(word: str, expected: str) -> None:
     assert radical(word) == expected

@@ -29,8 +29,21 @@ WELSH_STOP_WORDS = frozenset((
     # gen), ishe/isie (eisiau), mond (dim ond), hefo (efo), chdi (ti), tisio (wyt ti isio),
     # cal (cael), rwan (now), wsti/rili/fatha (you know, really, like), clem (a clue), ddim.
     "shwt", "shw", "shwd", "sgen", "sgin", "ishe", "isie", "isho", "mond", "hefo", "chdi",
-    "tisio", "cal", "rwan", "wsti", "rili", "fatha", "clem", "ddim",
+    "tisio", "cal", "rwan", "wsti", "rili", "fatha", "clem", "ddim", "medru", "fedru",
+    "fedri", "fedra", "fedrwch",
 ))
+
+# Spoken or dialect words -> the written word the knowledge base uses, for words the
+# dictionary does not know or reads as another word ("drychu", to look, is not "trychu",
+# to cut; "gwitho" is not "cwitho"). Before the dictionary form is looked up.
+SPOKEN: dict[str, str] = {
+    "weud": "dweud", "drychu": "edrych", "dishgwl": "disgwyl", "ffindo": "ffeindio",
+    "gwitho": "gweithio", "dala": "dal", "cwpla": "gorffen", "gorffan": "gorffen",
+    "mas": "allan", "rwbath": "rhywbeth", "rhwbeth": "rhywbeth",
+}
+# Dictionary forms of northern or southern words -> the written standard's ("sgwennu" and
+# "pres", money, are known words, but the knowledge base writes "ysgrifennu" and "arian").
+SPOKEN_LEMMAS: dict[str, str] = {"sgwennu": "ysgrifennu", "pres": "arian"}
 
 # Reverse mutations: a mutated beginning -> the radical beginnings it can come from,
 # longest first so "ngh" is tried before "ng".
@@ -46,13 +59,15 @@ _UNMUTATE: tuple[tuple[str, tuple[str, ...]], ...] = (
 def radical(word: str) -> str:
     """The dictionary form of a Welsh word ("nghymeradwyaeth" -> "cymeradwyaeth").
 
-    A spoken plural or verb ending the dictionary does not know is read as written Welsh
-    first: "-a" or "-e" for "-au" ("petha", "pethe" -> "pethau" -> "peth"; "ddechra" ->
-    "dechrau").
+    A spoken word is read as written Welsh first: a plural or verb ending the dictionary
+    does not know, "-a" or "-e" for "-au" ("petha", "pethe" -> "pethau" -> "peth"; "ddechra"
+    -> "dechrau"), and the dialect words in SPOKEN and SPOKEN_LEMMAS ("weud" -> "dweud",
+    "bres" -> "pres" -> "arian").
     """
     if not word.isalpha():
         return word
-    return lemmatize(written(word), lang="cy").casefold()
+    lemma = lemmatize(SPOKEN.get(word) or written(word), lang="cy").casefold()
+    return SPOKEN_LEMMAS.get(lemma, lemma)
 
 
 def written(word: str) -> str:

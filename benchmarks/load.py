@@ -26,6 +26,7 @@ import argparse
 import contextlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -194,6 +195,7 @@ class Result:
     server_cpu_s: float | None  # the PostgreSQL server, when there is one
     log_errors: int
     repeats_dropped: int  # events the bots logged as repeats and did nothing with
+    apologies: int  # "Sorry, something went wrong" replies the users got
     crash: CrashCheck | None = None
     failover: FailoverCheck | None = None
     profile: list[str] = field(default_factory=list)
@@ -252,6 +254,10 @@ def run_load(config: Config, knowledge: Knowledge, server: PostgresServer | None
             for bot in bots:
                 if bot.running:
                     bot.kill()
+                if config.logs is not None:
+                    config.logs.mkdir(parents=True, exist_ok=True)
+                    name = f"{config.store}-x{config.instances}-{config.name}-{bot.name}.log"
+                    shutil.copyfile(bot.log, config.logs / name)
             fake.stop()
 
 
@@ -302,7 +308,8 @@ def _drive(config: Config, knowledge: Knowledge, fake: LoadFake, bots: list[BotP
                   fake.saved_by_cap, duplicated, refused_but_done, run.stale_views, state,
                   sum(bot.cpu_s for bot in bots), time.process_time() - cpu_before,
                   server_cpu, sum(bot.log_errors() for bot in bots),
-                  sum(bot.log_count(REPEAT_DROPPED) for bot in bots), crash, failover, profile)
+                  sum(bot.log_count(REPEAT_DROPPED) for bot in bots),
+                  sum(user.apologies for user in users), crash, failover, profile)
 
 
 def _start_crasher(run: Run, bots: list[BotProcess], target: StateTarget, users: list[User],
@@ -455,7 +462,7 @@ def detail_lines(result: Result) -> list[str]:
              f"({_statuses(result.fake_statuses)}); stale checklist views {result.stale_views}; "
              f"DMs still held at the end {result.state.held_after}; events the bots dropped as "
              f"repeats {result.repeats_dropped}; ERROR lines in the bots' logs "
-             f"{result.log_errors}"]
+             f"{result.log_errors}; apologies the users got {result.apologies}"]
     outcomes = Counter(r.outcome for r in result.requests)
     statuses = Counter(r.status for r in result.requests)
     lines.append(f"  requests by outcome: {_statuses(outcomes)}; by HTTP status: "
@@ -584,7 +591,8 @@ def build_configs(args: argparse.Namespace, store: str, instances: int) -> list[
     users = args.users or (30 if args.quick else 200)
     base = Config(name="normal", users=users, messages=args.messages, duration=args.duration,
                   reply_timeout=args.reply_timeout, bot_root=args.bot_root.resolve(),
-                  seed=args.seed, keep_alive=args.keep_alive, store=store, instances=instances)
+                  seed=args.seed, keep_alive=args.keep_alive, store=store, instances=instances,
+                  logs=args.logs)
     faults = Faults(args.share_429, args.share_500, args.retry_after)
     latency = args.api_latency / 1000
     base = replace(base, faults=Faults(latency_s=latency))
@@ -647,6 +655,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="checkout whose run_bot.py and knowledge/ to run (for before/after)")
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--logs", type=Path, help="keep the bots' logs in this directory")
     return parser.parse_args(argv)
 
 

@@ -21,6 +21,8 @@ from urllib.parse import urlencode
 
 from load_fake import TEAM_ID, Arrival, Faults, LoadFake, ReplyKey, sign
 
+from bot.core.wording import say
+
 ACK_WAIT_S = 30.0  # longer than Slack's 3 s, to measure slow acks and keep replies matched up
 TICK_PREFIX = "pw_tick|"
 LOOK_AGAIN_S = 1.0  # after a crash, how long a user looks for a held message's late reply
@@ -45,6 +47,7 @@ class Config:
     profile: bool = False
     store: str = "sqlite"  # or "postgres"
     instances: int = 1  # serve processes on one database; with 2 the crash kills one for good
+    logs: Path | None = None  # where to keep the bots' logs
 
     @property
     def failover(self) -> bool:
@@ -65,7 +68,8 @@ class Request:
     status: int = 0
     ack_s: float | None = None
     reply_s: float | None = None
-    outcome: str = "pending"  # replied, lost, refused, crashed (acked, no reply), error
+    outcome: str = "pending"  # replied, lost, refused, crashed (acked, no reply), error,
+    # apologised (the bot replied that it could not finish it)
     replied_by: str | None = None  # the bot token of the Web API call that carried the reply
 
 
@@ -163,6 +167,14 @@ def checkboxes(blocks: list[dict[str, Any]]) -> dict[str, tuple[str, str, list, 
             stage, _, item = block_id[len(TICK_PREFIX):].partition("|")
             found[block_id] = (stage, item, box["options"], bool(box.get("initial_options")))
     return found
+
+
+APOLOGIES = tuple(say("slack.sorry", lang)[:40] for lang in ("en", "cy"))  # text may be cut
+
+
+def is_apology(arrival: Arrival) -> bool:
+    """Whether a reply is the bot's apology for a request it could not finish."""
+    return str(arrival.call.params.get("text", "")).startswith(APOLOGIES)
 
 
 def token_of(arrival: Arrival) -> str | None:
@@ -296,6 +308,7 @@ class User:
         self.consumed: dict[ReplyKey, int] = {}  # replies taken (or passed over) under each key
         self.last_reply: dict[ReplyKey, Arrival] = {}
         self.resends_seen = 0  # held replies sent again after a kill, passed over
+        self.apologies = 0  # "Sorry, something went wrong", after the bot failed a request
         self.sent_keys: set[ReplyKey] = set()
         self.boxes: dict[str, tuple[str, str, list, bool]] = {}  # from the last ephemeral list
         self.dm_boxes: dict[str, tuple[str, str, list, bool]] = {}
@@ -456,31 +469,47 @@ class User:
             if is_event and run.config.event_retry_share and \
                     self.random.random() < run.config.event_retry_share:
                 self.resend(port, text, content_type)
-            arrival = self.wait_reply(key, run.config.reply_timeout, run.give_up(request))
-            if arrival is not None:
-                return self.replied(request, key, arrival, started)
-            if run.cut_off(request):
-                arrival = self.look_again(request, key)
-                if arrival is not None:
-                    return self.replied(request, key, arrival, started)
-                request.outcome = "crashed"  # acked, then the bot died: the user tries again
+            arrival = self.wait_reply(key, run.config.reply_timeout, run.give_up(request),
+                                      started)
+            if arrival is None and run.cut_off(request):
+                arrival = self.look_again(request, key, started)
+                if arrival is None:
+                    request.outcome = "crashed"  # acked, then the bot died: the user tries again
+                    attempt, retry, failed_at = attempt + 1, None, port
+                    continue
+            if arrival is None:
+                request.outcome = "lost"
+                self.inflight = None
+                return None
+            if is_apology(arrival):  # the bot could not finish it, and said so: try again
+                request.outcome = "apologised"
+                errors += 1
+                if errors >= USER_TRIES:
+                    self.inflight = None
+                    return None
                 attempt, retry, failed_at = attempt + 1, None, port
+                time.sleep(1.0)
                 continue
-            request.outcome = "lost"
-            self.inflight = None
-            return None
+            return self.replied(request, key, arrival, started)
 
-    def wait_reply(self, key: ReplyKey, timeout: float, give_up: threading.Event | None
-                   ) -> Arrival | None:
-        """The next reply under key, passing over a held reply sent again after a kill.
+    def wait_reply(self, key: ReplyKey, timeout: float, give_up: threading.Event | None,
+                   sent_at: float) -> Arrival | None:
+        """The next reply under key to the request sent at sent_at, passing over two kinds.
 
         A reply the bot had sent, but not yet recorded as sent, goes again from the ledger
         when another process finishes its held messages: the same message twice in a row,
-        which a person reads as one. Counted in resends_seen, not as an answer.
+        which a person reads as one (counted in resends_seen). And the bot's apology for an
+        earlier attempt that failed (counted in apologies, as is one this request gets).
         """
         while True:
             index = self.consumed.get(key, 0)
             arrival = self.run.fake.wait_reply(key, index, timeout, give_up)
+            if arrival is not None and is_apology(arrival):
+                self.consumed[key] = index + 1
+                self.apologies += 1
+                if arrival.at < sent_at:
+                    continue
+                return arrival
             previous = self.last_reply.get(key)
             if arrival is None or previous is None or arrival.at < self.run.killed_at \
                     or arrival.call.dump != previous.call.dump:
@@ -488,7 +517,7 @@ class User:
             self.consumed[key] = index + 1
             self.resends_seen += 1
 
-    def look_again(self, request: Request, key: ReplyKey) -> Arrival | None:
+    def look_again(self, request: Request, key: ReplyKey, sent_at: float) -> Arrival | None:
         """Once the bot is back, the reply to a DM it held across the crash, if it came.
 
         The restarted bot answers the messages it held before it serves anything; a person
@@ -497,7 +526,7 @@ class User:
         if request.kind != "dm":
             return None
         self.run.up.wait()
-        return self.wait_reply(key, LOOK_AGAIN_S, None)
+        return self.wait_reply(key, LOOK_AGAIN_S, None, sent_at)
 
     def replied(self, request: Request, key: ReplyKey, arrival: Arrival, started: float
                 ) -> Arrival:

@@ -10,7 +10,7 @@ import pytest
 from fake_slack import FakeSlack
 
 from bot.channels.slack.attachments import attachment_of, without_attachment
-from bot.channels.slack.blocks import measure_home_blocks
+from bot.channels.slack.blocks import LOG_ACTION, PLAN_ACTION, measure_home_blocks
 from bot.core.measure.conversation import day_text
 from bot.core.replies import ChartImage, Reply
 from bot.core.wording import say
@@ -123,11 +123,13 @@ def test_app_home_lists_measures_with_their_latest_reading_in_the_users_language
     assert day_text(today, "cy") in welsh.dump
 
 
-def test_app_home_without_measures_has_no_measures_section(
+def test_app_home_without_measures_invites_a_plan_and_offers_both_forms(
         slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
     slack_bot.event({"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"})
     [home] = fake_slack.wait_for("views.publish")
-    assert "Your measures" not in home.dump
+    assert "Your measures" in home.dump and say("slack.measures_intro") in home.dump
+    assert PLAN_ACTION in home.dump and LOG_ACTION in home.dump
+    assert say("slack.plan_start_button") in home.dump
 
 
 @pytest.mark.parametrize("refused", ["files.getUploadURLExternal", "file_upload",
@@ -202,8 +204,9 @@ def test_a_chart_reply_carries_its_png_and_says_so_when_it_cannot() -> None:
 
 @pytest.mark.parametrize("projects", [None, "junk", [], [{"name": "p", "measures": "junk"}],
                                       [{"name": "p", "measures": [{"name": ""}, 7]}]])
-def test_home_shows_no_measures_section_for_missing_or_damaged_projects(projects: Any) -> None:
-    assert measure_home_blocks(projects) == []
+def test_home_invites_a_plan_for_missing_or_damaged_projects(projects: Any) -> None:
+    text = "\n".join(mrkdwn_of(measure_home_blocks(projects)))
+    assert say("slack.measures_intro") in text and "junk" not in text
 
 
 def test_home_lists_the_current_projects_measures_only() -> None:

@@ -48,7 +48,8 @@ BUTTON_KEYS = (  # buttons, and quick-reply options (Slack renders those as butt
     "option.triage", "option.yes", "referrals.title", "referrals.withdraw",
     "slack.connect_me", "slack.feedback_no", "slack.feedback_yes", "slack.open_checklist",
     "team.button_accept", "team.button_more_info", "team.button_redirect",
-    "slack.plan_button", "slack.log_button", "slack.plan_new_measure", "slack.log_delete_option",
+    "slack.plan_button", "slack.plan_start_button", "slack.log_button", "slack.plan_new_measure",
+    "slack.log_delete_option",
     "measure.kind_outcome", "measure.kind_process", "measure.kind_balancing",
 )
 MODAL_KEYS = (  # a modal's title, submit and close labels: 24

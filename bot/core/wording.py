@@ -312,8 +312,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "slack.plan_not_attached": {"en": "I couldn't attach the plan as a file this time, so here it "
                                       "is as a message. Ask again in a moment for the file."},
     "slack.your_measures": {"en": "Your measures"},
+    "slack.measures_intro": {"en": "Show that your change is an improvement: plan a project "
+                                   "(its aim and measures), then log its data here and get "
+                                   "a run chart that says what it shows."},
     # --- the measurement modals (the plan, logging data) and files from slash commands -------
     "slack.plan_button": {"en": "Edit the plan"},
+    "slack.plan_start_button": {"en": "Plan a project"},
     "slack.log_button": {"en": "Log data"},
     "slack.plan_title": {"en": "Measurement plan"},
     "slack.log_title": {"en": "Log data"},

@@ -316,19 +316,22 @@ def measure_home_blocks(projects: Any, lang: str = "en") -> list[Block]:
     """App Home's "Your measures": the current project's measures and latest readings, with
     buttons opening the plan and data modals.
 
-    ``projects`` is the stored value as it is; damaged entries are left out, and a user with
-    no measures sees no section at all.
+    ``projects`` is the stored value as it is; damaged entries are left out. A user with no
+    measures yet sees what the section is for, and the same two buttons to start.
     """
     project = shape.current(shape.clean(projects))
-    if project is None or not project["measures"]:
-        return []
+    name = project["name"] if project else ""
+    planned = project is not None and bool(project["measures"])
+    buttons = [button(say("slack.plan_button" if planned else "slack.plan_start_button", lang),
+                      PLAN_ACTION, name),
+               button(say("slack.log_button", lang), LOG_ACTION, name)]
+    header = [{"type": "divider"}, section(f"*{escape(say('slack.your_measures', lang))}*")]
+    if not planned:
+        return [*header, section(escape(say("slack.measures_intro", lang))), *actions(buttons)]
     title = say("measure.list_title", lang, project=project["name"])
     lines = "\n".join(measure_line(measure, lang) for measure in project["measures"])
-    buttons = [button(say("slack.plan_button", lang), PLAN_ACTION, project["name"]),
-               button(say("slack.log_button", lang), LOG_ACTION, project["name"])]
-    return [{"type": "divider"}, section(f"*{escape(say('slack.your_measures', lang))}*"),
-            *[section(chunk) for chunk in split_text(f"{escape(title)}\n{lines}",
-                                                     SECTION_TEXT_LIMIT)],
+    return [*header, *[section(chunk) for chunk in split_text(f"{escape(title)}\n{lines}",
+                                                              SECTION_TEXT_LIMIT)],
             *actions(buttons)]
 
 

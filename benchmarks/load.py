@@ -52,7 +52,17 @@ from load_checks import (
     wait_until_nothing_held,
 )
 from load_fake import MAX_FAILS_IN_A_ROW, Arrival, Faults, LoadFake, ReplyKey
-from load_users import OPENING, Config, Knowledge, Request, Run, User, token_of
+from load_users import (
+    OPENING,
+    Client,
+    Config,
+    Knowledge,
+    Request,
+    Run,
+    User,
+    event_body,
+    token_of,
+)
 from machine import describe
 from postgres_cluster import PostgresServer, find_binaries
 
@@ -263,6 +273,8 @@ def run_load(config: Config, knowledge: Knowledge, server: PostgresServer | None
 
 def _drive(config: Config, knowledge: Knowledge, fake: LoadFake, bots: list[BotProcess],
            target: StateTarget, server: PostgresServer | None) -> Result:
+    if config.warm_up:
+        warm_up(fake, bots, knowledge.questions[0])
     run = Run(config, fake, [bot.port for bot in bots])
     users = [User(run, f"U{n:05d}", knowledge, config.seed, turn=n)
              for n in range(1, config.users + 1)]
@@ -310,6 +322,26 @@ def _drive(config: Config, knowledge: Knowledge, fake: LoadFake, bots: list[BotP
                   server_cpu, sum(bot.log_errors() for bot in bots),
                   sum(bot.log_count(REPEAT_DROPPED) for bot in bots),
                   sum(user.apologies for user in users), crash, failover, profile)
+
+
+def warm_up(fake: LoadFake, bots: list[BotProcess], question: str) -> None:
+    """--warm-up: one user asks each instance "hello" and a question before the clock starts.
+
+    A cold bot loads its language dictionaries on the first messages, once per thread that
+    meets them first (see benchmarks/README.md); warmed up, the run measures the steady state.
+    """
+    client = Client(keep_alive=False)
+    for n, bot in enumerate(bots):
+        user = f"UWARM{n}"
+        fake.add_users([user])
+        for step, text in enumerate(("hello", question)):
+            event = {"type": "message", "channel_type": "im", "channel": f"D{user}",
+                     "user": user, "text": text, "ts": f"{time.time():.6f}"}
+            status, _ = client.post(bot.port, event_body(event, f"EvWarm{n}x{step}"),
+                                    "application/json")
+            if status != 200 or fake.wait_reply((user, "post", ""), step, 60) is None:
+                raise RuntimeError(f"instance {bot.name} did not answer the warm-up")
+        bot.reset_cpu()
 
 
 def _start_crasher(run: Run, bots: list[BotProcess], target: StateTarget, users: list[User],
@@ -592,7 +624,7 @@ def build_configs(args: argparse.Namespace, store: str, instances: int) -> list[
     base = Config(name="normal", users=users, messages=args.messages, duration=args.duration,
                   reply_timeout=args.reply_timeout, bot_root=args.bot_root.resolve(),
                   seed=args.seed, keep_alive=args.keep_alive, store=store, instances=instances,
-                  logs=args.logs)
+                  logs=args.logs, warm_up=args.warm_up)
     faults = Faults(args.share_429, args.share_500, args.retry_after)
     latency = args.api_latency / 1000
     base = replace(base, faults=Faults(latency_s=latency))
@@ -656,6 +688,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--logs", type=Path, help="keep the bots' logs in this directory")
+    parser.add_argument("--warm-up", action="store_true",
+                        help="one DM and one question to each instance before the clock starts")
     return parser.parse_args(argv)
 
 
@@ -691,6 +725,8 @@ def main(argv: list[str] | None = None) -> int:
         if server is not None:
             server.start()
         print(f"machine: {machine(server)}")
+        print("bots warmed up before each run (--warm-up)" if args.warm_up else
+              "bots cold at the start of each run (no --warm-up)")
         for store in stores:
             for instances in args.instances:
                 for config in build_configs(args, store, instances):

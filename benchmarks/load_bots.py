@@ -82,6 +82,10 @@ class BotProcess:
             time.sleep(0.05)
         raise RuntimeError(f"the bot did not answer /healthz within {timeout:.0f} s")
 
+    def reset_cpu(self) -> None:
+        """Count CPU from now on (after a warm-up), not from start-up."""
+        self._cpu_at_ready = self._cpu()
+
     @property
     def running(self) -> bool:
         """Whether the process is alive."""

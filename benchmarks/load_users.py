@@ -48,6 +48,7 @@ class Config:
     store: str = "sqlite"  # or "postgres"
     instances: int = 1  # serve processes on one database; with 2 the crash kills one for good
     logs: Path | None = None  # where to keep the bots' logs
+    warm_up: bool = False  # a DM and a question to each instance before the clock starts
 
     @property
     def failover(self) -> bool:

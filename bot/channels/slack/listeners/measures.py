@@ -7,6 +7,7 @@ then is the modal closed (the ack) and the user told in the DM what was saved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from functools import partial
 from typing import Any
@@ -44,15 +45,21 @@ def project_of(pathway: Pathway, workspace: str, user: str, name: Any) -> dict[s
     return found or shape.current(projects)
 
 
-def open_plan(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any],
-              action: dict[str, Any], context: BoltContext) -> None:
-    """App Home's "Edit the plan": the plan form, filled in from the project."""
+def _open(modal: Callable[[dict[str, Any] | None, None, str], dict[str, Any]],
+          pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any],
+          action: dict[str, Any], context: BoltContext) -> None:
+    """Open a form on the project the button names (else the current one)."""
     user, trigger_id = required(body, "user", "id"), required(body, "trigger_id")
     ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
     workspace = workspace_of(context)
     project = project_of(pathway, workspace, user, unescape(action.get("value") or ""))
-    sender.open_modal(trigger_id, plan_modal(project, None,
-                                             saved_language(pathway, workspace, user)))
+    sender.open_modal(trigger_id, modal(project, None, saved_language(pathway, workspace, user)))
+
+
+def open_plan(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any],
+              action: dict[str, Any], context: BoltContext) -> None:
+    """App Home's "Edit the plan": the plan form, filled in from the project."""
+    _open(plan_modal, pathway, sender, ack, body, action, context)
 
 
 def choose_measure(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any],
@@ -99,12 +106,7 @@ def submit_plan(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any]
 def open_log(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any],
              action: dict[str, Any], context: BoltContext) -> None:
     """App Home's "Log data": the data form for the project's measures."""
-    user, trigger_id = required(body, "user", "id"), required(body, "trigger_id")
-    ack()
-    workspace = workspace_of(context)
-    project = project_of(pathway, workspace, user, unescape(action.get("value") or ""))
-    sender.open_modal(trigger_id, log_modal(project, None,
-                                            saved_language(pathway, workspace, user)))
+    _open(log_modal, pathway, sender, ack, body, action, context)
 
 
 def submit_log(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any],

@@ -26,6 +26,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -415,7 +416,8 @@ def machine(server: PostgresServer | None) -> str:
 def _postgres_version(server: PostgresServer) -> str:
     done = subprocess.run([str(server.binaries / "postgres"), "--version"], capture_output=True,
                           text=True, check=False)
-    return f"PostgreSQL {done.stdout.split()[-1]}" if done.stdout else "PostgreSQL ?"
+    found = re.search(r"\(PostgreSQL\) (\S+)", done.stdout)  # postgres (PostgreSQL) 15.18 (...)
+    return f"PostgreSQL {found.group(1)}" if found else "PostgreSQL ?"
 
 
 def _filesystem() -> str:

@@ -21,7 +21,7 @@ from bot.store.database import Database
 from bot.store.events import TABLE as LEDGER_TABLE
 from bot.store.events import EventLedger, this_process
 from bot.store.instances import FORGET_SECONDS, LIVE_SECONDS, TABLE, InstanceRegistry
-from tests.conftest import ENGINE_KB
+from tests.conftest import BUNDLED_KNOWLEDGE, ENGINE_KB
 
 OTHER = {"host": "ward-b.example", "pid": 4242, "run": "b0b0b0"}
 
@@ -259,3 +259,11 @@ def test_held_messages_of_an_instance_that_stopped_cleanly_are_taken_at_once(
     other.leave()
     assert [event_id for event_id, _ in EventLedger(database, clock=clock).take_unfinished()] \
         == ["Ev2"]
+
+
+def test_warm_up_builds_what_the_first_welsh_question_would_wait_for(
+        database: Database) -> None:
+    pathway = Pathway(KnowledgeHolder(BUNDLED_KNOWLEDGE), database)
+    assert pathway.snapshot().matcher._welsh_matcher is None
+    pathway.warm_up()
+    assert pathway.snapshot().matcher._welsh_matcher is not None

@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bot.base import language
 from bot.core.engine import COMMANDS
 from bot.core.measure import nudges as nudging
 from bot.core.measure import project as shape
@@ -77,6 +78,12 @@ class Pathway:
         except BaseException:
             database.close()
             raise
+
+    def warm_up(self) -> None:
+        """Load now what the first question would otherwise wait for (about a second): the
+        language detector's word lists and the Welsh index of the current knowledge base."""
+        language.warm_up()
+        self.snapshot().matcher.match("ble dwi'n dechrau gyda fy syniad")
 
     def close(self) -> None:
         """Close the state database (after the last request)."""

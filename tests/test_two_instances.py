@@ -34,6 +34,7 @@ from two_instances import Instance, StallingSlack
 from bot.kb.loader import check_knowledge
 from bot.store.backends import open_database
 from bot.store.events import TABLE as LEDGER_TABLE
+from bot.store.referrals import ReferralStore
 from bot.store.users import UserStore
 
 pytestmark = pytest.mark.slow  # about 10 s: a PostgreSQL server and two bots start
@@ -46,6 +47,7 @@ SETTLE_SECONDS = 1.0  # after the last reply, for a late duplicate to show
 SWEEP_WAIT_SECONDS = 30.0  # the survivor sweeps held messages every 5 s (HELD_SWEEP_SECONDS)
 TRIAGE_CHANNEL = "C0TRIAGE02"  # PATHWAY_TRIAGE_CHANNEL: where referrals go
 REFERRER = "U2IREF01"
+TEAM_MEMBER = "U2ITEAM1"  # presses the team's buttons on the triage message
 REFERRAL_ORG = "improvement-cymru"  # takes warm introductions
 ANSWERS: dict[str, Any] = {
     "summary": "A falls sensor for care homes", "problem": "Falls at night go unnoticed",
@@ -83,6 +85,9 @@ class TwoInstanceRun:
     seconds: float
     replies_in_dms: int  # every chat.postMessage Slack accepted in the users' DMs
     referral: tuple[str, str]  # (id told at A, B's reply to "referrals")
+    triage_posts: int  # chat.postMessage calls in the triage channel: the referral, once
+    good_news: int  # "accepted" messages to the referrer, after Accept reached both at once
+    referral_history: list[str]  # the stored referral's statuses, oldest first
 
     def duplicates(self) -> int:
         """Replies beyond the first, over every event."""
@@ -183,7 +188,34 @@ def refer_at_a_list_at_b(instances: dict[str, Instance], fake: StallingSlack
     listed = fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == f"D{user}"
                            and "Your referrals" in c.dump and sent_by(c, b),
                            timeout=REPLY_SECONDS)[0]
+    decide_at_both(instances, fake)
     return found.group(1), json.dumps(listed.params, ensure_ascii=False)
+
+
+def decide_at_both(instances: dict[str, Instance], fake: StallingSlack) -> None:
+    """A team member presses Accept on the triage message, and the press reaches both
+    instances at the same moment (a double click through the load balancer)."""
+    [post] = fake.posts_to(TRIAGE_CHANNEL)
+    button = post.element("pw_referral_accept")
+    payload = {"type": "block_actions", "team": {"id": TEAM_ID, "domain": "test"},
+               "user": {"id": TEAM_MEMBER, "team_id": TEAM_ID}, "api_app_id": "A0PATHWAY",
+               "token": "unused", "trigger_id": "1.2.trigger",
+               "channel": {"id": TRIAGE_CHANNEL}, "message": {"ts": post.params.get("ts", "")},
+               "container": {"type": "message", "message_ts": "1700000001.000100",
+                             "channel_id": TRIAGE_CHANNEL, "is_ephemeral": False},
+               "actions": [{"type": "button", **button, "action_ts": f"{time.time():.6f}"}]}
+    barrier = threading.Barrier(2)
+
+    def press(instance: Instance) -> int:
+        barrier.wait()
+        return instance.interaction(payload)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assert list(pool.map(press, instances.values())) == [200, 200]
+    fake.wait_for("chat.postMessage", lambda c: c.params.get("channel") == f"D{REFERRER}"
+                  and "Good news" in c.dump, timeout=REPLY_SECONDS)
+    fake.wait_for("chat.update", lambda c: c.params.get("channel") == TRIAGE_CHANNEL,
+                  timeout=REPLY_SECONDS)
 
 
 def sent_by(call: Call, instance: Instance) -> bool:
@@ -284,7 +316,9 @@ def drive(instances: dict[str, Instance], fake: StallingSlack, users: list[str],
         survivor_errors=instances["B"].log_tail(10_000).count(" ERROR "),
         seconds=time.monotonic() - started,
         replies_in_dms=sum(len(fake.posts_to(f"D{user}")) for user in users),
-        referral=referral)
+        referral=referral, triage_posts=len(fake.posts_to(TRIAGE_CHANNEL)),
+        good_news=sum("Good news" in call.dump for call in fake.posts_to(f"D{REFERRER}")),
+        referral_history=referral_statuses(url))
 
 
 def reply_count(fake: StallingSlack, user: str, event_id: str,
@@ -306,6 +340,16 @@ def read_database(url: str, users: list[str]) -> tuple[dict[str, list[str]], int
         held = sum(isinstance(v, dict) and "body" in v
                    for v in database.table(LEDGER_TABLE).values())
         return ticks, held
+    finally:
+        database.close()
+
+
+def referral_statuses(url: str) -> list[str]:
+    """The statuses the one stored referral went through, read with the bot's own store."""
+    database = open_database(url)
+    try:
+        [referral] = ReferralStore(database).all()
+        return [entry["status"] for entry in referral.history]
     finally:
         database.close()
 
@@ -384,3 +428,10 @@ def test_messages_the_killed_instance_acknowledged_are_answered_by_the_survivor(
 def test_a_referral_made_at_one_instance_is_listed_by_the_other(run: TwoInstanceRun) -> None:
     referral_id, listed_by_b = run.referral
     assert referral_id in listed_by_b
+
+
+def test_a_referral_is_posted_once_and_decided_once_when_accept_reaches_both(
+        run: TwoInstanceRun) -> None:
+    assert run.triage_posts == 1
+    assert run.good_news == 1
+    assert run.referral_history == ["pending", "sent", "accepted"]

@@ -335,8 +335,11 @@ FINAL_FLOORS = {
     # Written blind on 2026-12-02 (issues 16 and 17), measured before that day's changes and
     # once after them (README). Counted strictly here: only `expect`, not `also`.
     "blind16_dev.yaml": (63 / 80, 38 / 40), "blind16_final_a.yaml": (65 / 80, 39 / 40),
-    "blind16_final_b.yaml": (55 / 80, 34 / 40), "blind_cy_dev.yaml": (69 / 80, 39 / 40),
-    "blind_cy_final.yaml": (62 / 80, 38 / 40),
+    "blind16_final_b.yaml": (55 / 80, 34 / 40), "blind_cy_dev.yaml": (75 / 80, 39 / 40),
+    "blind_cy_final.yaml": (68 / 80, 38 / 40),
+    # Written blind in the second session of 2026-12-02 (issue 17): dev2 diagnosed the Welsh
+    # phrasings; final2 measured before and once after them, never diagnosed.
+    "blind_cy_dev2.yaml": (66 / 80, 35 / 40), "blind_cy_final2.yaml": (58 / 80, 38 / 40),
 }
 
 

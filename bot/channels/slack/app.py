@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -244,7 +243,9 @@ def _run(settings: Settings, prepare: Callable[[App, Pathway], Callable[[], None
     try:
         app = build_app(settings, pathway)
         serve = prepare(app, pathway)  # checks mode-specific settings before anything starts
-        threading.Thread(target=pathway.warm_up, name="warm-up", daemon=True).start()
+        # Before the first event, not beside it: listener threads meeting their first message
+        # together would each load the language word lists, and acks would pass Slack's 3 s.
+        pathway.warm_up()
         watcher = watch_knowledge(settings, pathway, app)
         retrier = retry_referrals(pathway, app)
         sweeper = HeldMessages(pathway, Sender(app.client))

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from bot.channels.outbox import OutboxDeliverer
-from bot.core.referral import Deliverer, DeliveryError, Referral, ReferralError
+from bot.core.referral import (
+    DecisionRecorded,
+    Deliverer,
+    DeliveryError,
+    Referral,
+    ReferralError,
+)
 from bot.core.replies import ReferralRequest
 from bot.kb.model import Organisation
 from bot.service import KnowledgeHolder, Pathway
@@ -167,6 +173,29 @@ def test_team_actions_update_the_innovator(serve: Serve) -> None:
     assert [s for _, s in deliverer.updates] == ["more_info", "redirected", "accepted"]
     listing = chat(pathway, "referrals")[0]
     assert "accepted by the team" in listing.text
+
+
+def test_the_same_decision_twice_is_recorded_once_whoever_presses_first(
+        serve: Serve, tmp_path: Path) -> None:
+    deliverer = FlakyDeliverer()
+    pathway = serve(deliverer)
+    pathway.submit_referral(W, "U1", request())
+    referral_id = pathway.all_referrals()[0].id
+    pathway.team_action(referral_id, "accept", by="UTEAM")
+    with pytest.raises(DecisionRecorded):  # the press at another instance, just after
+        pathway.team_action(referral_id, "accept", by="UTEAM2")
+    other = ReferralStore(Database(tmp_path / "pathway.sqlite"))  # another process's store
+    with pytest.raises(DecisionRecorded):
+        other.team_action(referral_id, "accept", by="UTEAM3")
+    assert [h["status"] for h in pathway.referral(referral_id).history] == [
+        "pending", "sent", "accepted"]
+    assert [s for _, s in deliverer.updates] == ["accepted"]
+    changed, _ = pathway.team_action(referral_id, "redirect", by="UTEAM",
+                                     suggested="life-sciences-hub-wales")
+    assert changed.status == "redirected"  # a change of mind is news, and recorded
+    with pytest.raises(DecisionRecorded):
+        pathway.team_action(referral_id, "redirect", by="UTEAM",
+                            suggested="life-sciences-hub-wales")
 
 
 def test_withdraw_marks_the_team_copy(serve: Serve) -> None:

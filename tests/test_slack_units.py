@@ -17,9 +17,8 @@ from bot.channels.slack.app import add_slack_commands
 from bot.channels.slack.delivery import AnyServerErrorRetryHandler, surface_of, web_client
 from bot.channels.slack.inbox import is_user_dm
 from bot.channels.slack.listeners.commands import pathway_text
-from bot.channels.slack.listeners.referrals import already_decided
 from bot.channels.slack.logs import REDACTED, SecretFilter
-from bot.core.referral import Referral
+from bot.core.referral import Referral, repeats_decision
 from bot.store.database import Database
 from bot.store.events import EventLedger
 
@@ -171,4 +170,5 @@ def _referral(status: str, suggested: str | None = None) -> Referral:
 def test_a_team_decision_already_recorded_counts_once(current: Referral | None, kind: str,
                                                       suggested: str | None,
                                                       decided: bool) -> None:
-    assert already_decided(current, kind, suggested) is decided
+    assert (current is not None and repeats_decision(
+        current.status, current.suggested_organisation, kind, suggested)) is decided

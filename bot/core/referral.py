@@ -27,6 +27,18 @@ class ReferralError(Exception):
     """A referral cannot be made or changed; the message is for the user."""
 
 
+class DecisionRecorded(ReferralError):
+    """The team's decision is the one already recorded: a double click, or the same press
+    reaching two instances. Nothing changes and the innovator is not told twice."""
+
+
+def repeats_decision(status: str, suggested_now: str | None, action: str,
+                     suggested: str | None) -> bool:
+    """True when ``action`` (with its suggestion) is the decision already recorded; another
+    action, or another suggestion, is news for the innovator."""
+    return status == TEAM_ACTIONS.get(action) and suggested_now == suggested
+
+
 class DeliveryError(Exception):
     """The referral could not reach the team's destination (it stays pending)."""
 

@@ -21,9 +21,11 @@ from bot.core.referral import (
     MAX_OPEN_PER_ORGANISATION,
     OPEN_STATUSES,
     TEAM_ACTIONS,
+    DecisionRecorded,
     Referral,
     ReferralError,
     ReferralForm,
+    repeats_decision,
 )
 from bot.core.user import now_iso
 from bot.core.wording import say
@@ -134,6 +136,11 @@ class ReferralStore:
         with self._changing(referral_id) as record:
             if record["status"] == "withdrawn":
                 raise ReferralError(say("referral.withdrawn_by_innovator"))
+            # Decided in the same transaction as the change, so a press that reaches two
+            # instances at once is recorded by one and refused by the other.
+            if repeats_decision(record["status"], record.get("suggested_organisation"), action,
+                                suggested if action == "redirect" else None):
+                raise DecisionRecorded(say("team.already_recorded"))
             _set_status(record, TEAM_ACTIONS[action], by, note[:500])
             record["suggested_organisation"] = suggested if action == "redirect" else None
         return Referral.from_json(record)

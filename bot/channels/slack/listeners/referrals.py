@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -27,7 +26,7 @@ from bot.channels.slack.referral_blocks import (
     submitted_values,
 )
 from bot.channels.slack.text import unescape
-from bot.core.referral import TEAM_ACTIONS, Referral, ReferralError
+from bot.core.referral import TEAM_ACTIONS, DecisionRecorded, ReferralError
 from bot.core.replies import ReferralRequest, Reply
 from bot.core.views import contact
 from bot.core.wording import say
@@ -53,18 +52,10 @@ def state_values(view: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class Desk:
-    """What the referral handlers need: the service, the sender, and the team's lock."""
+    """What the referral handlers need: the service and the sender."""
 
     pathway: Pathway
     sender: Sender
-    # One team decision at a time, so a double click (or two people at once) counts once.
-    team_lock: threading.Lock = field(default_factory=threading.Lock)
-
-
-def already_decided(current: Referral | None, kind: str, suggested: str | None) -> bool:
-    """True when the team's decision is the one already recorded: a double click, say."""
-    return (current is not None and current.status == TEAM_ACTIONS[kind]
-            and current.suggested_organisation == suggested)
 
 
 def open_connect_form(desk: Desk, ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -141,15 +132,14 @@ def submit_redirect(desk: Desk, ack: Ack, body: dict[str, Any], view: dict[str, 
 def decide(desk: Desk, referral_id: str, kind: str, clicker: str, channel: str | None,
            suggested: str | None = None, lang: str = "en") -> None:
     """Record the team's decision (which redraws their message) and DM the innovator."""
-    with desk.team_lock:
-        if already_decided(desk.pathway.referral(referral_id), kind, suggested):
-            notice(desk.sender, clicker, channel, say("team.already_recorded", lang), lang)
-            return
-        try:
-            referral, message = desk.pathway.team_action(referral_id, kind, clicker, suggested)
-        except ReferralError as error:
-            notice(desk.sender, clicker, channel, str(error), lang)
-            return
+    try:
+        referral, message = desk.pathway.team_action(referral_id, kind, clicker, suggested)
+    except DecisionRecorded:  # a double click, or the same press at another instance
+        notice(desk.sender, clicker, channel, say("team.already_recorded", lang), lang)
+        return
+    except ReferralError as error:
+        notice(desk.sender, clicker, channel, str(error), lang)
+        return
     innovator = saved_language(desk.pathway, referral.workspace, referral.user_id)
     other = desk.pathway.knowledge_base().organisation(suggested or "")
     contacts = (contact(other, innovator),) if other else ()

@@ -318,6 +318,28 @@ def test_a_message_acknowledged_before_a_crash_is_answered_after_restart(
     assert len(fake_slack.find("chat.postMessage", lambda c: c.params["channel"] == "DU7")) == 1
 
 
+def test_a_home_tab_opened_before_a_crash_is_published_after_restart(
+        slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
+    from bot.store.events import TABLE
+
+    slack_bot.event({"type": "app_home_opened", "user": "U9", "channel": "DU9", "tab": "home"})
+    fake_slack.wait_for("views.publish")
+    assert slack_bot.pathway.held_events() == 0  # published, so released
+    # A crash between the claim and the publish: Slack's retry would be dropped as a repeat,
+    # so the held event is what brings the Home tab back.
+    body = {"type": "event_callback", "team_id": TEAM, "event_id": "EvHOME1",
+            "event": {"type": "app_home_opened", "user": "U9", "channel": "DU9",
+                      "tab": "home"}}
+    slack_bot.database.table(TABLE)["EvHOME1"] = {"at": time.time(), "body": body}
+    fake_slack.reset()
+    slack_bot.restart()
+    [published] = fake_slack.find("views.publish")
+    assert published.params["user_id"] == "U9"
+    assert slack_bot.pathway.held_events() == 0
+    assert slack_bot.event(body["event"], event_id="EvHOME1", retry_num=1) == 200
+    assert len(fake_slack.find("views.publish")) == 1  # the retry is still a repeat
+
+
 def test_a_message_applied_before_a_crash_is_not_applied_twice(
         slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
     from bot.store.events import TABLE

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt.response import BoltResponse
 
-from bot.channels.slack.inbox import is_user_dm
+from bot.channels.slack.inbox import is_held
 
 __all__ = ["dedup_middleware"]
 logger = logging.getLogger(__name__)
@@ -26,7 +26,7 @@ def dedup_middleware(claim: Claim) -> Callable[..., BoltResponse | None]:
                              next: Callable[[], None]) -> BoltResponse | None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         event = body.get("event")
-        hold = body if event_id and isinstance(event, dict) and is_user_dm(event) else None
+        hold = body if event_id and isinstance(event, dict) and is_held(event) else None
         if event_id and not claim(str(event_id), hold):
             retry = (request.headers.get("x-slack-retry-num") or [None])[0]
             logger.info("Dropped repeated event %s (retry %s)", event_id, retry)

@@ -10,7 +10,8 @@ from slack_bolt import App
 from slack_bolt.context import BoltContext
 
 from bot.channels.slack.delivery import BadPayload, Sender, required, text_of, workspace_of
-from bot.channels.slack.inbox import is_user_dm
+from bot.channels.slack.inbox import is_home_opened, is_user_dm
+from bot.channels.slack.listeners.home import publish_opened_home
 from bot.channels.slack.text import strip_mentions, unescape
 from bot.service import Pathway
 
@@ -35,20 +36,27 @@ def answer_direct_message(pathway: Pathway, sender: Sender, workspace: str,
 
 
 def replay_held_messages(pathway: Pathway, sender: Sender) -> int:
-    """Finish direct messages a crash left acknowledged but unanswered; returns how many."""
+    """Finish events a crash left acknowledged but unhandled (direct messages, and Home tabs
+    opened); returns how many."""
     held = pathway.unfinished_events()
     for event_id, entry in held:
-        logger.info("Answering direct message %s left unanswered by a restart or a stopped "
-                    "instance", event_id)
         try:
+            body = entry["body"]
+            workspace = str(body.get("team_id") or "unknown")
+            if is_home_opened(body.get("event") or {}):
+                logger.info("Publishing the Home tab of event %s, left unpublished by a "
+                            "restart or a stopped instance", event_id)
+                publish_opened_home(pathway, sender, workspace, body)
+                continue
+            logger.info("Answering direct message %s left unanswered by a restart or a "
+                        "stopped instance", event_id)
             if "reply" in entry:  # applied before the crash: only the reply is missing
                 sender.send(entry["reply"])
                 pathway.event_done(event_id)
             else:
-                workspace = str(entry["body"].get("team_id") or "unknown")
-                answer_direct_message(pathway, sender, workspace, entry["body"])
-        except Exception:  # one bad message must not stop the bot from starting
-            logger.exception("Could not answer held direct message %s", event_id)
+                answer_direct_message(pathway, sender, workspace, body)
+        except Exception:  # one bad event must not stop the bot from starting
+            logger.exception("Could not finish held event %s", event_id)
             pathway.event_done(event_id)
     return len(held)
 

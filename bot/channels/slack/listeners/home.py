@@ -12,6 +12,7 @@ from slack_bolt.context import BoltContext
 
 from bot.channels.slack.blocks import LANGUAGE_ACTION, LANGUAGES, home_view, measure_home_blocks
 from bot.channels.slack.delivery import Sender, required, workspace_of
+from bot.channels.slack.inbox import is_home_opened
 from bot.channels.slack.languages import saved_language
 from bot.channels.slack.referral_blocks import referral_home_blocks
 from bot.service import Pathway
@@ -26,11 +27,22 @@ def refresh_home(pathway: Pathway, sender: Sender, workspace: str, user: str) ->
                                         [*measures, *referrals], lang))
 
 
-def home_opened(pathway: Pathway, sender: Sender, event: dict[str, Any],
+def home_opened(pathway: Pathway, sender: Sender, body: dict[str, Any],
                 context: BoltContext) -> None:
     """Publish the dashboard whenever the user opens the Home tab."""
-    if event.get("tab", "home") == "home":
-        refresh_home(pathway, sender, workspace_of(context), required(event, "user"))
+    publish_opened_home(pathway, sender, workspace_of(context), body)
+
+
+def publish_opened_home(pathway: Pathway, sender: Sender, workspace: str,
+                        body: dict[str, Any]) -> None:
+    """Publish the Home tab an app_home_opened event asks for, then release the event from
+    the ledger (dedup holds it from its claim, so a crash before this is finished later)."""
+    event = body.get("event") or {}
+    try:
+        if is_home_opened(event):
+            refresh_home(pathway, sender, workspace, required(event, "user"))
+    finally:  # done, or never answerable (no user): either way no sweep should retry it
+        pathway.event_done(body.get("event_id"))
 
 
 def choose_language(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any],

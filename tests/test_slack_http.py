@@ -318,6 +318,43 @@ def test_a_message_acknowledged_before_a_crash_is_answered_after_restart(
     assert len(fake_slack.find("chat.postMessage", lambda c: c.params["channel"] == "DU7")) == 1
 
 
+def test_a_message_is_marked_applied_in_the_same_commit_as_its_change(
+        slack_bot: SlackBot) -> None:
+    from bot.store.events import TABLE
+
+    body = {"type": "event_callback", "team_id": TEAM, "event_id": "EvMARK1",
+            "event": {"type": "message", "channel_type": "im", "channel": "DU5", "user": "U5",
+                      "text": "stage evaluate", "ts": f"{time.time():.6f}"}}
+    assert slack_bot.pathway.claim_event("EvMARK1", body)
+    slack_bot.pathway.respond(TEAM, "U5", "stage evaluate", event_id="EvMARK1")
+    held = slack_bot.database.table(TABLE)["EvMARK1"]
+    assert held["applied"] is True and "reply" not in held  # the change, not yet its reply
+    assert stored(slack_bot, "U5")["stage"] == "evaluate"
+
+
+def test_a_change_made_whose_reply_was_lost_is_never_made_twice(
+        slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
+    from bot.store.events import TABLE
+
+    slack_bot.dm("stage evaluate", user="U6")
+    fake_slack.wait_for("chat.postMessage")
+    slack_bot.dm("next stage", user="U6")  # evaluate -> adopt
+    fake_slack.wait_for("chat.postMessage", count=2)
+    # The commit marked it applied, then the store failed before its reply was kept.
+    body = {"type": "event_callback", "team_id": TEAM, "event_id": "EvLOST1",
+            "event": {"type": "message", "channel_type": "im", "channel": "DU6", "user": "U6",
+                      "text": "next stage <!channel>", "ts": f"{time.time():.6f}"}}
+    slack_bot.database.table(TABLE)["EvLOST1"] = {"at": time.time(), "body": body,
+                                                  "applied": True}
+    fake_slack.reset()
+    slack_bot.restart()
+    [told] = fake_slack.find("chat.postMessage", lambda c: c.params["channel"] == "DU6")
+    assert "its reply was lost" in told.dump and "&lt;!channel&gt;" in told.dump
+    assert "<!channel>" not in told.dump
+    assert stored(slack_bot, "U6")["stage"] == "adopt"  # not moved on a second time
+    assert slack_bot.pathway.held_events() == 0
+
+
 def test_a_home_tab_opened_before_a_crash_is_published_after_restart(
         slack_bot: SlackBot, fake_slack: FakeSlack) -> None:
     from bot.store.events import TABLE

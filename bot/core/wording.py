@@ -311,6 +311,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                   "it in any text editor, or share it with your team."},
     "slack.plan_not_attached": {"en": "I couldn't attach the plan as a file this time, so here it "
                                       "is as a message. Ask again in a moment for the file."},
+    "slack.reply_lost": {"en": "I made the change your message asked for (\u201c{text}\u201d), but "
+                               "its reply was lost while I restarted. Type *me* to see where "
+                               "you are."},
     "slack.your_measures": {"en": "Your measures"},
     "slack.measures_intro": {"en": "Show that your change is an improvement: plan a project "
                                    "(its aim and measures), then log its data here and get "

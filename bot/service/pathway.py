@@ -164,13 +164,16 @@ class Pathway:
         return (self._questions.purge()
                 + self._referrals.purge(self._questions.retention_days))
 
-    def respond(self, workspace: str, user: str, text: str, private: bool = True) -> Reply:
-        """Answer a message. Private (DM, terminal) turns change and store the user's state."""
+    def respond(self, workspace: str, user: str, text: str, private: bool = True,
+                event_id: str | None = None) -> Reply:
+        """Answer a message. Private (DM, terminal) turns change and store the user's state;
+        a held Slack message (``event_id``) is marked applied in the same commit."""
         engine = self.knowledge.current.engine
         key = UserStore.key(workspace, user)
         if private:
             turn = _noting_deletion(lambda state: engine.handle(state, text, private=True))
-            reply, forgotten = self._users.update(key, turn)
+            reply, forgotten = self._users.update(
+                key, turn, also=lambda tx: EventLedger.change_made_in(tx, event_id))
             if forgotten:
                 self._forget_the_rest(workspace, user)
         else:

@@ -121,6 +121,14 @@ class EventLedger:
             if _is_held(held):
                 tx.put(TABLE, event_id, change(held))
 
+    @staticmethod
+    def change_made_in(tx: Transaction, event_id: str | None) -> None:
+        """Note, in the transaction that makes a held message's change, that it is made:
+        whatever fails after the commit, the message is never applied a second time."""
+        held = tx.get(TABLE, event_id) if event_id else None
+        if _is_held(held):
+            tx.put(TABLE, event_id, {**held, "applied": True})
+
     def applied(self, event_id: str | None, message: dict[str, Any]) -> None:
         """The change is committed; keep the reply to send until done() is called."""
         self._change_held(event_id, lambda held: {**held, "reply": message})

@@ -46,13 +46,15 @@ class UserStore:
         with self._lock(key):
             yield
 
-    def update(self, key: str, change: Change[R]) -> R:
+    def update(self, key: str, change: Change[R],
+               also: Callable[[Transaction], None] | None = None) -> R:
         """Load the user's state, apply ``change``, and commit its result atomically.
 
         ``change`` returns (result, new state), or (result, None) to delete the user. It
         must not have side effects: it runs on a copy read outside the write lock, and runs
         again if another thread or process changed the user meanwhile; the last try runs
-        inside the write transaction, so an update always lands.
+        inside the write transaction, so an update always lands. ``also`` writes in the
+        same transaction (the event ledger's note that this message's change is made).
         """
         with self.locked(key):
             for _ in range(OPTIMISTIC_TRIES):
@@ -62,11 +64,15 @@ class UserStore:
                 with self._database.transaction() as tx:
                     if tx.get(USERS, key) == seen:
                         self._write(tx, key, seen, new_state)
+                        if also is not None:
+                            also(tx)
                         return result
             with self._database.transaction() as tx:
                 seen = tx.get(USERS, key)
                 result, new_state = change(self._state_of(seen))
                 self._write(tx, key, seen, new_state)
+                if also is not None:
+                    also(tx)
                 return result
 
     def _write(self, tx: Transaction, key: str, seen: Any, new_state: UserState | None) -> None:

@@ -13,6 +13,8 @@ from bot.channels.slack.delivery import BadPayload, Sender, required, text_of, w
 from bot.channels.slack.inbox import is_home_opened, is_user_dm
 from bot.channels.slack.listeners.home import publish_opened_home
 from bot.channels.slack.text import strip_mentions, unescape
+from bot.core.replies import Reply
+from bot.core.wording import say
 from bot.service import Pathway
 
 logger = logging.getLogger(__name__)
@@ -28,11 +30,23 @@ def answer_direct_message(pathway: Pathway, sender: Sender, workspace: str,
     except BadPayload:
         pathway.event_done(event_id)  # nothing to answer: release it, or every restart retries
         raise
-    reply = pathway.respond(workspace, user, unescape(text))
+    reply = pathway.respond(workspace, user, unescape(text), event_id=event_id)
     message = sender.message(channel, reply, thread_ts=thread_ts, lang=reply.lang)
     pathway.event_applied(event_id, message)  # a restart re-sends the reply, never redoes
     sender.send(message, reply, reply.lang)
     pathway.event_done(event_id)
+
+
+def tell_reply_lost(pathway: Pathway, sender: Sender, workspace: str,
+                    body: dict[str, Any]) -> None:
+    """A held message whose change was made but whose reply is gone: never apply it again;
+    say so, and how to see where things stand."""
+    event = body["event"]
+    user, channel = required(event, "user"), required(event, "channel")
+    lang = pathway.language(workspace, user)
+    text = say("slack.reply_lost", lang, text=unescape(text_of(event))[:200])  # escaped on posting
+    sender.post(channel, Reply("info", text), lang=lang)
+    pathway.event_done(body.get("event_id"))
 
 
 def replay_held_messages(pathway: Pathway, sender: Sender) -> int:
@@ -53,6 +67,8 @@ def replay_held_messages(pathway: Pathway, sender: Sender) -> int:
             if "reply" in entry:  # applied before the crash: only the reply is missing
                 sender.send(entry["reply"])
                 pathway.event_done(event_id)
+            elif entry.get("applied"):  # applied, but its reply was lost before it was kept
+                tell_reply_lost(pathway, sender, workspace, body)
             else:
                 answer_direct_message(pathway, sender, workspace, body)
         except Exception:  # one bad event must not stop the bot from starting

@@ -73,6 +73,14 @@ def _is_held(value: Any) -> bool:
     return isinstance(value, dict) and "body" in value
 
 
+def _change_held_in(tx: Transaction, event_id: str,
+                    change: Callable[[dict[str, Any]], Any]) -> None:
+    """Replace a held event's value with ``change(held)``; anything else is left alone."""
+    held = tx.get(TABLE, event_id)
+    if _is_held(held):
+        tx.put(TABLE, event_id, change(held))
+
+
 class EventLedger:
     """Remembers which event ids have been handled, and holds direct messages until answered."""
 
@@ -117,17 +125,14 @@ class EventLedger:
         if not event_id:
             return
         with self._database.transaction() as tx:
-            held = tx.get(TABLE, event_id)
-            if _is_held(held):
-                tx.put(TABLE, event_id, change(held))
+            _change_held_in(tx, event_id, change)
 
     @staticmethod
     def change_made_in(tx: Transaction, event_id: str | None) -> None:
         """Note, in the transaction that makes a held message's change, that it is made:
         whatever fails after the commit, the message is never applied a second time."""
-        held = tx.get(TABLE, event_id) if event_id else None
-        if _is_held(held):
-            tx.put(TABLE, event_id, {**held, "applied": True})
+        if event_id:
+            _change_held_in(tx, event_id, lambda held: {**held, "applied": True})
 
     def applied(self, event_id: str | None, message: dict[str, Any]) -> None:
         """The change is committed; keep the reply to send until done() is called."""

@@ -11,6 +11,7 @@ import json
 import math
 import os
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -26,6 +27,7 @@ from bot.kb import checks
 from bot.kb.build import build_knowledge_base
 from bot.kb.model import KnowledgeBase
 from bot.kb.problems import LoadedFile, Problem
+from bot.kb.quick_schema import Check, UnsupportedSchema, compile_check
 from bot.kb.schema_errors import describe_schema_error
 from bot.kb.yamlsource import YamlDocument, YamlSyntaxError, parse_yaml
 
@@ -73,6 +75,21 @@ def schema_for(kind: str) -> Validator:
     # Following a $ref costs a registry lookup on every value checked, most of validation
     # time for a large file; the definitions are copied in place once instead.
     return Draft202012Validator(_inline_refs(schema, schema.get("$defs", {})))
+
+
+@cache
+def quick_check_for(kind: str) -> Check:
+    """A compiled yes/no check agreeing with ``schema_for(kind)``; always "no" (so
+    jsonschema decides) for a schema it cannot compile."""
+    try:
+        return compile_check(schema_for(kind).schema)
+    except UnsupportedSchema:
+        return lambda data: False
+
+
+def schema_errors(kind: str, data: Any) -> Iterable[Any]:
+    """jsonschema's errors for ``data``, asked only when the quick check finds it invalid."""
+    return () if quick_check_for(kind)(data) else schema_for(kind).iter_errors(data)
 
 
 def _inline_refs(schema: Any, defs: dict[str, Any], inside: tuple[str, ...] = ()) -> Any:
@@ -223,7 +240,7 @@ def _read_one(path: Path, problems: list[Problem]) -> LoadedFile | None:
         problems.append(Problem(display, 1, f"file must start with exactly one of {expected}"))
         return None
     kind = next(k for k in FILE_KINDS if k in doc.data)
-    for error in schema_for(kind).iter_errors(doc.data):
+    for error in schema_errors(kind, doc.data):
         problems.append(_schema_problem(display, doc, error))
     return LoadedFile(path=path, display=display, kind=kind, doc=doc)
 

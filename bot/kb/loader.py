@@ -6,6 +6,7 @@ admin types); sense (references, duplicates, dates) is checked by ``checks.py``.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
@@ -25,6 +26,7 @@ from bot.base.memory import cycle_collector_paused
 from bot.base.paths import display_path
 from bot.kb import checks
 from bot.kb.build import build_knowledge_base
+from bot.kb.load_cache import LoadCache, StoredDocument, cache_key, key_of
 from bot.kb.model import KnowledgeBase
 from bot.kb.problems import LoadedFile, Problem
 from bot.kb.quick_schema import Check, UnsupportedSchema, compile_check
@@ -105,28 +107,73 @@ def _inline_refs(schema: Any, defs: dict[str, Any], inside: tuple[str, ...] = ()
     return {key: _inline_refs(value, defs, inside) for key, value in schema.items()}
 
 
-def check_knowledge(directory: str | Path, today: str | None = None) -> CheckResult:
-    """Validate every YAML file under ``directory``; build the knowledge base if error-free."""
+def check_knowledge(directory: str | Path, today: str | None = None,
+                    cache_dir: Path | None = None) -> CheckResult:
+    """Validate every YAML file under ``directory``; build the knowledge base if error-free.
+
+    ``cache_dir``: where the validated load is kept between start-ups (load_cache.py) and
+    served again while no file, no line of the loading code and not the day has changed;
+    None (as for ``kb check``) validates in full every time.
+    """
     root = Path(directory)
     if not root.is_dir():
         return CheckResult(None, [Problem(str(root), 1, "knowledge base directory not found")])
-    problems: list[Problem] = []
+    today = today or dt.date.today().isoformat()
+    cache = LoadCache(cache_dir) if cache_dir is not None else None
     with cycle_collector_paused():
+        kept = _cached_check(root, today, cache) if cache is not None else None
+        if kept is not None:
+            return kept
+        problems: list[Problem] = []
         files = _read_files(root, problems)
         if not problems:
             checks.check_semantics(files, problems, today=today)
         if any(p.severity == "error" for p in problems):
             return CheckResult(None, problems)
-        version = _version(files)
-        return CheckResult(build_knowledge_base(files, version, str(root)), problems)
+        if cache is not None:
+            cache.write(key_of(str(root), files, today), files, problems)
+        return CheckResult(build_knowledge_base(files, _version(files), str(root)), problems)
 
 
-def load_knowledge(directory: str | Path) -> KnowledgeBase:
-    """Load a knowledge base, raising KnowledgeError listing every error."""
-    result = check_knowledge(directory)
+def load_knowledge(directory: str | Path, cache_dir: Path | None = None) -> KnowledgeBase:
+    """Load a knowledge base, raising KnowledgeError listing every error; ``cache_dir`` as
+    for ``check_knowledge``."""
+    result = check_knowledge(directory, cache_dir=cache_dir)
     if result.knowledge is None:
         raise KnowledgeError(result.errors)
     return result.knowledge
+
+
+def _cached_check(root: Path, today: str, cache: LoadCache) -> CheckResult | None:
+    """The result kept for these very files today, rebuilt from the cache; None when the
+    files must be loaded in full (changed, unreadable, or nothing fit to use kept)."""
+    listing: list[Problem] = []
+    paths = knowledge_paths(root, listing)
+    sources = [_digest_of(path) for path in paths]
+    if listing or not paths or None in sources:
+        return None
+    displays = [display_path(path) for path in paths]
+    stored = cache.read(cache_key(str(root), zip(displays, sources, strict=True), today),
+                        len(paths))
+    if stored is None:
+        return None
+    files = [LoadedFile(path, display, kind, StoredDocument(data, None, [], lines), digest)
+             for path, display, digest, (kind, data, lines)
+             in zip(paths, displays, sources, stored.files, strict=True)]
+    try:
+        knowledge = build_knowledge_base(files, _version(files), str(root))
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None  # data of the right shape on the outside only: load in full instead
+    return CheckResult(knowledge, stored.problems)
+
+
+def _digest_of(path: Path) -> str | None:
+    """SHA-256 of a file's bytes; None if it cannot be read or is over the size cap."""
+    try:
+        content = read_limited(path)
+    except OSError:
+        return None
+    return hashlib.sha256(content).hexdigest() if content is not None else None
 
 
 def knowledge_paths(root: Path, problems: list[Problem]) -> list[Path]:
@@ -205,8 +252,9 @@ def _size(path: Path, problems: list[Problem]) -> int | None:
     return None
 
 
-def _read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
-    """The file's text, or None with a problem if it cannot be read, is too big or not UTF-8."""
+def _read_text(path: Path, display: str, problems: list[Problem]) -> tuple[str, str] | None:
+    """The file's text and the SHA-256 of its bytes, or None with a problem if it cannot be
+    read, is too big or not UTF-8."""
     try:
         content = read_limited(path)
     except OSError as error:
@@ -216,7 +264,7 @@ def _read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
         problems.append(Problem(display, 1, _too_big(None)))
         return None
     try:
-        return content.decode("utf-8")
+        return content.decode("utf-8"), hashlib.sha256(content).hexdigest()
     except UnicodeDecodeError as error:
         line = content.count(b"\n", 0, error.start) + 1
         problems.append(Problem(display, line, "file is not UTF-8 text; save it as UTF-8"))
@@ -225,9 +273,10 @@ def _read_text(path: Path, display: str, problems: list[Problem]) -> str | None:
 
 def _read_one(path: Path, problems: list[Problem]) -> LoadedFile | None:
     display = display_path(path)
-    text = _read_text(path, display, problems)
-    if text is None:
+    read = _read_text(path, display, problems)
+    if read is None:
         return None
+    text, digest = read
     try:
         doc = parse_yaml(text)
     except YamlSyntaxError as error:
@@ -242,7 +291,7 @@ def _read_one(path: Path, problems: list[Problem]) -> LoadedFile | None:
     kind = next(k for k in FILE_KINDS if k in doc.data)
     for error in schema_errors(kind, doc.data):
         problems.append(_schema_problem(display, doc, error))
-    return LoadedFile(path=path, display=display, kind=kind, doc=doc)
+    return LoadedFile(path=path, display=display, kind=kind, doc=doc, digest=digest)
 
 
 def _schema_problem(display: str, doc: YamlDocument, error: Any) -> Problem:

@@ -24,9 +24,10 @@ class Problem:
 
 @dataclass
 class LoadedFile:
-    """One parsed YAML file with its kind and a display path."""
+    """One parsed YAML file with its kind, a display path and the SHA-256 of its bytes."""
 
     path: Path
     display: str
     kind: str
     doc: YamlDocument
+    digest: str = ""

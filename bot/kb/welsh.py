@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from bot.base.phrases import by_first
 from bot.kb.model import ChecklistItem, Entry, KnowledgeBase, Organisation, Text
 from bot.kb.problems import LoadedFile
 
@@ -51,13 +52,14 @@ def check_welsh(files: list[LoadedFile], report: Report) -> None:
     """Warn about Welsh texts using a glossary ``avoid`` variant, and Welsh texts that drop a
     web address their English carries."""
     avoid = _avoid_variants(files)
+    by_first_word = by_first(avoid)
     for loaded, path, entry in _entries(files):
         for text_path, text in _two_language_texts(entry, path):
             field = _field_name(text_path)
             welsh = text.get("cy")
             if not isinstance(welsh, str):
                 continue
-            for variant, term in _variants_used(welsh, avoid):
+            for variant, term in _variants_used(welsh, avoid, by_first_word):
                 report(loaded, [*text_path, "cy"],
                        f"'{entry['id']}' {field} (cy) uses '{variant}': the glossary's Welsh "
                        f"term for '{term['en']}' is '{term['cy']}' (knowledge/glossary.yaml)",
@@ -125,16 +127,18 @@ def _avoid_variants(files: list[LoadedFile]) -> dict[tuple[str, ...], dict[str, 
     return found
 
 
-def _variants_used(welsh: str, avoid: dict[tuple[str, ...], dict[str, Any]]
+def _variants_used(welsh: str, avoid: dict[tuple[str, ...], dict[str, Any]],
+                   by_first_word: dict[str, tuple[tuple[str, ...], ...]]
                    ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """(variant as written in the text, its glossary term) for each avoided variant used."""
+    """(variant as written in the text, its glossary term) for each avoided variant used,
+    longest first where several start at one word; ``by_first_word`` is ``avoid``'s variants
+    by their first word (phrases.by_first), so a word starting none is passed at once."""
     words = _words(welsh)
-    lengths = sorted({len(variant) for variant in avoid}, reverse=True)
     seen: set[str] = set()
-    for start in range(len(words)):
-        for length in lengths:
-            window = tuple(words[start:start + length])
-            if len(window) == length and window in avoid and " ".join(window) not in seen:
+    for start, first in enumerate(words):
+        for variant in by_first_word.get(first, ()):
+            window = tuple(words[start:start + len(variant)])
+            if window == variant and " ".join(window) not in seen:
                 seen.add(" ".join(window))
                 yield " ".join(window), avoid[window]
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +15,7 @@ import pytest
 from bot.kb import load_cache
 from bot.kb.load_cache import CACHE_FILE, code_version
 from bot.kb.loader import check_knowledge, load_knowledge
-from tests.conftest import BUNDLED_KNOWLEDGE
+from tests.conftest import BUNDLED_KNOWLEDGE, ROOT
 
 TITLE = "Do I need ethics approval?"  # a topic title of tests/fixtures/kb_engine
 
@@ -166,3 +169,23 @@ def test_an_unwritable_cache_dir_only_costs_speed(kb_dir: Path, tmp_path: Path,
     with caplog.at_level(logging.WARNING, logger="bot.kb.load_cache"):
         assert load_knowledge(kb_dir, blocker / "data") == load_knowledge(kb_dir)
     assert "could not write the knowledge cache" in caplog.text
+
+
+def test_kb_check_always_validates_in_full(kb_dir: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """A kept load that would be served (it carries a made-up warning) is not what
+    ``pathway kb check`` prints, even with the cache in PATHWAY_DATA_DIR."""
+    data_dir = tmp_path / "data"
+    monkeypatch.chdir(tmp_path)  # file names in the key are as kb check, run here, shows them
+    check_knowledge(kb_dir, cache_dir=data_dir)
+    path = cache_file(data_dir)
+    stored = json.loads(path.read_bytes())
+    stored["problems"].append(["knowledge/topics.yaml", 1, "served from the cache", "warning"])
+    path.write_text(json.dumps(stored), "utf-8")
+    assert "served from the cache" in str(check_knowledge(kb_dir, cache_dir=data_dir).warnings)
+    environment = {**os.environ, "PATHWAY_DATA_DIR": str(data_dir)}
+    done = subprocess.run([sys.executable, str(ROOT / "run_bot.py"), "kb", "check", str(kb_dir)],
+                          capture_output=True, text=True, timeout=60, env=environment,
+                          cwd=tmp_path, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "ok: 5 stages" in done.stdout and "served from the cache" not in done.stdout

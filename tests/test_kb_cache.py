@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.base.normalise import normalise
 from bot.kb import load_cache
 from bot.kb.load_cache import CACHE_FILE, code_version
 from bot.kb.loader import check_knowledge, load_knowledge
@@ -189,3 +190,20 @@ def test_kb_check_always_validates_in_full(kb_dir: Path, tmp_path: Path,
                           cwd=tmp_path, check=False)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "ok: 5 stages" in done.stdout and "served from the cache" not in done.stdout
+
+
+def test_the_index_after_a_kept_load_is_the_one_a_full_load_gives(tmp_path: Path) -> None:
+    """The normalised texts kept with the load are what normalising gives: every phrase,
+    weight and posting of the index is the same, and the index lets go of them once built."""
+    from bot.matching.index import Index
+
+    full = Index(load_knowledge(BUNDLED_KNOWLEDGE).entries())
+    load_knowledge(BUNDLED_KNOWLEDGE, tmp_path)
+    kept = load_knowledge(BUNDLED_KNOWLEDGE, tmp_path)
+    phrasing = kept.topics[0].phrasings[0]
+    assert load_cache.kept_normalised(phrasing) == normalise(phrasing)
+    index = Index(kept.entries())
+    assert load_cache.kept_normalised(phrasing) is None
+    assert index.phrases == full.phrases and index.idf == full.idf
+    assert index.postings == full.postings and index.verbatim == full.verbatim
+    assert index.stem_of == full.stem_of and index.phrasing_uses == full.phrasing_uses

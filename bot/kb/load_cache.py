@@ -2,8 +2,10 @@
 
 Parsing, validating and checking 10,000 phrasings takes most of a second; reading back what
 they produced takes a few hundredths. What is kept is each file's parsed data, the line of
-each top-level list item (what building the model reads) and the problems found (warnings
-only: a knowledge base with errors is never kept). It is served only under a key made of
+each top-level list item (what building the model reads), the problems found (warnings
+only: a knowledge base with errors is never kept) and the entries' English texts as
+``normalise`` leaves them, which the search index would otherwise compute again (a third of
+its build). It is served only under a key made of
 the SHA-256 of every file's bytes, their names, the directory, today's date (stale-review
 warnings depend on it) and the version of the code and libraries that load, so an edited
 file or changed code is loaded in full again. JSON only; written to a temporary file and
@@ -29,6 +31,8 @@ from typing import Any
 
 import yaml
 
+from bot.base.normalise import normalised_text
+from bot.kb.model import KnowledgeBase, Organisation
 from bot.kb.problems import LoadedFile, Problem
 from bot.kb.yamlsource import YamlDocument
 
@@ -36,6 +40,20 @@ logger = logging.getLogger(__name__)
 
 CACHE_FILE = "knowledge-load.json"
 CACHE_FORMAT = 1  # raise when what is stored changes shape
+
+# The normalised texts of the last load served from the cache, until the search index built
+# next has read them (bot.matching.index empties this, as it empties normalised_text's cache).
+_kept_normalised: dict[str, str] = {}
+
+
+def kept_normalised(text: str) -> str | None:
+    """``normalised_text(text)`` as kept with the last load served from the cache, if kept."""
+    return _kept_normalised.get(text)
+
+
+def forget_kept_normalised() -> None:
+    """Drop the kept normalised texts: the index that needed them is built."""
+    _kept_normalised.clear()
 
 
 @dataclass
@@ -106,6 +124,11 @@ class StoredLoad:
 
     files: list[tuple[str, Any, dict[str, list[int]]]]
     problems: list[Problem]
+    normalised: dict[str, str]
+
+    def offer_normalised(self) -> None:
+        """Make the kept normalised texts available to the index built next."""
+        _kept_normalised.update(self.normalised)
 
 
 class LoadCache:
@@ -132,12 +155,14 @@ class LoadCache:
                            self.path)
         return load
 
-    def write(self, key: str, files: Sequence[LoadedFile], problems: Sequence[Problem]) -> None:
+    def write(self, key: str, files: Sequence[LoadedFile], problems: Sequence[Problem],
+              knowledge: KnowledgeBase) -> None:
         """Keep a load that had no errors, atomically; a failure is logged, not raised."""
         stored = {"format": CACHE_FORMAT, "key": key,
                   "problems": [[p.file, p.line, p.message, p.severity] for p in problems],
                   "files": [{"kind": f.kind, "data": f.doc.data, "lines": _item_lines(f.doc)}
-                            for f in files]}
+                            for f in files],
+                  "normalised": {text: normalised_text(text) for text in _index_texts(knowledge)}}
         try:
             text = json.dumps(stored, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError) as error:  # not JSON-shaped: load in full next time
@@ -168,6 +193,20 @@ class LoadCache:
             Path(temporary).unlink(missing_ok=True)
 
 
+def _index_texts(knowledge: KnowledgeBase) -> dict[str, None]:
+    """The English texts the search index normalises (index._entry_texts): titles, an
+    organisation's names and aliases, phrasings, keywords. One it reads but is not listed
+    here is normalised by the index as before, only more slowly."""
+    found: dict[str, None] = {}
+    for entry in knowledge.entries():
+        names = [*entry.title.by_lang.items()]
+        if isinstance(entry, Organisation):
+            names += [*entry.name.by_lang.items(), *(("en", alias) for alias in entry.aliases)]
+        found.update(dict.fromkeys(text for lang, text in names if lang != "cy"))
+        found.update(dict.fromkeys((*entry.phrasings, *entry.keywords)))
+    return found
+
+
 def _item_lines(doc: YamlDocument) -> dict[str, list[int]]:
     """The line of every item of each top-level list of a parsed file."""
     return {key: [doc.line_of([key, index]) for index in range(len(value))]
@@ -177,8 +216,11 @@ def _item_lines(doc: YamlDocument) -> dict[str, list[int]]:
 def _stored_load(stored: dict[str, Any], file_count: int) -> StoredLoad | None:
     """The cache file's content checked for shape, or None."""
     files, problems = stored.get("files"), stored.get("problems")
+    normalised = stored.get("normalised")
     if (stored.get("format") != CACHE_FORMAT or not isinstance(files, list)
-            or len(files) != file_count or not isinstance(problems, list)):
+            or len(files) != file_count or not isinstance(problems, list)
+            or not isinstance(normalised, dict)
+            or not all(isinstance(value, str) for value in normalised.values())):
         return None
     kept = []
     for item in files:
@@ -188,7 +230,7 @@ def _stored_load(stored: dict[str, Any], file_count: int) -> StoredLoad | None:
         kept.append((item["kind"], item["data"], item["lines"]))
     if not all(_is_problem(p) for p in problems):
         return None
-    return StoredLoad(kept, [Problem(*p) for p in problems])
+    return StoredLoad(kept, [Problem(*p) for p in problems], normalised)
 
 
 def _are_lines(lines: Any) -> bool:

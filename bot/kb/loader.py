@@ -130,9 +130,10 @@ def check_knowledge(directory: str | Path, today: str | None = None,
             checks.check_semantics(files, problems, today=today)
         if any(p.severity == "error" for p in problems):
             return CheckResult(None, problems)
+        knowledge = build_knowledge_base(files, _version(files), str(root))
         if cache is not None:
-            cache.write(key_of(str(root), files, today), files, problems)
-        return CheckResult(build_knowledge_base(files, _version(files), str(root)), problems)
+            cache.write(key_of(str(root), files, today), files, problems, knowledge)
+        return CheckResult(knowledge, problems)
 
 
 def load_knowledge(directory: str | Path, cache_dir: Path | None = None) -> KnowledgeBase:
@@ -164,6 +165,7 @@ def _cached_check(root: Path, today: str, cache: LoadCache) -> CheckResult | Non
         knowledge = build_knowledge_base(files, _version(files), str(root))
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):
         return None  # data of the right shape on the outside only: load in full instead
+    stored.offer_normalised()
     return CheckResult(knowledge, stored.problems)
 
 

@@ -24,6 +24,7 @@ from rapidfuzz.distance import OSA
 from bot.base.memory import cycle_collector_paused
 from bot.base.normalise import meaningful_words, normalised_text, stem
 from bot.base.welsh import radical, unmutated
+from bot.kb.load_cache import forget_kept_normalised, kept_normalised
 from bot.kb.model import Entry, Organisation
 
 
@@ -73,8 +74,9 @@ class Index:
             self.stem_of = _spellings(texts)
             self.spellings: tuple[str, ...] = tuple(sorted(self.stem_of))
             self.verbatim = _verbatim(texts)
-        # The cache only bridges kb check and this index over one load; don't hold the texts.
+        # The caches only bridge the load and this index over one load; don't hold the texts.
         normalised_text.cache_clear()
+        forget_kept_normalised()
 
     def similar_words(self, word: str, cutoff: float, min_length: int) -> dict[str, float]:
         """Known stems matching the (unstemmed) ``word`` exactly or, if long enough, closely.
@@ -157,7 +159,9 @@ def _entry_texts(entry: Entry, bilingual: bool = False) -> list[_Text]:
     for text, is_keyword, is_phrasing, welsh in kinds:
         if welsh and not bilingual:
             continue
-        normalised = normalised_text(text)
+        normalised = kept_normalised(text)
+        if normalised is None:  # not read back with a kept load (bot/kb/load_cache.py)
+            normalised = normalised_text(text)
         words = tuple(dict.fromkeys(meaningful_words(normalised, bilingual)))
         stems = tuple(dict.fromkeys(stem(radical(word) if welsh else word) for word in words))
         found.append(_Text(normalised, words, stems, is_keyword, is_phrasing, welsh))

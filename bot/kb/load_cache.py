@@ -5,12 +5,12 @@ they produced takes a few hundredths. What is kept is each file's parsed data, t
 each top-level list item (what building the model reads), the problems found (warnings
 only: a knowledge base with errors is never kept) and the entries' English texts as
 ``normalise`` leaves them, which the search index would otherwise compute again (a third of
-its build). It is served only under a key made of
-the SHA-256 of every file's bytes, their names, the directory, today's date (stale-review
-warnings depend on it) and the version of the code and libraries that load, so an edited
-file or changed code is loaded in full again. JSON only; written to a temporary file and
-renamed; a missing, damaged or mismatched file is ignored and replaced by the next write.
-``kb check`` never uses it: it always validates in full.
+its build). It is served only under a key made of the SHA-256 of every file's bytes, their
+names, the directory, today's date (stale-review warnings depend on it) and the version of
+the code and libraries that load, so an edited file or changed code is loaded in full
+again. JSON only; written to a temporary file and renamed; a missing, damaged or mismatched
+file is ignored and replaced by the next write. ``kb check`` never uses it: it always
+validates in full.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ class StoredDocument(YamlDocument):
 
 def _code_files() -> list[Path]:
     """The sources whose behaviour a kept load depends on: bot.kb (with its schemas) and
-    bot.base (tokenising for the off-topic check, paths as displayed)."""
+    bot.base (normalising and tokenising, paths as displayed)."""
     kb = Path(__file__).resolve().parent
     found = [*kb.glob("*.py"), *kb.glob("schemas/*.json"), *kb.parent.joinpath("base").glob("*.py")]
     return sorted(found)

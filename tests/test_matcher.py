@@ -575,6 +575,9 @@ def test_knowledge_texts_are_normalised_once_and_not_kept() -> None:
         ("I'm a nurse in Powys. I have an idea. Where do I start?", "Where do I start?"),
         ("we tried it on one ward - how do we spread it", "how do we spread it"),
         ("the pilot worked, so what happens next", "what happens next"),
+        ("mae'r peilot wedi gweithio ar y ward, felly be nesa", "be nesa"),
+        ("dwi wedi trio fe efo dau glaf ond lle dwi'n mynd o fan hyn", "lle dwi'n mynd o fan hyn"),
+        ("dwi'n nyrs yn Ysbyty Gwynedd felly'n brysur iawn", None),  # a word, not the clause
         ("do I need ethics approval", None),
         ("is my app a medical device?", None),
     ],

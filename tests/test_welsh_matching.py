@@ -4,6 +4,7 @@ carry no weight; code-switched questions reach English phrasings."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from bot.base.normalise import word_sequence
 from bot.base.welsh import radical, unmutated
 from bot.kb.loader import load_knowledge
+from bot.kb.model import Vocabulary
 from bot.matching import Matcher
 
 
@@ -92,3 +94,35 @@ def test_welsh_and_code_switched_questions_find_the_entry(welsh_kb: Path,
 def test_welsh_phrasings_do_not_answer_an_unrelated_welsh_question(welsh_kb: Path) -> None:
     matcher = Matcher(load_knowledge(welsh_kb))
     assert matcher.match("beth yw'r tywydd yn Aberystwyth yfory?").best is None
+
+
+def with_vocabulary(kb_dir: Path, **words: tuple[str, ...]) -> Matcher:
+    kb = load_knowledge(kb_dir)
+    return Matcher(replace(kb, vocabulary=Vocabulary(**words)))
+
+
+@pytest.mark.parametrize("question", [
+    "oes angen cymeradwyaeth foesegol i drafod cyflog?",
+    "oes angen cymeradwyaeth foesegol i drafod fy nghyflog?",  # nasal mutation
+    "oes angen cymeradwyaeth foesegol i drafod ei gyflog?",  # soft mutation
+])
+def test_a_welsh_off_topic_word_counts_in_any_mutation(welsh_kb: Path, question: str) -> None:
+    plain = with_vocabulary(welsh_kb).match(question)
+    marked = with_vocabulary(welsh_kb, off_topic_words=("cyflog",)).match(question)
+    assert plain.best is not None and plain.best.entry.id == "ethics-approval"
+    assert marked.best is None  # "pay" is what it is about: declined, as in English
+
+
+def test_a_welsh_context_word_counts_in_any_mutation(welsh_kb: Path) -> None:
+    question = "oes angen cymeradwyaeth foesegol yng Nghonwy?"
+    plain = with_vocabulary(welsh_kb).match(question)
+    context = with_vocabulary(welsh_kb, context_words=("Conwy",)).match(question)
+    # Where the asker works weighs little, so the question is mostly explained.
+    assert context.candidates[0].entry.id == "ethics-approval"
+    assert context.candidates[0].score > plain.candidates[0].score
+
+
+def test_english_questions_keep_their_words_as_written(welsh_kb: Path) -> None:
+    # "gyflog" is not an English word: only the Welsh matcher reads dictionary forms.
+    matcher = with_vocabulary(welsh_kb, off_topic_words=("cyflog",))
+    assert matcher.match("is ethical approval needed").best is not None

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
-# A sentence end, a dash between spaces, or "so" / "but" joining two clauses.
-_BREAK = re.compile(r"(?<=[.?!])\s+|\s+[—–-]\s+|,?\s+(?:so|but)\s+", re.IGNORECASE)
+# A sentence end, a dash between spaces, or "so" / "but" (in Welsh "felly" / "ond") joining
+# two clauses.
+_BREAK = re.compile(r"(?<=[.?!])\s+|\s+[—–-]\s+|,?\s+(?:so|but|felly|ond)\s+", re.IGNORECASE)
 
 
 def asking_part(text: str) -> str | None:

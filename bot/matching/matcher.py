@@ -41,6 +41,7 @@ from rapidfuzz import fuzz, process
 
 from bot.base.language import detect
 from bot.base.normalise import normalise, stem, word_sequence
+from bot.base.welsh import radical, unmutated
 from bot.kb.model import Entry, KnowledgeBase
 from bot.matching.asking import asking_part
 from bot.matching.bayes import WordModel
@@ -204,6 +205,7 @@ class Matcher:
         # matches a phrasing that says "Health Technology Wales".
         names = [(str(org.name), *org.aliases) for org in kb.organisations]
         self.vocabulary = VocabularyIndex(kb.vocabulary, names)
+        self._vocabulary_stems = _vocabulary_stems(self.vocabulary) if welsh else frozenset()
         self.words = WordModel(self.index, self.config.bayes_smoothing,
                                self.config.bayes_temperature)
         if semantic is None and self.config.semantic_share > 0:
@@ -273,7 +275,7 @@ class Matcher:
         words = list(dict.fromkeys(sequence))[: self.config.max_query_words]
         if not words:
             return self._without_words(text, kinds)
-        found = self.vocabulary.read([stem(word) for word in sequence])
+        found = self._read_vocabulary(sequence)
         terms = self._terms(words, found)
         ranked = self._blend(self._rank(terms, kinds), terms)
         if self.semantic is not None:
@@ -311,6 +313,42 @@ class Matcher:
 
     def _result(self, text: str, candidates: tuple[Match, ...], reason: str) -> MatchResult:
         return MatchResult(text, None, candidates, reason, self.config)
+
+    def _read_vocabulary(self, sequence: list[str]) -> QuestionVocabulary:
+        """What the vocabulary says about the question's words (stems). A Welsh question's
+        words are also looked up by their dictionary form, so the off-topic "cyflog" marks
+        "fy nghyflog" and "ei gyflog"; what is found is reported for the words as stemmed."""
+        stems = [stem(word) for word in sequence]
+        if not self.welsh:
+            return self.vocabulary.read(stems)
+        forms = [self._vocabulary_form(word, stemmed)
+                 for word, stemmed in zip(sequence, stems, strict=True)]
+        found = self.vocabulary.read(forms)
+        if forms == stems:
+            return found
+        asked: dict[str, set[str]] = {}
+        for form, stemmed in zip(forms, stems, strict=True):
+            asked.setdefault(form, set()).add(stemmed)
+
+        def as_asked(keys: Collection[str]) -> frozenset[str]:
+            return frozenset(s for key in keys for s in asked.get(key, (key,)))
+
+        def stand_ins(found: dict[str, frozenset[str]]) -> dict[str, frozenset[str]]:
+            return {s: others for key, others in found.items() for s in asked.get(key, (key,))}
+
+        return QuestionVocabulary(as_asked(found.context), stand_ins(found.synonyms),
+                                  stand_ins(found.aliases), as_asked(found.off_topic))
+
+    def _vocabulary_form(self, word: str, stemmed: str) -> str:
+        """The stem the vocabulary knows ``word`` by: its own, or its Welsh dictionary or
+        unmutated form's."""
+        known = self._vocabulary_stems
+        if stemmed in known:
+            return stemmed
+        for form in (radical(word), *unmutated(word)):
+            if stem(form) in known:
+                return stem(form)
+        return stemmed
 
     def _terms(self, words: list[str], found: QuestionVocabulary) -> list[_Term]:
         """Weigh each informative word and find the known stems it stands for."""
@@ -540,6 +578,15 @@ def _covered(words: Collection[str], terms: list[_Term], links: _Links,
                 if similarity > best.get(position, 0.0):
                     best[position] = similarity
     return sum(terms[position].weight * similarity for position, similarity in best.items())
+
+
+def _vocabulary_stems(vocabulary: VocabularyIndex) -> frozenset[str]:
+    """Every stem of every context, off-topic, synonym and alias phrase."""
+    phrases = [phrase for table in (vocabulary.context, vocabulary.off_topic)
+               for grouped in table.values() for phrase in grouped]
+    phrases += [phrase for groups in (vocabulary.synonyms, vocabulary.aliases)
+                for group in groups.groups for phrase in group]
+    return frozenset(word for phrase in phrases for word in phrase)
 
 
 def _has_welsh(kb: KnowledgeBase) -> bool:

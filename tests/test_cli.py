@@ -167,3 +167,26 @@ def test_kb_check_names_the_entries_its_examples_confuse(kb_dir: Path, tmp_path:
     result = run("kb", "check", str(kb_dir), data_dir=tmp_path)
     assert "competing entries" in result.stdout
     assert "  ethics-approval ~ medical-device: 1" in result.stdout
+
+
+def test_the_validated_load_is_kept_in_the_data_directory_and_never_served_stale(
+        tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(ENGINE_KB, knowledge)
+    data = tmp_path / "data"
+    data.mkdir()
+    question = "is my app a medical device?"
+    first = run("ask", "--json", "--knowledge", str(knowledge), question, data_dir=data)
+    assert first.returncode == 0, first.stderr
+    kept = data / "knowledge-load.json"
+    assert kept.is_file() and json.loads(kept.read_text(encoding="utf-8"))["key"]
+    again = run("ask", "--json", "--knowledge", str(knowledge), question, data_dir=data)
+    assert json.loads(again.stdout) == json.loads(first.stdout)
+    # The team edits the answer: the next start serves the edit, not the kept load.
+    topics = knowledge / "topics.yaml"
+    text = topics.read_text(encoding="utf-8")
+    assert "Its intended purpose decides" in text
+    topics.write_text(text.replace("Its intended purpose decides", "Its stated purpose decides",
+                                   1), encoding="utf-8")
+    edited = run("ask", "--json", "--knowledge", str(knowledge), question, data_dir=data)
+    assert json.loads(edited.stdout)["text"].startswith("Its stated purpose decides")

@@ -124,6 +124,8 @@ def test_serve_command_starts_waitress_and_keeps_secrets_out_of_logs(
     assert "waitress" in output.lower() or "listening" in output.lower()
     assert slack_settings.bot_token not in output
     assert SIGNING_SECRET not in output
+    # The validated load is kept for the next start (bot/kb/load_cache.py).
+    assert (tmp_path / "data" / "knowledge-load.json").is_file()
 
 
 def poll_health(url: str, process: subprocess.Popen, timeout: float = 20) -> str:

@@ -174,7 +174,8 @@ def _competing_lines(failures: Iterable[Any], limit: int = 10) -> list[str]:
 def _run_local(args: argparse.Namespace) -> int:
     settings = load_settings("local")
     knowledge = getattr(args, "knowledge", None)
-    holder = KnowledgeHolder(Path(knowledge) if knowledge else settings.knowledge_dir)
+    holder = KnowledgeHolder(Path(knowledge) if knowledge else settings.knowledge_dir,
+                             cache_dir=settings.data_dir)
     pathway = Pathway.open(holder, settings.database_url or settings.database_path,
                            settings.retention_days,
                            settings.log_key_file,

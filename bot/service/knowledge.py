@@ -38,12 +38,17 @@ class ReloadResult:
 class KnowledgeHolder:
     """Holds the current knowledge snapshot; a reload swaps it atomically or not at all."""
 
-    def __init__(self, directory: str | Path, config: MatcherConfig | None = None) -> None:
+    def __init__(self, directory: str | Path, config: MatcherConfig | None = None,
+                 cache_dir: Path | None = None) -> None:
+        """``cache_dir``: where the validated load is kept between start-ups and reloads
+        (bot/kb/load_cache.py: served again only for the very same files, code and day);
+        None validates in full every time."""
         self.directory = Path(directory)
         self.config = config
+        self.cache_dir = cache_dir
         self._lock = threading.Lock()
         self.last_reload: ReloadResult | None = None
-        result = check_knowledge(self.directory)
+        result = check_knowledge(self.directory, cache_dir=cache_dir)
         if result.knowledge is None:
             raise KnowledgeError(result.errors)
         self._current = self._build(result.knowledge)
@@ -60,7 +65,7 @@ class KnowledgeHolder:
     def reload(self) -> ReloadResult:
         """Load the files again; keep serving the last good version if they have errors."""
         with self._lock:
-            result = check_knowledge(self.directory)
+            result = check_knowledge(self.directory, cache_dir=self.cache_dir)
             if result.knowledge is None:
                 outcome = ReloadResult(False, self._current.knowledge.version,
                                        tuple(result.problems))

@@ -85,7 +85,7 @@ def slack_deliverer(settings: Settings, knowledge: KnowledgeHolder) -> SlackDeli
 
 def open_pathway(settings: Settings, knowledge: KnowledgeHolder | None = None) -> Pathway:
     """The service over the settings' database, delivering referrals to Slack."""
-    holder = knowledge or KnowledgeHolder(settings.knowledge_dir)
+    holder = knowledge or KnowledgeHolder(settings.knowledge_dir, cache_dir=settings.data_dir)
     deliverer = slack_deliverer(settings, holder)
     pathway = Pathway.open(holder, settings.database_url or settings.database_path,
                            settings.retention_days, settings.log_key_file, deliverer=deliverer)

@@ -610,6 +610,27 @@ def test_a_generic_ask_after_an_unrelated_story_is_still_declined(
     assert answered(real_matcher.match(question)) is None
 
 
+# Written for this test: a story about a device, then the ask of someone starting out.
+DEVICE_STORY = ("I run a small podiatry clinic in Llanelli and we print our own insoles on a "
+                "3D printer. I want to sell the design to other clinics. Where do I start?")
+
+
+def test_a_long_question_offers_its_asking_parts_answer_beside_the_whole(
+        real_matcher: Matcher) -> None:
+    result = real_matcher.match(DEVICE_STORY)
+    assert answered(result) == "is-it-a-medical-device"
+    assert result.asked is not None and result.asked.entry.id == "first-steps-with-an-idea"
+    assert "first-steps-with-an-idea" in [m.entry.id for m in result.related]
+    whole_only = Matcher(real_matcher.kb, MatcherConfig(asking_part_gap=None))
+    assert "first-steps-with-an-idea" not in [m.entry.id for m in
+                                              whole_only.match(DEVICE_STORY).related]
+
+
+def test_a_one_sentence_question_offers_nothing_more(real_matcher: Matcher) -> None:
+    result = real_matcher.match("is my app a medical device?")
+    assert result.asked is None
+
+
 def test_the_asking_part_keeps_the_limit_on_candidates(real_matcher: Matcher) -> None:
     result = real_matcher.match(LONG_IDEA, limit=1)
     assert answered(result) == "first-steps-with-an-idea"

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice
 from pathlib import Path
 from types import MappingProxyType
@@ -146,6 +146,10 @@ class MatchResult:
     candidates: tuple[Match, ...]  # ranked, best first
     reason: str  # "confident" | "low_score" | "ambiguous" | "empty"
     config: MatcherConfig = MatcherConfig()
+    # A long question's asking part alone, when it is answered with another entry: "I have
+    # an idea for a 3D-printed grip aid ... where do I start?" is answered about medical
+    # devices and offers the first steps with an idea beside it.
+    asked: Match | None = None
 
     @property
     def suggestions(self) -> tuple[Match, ...]:
@@ -161,8 +165,10 @@ class MatchResult:
         if self.best is None:
             return ()
         floor = max(self.config.suggest_floor, self.best.score - self.config.related_gap)
-        close = [m for m in self.candidates[1:] if m.score >= floor]
-        return tuple(close[: self.config.max_related])
+        close = [m for m in self.candidates[1:] if m.score >= floor][: self.config.max_related]
+        if self.asked is not None and all(m.entry.id != self.asked.entry.id for m in close):
+            close.append(self.asked)
+        return tuple(close)
 
 
 @dataclass(frozen=True)
@@ -223,10 +229,22 @@ class Matcher:
         result = self._match_routed(text, max(limit, config.asking_part_depth), kinds)
         if result.best is None and config.asking_part_gap is not None:
             result = self._from_asking_part(result, limit, kinds)
+        elif result.best is not None and config.asking_part_gap is not None:
+            result = self._with_asked(result, limit, kinds)
         if len(result.candidates) > limit:
-            result = MatchResult(result.query, result.best, result.candidates[:limit],
-                                 result.reason, config)
+            result = replace(result, candidates=result.candidates[:limit])
         return result
+
+    def _with_asked(self, whole: MatchResult, limit: int, kinds: set[str] | None
+                    ) -> MatchResult:
+        """``whole`` offering its asking part's own answer too, when that is another entry."""
+        ask = asking_part(whole.query)
+        if ask is None or whole.best is None:
+            return whole
+        part = self._match_routed(ask, limit, kinds).best
+        if part is None or part.entry.id == whole.best.entry.id:
+            return whole
+        return replace(whole, asked=part)
 
     def _match_routed(self, text: str, limit: int, kinds: set[str] | None) -> MatchResult:
         """The English match, or the bilingual one for a Welsh (or undecided) question."""

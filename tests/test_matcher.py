@@ -333,13 +333,19 @@ FINAL_FLOORS = {
     "heldout_final4.yaml": (0.8875, 1.0), "heldout_dev3.yaml": (0.875, 0.90),
     "heldout_final5.yaml": (0.9375, 0.95), "heldout_final6.yaml": (0.9125, 0.925),
     # Written blind on 2026-12-02 (issues 16 and 17), measured before that day's changes and
-    # once after them (README). Counted strictly here: only `expect`, not `also`.
-    "blind16_dev.yaml": (63 / 80, 38 / 40), "blind16_final_a.yaml": (65 / 80, 39 / 40),
-    "blind16_final_b.yaml": (55 / 80, 34 / 40), "blind_cy_dev.yaml": (75 / 80, 39 / 40),
-    "blind_cy_final.yaml": (68 / 80, 38 / 40),
+    # after each session's (README). Counted strictly here: only `expect`, not `also`. The
+    # final sets' floors are what the last measurement found, higher or lower: they guard
+    # against an unmeasured change, they are not targets.
+    "blind16_dev.yaml": (64 / 80, 38 / 40), "blind16_final_a.yaml": (65 / 80, 38 / 40),
+    "blind16_final_b.yaml": (59 / 80, 35 / 40), "blind_cy_dev.yaml": (75 / 80, 39 / 40),
+    "blind_cy_final.yaml": (71 / 80, 39 / 40),
     # Written blind in the second session of 2026-12-02 (issue 17): dev2 diagnosed the Welsh
-    # phrasings; final2 measured before and once after them, never diagnosed.
-    "blind_cy_dev2.yaml": (66 / 80, 35 / 40), "blind_cy_final2.yaml": (58 / 80, 38 / 40),
+    # phrasings; final2 measured before and after them, never diagnosed.
+    "blind_cy_dev2.yaml": (69 / 80, 37 / 40), "blind_cy_final2.yaml": (59 / 80, 36 / 40),
+    # Written blind in the third session of 2026-12-02, measured once on 7d65f6b before that
+    # session's changes and once after them; never diagnosed.
+    "blind16_final_c.yaml": (68 / 80, 35 / 40), "blind16_final_d.yaml": (61 / 80, 38 / 40),
+    "blind_cy_final3.yaml": (61 / 80, 38 / 40),
 }
 
 

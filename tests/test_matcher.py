@@ -72,6 +72,19 @@ def test_a_typo_keeps_its_first_letter(matcher: Matcher) -> None:
     assert stem("ethics") not in index.similar_words("rethics", 83, 4)
 
 
+def test_a_typo_is_found_among_its_own_first_letter_only() -> None:
+    # Three spellings closer to "xcharter" start differently; they must not crowd out the
+    # one that keeps its first letter (only the top three per scorer are looked at).
+    from bot.kb.model import Text, Topic
+    from bot.matching.index import Index
+
+    phrasings = ("acharter", "bcharter", "ccharter", "xcharterxyz")
+    topic = Topic(id="t", kind="topic", title=Text.of("t"), phrasings=phrasings, keywords=(),
+                  stage=None, organisations=(), source="", reviewed="2026-12-02", file="",
+                  line=1)
+    assert set(Index([topic]).similar_words("xcharter", 83, 4)) == {stem("xcharterxyz")}
+
+
 @pytest.mark.parametrize(
     ("question", "expected"),
     [

@@ -73,6 +73,7 @@ class Index:
             self.postings = {word: tuple(ids) for word, ids in postings.items()}
             self.stem_of = _spellings(texts)
             self.spellings: tuple[str, ...] = tuple(sorted(self.stem_of))
+            self.by_initial = _by_initial(self.spellings)
             self.verbatim = _verbatim(texts)
         # The caches only bridge the load and this index over one load; don't hold the texts.
         normalised_text.cache_clear()
@@ -95,12 +96,11 @@ class Index:
         if len(word) < min_length or not word.isalpha():
             return {}
         found: dict[str, float] = {}
+        spellings = self.by_initial.get(word[0], ())
         for scorer, scale in ((fuzz.ratio, 100), (OSA.normalized_similarity, 1)):
-            hits = process.extract(word, self.spellings, scorer=scorer, limit=3,
+            hits = process.extract(word, spellings, scorer=scorer, limit=3,
                                    score_cutoff=cutoff * scale / 100)
             for spelling, score, _ in hits:
-                if spelling[0] != word[0]:
-                    continue
                 known = self.stem_of[spelling]
                 found[known] = max(score / scale, found.get(known, 0.0))
         return found
@@ -189,6 +189,14 @@ def _phrase_tokens(texts: list[_Text]) -> Iterator[tuple[tuple[str, ...], bool]]
         if words and words not in seen:
             seen.add(words)
             yield words, text.is_keyword
+
+
+def _by_initial(spellings: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The spellings grouped by their first letter, in order: a typo keeps it."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for spelling in spellings:
+        grouped[spelling[0]].append(spelling)
+    return {initial: tuple(group) for initial, group in grouped.items()}
 
 
 def _spellings(texts: list[list[_Text]]) -> dict[str, str]:

@@ -18,9 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import platform
-import tempfile
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +29,7 @@ from typing import Any
 
 import yaml
 
+from bot.base.files import write_atomically
 from bot.base.normalise import normalised_text
 from bot.kb.model import KnowledgeBase, Organisation
 from bot.kb.problems import LoadedFile, Problem
@@ -176,21 +175,9 @@ class LoadCache:
     def _replace(self, content: bytes) -> None:
         """Write ``content`` to a temporary file, then rename it over the cache file."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".knowledge-",
-                                                 suffix=".tmp")
+            write_atomically(self.path, lambda file: file.write(content), ".knowledge-")
         except OSError as error:
             logger.warning("could not write the knowledge cache %s: %s", self.path, error)
-            return
-        try:
-            with os.fdopen(handle, "wb") as file:
-                file.write(content)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.path)
-        except OSError as error:
-            logger.warning("could not write the knowledge cache %s: %s", self.path, error)
-            Path(temporary).unlink(missing_ok=True)
 
 
 def _index_texts(knowledge: KnowledgeBase) -> dict[str, None]:

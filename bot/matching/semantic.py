@@ -24,8 +24,6 @@ import hashlib
 import importlib.util
 import json
 import logging
-import os
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -36,6 +34,7 @@ import numpy as np
 from safetensors import safe_open
 from tokenizers import Tokenizer
 
+from bot.base.files import write_atomically
 from bot.kb.model import Organisation
 from bot.matching.index import Index
 
@@ -150,21 +149,10 @@ class EmbeddingCache:
         """Store ``vectors`` under ``key``, atomically; a failure is logged, not raised:
         the vectors are in memory already, only the next start-up is slower."""
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".embeddings-",
-                                                 suffix=".tmp")
+            write_atomically(self.path, lambda file: np.savez(file, key=np.array(key),
+                                                              vectors=vectors), ".embeddings-")
         except OSError as error:
             logger.warning("could not write the embedding cache %s: %s", self.path, error)
-            return
-        try:
-            with os.fdopen(handle, "wb") as file:
-                np.savez(file, key=np.array(key), vectors=vectors)
-                file.flush()
-                os.fsync(file.fileno())
-            os.replace(temporary, self.path)
-        except OSError as error:
-            logger.warning("could not write the embedding cache %s: %s", self.path, error)
-            Path(temporary).unlink(missing_ok=True)
 
 
 def cache_key(texts: Sequence[str]) -> str:

@@ -72,8 +72,7 @@ class Index:
                     postings[word].append(phrase_id)
             self.postings = {word: tuple(ids) for word, ids in postings.items()}
             self.stem_of = _spellings(texts)
-            self.spellings: tuple[str, ...] = tuple(sorted(self.stem_of))
-            self.by_initial = _by_initial(self.spellings)
+            self.by_initial = _by_initial(sorted(self.stem_of))
             self.verbatim = _verbatim(texts)
         # The caches only bridge the load and this index over one load; don't hold the texts.
         normalised_text.cache_clear()
@@ -191,7 +190,7 @@ def _phrase_tokens(texts: list[_Text]) -> Iterator[tuple[tuple[str, ...], bool]]
             yield words, text.is_keyword
 
 
-def _by_initial(spellings: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+def _by_initial(spellings: list[str]) -> dict[str, tuple[str, ...]]:
     """The spellings grouped by their first letter, in order: a typo keeps it."""
     grouped: dict[str, list[str]] = defaultdict(list)
     for spelling in spellings:

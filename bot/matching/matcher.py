@@ -211,7 +211,6 @@ class Matcher:
         # matches a phrasing that says "Health Technology Wales".
         names = [(str(org.name), *org.aliases) for org in kb.organisations]
         self.vocabulary = VocabularyIndex(kb.vocabulary, names)
-        self._vocabulary_stems = _vocabulary_stems(self.vocabulary) if welsh else frozenset()
         self.words = WordModel(self.index, self.config.bayes_smoothing,
                                self.config.bayes_temperature)
         if semantic is None and self.config.semantic_share > 0:
@@ -360,7 +359,7 @@ class Matcher:
     def _vocabulary_form(self, word: str, stemmed: str) -> str:
         """The stem the vocabulary knows ``word`` by: its own, or its Welsh dictionary or
         unmutated form's."""
-        known = self._vocabulary_stems
+        known = self.vocabulary.stems
         if stemmed in known:
             return stemmed
         for form in (radical(word), *unmutated(word)):
@@ -596,15 +595,6 @@ def _covered(words: Collection[str], terms: list[_Term], links: _Links,
                 if similarity > best.get(position, 0.0):
                     best[position] = similarity
     return sum(terms[position].weight * similarity for position, similarity in best.items())
-
-
-def _vocabulary_stems(vocabulary: VocabularyIndex) -> frozenset[str]:
-    """Every stem of every context, off-topic, synonym and alias phrase."""
-    phrases = [phrase for table in (vocabulary.context, vocabulary.off_topic)
-               for grouped in table.values() for phrase in grouped]
-    phrases += [phrase for groups in (vocabulary.synonyms, vocabulary.aliases)
-                for group in groups.groups for phrase in group]
-    return frozenset(word for phrase in phrases for word in phrase)
 
 
 def _has_welsh(kb: KnowledgeBase) -> bool:

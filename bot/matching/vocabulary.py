@@ -38,6 +38,12 @@ class VocabularyIndex:
         self.off_topic = by_first(_tokenised(vocabulary.off_topic_words))
         self.synonyms = _Groups(vocabulary.synonyms)
         self.aliases = _Groups(aliases)
+        # Every stem of every phrase above: what a word may be looked up by.
+        self.stems = frozenset(
+            word for table in (self.context, self.off_topic) for grouped in table.values()
+            for phrase in grouped for word in phrase) | frozenset(
+            word for groups in (self.synonyms, self.aliases) for group in groups.groups
+            for phrase in group for word in phrase)
 
     def read(self, stems: list[str]) -> QuestionVocabulary:
         """Context stems (every occurrence inside a context phrase), off-topic stems (any

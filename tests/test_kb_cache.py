@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.base.normalise import normalise
-from bot.kb import load_cache
+from bot.kb import load_cache, loader
 from bot.kb.load_cache import CACHE_FILE, code_version
 from bot.kb.loader import check_knowledge, load_knowledge
 from tests.conftest import BUNDLED_KNOWLEDGE, ROOT
@@ -69,6 +69,31 @@ def test_an_edited_file_is_loaded_again(kb_dir: Path, tmp_path: Path) -> None:
     found = titles(kb_dir, cache_dir)
     assert "Do I need REC approval?" in found and "Stale" not in found
     assert "Do I need REC approval?" in cache_file(cache_dir).read_text("utf-8")
+
+
+def test_a_load_the_cache_cannot_serve_reads_each_file_once(
+        kb_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a first start (or after an edit) the bytes hashed to look the load up are the
+    bytes parsed: no file is read twice, and the edit is what is loaded."""
+    reads: list[Path] = []
+    real = loader.read_limited
+
+    def counted(path: Path, *args: object) -> bytes | None:
+        reads.append(path)
+        return real(path, *args)
+
+    monkeypatch.setattr(loader, "read_limited", counted)
+    cache_dir = tmp_path / "data"
+    result = check_knowledge(kb_dir, cache_dir=cache_dir)
+    assert result.knowledge is not None and cache_file(cache_dir).is_file()
+    files = sorted(kb_dir.rglob("*.yaml"))
+    assert sorted(reads) == files  # each once
+    reads.clear()
+    topics = kb_dir / "topics.yaml"
+    topics.write_text(topics.read_text("utf-8").replace(TITLE, "Do I need REC approval?"),
+                      "utf-8")
+    assert "Do I need REC approval?" in titles(kb_dir, cache_dir)
+    assert sorted(reads) == files
 
 
 def test_a_new_file_is_loaded_again(kb_dir: Path, tmp_path: Path) -> None:

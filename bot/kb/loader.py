@@ -121,11 +121,12 @@ def check_knowledge(directory: str | Path, today: str | None = None,
     today = today or dt.date.today().isoformat()
     cache = LoadCache(cache_dir) if cache_dir is not None else None
     with cycle_collector_paused():
-        kept = _cached_check(root, today, cache) if cache is not None else None
+        read: dict[Path, bytes] = {}  # what the cache lookup read, for the full load to reuse
+        kept = _cached_check(root, today, cache, read) if cache is not None else None
         if kept is not None:
             return kept
         problems: list[Problem] = []
-        files = _read_files(root, problems)
+        files = _read_files(root, problems, read)
         if not problems:
             checks.check_semantics(files, problems, today=today)
         if any(p.severity == "error" for p in problems):
@@ -145,12 +146,14 @@ def load_knowledge(directory: str | Path, cache_dir: Path | None = None) -> Know
     return result.knowledge
 
 
-def _cached_check(root: Path, today: str, cache: LoadCache) -> CheckResult | None:
+def _cached_check(root: Path, today: str, cache: LoadCache, read: dict[Path, bytes]
+                  ) -> CheckResult | None:
     """The result kept for these very files today, rebuilt from the cache; None when the
-    files must be loaded in full (changed, unreadable, or nothing fit to use kept)."""
+    files must be loaded in full (changed, unreadable, or nothing fit to use kept). Every
+    file's bytes read to look it up are left in ``read``, so a full load reads none twice."""
     listing: list[Problem] = []
     paths = knowledge_paths(root, listing)
-    sources = [_digest_of(path) for path in paths]
+    sources = [_digest_of(path, read) for path in paths]
     if listing or not paths or None in sources:
         return None
     displays = [display_path(path) for path in paths]
@@ -169,13 +172,17 @@ def _cached_check(root: Path, today: str, cache: LoadCache) -> CheckResult | Non
     return CheckResult(knowledge, stored.problems)
 
 
-def _digest_of(path: Path) -> str | None:
-    """SHA-256 of a file's bytes; None if it cannot be read or is over the size cap."""
+def _digest_of(path: Path, read: dict[Path, bytes]) -> str | None:
+    """SHA-256 of a file's bytes, which are kept in ``read``; None if it cannot be read or
+    is over the size cap."""
     try:
         content = read_limited(path)
     except OSError:
         return None
-    return hashlib.sha256(content).hexdigest() if content is not None else None
+    if content is None:
+        return None
+    read[path] = content
+    return hashlib.sha256(content).hexdigest()
 
 
 def knowledge_paths(root: Path, problems: list[Problem]) -> list[Path]:
@@ -215,7 +222,11 @@ def _too_big(size: int | None) -> str:
     return f"file is {big} {_megabytes(MAX_FILE_BYTES)} per file; split it into smaller files"
 
 
-def _read_files(root: Path, problems: list[Problem]) -> list[LoadedFile]:
+def _read_files(root: Path, problems: list[Problem], read: dict[Path, bytes] | None = None
+                ) -> list[LoadedFile]:
+    """Every knowledge file parsed and schema-checked; ``read``: bytes already read this
+    load (by the cache lookup), used instead of reading those files again."""
+    read = read or {}
     paths = knowledge_paths(root, problems)
     if not paths and not problems:
         problems.append(Problem(display_path(root), 1, "no .yaml files found"))
@@ -228,7 +239,7 @@ def _read_files(root: Path, problems: list[Problem]) -> list[LoadedFile]:
         return []
     files = []
     for path in (path for path, size in sizes.items() if size is not None):
-        loaded = _read_one(path, problems)
+        loaded = _read_one(path, problems, read.get(path))
         if loaded is not None:
             files.append(loaded)
     return files
@@ -254,11 +265,13 @@ def _size(path: Path, problems: list[Problem]) -> int | None:
     return None
 
 
-def _read_text(path: Path, display: str, problems: list[Problem]) -> tuple[str, str] | None:
-    """The file's text and the SHA-256 of its bytes, or None with a problem if it cannot be
-    read, is too big or not UTF-8."""
+def _read_text(path: Path, display: str, problems: list[Problem], content: bytes | None
+               ) -> tuple[str, str] | None:
+    """The file's text and the SHA-256 of its bytes (``content`` when already read), or None
+    with a problem if it cannot be read, is too big or not UTF-8."""
     try:
-        content = read_limited(path)
+        if content is None:
+            content = read_limited(path)
     except OSError as error:
         problems.append(Problem(display, 1, f"cannot be read: {error.strerror}"))
         return None
@@ -273,9 +286,10 @@ def _read_text(path: Path, display: str, problems: list[Problem]) -> tuple[str, 
         return None
 
 
-def _read_one(path: Path, problems: list[Problem]) -> LoadedFile | None:
+def _read_one(path: Path, problems: list[Problem], content: bytes | None = None
+              ) -> LoadedFile | None:
     display = display_path(path)
-    read = _read_text(path, display, problems)
+    read = _read_text(path, display, problems, content)
     if read is None:
         return None
     text, digest = read

@@ -432,13 +432,20 @@ class Matcher:
                                      [phrases[pid].sorted_text for pid, _ in pool])
         discounts = self._discounts
         best_phrase: dict[int, float] = {}
+        # A phrase's discounted coverage depends only on its entry and which matched words it
+        # holds, which many phrases of one entry share: computed once for each.
+        rescored: dict[tuple[int, frozenset[str]], float] = {}
         for (pid, coverage), similarity in zip(pool, similarities, strict=True):
             phrase = phrases[pid]
             entry = phrase.entry
+            held = phrase.tokens.intersection(matched)
             # Rescore only the phrases where the question matched a discounted word.
-            if not discounts[entry].keys().isdisjoint(phrase.tokens.intersection(matched)):
-                coverage = _share(_covered(phrase.tokens, terms, links, discounts[entry]),
-                                  total, enough)
+            if not discounts[entry].keys().isdisjoint(held):
+                key = (entry, held)
+                if key not in rescored:
+                    rescored[key] = _share(_covered(held, terms, links, discounts[entry]),
+                                           total, enough)
+                coverage = rescored[key]
             score = self._phrase_score(phrase, coverage, matched, similarity)
             best_phrase[entry] = max(score, best_phrase.get(entry, 0.0))
         share = self.config.entry_weight

@@ -6,6 +6,7 @@ Correctness only: timings belong to benchmarks/matcher.py, never to tests.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -83,3 +84,38 @@ def test_a_size_smaller_than_the_bundled_knowledge_base_is_refused(
         generate_kb: ModuleType, bundled_kb: KnowledgeBase) -> None:
     with pytest.raises(ValueError, match="at least"):
         generate_kb.generate_knowledge(bundled_kb, 200)
+
+
+@pytest.fixture(scope="module")
+def baselines() -> ModuleType:
+    """benchmarks/baselines.py, loaded the same way."""
+    spec = importlib.util.spec_from_file_location("baselines", ROOT / "benchmarks" /
+                                                  "baselines.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("baselines", module)  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_baseline_at_equal_decline_gets_its_best_threshold_for_that_decline(
+        baselines: ModuleType) -> None:
+    """Three in scope (top scores 0.9 right, 0.35 right, 0.3 wrong), three out of scope (top
+    scores 0.6, 0.4, 0.2): declining one still answers both right ones; declining two needs
+    a threshold above 0.4, which keeps one; so does declining all three (above 0.6); no
+    threshold declines four."""
+    top = {"a": ("x", 0.9), "b": ("y", 0.35), "c": ("w", 0.3),
+           "o1": ("x", 0.6), "o2": ("y", 0.4), "o3": ("z", 0.2)}
+
+    def scorer(text: str) -> dict[str, float]:
+        entry, score = top[text]
+        return {entry: score, "other": score / 2}
+
+    q = baselines.Question
+    questions = [q("a", "x"), q("b", "y"), q("c", "z"), q("o1", None), q("o2", None),
+                 q("o3", None)]
+    assert baselines.right_at_decline(scorer, questions, 0) == 2
+    assert baselines.right_at_decline(scorer, questions, 1) == 2
+    assert baselines.right_at_decline(scorer, questions, 2) == 1
+    assert baselines.right_at_decline(scorer, questions, 3) == 1
+    assert baselines.right_at_decline(scorer, questions, 4) is None

@@ -166,7 +166,31 @@ def test_kb_check_names_the_entries_its_examples_confuse(kb_dir: Path, tmp_path:
         encoding="utf-8")
     result = run("kb", "check", str(kb_dir), data_dir=tmp_path)
     assert "competing entries" in result.stdout
-    assert "  ethics-approval ~ medical-device: 1" in result.stdout
+    assert "  ethics-approval ~ medical-device: 1 example confused\n" in result.stdout
+
+
+def test_kb_check_names_entries_near_in_meaning(kb_dir: Path, tmp_path: Path) -> None:
+    """A second entry about ethics approval, worded differently, is listed beside the first
+    even though no example confuses them; the fixture's other entries are not."""
+    topics = kb_dir / "topics.yaml"
+    topics.write_text(topics.read_text(encoding="utf-8").replace("topics:\n", """topics:
+- id: research-ethics-review
+  title: Does my study need a research ethics committee?
+  answer: 'Research needs a REC opinion; audit does not. Next step: use the HRA tool.'
+  phrasings:
+  - does my study need ethical review
+  - ethics committee approval for research
+  - is a REC opinion needed for my research
+  - research ethics review for a study
+  source: https://example.org/hra
+  reviewed: '2026-01-01'
+""", 1), encoding="utf-8")
+    result = run("kb", "check", str(kb_dir), data_dir=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    near = [line for line in result.stdout.splitlines() if line.endswith(")") and " ~ " in line]
+    assert len(near) == 1, result.stdout
+    assert near[0].startswith("  ethics-approval ~ research-ethics-review: near in meaning (0.")
+    assert "confused" not in near[0]
 
 
 def test_the_validated_load_is_kept_in_the_data_directory_and_never_served_stale(

@@ -359,6 +359,9 @@ FINAL_FLOORS = {
     # session's changes and once after them; never diagnosed.
     "blind16_final_c.yaml": (68 / 80, 35 / 40), "blind16_final_d.yaml": (61 / 80, 38 / 40),
     "blind_cy_final3.yaml": (61 / 80, 38 / 40),
+    # Written blind in the fourth session of 2026-12-02, measured once on 5ae7625 and again
+    # on f7c9288 (the same counts); never diagnosed.
+    "blind_cy_final4.yaml": (66 / 80, 37 / 40),
 }
 
 

@@ -10,7 +10,14 @@ import pytest
 
 from bot.kb.loader import load_knowledge
 from bot.matching import Matcher, MatcherConfig
-from bot.matching.semantic import CACHE_FILE, blend_scores, bundled_embedder, bundled_files
+from bot.matching.semantic import (
+    CACHE_FILE,
+    SemanticIndex,
+    blend_scores,
+    bundled_embedder,
+    bundled_files,
+    near_pairs,
+)
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb_small"
 
@@ -160,3 +167,14 @@ def test_an_unwritable_cache_still_answers(tmp_path: Path) -> None:
     matcher = cached(kb_dir, blocked / "data")
     assert same_vectors(matcher, embedded(kb_dir))
     assert matcher.match("Do I need ethics approval for my project?").best is not None
+
+
+def test_near_pairs_are_the_entries_about_the_same_thing() -> None:
+    texts = ["do I need ethics approval", "ethical review for my study",
+             "is a research ethics committee opinion needed", "REC approval for research",
+             "where do I park my car at work", "staff car parking permit"]
+    semantic = SemanticIndex.build(bundled_embedder(), texts, [0, 0, 1, 1, 2, 2], 3)
+    pairs = near_pairs(semantic, 0.6)
+    assert [(a, b) for a, b, _ in pairs] == [(0, 1)]
+    assert 0.6 <= pairs[0][2] <= 1.0
+    assert near_pairs(semantic, 1.01) == []

@@ -146,10 +146,11 @@ def kb_check(directory: str | None) -> int:
     counts = (f"{len(knowledge.stages)} stages, {len(knowledge.organisations)} organisations, "
               f"{len(knowledge.topics)} topics and guidance entries")
     print(f"ok: {counts} (version {knowledge.version})")
-    report = evaluate_examples(Matcher(knowledge), knowledge.examples)
+    matcher = Matcher(knowledge)
+    report = evaluate_examples(matcher, knowledge.examples)
     for line in report.summary_lines():
         print(line)
-    for line in _competing_lines(report.failures):
+    for line in _competing_lines(report.failures, _near_in_meaning(matcher)):
         print(line)
     for line in welsh_coverage(knowledge).summary_lines():
         print(line)
@@ -158,16 +159,56 @@ def kb_check(directory: str | None) -> int:
     return 0
 
 
-def _competing_lines(failures: Iterable[Any], limit: int = 10) -> list[str]:
-    """Pairs of entries the examples confuse (one expected, the other answered), most first,
-    so the team can merge them or sharpen their phrasings."""
-    pairs = Counter(tuple(sorted((f.example.expect, f.got))) for f in failures
-                    if f.example.expect is not None and f.got is not None)
+NEAR_IN_MEANING = 0.7  # centroid cosine: the bundled knowledge base's nearest 0.2% of pairs
+
+
+def _near_in_meaning(matcher: Any) -> dict[tuple[str, str], float]:
+    """Pairs of entry ids whose texts are near in meaning (WordLlama centroids, cosine at
+    least NEAR_IN_MEANING), keyed sorted; empty, with a note, if the embeddings cannot load."""
+    from bot.matching.semantic import near_pairs, semantic_index
+
+    try:
+        semantic = matcher.semantic or semantic_index(matcher.index, _cache_dir())
+    except (OSError, ValueError) as error:
+        print(f"entries near in meaning: not checked ({error})")
+        return {}
+    entries = matcher.index.entries
+    return {tuple(sorted((entries[a].id, entries[b].id))): similarity
+            for a, b, similarity in near_pairs(semantic, NEAR_IN_MEANING)}
+
+
+def _cache_dir() -> Path | None:
+    """The data directory, where the embeddings' cache lives; None if settings are broken
+    (the check itself must not depend on them)."""
+    try:
+        return load_settings("local").data_dir
+    except SettingsError:
+        return None
+
+
+def _competing_lines(failures: Iterable[Any], near: dict[tuple[str, str], float],
+                     limit: int = 10) -> list[str]:
+    """Pairs of entries that compete: the examples confuse them (one expected, the other
+    answered) or their texts are near in meaning, confused most first, so the team can
+    merge them or sharpen their phrasings."""
+    confused = Counter(tuple(sorted((f.example.expect, f.got))) for f in failures
+                       if f.example.expect is not None and f.got is not None)
+    pairs = sorted({*confused, *near},
+                   key=lambda pair: (-confused[pair], -near.get(pair, 0.0), pair))
     if not pairs:
         return []
-    lines = ["competing entries (confused by the examples; sharpen or merge them):"]
-    lines += [f"  {first} ~ {second}: {count}" for (first, second), count in
-              sorted(pairs.items(), key=lambda item: (-item[1], item[0]))[:limit]]
+    lines = ["competing entries (confused by the examples or near in meaning; check that "
+             "each says something the other does not, then sharpen or merge them):"]
+    for first, second in pairs[:limit]:
+        notes = []
+        if confused[first, second]:
+            count = confused[first, second]
+            notes.append(f"{count} example{'s' if count > 1 else ''} confused")
+        if (first, second) in near:
+            notes.append(f"near in meaning ({near[first, second]:.2f})")
+        lines.append(f"  {first} ~ {second}: {', '.join(notes)}")
+    if len(pairs) > limit:
+        lines.append(f"  and {len(pairs) - limit} more")
     return lines
 
 

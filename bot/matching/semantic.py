@@ -209,6 +209,17 @@ class SemanticIndex:
         return (closest + self.centroids @ question) / 2
 
 
+def near_pairs(semantic: SemanticIndex, floor: float) -> list[tuple[int, int, float]]:
+    """Pairs of entry positions (first < second) whose centroids' cosine reaches ``floor``,
+    nearest first: entries about the same thing, which a question may fall between."""
+    similarity = semantic.centroids @ semantic.centroids.T
+    first, second = np.nonzero(np.triu(similarity >= floor, k=1))
+    pairs = [(int(a), int(b), round(float(similarity[a, b]), 2))
+             for a, b in zip(first, second, strict=True)]
+    pairs.sort(key=lambda pair: (-pair[2], pair[0], pair[1]))
+    return pairs
+
+
 def blend_scores(lexical: dict[int, float], similarity: np.ndarray, share: float,
                  floor: float, ceiling: float, depth: int) -> list[tuple[int, float]]:
     """Entry positions with (1 - share) x lexical score + share x semantic score, best first.

@@ -119,3 +119,35 @@ def test_a_baseline_at_equal_decline_gets_its_best_threshold_for_that_decline(
     assert baselines.right_at_decline(scorer, questions, 2) == 1
     assert baselines.right_at_decline(scorer, questions, 3) == 1
     assert baselines.right_at_decline(scorer, questions, 4) is None
+
+
+@pytest.fixture(scope="module")
+def matcher_benchmark() -> ModuleType:
+    """benchmarks/matcher.py, which imports its sibling scripts by name."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        spec = importlib.util.spec_from_file_location("matcher_benchmark",
+                                                      ROOT / "benchmarks" / "matcher.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules.setdefault("matcher_benchmark", module)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(ROOT / "benchmarks"))
+    return module
+
+
+def test_welsh_is_compared_with_english_on_questions_of_the_same_length(
+        matcher_benchmark: ModuleType) -> None:
+    """Long Welsh questions must not make Welsh look slow, nor short ones fast: each band of
+    lengths is compared on its own, and a band too thin in either language is left out."""
+    languages = ["en"] * 20 + ["cy"] * 20 + ["en"] * 20 + ["cy"] * 20 + ["cy"] * 3
+    lengths = [6] * 40 + [12] * 40 + [30] * 3
+    times = [1.0] * 20 + [0.9] * 20 + [2.0] * 20 + [2.1] * 20 + [9.0] * 3
+    result = matcher_benchmark.SizeResult("bundled", 100, 10, languages, lengths,
+                                          ours=[times, times])
+    (band, met), (overall, _) = [(measured, ok) for _, measured, ok in
+                                 matcher_benchmark.welsh_within_english(result)]
+    assert band == "5-8 words 0.90x (20/20), 9-14 words 1.05x (20/20)"
+    assert met is False  # 9-14 words: Welsh slower
+    assert overall == "1.40x, 4.50x"  # medians 2.1 / 1.5; the long Welsh three: 9.0 / 2.0

@@ -658,14 +658,3 @@ def test_the_asking_part_keeps_the_limit_on_candidates(real_matcher: Matcher) ->
     assert answered(result) == "first-steps-with-an-idea"
     assert len(result.candidates) == 1
     assert result.query == LONG_IDEA
-
-
-def test_a_generic_ask_after_a_story_about_nothing_covered_is_declined(
-        real_matcher: Matcher) -> None:
-    """The ask alone ("who issues those?") shares a word with an entry; the story before it
-    names nothing the knowledge base covers, so the whole question's top entry scores under
-    ``asking_part_floor`` and the ask is not answered on its own."""
-    question = "the lanyards for the new students - who issues those?"
-    assert real_matcher.match(question).best is None
-    without_floor = Matcher(real_matcher.kb, replace(real_matcher.config, asking_part_floor=0.0))
-    assert without_floor.match(question).best is not None

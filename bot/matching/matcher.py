@@ -135,11 +135,6 @@ class MatcherConfig:
     # less answers an out-of-scope question of heldout_final5 (benchmarks/README.md).
     asking_part_gap: float | None = 18.0
     asking_part_depth: int = 3
-    # ... and only when the whole question's top entry scores at least this: an entry ranked
-    # first with 5 points ("Blue badge permit for the car park - who issues those?") is not
-    # one the question is about. On the used sets every asking part answered rightly had a
-    # whole scoring 20.6 or more; the one off-topic question answered this way, 5.3.
-    asking_part_floor: float = 15.0
 
 
 @dataclass(frozen=True)
@@ -284,8 +279,6 @@ class Matcher:
         if part.best is None:
             return whole
         top = whole.candidates[0].score if whole.candidates else 0.0
-        if top < config.asking_part_floor:
-            return whole  # the story is about nothing the knowledge base covers
         near = {m.entry.id for m in whole.candidates[:config.asking_part_depth]}
         # The ask alone must be much clearer than the whole, and about an entry the whole
         # question already ranks near the top: a generic ask ("who do I tell?") after a

@@ -349,7 +349,7 @@ FINAL_FLOORS = {
     # after each session's (README). Counted strictly here: only `expect`, not `also`. The
     # final sets' floors are what the last measurement found, higher or lower: they guard
     # against an unmeasured change, they are not targets.
-    "blind16_dev.yaml": (64 / 80, 38 / 40), "blind16_final_a.yaml": (65 / 80, 38 / 40),
+    "blind16_dev.yaml": (64 / 80, 38 / 40), "blind16_final_a.yaml": (65 / 80, 39 / 40),
     "blind16_final_b.yaml": (59 / 80, 35 / 40), "blind_cy_dev.yaml": (75 / 80, 39 / 40),
     "blind_cy_final.yaml": (71 / 80, 39 / 40),
     # Written blind in the second session of 2026-12-02 (issue 17): dev2 diagnosed the Welsh
@@ -357,11 +357,17 @@ FINAL_FLOORS = {
     "blind_cy_dev2.yaml": (69 / 80, 37 / 40), "blind_cy_final2.yaml": (59 / 80, 36 / 40),
     # Written blind in the third session of 2026-12-02, measured once on 7d65f6b before that
     # session's changes and once after them; never diagnosed.
-    "blind16_final_c.yaml": (68 / 80, 35 / 40), "blind16_final_d.yaml": (61 / 80, 38 / 40),
+    # The veto by meaning (fifth session) left final_c at 68/80 and 35/40 and moved final_d
+    # to 39/40 declined.
+    "blind16_final_c.yaml": (68 / 80, 35 / 40), "blind16_final_d.yaml": (61 / 80, 39 / 40),
     "blind_cy_final3.yaml": (61 / 80, 38 / 40),
     # Written blind in the fourth session of 2026-12-02, measured once on 5ae7625 and again
-    # on f7c9288 (the same counts); never diagnosed.
+    # on f7c9288 (the same counts); never diagnosed. Its floor failed once, on afe4f8e (65/80,
+    # counts only), and that change was reverted for it: it has informed one decision.
     "blind_cy_final4.yaml": (66 / 80, 37 / 40),
+    # Written blind in the fifth session of 2026-12-02, measured once (diag_e on dc5a5d3,
+    # diag5 on 5715b5e), then diagnosed: they guard what was found, they measure nothing new.
+    "blind16_diag_e.yaml": (62 / 80, 36 / 40), "blind_cy_diag5.yaml": (62 / 80, 38 / 40),
 }
 
 
@@ -370,8 +376,11 @@ def test_real_knowledge_base_on_the_final_held_out_sets(real_matcher: Matcher, n
     report = evaluate_examples(real_matcher, load_examples(HELDOUT_FRESH.with_name(name)))
     assert (report.in_scope, report.out_of_scope) == (80, 40)
     in_floor, out_floor = FINAL_FLOORS[name]
-    assert report.in_scope_accuracy >= in_floor, "\n".join(report.summary_lines())
-    assert report.out_of_scope_decline_rate >= out_floor, "\n".join(report.summary_lines())
+    # Counts only: a failure must not print a clean set's questions (benchmarks/baselines.py
+    # --failures lists them for a set that is meant to be diagnosed).
+    counts = report.summary_lines()[0]
+    assert report.in_scope_accuracy >= in_floor, counts
+    assert report.out_of_scope_decline_rate >= out_floor, counts
 
 
 def without_vocabulary(matcher: Matcher) -> Matcher:
@@ -658,3 +667,38 @@ def test_the_asking_part_keeps_the_limit_on_candidates(real_matcher: Matcher) ->
     assert answered(result) == "first-steps-with-an-idea"
     assert len(result.candidates) == 1
     assert result.query == LONG_IDEA
+
+
+def test_a_look_alike_far_in_meaning_from_its_answer_is_declined(real_matcher: Matcher) -> None:
+    """"name" and "new" reach an entry lexically, scoring under semantic_veto_below; the
+    entry is nothing like the question in meaning, so it is declined, not answered."""
+    question = "what's a good name for a new kitten"
+    result = real_matcher.match(question)
+    assert (result.best, result.reason) == (None, "far_in_meaning")
+    assert result.candidates  # still ranked, for "did you mean" and the unanswered report
+    without = Matcher(real_matcher.kb, replace(real_matcher.config, semantic_veto=0.0))
+    assert without.match(question).best is not None
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("money for a small pilot", "funding-for-innovation"),
+    ("help with stats for my evaluation", "evaluation-expertise"),
+])
+def test_a_low_scoring_answer_near_in_meaning_is_kept(real_matcher: Matcher, question: str,
+                                                      expected: str) -> None:
+    result = real_matcher.match(question)
+    assert result.best is not None and result.best.score < MatcherConfig().semantic_veto_below
+    assert result.best.entry.id == expected
+
+
+def test_the_veto_by_meaning_leaves_welsh_and_confident_answers_alone(
+        real_matcher: Matcher) -> None:
+    """A high-scoring answer never loads the embeddings. A Welsh question is never vetoed:
+    the embeddings know little Welsh, and "cyllid i beilot bach" (41.9 points) is 0.11 from
+    its right answer in meaning, far under semantic_veto."""
+    fresh = Matcher(real_matcher.kb)
+    assert fresh.match("how do I make a run chart").best is not None
+    assert fresh.semantic is None
+    result = fresh.match("cyllid i beilot bach")
+    assert result.best is not None and result.best.entry.id == "funding-for-innovation"
+    assert result.best.score < MatcherConfig().semantic_veto_below

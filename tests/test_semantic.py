@@ -17,6 +17,7 @@ from bot.matching.semantic import (
     bundled_embedder,
     bundled_files,
     near_pairs,
+    semantic_index,
 )
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb_small"
@@ -66,10 +67,27 @@ def test_the_blend_brings_in_entries_only_the_meaning_finds() -> None:
     assert blended == [(1, 50.0), (0, 25.0), (2, 25.0)]
 
 
-def test_the_embeddings_are_loaded_only_when_blended() -> None:
+def test_the_embeddings_are_loaded_at_start_only_when_blended() -> None:
+    """Without the blend they wait for the first answer the veto by meaning must check."""
     kb = load_knowledge(FIXTURE_KB)
     assert Matcher(kb).semantic is None
     assert Matcher(kb, MatcherConfig(semantic_share=0.2)).semantic is not None
+
+
+def test_a_second_index_of_the_same_texts_embeds_nothing(monkeypatch: pytest.MonkeyPatch,
+                                                         tmp_path: Path) -> None:
+    """A reload that changed no text, or a second matcher, reuses the vectors in memory."""
+    kb = load_knowledge(FIXTURE_KB)
+    first = semantic_index(Matcher(kb).index)
+    embedder, calls = bundled_embedder(), []
+    real = embedder.embed
+    monkeypatch.setattr(embedder, "embed", lambda texts: calls.append(len(texts)) or real(texts))
+    second = semantic_index(Matcher(kb).index)
+    assert calls == [] and np.array_equal(first.vectors, second.vectors)
+    assert not second.vectors.flags.writeable  # shared, so nobody may change them
+    edited = load_knowledge(kb_copy(tmp_path, rewording="what is a plan do study act cycle"))
+    semantic_index(Matcher(edited).index)
+    assert calls  # other texts are embedded, never served another knowledge base's vectors
 
 
 @pytest.mark.parametrize(("question", "expected"), [

@@ -22,7 +22,7 @@ from bot.core.replies import Asked, Option, ReferralLookup, Reply
 from bot.core.user import UserState
 from bot.core.wording import say
 from bot.kb.model import KnowledgeBase, Organisation, Signpost, Stage, Topic
-from bot.matching import Matcher, MatchResult
+from bot.matching import Matcher, MatcherConfig, MatchResult
 
 MAX_MESSAGE_CHARS = 2000
 FALLBACK_ORGANISATIONS = ("life-sciences-hub-wales",)
@@ -57,8 +57,10 @@ class Engine:
         self.kb = kb
         self.matcher = matcher
         # Questions outside Pathway's remit (pay, IT, clinical, wellbeing): a second look,
-        # only at a question the knowledge base declined.
-        self.signposts = Matcher(kb.signpost_knowledge()) if kb.signposts else None
+        # only at a question the knowledge base declined. Without the veto by meaning: it
+        # was chosen on the content entries, and a signpost is the answer to off-topic words.
+        self.signposts = (Matcher(kb.signpost_knowledge(), MatcherConfig(semantic_veto=0.0))
+                          if kb.signposts else None)
 
     def handle(self, state: UserState, text: str, private: bool = True
                ) -> tuple[Reply, UserState | None]:

@@ -127,6 +127,24 @@ class MatcherConfig:
     semantic_floor: float = 0.2
     semantic_ceiling: float = 0.8
     semantic_depth: int = 10
+    # Abstention by meaning: an English answer scoring under semantic_veto_below whose entry
+    # is less similar to the question than semantic_veto (WordLlama, semantic.py) is
+    # declined. It catches look-alikes that share a word or two with an entry in another
+    # sense. Chosen on the used English sets and set E (1,042 answers) by a rule fixed
+    # beforehand, the most off-topic answers removed less right answers lost, losing at
+    # most 5: 11 of 28 off-topic answers removed, 4 of 975 right ones lost (with
+    # semantic_veto_max_words below: 8 removed, none lost; on the clean English sets,
+    # measured after, 2 of 14 removed, none of 254 lost; benchmarks/README.md). Not for
+    # Welsh questions: the embeddings know little Welsh, and the veto would have removed 22
+    # of 282 right Welsh answers for 3 of 7 off-topic ones. 0 turns it off; the embeddings
+    # are loaded by the first answer that needs them.
+    semantic_veto: float = 0.33
+    semantic_veto_below: float = 45.0
+    # ... for questions of at most this many words: a question's vector is the mean of its
+    # words', so a long story's is the story's, not the ask's. A 31-word story about a
+    # 3D-printed insole was vetoed from its right answer; on the used sets every right
+    # answer the veto removed had 21 words or more, and 8 of its 11 off-topic ones 16 or fewer.
+    semantic_veto_max_words: int = 20
     # A declined question with more than one sentence or clause (asking.py) is answered
     # from its asking part when that part alone is confident, scores at least
     # ``asking_part_gap`` points above the whole question, and names one of the whole
@@ -144,7 +162,7 @@ class MatchResult:
     query: str
     best: Match | None  # the confident answer, or None (abstain)
     candidates: tuple[Match, ...]  # ranked, best first
-    reason: str  # "confident" | "low_score" | "ambiguous" | "empty"
+    reason: str  # "confident" | "low_score" | "ambiguous" | "far_in_meaning" | "empty"
     config: MatcherConfig = MatcherConfig()
     # A long question's asking part alone, when it is answered with another entry: "I have
     # an idea for a 3D-printed grip aid ... where do I start?" is answered about medical
@@ -216,6 +234,8 @@ class Matcher:
         if semantic is None and self.config.semantic_share > 0:
             semantic = semantic_index(self.index, cache_dir)
         self.semantic = semantic
+        self._cache_dir = cache_dir
+        self._semantic_lock = threading.Lock()
 
     def match(self, text: str, limit: int = 5, kinds: set[str] | None = None) -> MatchResult:
         """The best entry for ``text`` (or None) with up to ``limit`` ranked candidates.
@@ -250,12 +270,35 @@ class Matcher:
         lang = detect(text) if self.bilingual else "en"
         if lang == "cy":  # the English index alone would not be asked at all
             return self._welsh()._match_here(text, limit, kinds)
-        result = self._match_here(text, limit, kinds)
+        result = self._far_in_meaning(self._match_here(text, limit, kinds))
         if lang is None and result.best is None:
             welsh = self._welsh()._match_here(text, limit, kinds)
             if welsh.best is not None:
                 return welsh
         return result
+
+    def _far_in_meaning(self, result: MatchResult) -> MatchResult:
+        """``result`` declined ("far_in_meaning") when its answer scores under
+        ``semantic_veto_below`` and its entry is far in meaning from the question."""
+        config = self.config
+        if (config.semantic_veto <= 0 or self.welsh or result.best is None
+                or result.best.score >= config.semantic_veto_below
+                or len(result.query.split()) > config.semantic_veto_max_words):
+            return result
+        meaning = self._meaning()
+        question = bundled_embedder().embed_one(result.query)
+        if meaning.similarity(question, self.index.position[result.best.entry.id]) >= (
+                config.semantic_veto):
+            return result
+        return self._result(result.query, result.candidates, "far_in_meaning")
+
+    def _meaning(self) -> SemanticIndex:
+        """The entries' semantic index, built (or read from the cache) on first use."""
+        if self.semantic is None:
+            with self._semantic_lock:
+                if self.semantic is None:
+                    self.semantic = semantic_index(self.index, self._cache_dir)
+        return self.semantic
 
     def _welsh(self) -> Matcher:
         """The bilingual matcher, built once, by the first question that needs it; a
@@ -295,7 +338,7 @@ class Matcher:
         found = self._read_vocabulary(sequence)
         terms = self._terms(words, found)
         ranked = self._blend(self._rank(terms, kinds), terms)
-        if self.semantic is not None:
+        if self.semantic is not None and self.config.semantic_share > 0:
             ranked = self._with_meaning(text, ranked, kinds)
         return self._decide(text, tuple(ranked[:limit]))
 

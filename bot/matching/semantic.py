@@ -24,6 +24,7 @@ import hashlib
 import importlib.util
 import json
 import logging
+import threading
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -155,6 +156,22 @@ class EmbeddingCache:
             logger.warning("could not write the embedding cache %s: %s", self.path, error)
 
 
+# The vectors of the last few knowledge bases embedded in this process, by cache key: a
+# reload that changed no text, or the bilingual matcher of the same texts, embeds nothing.
+_recent: dict[str, np.ndarray] = {}
+_recent_lock = threading.Lock()
+_RECENT = 2
+
+
+def _remember(key: str, vectors: np.ndarray) -> None:
+    vectors.setflags(write=False)  # shared between indexes: nobody may change them
+    with _recent_lock:
+        _recent.pop(key, None)
+        _recent[key] = vectors
+        while len(_recent) > _RECENT:
+            _recent.pop(next(iter(_recent)))
+
+
 def cache_key(texts: Sequence[str]) -> str:
     """What the vectors of ``texts`` depend on: the texts in order, the model, the format."""
     digest = hashlib.sha256(json.dumps([CACHE_FORMAT, bundled_model_digest(), list(texts)],
@@ -187,12 +204,18 @@ class SemanticIndex:
         order = np.argsort(np.asarray(owners, dtype=np.int64), kind="stable")
         sorted_owners = np.asarray(owners, dtype=np.int64)[order]
         ordered = [texts[i] for i in order]
-        key = cache_key(ordered) if cache is not None else ""
-        vectors = cache.read(key, len(ordered), embedder.dimensions) if cache else None
+        key = cache_key(ordered)
+        vectors = _recent.get(key)
+        if vectors is not None:
+            if cache is not None and cache.read(key, *vectors.shape) is None:
+                cache.write(key, vectors)  # a new or damaged cache is filled all the same
+        elif cache is not None:
+            vectors = cache.read(key, len(ordered), embedder.dimensions)
         if vectors is None:
             vectors = embedder.embed(ordered)
             if cache is not None:
                 cache.write(key, vectors)
+        _remember(key, vectors)
         entries, starts = np.unique(sorted_owners, return_index=True)
         centroids = np.zeros((entry_count, vectors.shape[1]), dtype=np.float32)
         if len(entries):
@@ -200,6 +223,14 @@ class SemanticIndex:
         norms = np.linalg.norm(centroids, axis=1, keepdims=True)
         np.divide(centroids, norms, out=centroids, where=norms > 0)
         return cls(vectors, centroids, sorted_owners, starts, entries, entry_count)
+
+    def similarity(self, question: np.ndarray, entry: int) -> float:
+        """One entry's similarity to ``question`` (a unit vector), as ``best`` scores it."""
+        rows = np.flatnonzero(self.owners == entry)
+        if not len(rows):
+            return -1.0
+        closest = float((self.vectors[rows] @ question).max())
+        return (closest + float(self.centroids[entry] @ question)) / 2
 
     def best(self, question: np.ndarray) -> np.ndarray:
         """Each entry's similarity to ``question`` (a unit vector), -1..1."""

@@ -41,8 +41,9 @@ class KnowledgeHolder:
     def __init__(self, directory: str | Path, config: MatcherConfig | None = None,
                  cache_dir: Path | None = None) -> None:
         """``cache_dir``: where the validated load is kept between start-ups and reloads
-        (bot/kb/load_cache.py: served again only for the very same files, code and day);
-        None validates in full every time."""
+        (bot/kb/load_cache.py: served again only for the very same files, code and day),
+        and the entries' embeddings (bot/matching/semantic.py, keyed by their texts); None
+        validates and embeds in full every time."""
         self.directory = Path(directory)
         self.config = config
         self.cache_dir = cache_dir
@@ -54,7 +55,7 @@ class KnowledgeHolder:
         self._current = self._build(result.knowledge)
 
     def _build(self, knowledge: KnowledgeBase) -> Snapshot:
-        matcher = Matcher(knowledge, self.config)
+        matcher = Matcher(knowledge, self.config, cache_dir=self.cache_dir)
         return Snapshot(knowledge, matcher, Engine(knowledge, matcher), now_iso())
 
     @property

@@ -702,3 +702,25 @@ def test_the_veto_by_meaning_leaves_welsh_and_confident_answers_alone(
     result = fresh.match("cyllid i beilot bach")
     assert result.best is not None and result.best.entry.id == "funding-for-innovation"
     assert result.best.score < MatcherConfig().semantic_veto_below
+
+
+def test_embeddings_that_cannot_load_leave_the_answers_lexical(
+        real_matcher: Matcher, monkeypatch: pytest.MonkeyPatch,
+        caplog: pytest.LogCaptureFixture) -> None:
+    """A broken model file must not stop the bot answering: one warning, then every
+    question is answered as without the veto, and the load is not retried each time."""
+    import bot.matching.matcher as matcher_module
+
+    calls = []
+
+    def broken(*args: object) -> None:
+        calls.append(args)
+        raise Exception("tokenizer file is not valid JSON")  # what tokenizers raises
+
+    monkeypatch.setattr(matcher_module, "semantic_index", broken)
+    matcher = Matcher(real_matcher.kb)
+    for _ in range(2):
+        result = matcher.match("what's a good name for a new kitten")
+        assert result.best is not None and result.reason == "confident"
+    assert len(calls) == 1
+    assert "the veto by meaning is off" in caplog.text

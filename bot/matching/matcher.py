@@ -29,6 +29,7 @@ as a whole where no single phrasing explains it.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
@@ -53,6 +54,8 @@ from bot.matching.semantic import (
     semantic_index,
 )
 from bot.matching.vocabulary import QuestionVocabulary, VocabularyIndex
+
+logger = logging.getLogger(__name__)
 
 # Each known word the question matches -> (term position, similarity) pairs.
 _Links = dict[str, tuple[tuple[int, float], ...]]
@@ -236,6 +239,7 @@ class Matcher:
         self.semantic = semantic
         self._cache_dir = cache_dir
         self._semantic_lock = threading.Lock()
+        self._meaning_failed = False
 
     def match(self, text: str, limit: int = 5, kinds: set[str] | None = None) -> MatchResult:
         """The best entry for ``text`` (or None) with up to ``limit`` ranked candidates.
@@ -286,18 +290,28 @@ class Matcher:
                 or len(result.query.split()) > config.semantic_veto_max_words):
             return result
         meaning = self._meaning()
+        if meaning is None:
+            return result
         question = bundled_embedder().embed_one(result.query)
         if meaning.similarity(question, self.index.position[result.best.entry.id]) >= (
                 config.semantic_veto):
             return result
         return self._result(result.query, result.candidates, "far_in_meaning")
 
-    def _meaning(self) -> SemanticIndex:
-        """The entries' semantic index, built (or read from the cache) on first use."""
-        if self.semantic is None:
+    def _meaning(self) -> SemanticIndex | None:
+        """The entries' semantic index, built (or read from the cache) on first use; None,
+        after one logged warning, if the embeddings cannot be loaded: the veto is a second
+        opinion, and the bot answers without it rather than not at all."""
+        if self.semantic is None and not self._meaning_failed:
             with self._semantic_lock:
-                if self.semantic is None:
-                    self.semantic = semantic_index(self.index, self._cache_dir)
+                if self.semantic is None and not self._meaning_failed:
+                    try:
+                        self.semantic = semantic_index(self.index, self._cache_dir)
+                    # The tokenizer and safetensors raise plain Exception subclasses.
+                    except Exception as error:  # noqa: BLE001
+                        logger.warning("the veto by meaning is off: the embeddings could "
+                                       "not be loaded (%s)", error)
+                        self._meaning_failed = True
         return self.semantic
 
     def _welsh(self) -> Matcher:

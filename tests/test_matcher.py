@@ -675,7 +675,8 @@ def test_a_look_alike_far_in_meaning_from_its_answer_is_declined(real_matcher: M
     question = "what's a good name for a new kitten"
     result = real_matcher.match(question)
     assert (result.best, result.reason) == (None, "far_in_meaning")
-    assert result.candidates  # still ranked, for "did you mean" and the unanswered report
+    assert result.candidates  # still ranked, for the unanswered report
+    assert result.suggestions == ()  # no "did you mean" to the entry it was kept from
     without = Matcher(real_matcher.kb, replace(real_matcher.config, semantic_veto=0.0))
     assert without.match(question).best is not None
 

@@ -174,8 +174,10 @@ class MatchResult:
 
     @property
     def suggestions(self) -> tuple[Match, ...]:
-        """Close matches to offer as "did you mean" when abstaining; empty when confident."""
-        if self.best is not None:
+        """Close matches to offer as "did you mean" when abstaining; empty when confident,
+        and when the top entry was declined for being far in meaning from the question (a
+        look-alike's "did you mean" would offer the very entry it must not be sent to)."""
+        if self.best is not None or self.reason == "far_in_meaning":
             return ()
         close = [m for m in self.candidates if m.score >= self.config.suggest_floor]
         return tuple(close[: self.config.max_suggestions])

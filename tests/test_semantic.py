@@ -196,3 +196,15 @@ def test_near_pairs_are_the_entries_about_the_same_thing() -> None:
     assert [(a, b) for a, b, _ in pairs] == [(0, 1)]
     assert 0.6 <= pairs[0][2] <= 1.0
     assert near_pairs(semantic, 1.01) == []
+
+
+def test_one_entrys_similarity_is_its_figure_among_all() -> None:
+    texts = ["do I need ethics approval", "ethical review for my study", "staff car parking",
+             "REC approval for research"]
+    semantic = SemanticIndex.build(bundled_embedder(), texts, [2, 0, 3, 0], 5)
+    question = bundled_embedder().embed_one("does my project need ethics review")
+    every = semantic.best(question)
+    for entry in range(5):
+        assert semantic.similarity(question, entry) == pytest.approx(float(every[entry]),
+                                                                     abs=1e-6)
+    assert semantic.similarity(question, 1) == -0.5  # no texts: no phrase, a zero centroid

@@ -146,7 +146,7 @@ def kb_check(directory: str | None) -> int:
     counts = (f"{len(knowledge.stages)} stages, {len(knowledge.organisations)} organisations, "
               f"{len(knowledge.topics)} topics and guidance entries")
     print(f"ok: {counts} (version {knowledge.version})")
-    matcher = Matcher(knowledge)
+    matcher = Matcher(knowledge, cache_dir=_cache_dir())
     report = evaluate_examples(matcher, knowledge.examples)
     for line in report.summary_lines():
         print(line)
@@ -165,13 +165,11 @@ NEAR_IN_MEANING = 0.7  # centroid cosine: the bundled knowledge base's nearest 0
 def _near_in_meaning(matcher: Any) -> dict[tuple[str, str], float]:
     """Pairs of entry ids whose texts are near in meaning (WordLlama centroids, cosine at
     least NEAR_IN_MEANING), keyed sorted; empty, with a note, if the embeddings cannot load."""
-    from bot.matching.semantic import near_pairs, semantic_index
+    from bot.matching.semantic import near_pairs
 
-    try:
-        semantic = matcher.semantic or semantic_index(matcher.index, _cache_dir())
-    # The tokenizer and safetensors raise plain Exception subclasses; the check goes on.
-    except Exception as error:  # noqa: BLE001
-        print(f"entries near in meaning: not checked ({error})")
+    semantic = matcher.meaning()
+    if semantic is None:
+        print("entries near in meaning: not checked (the embeddings could not be loaded)")
         return {}
     entries = matcher.index.entries
     return {tuple(sorted((entries[a].id, entries[b].id))): similarity

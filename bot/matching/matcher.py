@@ -291,7 +291,7 @@ class Matcher:
                 or result.best.score >= config.semantic_veto_below
                 or len(result.query.split()) > config.semantic_veto_max_words):
             return result
-        meaning = self._meaning()
+        meaning = self.meaning()
         if meaning is None:
             return result
         question = bundled_embedder().embed_one(result.query)
@@ -300,7 +300,7 @@ class Matcher:
             return result
         return self._result(result.query, result.candidates, "far_in_meaning")
 
-    def _meaning(self) -> SemanticIndex | None:
+    def meaning(self) -> SemanticIndex | None:
         """The entries' semantic index, built (or read from the cache) on first use; None,
         after one logged warning, if the embeddings cannot be loaded: the veto is a second
         opinion, and the bot answers without it rather than not at all."""

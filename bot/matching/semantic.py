@@ -226,10 +226,8 @@ class SemanticIndex:
 
     def similarity(self, question: np.ndarray, entry: int) -> float:
         """One entry's similarity to ``question`` (a unit vector), as ``best`` scores it."""
-        rows = np.flatnonzero(self.owners == entry)
-        if not len(rows):
-            return -1.0
-        closest = float((self.vectors[rows] @ question).max())
+        first, end = np.searchsorted(self.owners, (entry, entry + 1))  # owners are sorted
+        closest = float((self.vectors[first:end] @ question).max()) if end > first else -1.0
         return (closest + float(self.centroids[entry] @ question)) / 2
 
     def best(self, question: np.ndarray) -> np.ndarray:

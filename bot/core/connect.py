@@ -79,6 +79,16 @@ def answer(kb: KnowledgeBase, state: UserState, pending: dict[str, Any], message
     return _consent_question(org, answers, lang)
 
 
+def well_formed(pending: dict[str, Any]) -> bool:
+    """Whether a stored connect exchange has the shape answer() reads (see bot.core.pending)."""
+    step, answers = pending.get("step"), pending.get("answers")
+    return (isinstance(pending.get("org"), str)
+            and isinstance(step, int) and not isinstance(step, bool)
+            and 0 <= step <= len(QUESTIONS)
+            and isinstance(answers, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in answers.items()))
+
+
 def is_answer(state: UserState, pending: dict[str, Any], message: str, intent_name: str
               ) -> bool:
     """Whether ``message`` answers the form's current question rather than stepping out of it."""

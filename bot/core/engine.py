@@ -14,6 +14,7 @@ from dataclasses import replace
 
 from bot.base import language
 from bot.core import connect, intents, ticks, views
+from bot.core import pending as exchanges
 from bot.core.commands import Registry, command
 from bot.core.intents import Intent
 from bot.core.measure import conversation as measuring
@@ -102,7 +103,7 @@ class Engine:
 
     def _dispatch(self, state: UserState, message: str, private: bool
                   ) -> tuple[Reply, UserState | None]:
-        pending = state.pending if private else None
+        pending = exchanges.usable(state.pending) if private else None
         state.pending = None if private else state.pending
         intent = intents.parse(message)
         if intent.name == "question":  # "show my progress", "whats nxt": a command said freely

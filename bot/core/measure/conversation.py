@@ -595,6 +595,22 @@ def _research_answer(state: UserState, pending: dict, message: str, today: date
 
 # --- the exchanges' answers ---------------------------------------------------------------------
 
+def well_formed(pending: dict[str, Any]) -> bool:
+    """Whether a stored plan, PDSA or research exchange has the shape its answer reads."""
+    kind, step = pending.get("kind"), pending.get("step")
+    if kind == "research":
+        answers = pending.get("answers")
+        return isinstance(answers, dict) and all(
+            isinstance(k, str) and isinstance(v, str) for k, v in answers.items())
+    if not isinstance(pending.get("project"), str):
+        return False
+    if kind == "pdsa":
+        return step in shape.PDSA_STEPS
+    return (isinstance(step, int) and not isinstance(step, bool)
+            and 0 <= step < len(_PLAN_STEPS) + len(_MEASURE_STEPS)
+            and isinstance(pending.get("measure", ""), str))
+
+
 def answer(kb: KnowledgeBase, state: UserState, pending: dict, message: str,
            today: date | None = None) -> tuple[Reply, UserState] | None:
     """Answer a pending plan, PDSA or research exchange; None lets a command through."""

@@ -1,0 +1,59 @@
+"""Damaged stored records: a bad one is skipped or set aside, never a crash that locks users out."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from bot.core.user import STATE_VERSION
+from bot.service import Pathway
+from bot.store.database import Database
+from bot.store.users import UserStore
+
+W = "T1"
+KEY = UserStore.key(W, "U1")
+
+
+def store(database: Database, table: str, key: str, value: Any) -> None:
+    with database.transaction() as tx:
+        tx.put(table, key, value)
+
+
+# --- a damaged unfinished exchange (pending) --------------------------------------------------
+
+DAMAGED_PENDING = [
+    {"kind": "choose", "ids": 5},
+    {"kind": "choose", "ids": ["a", 2]},
+    {"kind": "connect", "org": "improvement-cymru", "step": 1, "answers": [1, 2]},
+    {"kind": "connect", "org": "improvement-cymru", "step": 5, "answers": "x"},
+    {"kind": "connect", "org": "improvement-cymru", "step": 1, "answers": {"summary": 3}},
+    {"kind": "triage", "step": 10**6},
+    {"kind": "confirm", "action": ["forget"]},
+    {"kind": "plan", "project": "x", "step": -5},
+    {"kind": "plan", "project": "x", "step": 99, "measure": "m"},
+    {"kind": "pdsa", "project": 3, "step": "plan"},
+    {"kind": "research", "answers": {"randomised": [1]}},
+    {"kind": "no such kind"},
+]
+
+
+@pytest.mark.parametrize("pending", DAMAGED_PENDING)
+def test_damaged_pending_is_ignored_and_forget_me_works(
+        pathway: Pathway, database: Database, pending: dict,
+        caplog: pytest.LogCaptureFixture) -> None:
+    store(database, "users", KEY, {"version": STATE_VERSION, "pending": pending, "lang": "en"})
+    with caplog.at_level(logging.WARNING, logger="bot.core.pending"):
+        first = pathway.respond(W, "U1", "1")
+    assert first.kind != "error"
+    assert len([r for r in caplog.records if "damaged pending" in r.message]) == 1
+    assert pathway.respond(W, "U1", "forget me").kind == "confirm"
+    assert pathway.respond(W, "U1", "yes").kind == "forgotten"
+    assert database.table("users").get(KEY) is None
+
+
+def test_well_formed_pending_is_still_answered(pathway: Pathway, database: Database) -> None:
+    store(database, "users", KEY, {"version": STATE_VERSION, "lang": "en",
+                                   "pending": {"kind": "confirm", "action": "forget"}})
+    assert pathway.respond(W, "U1", "yes").kind == "forgotten"

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.user import STATE_VERSION
+from bot.core.user import STATE_VERSION, NewerStateError, migrate
 from bot.service import Pathway
 from bot.store.database import Database
 from bot.store.users import UserStore
@@ -57,3 +57,22 @@ def test_well_formed_pending_is_still_answered(pathway: Pathway, database: Datab
     store(database, "users", KEY, {"version": STATE_VERSION, "lang": "en",
                                    "pending": {"kind": "confirm", "action": "forget"}})
     assert pathway.respond(W, "U1", "yes").kind == "forgotten"
+
+
+# --- a damaged version field ------------------------------------------------------------------
+
+@pytest.mark.parametrize("version", ["1", None, True, 1.0, [1]])
+def test_a_version_that_is_not_a_number_is_set_aside(
+        pathway: Pathway, database: Database, version: Any) -> None:
+    damaged = {"version": version, "stage": "idea"}
+    store(database, "users", KEY, damaged)
+    assert pathway.respond(W, "U1", "me").kind != "error"
+    kept = [v for k, v in database.table("quarantine").items() if k.startswith(f"{KEY}@")]
+    assert [v["raw"] for v in kept] == [damaged]
+    assert pathway.respond(W, "U1", "forget me").kind == "confirm"
+    assert pathway.respond(W, "U1", "yes").kind == "forgotten"
+
+
+def test_only_a_newer_whole_number_version_is_refused() -> None:
+    with pytest.raises(NewerStateError):
+        migrate({"version": STATE_VERSION + 1})

@@ -104,7 +104,11 @@ MIGRATIONS = {0: _unversioned_to_1}
 def migrate(raw: dict[str, Any]) -> dict[str, Any]:
     """Bring a stored state up to STATE_VERSION."""
     version = raw.get("version", 0)
-    if not isinstance(version, int) or version > STATE_VERSION:
+    # A version that is not a whole number is damage, not a newer Pathway: TypeError sends
+    # the record to the store's quarantine, where NewerStateError would lock the user out.
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise TypeError(f"stored state has a version that is not a number: {version!r}")
+    if version > STATE_VERSION:
         raise NewerStateError(f"stored state is version {version}, newer than this Pathway "
                          f"({STATE_VERSION}); upgrade Pathway before using this database")
     while version < STATE_VERSION:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from typing import Any
 
 import pytest
 
+from bot.core.replies import ReferralRequest
 from bot.core.user import STATE_VERSION, NewerStateError, migrate
-from bot.service import Pathway
+from bot.service import KnowledgeHolder, Pathway
 from bot.store.database import Database
 from bot.store.users import UserStore
 
@@ -76,3 +78,61 @@ def test_a_version_that_is_not_a_number_is_set_aside(
 def test_only_a_newer_whole_number_version_is_refused() -> None:
     with pytest.raises(NewerStateError):
         migrate({"version": STATE_VERSION + 1})
+
+
+# --- damaged referrals and feedback rows ------------------------------------------------------
+
+DAMAGED_REFERRALS = [
+    {"created": "2026-01-01", "user": f"{W}:U9"},
+    {"created": "2026-01-01", "updated": 5, "user": f"{W}:U9"},
+    {"created": "2026-01-01", "updated": "2099", "user": KEY},
+    {"created": "2026-01-01", "updated": "2099", "user": KEY, "status": "pending",
+     "delivery": None},
+]
+
+
+def request() -> ReferralRequest:
+    return ReferralRequest("improvement-cymru", "A falls sensor for care homes",
+                           "Falls at night go unnoticed", "prototype", "Powys Teaching HB",
+                           "Help to evaluate it", consent=True)
+
+
+@pytest.mark.parametrize("record", DAMAGED_REFERRALS)
+def test_a_damaged_referral_is_skipped(
+        engine_holder: KnowledgeHolder, database: Database, record: dict,
+        caplog: pytest.LogCaptureFixture) -> None:
+    store(database, "referrals", "RBAD1", record)
+    with caplog.at_level(logging.WARNING, logger="bot.store.referrals"):
+        pathway = Pathway(engine_holder, database)  # start-up purges by retention
+    assert "RBAD1" in caplog.text
+    assert pathway.respond(W, "U1", "referrals").kind == "referrals"
+    assert pathway.submit_referral(W, "U1", request()).kind == "referral"
+    assert [r.user for r in pathway.all_referrals()] == [KEY]
+    assert pathway.referral("RBAD1") is None
+
+
+def test_forget_me_deletes_the_users_damaged_referrals(
+        engine_holder: KnowledgeHolder, database: Database) -> None:
+    store(database, "referrals", "RBAD1", {"created": "2026-01-01", "user": KEY})
+    store(database, "referrals", "ROTHER", {"created": "2026-01-01", "user": f"{W}:U9"})
+    store(database, "referrals", "RJUNK", "placeholder")
+    with sqlite3.connect(database.path) as conn:  # a record that is not JSON at all
+        conn.execute("UPDATE referrals SET value = ? WHERE key = 'RJUNK'",
+                     (f'{{"user": "{KEY}", "cre',))
+    pathway = Pathway(engine_holder, database)
+    pathway.submit_referral(W, "U1", request())
+    assert pathway.respond(W, "U1", "forget me").kind == "confirm"
+    assert pathway.respond(W, "U1", "yes").kind == "forgotten"
+    assert sorted(database.table("referrals")) == ["ROTHER"]
+
+
+def test_damaged_feedback_rows_are_left_out_of_the_report(
+        pathway: Pathway, database: Database) -> None:
+    store(database, "feedback", "2026-01-01:x", {"helped": "a"})
+    store(database, "feedback", "2026-01-01:y", {"date": "2026-01-01", "entry": "y",
+                                                 "helped": "a", "not_helped": 0})
+    store(database, "feedback", "2026-01-01:z", [1, 2])
+    store(database, "feedback", "2026-01-01:ethics", {"date": "2026-01-01", "entry": "ethics",
+                                                      "helped": 2, "not_helped": 1})
+    votes = pathway.feedback_votes()
+    assert [(v.entry_id, v.helped, v.not_helped) for v in votes] == [("ethics", 2, 1)]

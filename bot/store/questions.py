@@ -223,17 +223,35 @@ def feedback(database: Database, kb: KnowledgeBase, days: int | None = None
     """Entries by "didn't help" votes, most first."""
     since = (dt.date.today() - dt.timedelta(days=days)).isoformat() if days is not None else ""
     totals: dict[str, list[int]] = {}
-    for row in database.table("feedback").values():
-        if isinstance(row, dict) and row.get("date", "") >= since:
-            counts = totals.setdefault(row["entry"], [0, 0])
-            counts[0] += int(row.get("helped", 0))
-            counts[1] += int(row.get("not_helped", 0))
+    rows = list(database.table("feedback").values())
+    votes = [vote for vote in map(_vote, rows) if vote is not None]
+    if len(votes) < len(rows):
+        logger.warning("%d damaged feedback row(s) left out of the report",
+                       len(rows) - len(votes))
+    for entry_id, day, helped, not_helped in votes:
+        if day >= since:
+            counts = totals.setdefault(entry_id, [0, 0])
+            counts[0] += helped
+            counts[1] += not_helped
     lines = []
     for entry_id, (helped, not_helped) in totals.items():
         entry = kb.get(entry_id)
         lines.append(FeedbackLine(entry_id, entry.title.get("en") if entry else "(removed)",
                                   helped, not_helped))
     return sorted(lines, key=lambda line: (-line.not_helped, line.entry_id))
+
+
+def _vote(row: Any) -> tuple[str, str, int, int] | None:
+    """(entry id, date, helped, not helped) of a feedback row; None for a damaged one."""
+    if not isinstance(row, dict):
+        return None
+    entry_id, day = row.get("entry"), row.get("date", "")
+    counts = (row.get("helped", 0), row.get("not_helped", 0))
+    if not isinstance(entry_id, str) or not isinstance(day, str):
+        return None
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in counts):
+        return None
+    return entry_id, day, *counts
 
 
 def export_csv(groups: list[QuestionGroup], votes: list[FeedbackLine],

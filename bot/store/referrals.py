@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import secrets
 import time
 from collections.abc import Iterator
@@ -30,10 +31,19 @@ from bot.core.referral import (
 from bot.core.user import now_iso
 from bot.core.wording import say
 from bot.kb.model import Organisation
-from bot.store.database import Database, Transaction
+from bot.store.database import CorruptRecord, Database, Transaction
+
+logger = logging.getLogger(__name__)
 
 TABLE = "referrals"
 CLAIM_SECONDS = 120.0  # a delivery claimed by a process that died is retried after this
+# What every reader takes from a record, with the type it reads it as.
+FIELD_TYPES: dict[str, type] = {
+    "id": str, "user": str, "workspace": str, "user_id": str, "organisation": str,
+    "organisation_name": str, "summary": str, "problem": str, "stage": str,
+    "user_organisation": str, "help_wanted": str, "consent": dict, "status": str,
+    "history": list, "delivery": dict, "idempotency": str, "created": str, "updated": str,
+}
 
 
 class ReferralStore:
@@ -46,7 +56,7 @@ class ReferralStore:
     def _changing(self, referral_id: str) -> Iterator[dict[str, Any]]:
         with self._database.transaction() as tx:
             record = tx.get(TABLE, referral_id)
-            if not isinstance(record, dict):
+            if not well_formed(record):
                 raise ReferralError(say("referral.not_found"))
             yield record
             record["updated"] = now_iso()
@@ -75,7 +85,7 @@ class ReferralStore:
         """One referral, or None."""
         with self._database.reading() as tx:
             record = tx.get(TABLE, referral_id)
-        return Referral.from_json(record) if isinstance(record, dict) else None
+        return Referral.from_json(record) if well_formed(record) else None
 
     def for_user(self, user_key: str) -> list[Referral]:
         """The user's referrals, oldest first."""
@@ -102,7 +112,7 @@ class ReferralStore:
         moment = time.time() if now is None else now
         with self._database.transaction() as tx:
             record = tx.get(TABLE, referral_id)
-            if not isinstance(record, dict) or record.get("status") != "pending":
+            if not well_formed(record) or record["status"] != "pending":
                 return None
             claim = record["delivery"].get("claim") or {}
             if claim.get("until", 0) > moment:
@@ -156,31 +166,61 @@ class ReferralStore:
         return Referral.from_json(record)
 
     def forget_user(self, user_key: str, tx: Transaction | None = None) -> int:
-        """Delete the user's referrals; returns how many."""
+        """Delete the user's referrals, damaged ones too; returns how many."""
         if tx is None:
             with self._database.transaction() as own:
                 return self.forget_user(user_key, own)
-        ids = [r["id"] for r in _records(tx, user_key)]
-        for referral_id in ids:
-            tx.delete(TABLE, referral_id)
-        return len(ids)
+        keys = [key for key, record in tx.items(TABLE) if _belongs_to(record, user_key)]
+        for key in keys:
+            tx.delete(TABLE, key)
+        return len(keys)
 
     def purge(self, retention_days: int, now: dt.datetime | None = None) -> int:
         """Delete referrals not changed within the retention period."""
         moment = now or dt.datetime.now(dt.timezone.utc)
         cutoff = (moment - dt.timedelta(days=retention_days)).replace(microsecond=0).isoformat()
         with self._database.transaction() as tx:
+            _warn_of_damage(tx)
             old = [r["id"] for r in _records(tx) if r["updated"] < cutoff]
             for referral_id in old:
                 tx.delete(TABLE, referral_id)
         return len(old)
 
 
+def well_formed(record: Any) -> bool:
+    """Whether a stored referral can be read; a damaged one is skipped, never a crash."""
+    if not isinstance(record, dict):
+        return False
+    if not all(isinstance(record.get(name), kind) for name, kind in FIELD_TYPES.items()):
+        return False
+    delivery = record["delivery"]
+    return (isinstance(delivery.get("attempts"), int)
+            and isinstance(delivery.get("claim") or {}, dict))
+
+
 def _records(tx: Transaction, user_key: str | None = None) -> list[dict[str, Any]]:
     """Every well-formed referral (or only one user's), oldest first."""
-    rows = [r for _, r in tx.items(TABLE) if isinstance(r, dict) and "created" in r
-            and (user_key is None or r.get("user") == user_key)]
+    rows = [r for _, r in tx.items(TABLE) if well_formed(r)
+            and (user_key is None or r["user"] == user_key)]
     return sorted(rows, key=lambda r: r["created"])
+
+
+def _belongs_to(record: Any, user_key: str) -> bool:
+    """Whether a record, readable or not, is the user's, so "forget me" deletes it."""
+    if isinstance(record, CorruptRecord):  # not JSON: the user's key in it is all we can see
+        return json.dumps(user_key) in record.raw
+    return isinstance(record, dict) and record.get("user") == user_key
+
+
+def _warn_of_damage(tx: Transaction) -> None:
+    """Log, once per purge (at start-up), the referrals every reader skips as damaged.
+
+    They are kept for an admin to repair, but retention cannot date them, so they say so.
+    """
+    damaged = [key for key, record in tx.items(TABLE) if not well_formed(record)]
+    if damaged:
+        logger.warning("%d damaged referral record(s) skipped, and not purged by retention: "
+                       "%s", len(damaged), ", ".join(damaged[:20]))
 
 
 def _idempotency_key(user_key: str, org_id: str, form: ReferralForm) -> str:

@@ -214,3 +214,75 @@ def test_the_validated_load_is_kept_in_the_data_directory_and_never_served_stale
                                    1), encoding="utf-8")
     edited = run("ask", "--json", "--knowledge", str(knowledge), question, data_dir=data)
     assert json.loads(edited.stdout)["text"].startswith("Its stated purpose decides")
+
+
+STRICT_UTF8 = {"PYTHONIOENCODING": "utf-8:strict"}  # stdin as under LANG=en_GB.UTF-8
+
+
+def run_bytes(*args: str, stdin: bytes, data_dir: Path) -> subprocess.CompletedProcess:
+    environment = {**os.environ, "PATHWAY_DATA_DIR": str(data_dir), **STRICT_UTF8}
+    environment.pop("PATHWAY_KNOWLEDGE_DIR", None)
+    return subprocess.run([sys.executable, str(ROOT / "run_bot.py"), *args], input=stdin,
+                          capture_output=True, timeout=60, env=environment, cwd=data_dir)
+
+
+def test_piped_chat_answers_a_line_with_an_invalid_byte(tmp_path: Path) -> None:
+    result = run_bytes("chat", "--knowledge", str(ENGINE_KB),
+                       stdin=b"caf\xe9 ethics\nme\n", data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"Traceback" not in result.stderr
+    out = result.stdout.decode("utf-8")
+    assert "caf\ufffd ethics" in out  # the line was handled, the bad byte replaced
+    assert "What I keep about you" in out  # and the chat went on to the next line
+
+
+def test_ask_from_stdin_answers_a_line_with_an_invalid_byte(tmp_path: Path) -> None:
+    result = run_bytes("ask", "--json", "--knowledge", str(ENGINE_KB), "-",
+                       stdin=b"do i need ethics approval caf\xe9\nis my app a medical device\n",
+                       data_dir=tmp_path)
+    assert result.returncode == 0, result.stderr.decode()
+    answers = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert [a["match"]["id"] for a in answers] == ["ethics-approval", "medical-device"]
+
+
+def test_interactive_chat_answers_a_line_with_an_invalid_byte(tmp_path: Path) -> None:
+    pty = pytest.importorskip("pty")
+    environment = {**os.environ, "PATHWAY_DATA_DIR": str(tmp_path), **STRICT_UTF8}
+    environment.pop("PATHWAY_KNOWLEDGE_DIR", None)
+    pid, terminal = pty.fork()
+    if pid == 0:  # the child: the chat on a terminal, as a user starts it
+        os.chdir(tmp_path)
+        os.execve(sys.executable, [sys.executable, str(ROOT / "run_bot.py"), "chat",
+                                   "--knowledge", str(ENGINE_KB)], environment)
+    try:
+        shown = _read_until(terminal, b"you> ")
+        os.write(terminal, b"caf\xe9 ethics approval\n")
+        shown += _read_until(terminal, b"you> ")
+        os.write(terminal, b"quit\n")
+        _, status = os.waitpid(pid, 0)
+    finally:
+        os.close(terminal)
+    text = shown.decode("utf-8", "replace")
+    assert "Traceback" not in text
+    assert text.count("you> ") == 2  # answered, and asked for the next line
+    assert os.waitstatus_to_exitcode(status) == 0
+
+
+def _read_until(terminal: int, marker: bytes, timeout: float = 60) -> bytes:
+    """What the terminal shows until ``marker`` appears (or the child ends, or time runs out)."""
+    import select
+    import time
+
+    shown = b""
+    deadline = time.monotonic() + timeout
+    while marker not in shown and time.monotonic() < deadline:
+        ready, _, _ = select.select([terminal], [], [], 0.5)
+        if ready:
+            try:
+                chunk = os.read(terminal, 65536)
+            except OSError:  # the child closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+    return shown

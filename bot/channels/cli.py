@@ -117,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "kb":
             return kb_check(args.directory)
         if args.command in {"chat", "ask", "admin"}:
+            _replace_undecodable_input()
             return _run_local(args)
         return args.run(args)
     except (SettingsError, StateError) as error:
@@ -127,6 +128,15 @@ def main(argv: list[str] | None = None) -> int:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return 2
+
+
+def _replace_undecodable_input() -> None:
+    """Decode standard input with invalid bytes as U+FFFD: a strict UTF-8 locale would
+    otherwise end the chat with a traceback on one stray byte (piped lines and input() alike,
+    as input() decodes with sys.stdin's encoding and errors)."""
+    reconfigure = getattr(sys.stdin, "reconfigure", None)  # absent on a replaced stream
+    if reconfigure is not None:
+        reconfigure(errors="replace")
 
 
 def kb_check(directory: str | None) -> int:

@@ -1,16 +1,18 @@
-"""Measurement in the terminal (issue 15): charts and exported plans are saved as files under
-the data directory, and `ask --json "chart <measure>"` gives the path and the summary."""
+"""Measurement in the terminal (issue 15): charts and exported plans are saved as files in the
+user's folder under the data directory, `ask --json "chart <measure>"` gives the path and the
+summary, `me` names the files and `forget me` deletes them."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
-from bot.channels.files import file_name, save_files
+from bot.channels.files import file_name, save_files, user_folder
 from bot.core.replies import ChartImage, Reply
 from tests.conftest import ROOT
 
@@ -32,17 +34,56 @@ def sixteen_days() -> list[str]:
             for n, v in enumerate(values)]
 
 
+def saved_paths(out: str) -> list[Path]:
+    """The files the terminal said it saved, in order."""
+    return [Path(path) for path in
+            re.findall(r"^(?:Chart saved|Plan saved as Markdown): (.+)$", out, re.MULTILINE)]
+
+
 def test_sixteen_points_logged_charted_and_exported_in_the_terminal(tmp_path: Path) -> None:
     data = tmp_path / "data"
     lines = [*sixteen_days(), "chart waits", "export plan", "quit"]
-    result = run(["chat"], data, "\n".join(lines) + "\n")
+    result = run(["chat", "--user", "nia"], data, "\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr
-    chart = data / "charts" / "waits.png"
+    chart, export = saved_paths(result.stdout)
+    folder = chart.parent.parent
+    assert folder.parent == data / "users" and export.parent.parent == folder
+    assert chart.name == "waits.png" and chart.parent.name == "charts"
     assert chart.read_bytes().startswith(PNG) and chart.stat().st_size > 5000
-    assert f"Chart saved: {chart}" in result.stdout
     assert "a shift" in result.stdout
-    exports = list((data / "exports").glob("*.md"))
-    assert len(exports) == 1 and "waits" in exports[0].read_text(encoding="utf-8")
+    assert export.parent.name == "exports" and "waits" in export.read_text(encoding="utf-8")
+
+
+def test_each_user_has_a_folder_that_me_names_and_forget_me_deletes(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    charted = [*sixteen_days(), "chart waits", "export plan"]
+    alice = run(["chat", "--user", "../alice"], data, "\n".join([*charted, "me"]) + "\n")
+    bob = run(["chat", "--user", "bob"], data, "\n".join(charted) + "\n")
+    assert alice.returncode == bob.returncode == 0, alice.stderr + bob.stderr
+    alice_files, bob_files = saved_paths(alice.stdout), saved_paths(bob.stdout)
+    assert len(alice_files) == len(bob_files) == 2
+    assert not set(alice_files) & set(bob_files)  # two users never overwrite each other
+    alice_folder = alice_files[0].parent.parent
+    assert "alice" not in str(alice_folder) and alice_folder.parent == data / "users"
+    assert ("• Files saved for you in the terminal (charts and exported plans): 2, in "
+            f"{alice_folder}") in alice.stdout
+    forgot = run(["chat", "--user", "../alice"], data, "forget me\nyes\nme\n")
+    assert "I've deleted everything I kept about you" in forgot.stdout
+    assert "Files saved for you" not in forgot.stdout
+    assert not alice_folder.exists()
+    assert all(path.is_file() for path in bob_files)  # bob's files are his to delete
+
+
+def test_forget_me_says_which_folder_it_could_not_delete(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    folder = user_folder(data, "local", "nia")
+    folder.parent.mkdir(parents=True)
+    folder.write_text("a file where the folder should be", encoding="utf-8")
+    result = run(["chat", "--user", "nia"], data, "log waits 40\nforget me\nyes\n")
+    assert result.returncode == 0, result.stderr
+    assert "I've deleted everything I kept about you" in result.stdout
+    assert (f"I couldn't delete the charts and plans saved for you in {folder}; please delete "
+            "that folder yourself.") in result.stdout
 
 
 def test_ask_json_gives_the_chart_path_median_points_and_signals(tmp_path: Path) -> None:
@@ -72,7 +113,7 @@ def test_file_names_from_user_text_cannot_leave_the_folder(tmp_path: Path) -> No
 def test_an_unwritable_data_folder_keeps_the_answer_and_says_so(tmp_path: Path) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    (data / "charts").write_text("a file where the folder should be", encoding="utf-8")
+    (data / "users").write_text("a file where the folder should be", encoding="utf-8")
     lines = [*sixteen_days(), "chart waits", "quit"]
     result = run(["chat"], data, "\n".join(lines) + "\n")
     assert result.returncode == 0, result.stderr

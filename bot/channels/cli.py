@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.base.errors import StateError
-from bot.channels.files import Saved, save_files
+from bot.channels.files import Saved, files_note, forget_files, save_files, user_folder
 from bot.channels.outbox import OutboxDeliverer
 from bot.channels.terminal import chat_lines, interactive_lines, render
 from bot.core.replies import Reply
@@ -244,7 +244,8 @@ def _run_local(args: argparse.Namespace) -> int:
 
 
 class _Responder:
-    """Answers one terminal message, saving the chart or export it carries to the data dir.
+    """Answers one terminal message, saving the chart or export it carries in the user's
+    folder under the data dir; "me" names the saved files and "forget me" deletes them.
 
     ``saved`` says where the last reply's files went, for ``ask --json``.
     """
@@ -252,7 +253,7 @@ class _Responder:
     def __init__(self, pathway: Pathway, user: str, data_dir: Path) -> None:
         self.pathway = pathway
         self.user = user
-        self.data_dir = data_dir
+        self.folder = user_folder(data_dir, LOCAL_WORKSPACE, user)
         self.saved = Saved()
 
     def __call__(self, text: str) -> Reply:
@@ -262,11 +263,25 @@ class _Responder:
         except Exception:  # one bad message must not end the chat; state is unchanged
             logger.exception("could not answer a message")
             return Reply("error", say("error.generic"))
+        if reply.kind == "forgotten":
+            return self._forget_files(reply)
+        note = files_note(self.folder, reply.lang) if reply.kind == "data" else None
+        if note:
+            reply = replace(reply, text="\n".join([reply.text, note]))
         try:
-            reply, self.saved = save_files(reply, self.data_dir)
+            reply, self.saved = save_files(reply, self.folder)
         except OSError as error:  # the answer still stands; say the file could not be saved
             logger.warning("could not save a reply's file: %s", error)
             reply = replace(reply, footer=say("files.not_saved", reply.lang))
+        return reply
+
+    def _forget_files(self, reply: Reply) -> Reply:
+        """After "forget me" deleted the state: delete the user's saved files too."""
+        try:
+            forget_files(self.folder)
+        except OSError as error:  # the state is gone; say which files are left
+            logger.warning("could not delete a user's files: %s", error)
+            return replace(reply, footer=say("files.not_deleted", reply.lang, path=self.folder))
         return reply
 
 

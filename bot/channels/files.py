@@ -1,12 +1,15 @@
 """What a reply hands a channel as files: a chart's PNG and an exported plan's Markdown.
 
-The terminal and `ask` save them under the data directory and say where; the core only
-returns the bytes and the text (Reply.chart, Reply.data["markdown"]).
+The terminal and `ask` save them in the user's own folder under the data directory and say
+where; "forget me" deletes that folder. The core only returns the bytes and the text
+(Reply.chart, Reply.data["markdown"]).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
+import shutil
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -29,6 +32,30 @@ def file_name(text: str, suffix: str, fallback: str) -> str:
     """A safe file name from user text: lower-case letters, digits and hyphens only."""
     stem = _UNSAFE.sub("-", text.casefold()).strip("-")[:MAX_NAME].strip("-")
     return f"{stem or fallback}{suffix}"
+
+
+def user_folder(data_dir: Path, workspace: str, user: str) -> Path:
+    """The folder for one user's files: named by a hash of the id, so any id is a safe
+    name, no id is written in a path, and two users never share a file."""
+    digest = hashlib.sha256(f"{workspace}\0{user}".encode()).hexdigest()[:32]
+    return data_dir / "users" / digest
+
+
+def kept_files(folder: Path) -> list[Path]:
+    """The files saved in a user's folder (none if it does not exist)."""
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+def files_note(folder: Path, lang: str) -> str | None:
+    """A line for "what I keep about you" naming the user's saved files, if there are any."""
+    files = kept_files(folder)
+    return say("files.kept", lang, count=len(files), path=folder) if files else None
+
+
+def forget_files(folder: Path) -> None:
+    """Delete a user's folder and every file in it; raises OSError if that fails."""
+    if folder.exists():
+        shutil.rmtree(folder)
 
 
 def save_files(reply: Reply, directory: Path) -> tuple[Reply, Saved]:

@@ -135,6 +135,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "files.export_saved": {"en": "Plan saved as Markdown: {path}"},
     "files.not_saved": {"en": "I couldn't save the file in the data folder; check that it can be "
                               "written to."},
+    "files.kept": {"en": "• Files saved for you in the terminal (charts and exported plans): "
+                         "{count}, in {path}"},
+    "files.not_deleted": {"en": "I couldn't delete the charts and plans saved for you in {path}; "
+                                "please delete that folder yourself."},
     # What each command does, as help lists it (the registry's order; tests keep it in step).
     "command.help": {"en": "what I can do"},
     "command.stages": {"en": "the five stages, and where you are"},

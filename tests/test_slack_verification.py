@@ -123,3 +123,62 @@ def test_the_error_handler_answers_only_verified_requests(fake_slack: FakeSlack,
                  response=BoltResponse(status=500))
     [sorry] = fake_slack.wait_for("response_url")
     assert "Sorry" in sorry.dump
+
+
+def unreadable_bodies() -> dict[str, tuple[str, str]]:
+    """Bodies Bolt raises on while parsing them into a request, by name."""
+    form = "application/x-www-form-urlencoded"
+    return {
+        "a JSON list": (json.dumps([1]), "application/json"),
+        "an event whose user is a number": (json.dumps({
+            "type": "event_callback", "team_id": TEAM_ID, "event_id": "EvODD",
+            "event": {"type": "app_home_opened", "tab": "home", "user": 5}}),
+            "application/json"),
+        "a payload that is not JSON": (urlencode({"payload": "{x"}), form),
+        "a click without actions": (urlencode({"payload": json.dumps({
+            "type": "block_actions", "team": {"id": TEAM_ID}, "user": {"id": "U1"},
+            "actions": []})}), form),
+    }
+
+
+@pytest.mark.parametrize("shape", list(unreadable_bodies()))
+def test_an_unsigned_body_bolt_cannot_read_gets_401_unread(
+        shape: str, slack_bot: SlackBot, fake_slack: FakeSlack,
+        caplog: pytest.LogCaptureFixture) -> None:
+    body, content_type = unreadable_bodies()[shape]
+    fake_slack.reset()
+    assert slack_bot.post(body, content_type, signature="v0=" + "0" * 64)[0] == 401
+    assert fake_slack.calls == []
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+
+
+@pytest.mark.parametrize("shape", list(unreadable_bodies()))
+def test_a_signed_body_bolt_cannot_read_gets_400_and_one_warning(
+        shape: str, slack_bot: SlackBot, fake_slack: FakeSlack,
+        caplog: pytest.LogCaptureFixture) -> None:
+    body, content_type = unreadable_bodies()[shape]
+    fake_slack.reset()
+    assert slack_bot.post(body, content_type)[0] == 400
+    assert fake_slack.calls == []
+    assert [r.levelno for r in caplog.records if r.levelno >= logging.WARNING] == [
+        logging.WARNING]
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+def test_a_body_that_is_not_utf8_fails_verification(slack_bot: SlackBot) -> None:
+    body = b"\xff\xfe{}"
+    now = int(time.time())
+    base = f"v0:{now}:".encode() + body
+    signed = "v0=" + hmac.new(SIGNING_SECRET.encode(), base, hashlib.sha256).hexdigest()
+    statuses = []
+    for signature in ("v0=" + "0" * 64, signed):
+        request = urllib.request.Request(
+            f"{slack_bot.server.url}/slack/events", data=body, method="POST",
+            headers={"Content-Type": "application/json", "X-Slack-Signature": signature,
+                     "X-Slack-Request-Timestamp": str(now)})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                statuses.append(response.status)
+        except urllib.error.HTTPError as error:
+            statuses.append(error.code)
+    assert statuses == [401, 401]  # Slack sends UTF-8; other bytes cannot be checked

@@ -6,11 +6,12 @@ import json
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_sdk.signature import SignatureVerifier
 from waitress.server import create_server
 
@@ -33,7 +34,10 @@ def signed_by_slack(verifier: SignatureVerifier, body: str, timestamp: str | Non
 
 
 class VerifyingApp(App):
-    """A Bolt App that answers 401 to a badly signed HTTP request before anything else runs.
+    """A Bolt App that answers 401 to a badly signed request before any listener runs.
+
+    Over HTTP, VerifyingRequestHandler has already checked the raw body; this check is for
+    anything that calls dispatch directly.
 
     Bolt's own check (which stays, as a second line) parses the timestamp with int(), so a
     timestamp such as "abc" raises, and Bolt hands the unverified body to the error handler.
@@ -59,9 +63,56 @@ def _header(req: BoltRequest, name: str) -> str | None:
     return values[0]
 
 
+class VerifyingRequestHandler(SlackRequestHandler):
+    """Bolt's WSGI adapter, checking the signature on the raw body before Bolt parses it.
+
+    Bolt reads the body (JSON, the form's payload, the user and team ids) while building
+    the request, before any check: a forged body it cannot read, such as a JSON list, would
+    raise there and give a 500 with a traceback. Here an unsigned request gets 401 unread,
+    and a signed one Bolt cannot read gets 400 with one warning.
+    """
+
+    def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
+        """401 unless signed; 400 if signed but unreadable; the rest to the app."""
+        body, headers = _body_text(request), request.get_headers()
+        verifier = getattr(self.app, "signature_verifier", None)
+        # Slack sends UTF-8: a body that is not cannot be checked, so it fails the check.
+        if body is None or (verifier and not signed_by_slack(
+                verifier, body, _text(headers.get("x-slack-request-timestamp")),
+                _text(headers.get("x-slack-signature")))):
+            return BoltResponse(status=401, body={"error": "invalid request"})
+        try:
+            return self.app.dispatch(BoltRequest(body=body, query=request.query_string,
+                                                 headers=headers))
+        except (LookupError, TypeError, AttributeError, ValueError) as error:
+            # Only Bolt's own reading of the body gets here (a missing key, a list where it
+            # wants a dict, bad JSON): errors in listeners and middleware go to the app's
+            # error handler. The sender signed it, so the fault
+            # is theirs (or Slack's): nothing to fix, and nothing of it is acted on.
+            logger.warning("Refused a signed Slack request Bolt could not read (%s)",
+                           type(error).__name__)
+            return BoltResponse(status=400, body={"error": "malformed request"})
+
+
+def _body_text(request: WsgiHttpRequest) -> str | None:
+    """The body as sent, or None if it is not UTF-8."""
+    stream = request.environ.get("wsgi.input")
+    length = request.environ.get("CONTENT_LENGTH") or "0"
+    if stream is None or not length.isdigit():
+        return ""
+    try:
+        return stream.read(int(length)).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _text(value: str | Sequence[str] | None) -> str | None:
+    return value if isinstance(value, str) or value is None else next(iter(value), None)
+
+
 def wsgi_app(app: App, health: Callable[[], dict[str, Any]]) -> WSGIApp:
     """Slack requests on /slack/events, GET /healthz for load balancers, 404 otherwise."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    slack = VerifyingRequestHandler(app, path=EVENTS_PATH)
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]
                     ) -> Iterable[bytes]:

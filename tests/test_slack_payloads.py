@@ -55,7 +55,25 @@ def submit_stateless_view(bot: SlackBot) -> int:
                     "application/x-www-form-urlencoded")[0]
 
 
+def submit_raw_view(bot: SlackBot, callback_id: str, values: Any, metadata: str = "") -> int:
+    """A view_submission whose state.values is exactly ``values``, however odd."""
+    payload = {"type": "view_submission", "team": {"id": TEAM_ID}, "user": {"id": "U1"},
+               "view": {"id": "VMODAL", "type": "modal", "callback_id": callback_id,
+                        "private_metadata": metadata, "state": {"values": values}}}
+    return bot.post(urlencode({"payload": json.dumps(payload)}),
+                    "application/x-www-form-urlencoded")[0]
+
+
+def admin_command(bot: SlackBot, fake: FakeSlack, lacking: str) -> int:
+    """/pathway-admin status, as Slack posts it but without one field."""
+    form = {"team_id": TEAM_ID, "command": "/pathway-admin", "text": "status",
+            "user_id": "U1", "response_url": fake.response_url(), "trigger_id": "1.2.t"}
+    return bot.post(urlencode(without(form, lacking)), "application/x-www-form-urlencoded")[0]
+
+
 Send = Callable[["SlackBot", FakeSlack], int]
+CONNECT = '{"org": "mhra"}'
+OPTION = {"type": "button", "action_id": "pw_option_0", "value": "stages"}
 
 BROKEN: dict[str, Send] = {
     "DM without user": lambda bot, fake: bot.event(without(MESSAGE, "user")),
@@ -94,6 +112,43 @@ BROKEN: dict[str, Send] = {
     "team button without value": lambda bot, fake: bot.action(
         {"type": "button", "action_id": "pw_referral_accept"}, IN_MESSAGE),
     "form submitted without state": lambda bot, fake: submit_stateless_view(bot),
+    # Fields of the wrong type: a string or list where Slack sends an object, and so on.
+    "click with a string container": lambda bot, fake: bot.action(OPTION, "oops"),
+    "click with a list message": lambda bot, fake: bot.action(
+        {"type": "button", "action_id": "pw_feedback_yes", "value": "x"}, IN_MESSAGE,
+        message=[1]),
+    "click with a string channel": lambda bot, fake: bot.action(
+        OPTION, {"type": "message"}, channel="C1"),
+    "click in a view that is a string": lambda bot, fake: bot.action(
+        OPTION, {"type": "view"}, view="x"),
+    "tick with a numeric block_id": lambda bot, fake: bot.action(
+        {"type": "checkboxes", "action_id": "pw_tick", "block_id": 5}, IN_MESSAGE),
+    "tick with string selected_options": lambda bot, fake: bot.action(
+        {"type": "checkboxes", "action_id": "pw_tick", "block_id": "pw_tick|idea|x",
+         "selected_options": "y"}, IN_MESSAGE),
+    "edit the plan with a numeric value": lambda bot, fake: bot.action(
+        {"type": "button", "action_id": "pw_plan_open", "value": 5}, IN_HOME),
+    "measure menu with a string option": lambda bot, fake: bot.action(
+        {"type": "static_select", "action_id": "pw_plan_measure", "selected_option": "=a"},
+        IN_HOME, view={"id": "V1", "type": "modal", "private_metadata": "{}"}),
+    "connect form with a string field": lambda bot, fake: submit_raw_view(
+        bot, "pw_connect_modal", {"summary": "x"}, CONNECT),
+    "connect form with a numeric answer": lambda bot, fake: submit_raw_view(
+        bot, "pw_connect_modal", {"summary": {"value": {"value": 5}}}, CONNECT),
+    "connect form with string consent boxes": lambda bot, fake: submit_raw_view(
+        bot, "pw_connect_modal", {"consent": {"value": {"selected_options": ["consent"]}}},
+        CONNECT),
+    "plan form with a string field": lambda bot, fake: submit_raw_view(
+        bot, "pw_plan_modal", {"name": "x"}, '{"key": "new"}'),
+    "data form with a string field": lambda bot, fake: submit_raw_view(
+        bot, "pw_log_modal", {"readings": "x"}),
+    "data form with a string delete box": lambda bot, fake: submit_raw_view(
+        bot, "pw_log_modal", {"delete": {"value": "x"}}),
+    "redirect form with a string field": lambda bot, fake: submit_raw_view(
+        bot, "pw_redirect_modal", {"organisation": "x"}),
+    "admin command without user_id": lambda bot, fake: admin_command(bot, fake, "user_id"),
+    "admin command without response_url": lambda bot, fake: admin_command(
+        bot, fake, "response_url"),
 }
 
 

@@ -18,13 +18,14 @@ from slack_bolt.error import BoltError
 from slack_sdk.errors import SlackClientError
 
 from bot.channels.slack.dedup import dedup_middleware
-from bot.channels.slack.delivery import BadPayload, Sender, web_client
+from bot.channels.slack.delivery import Sender, web_client
 from bot.channels.slack.heartbeat import Heartbeat
 from bot.channels.slack.listeners import register_all
 from bot.channels.slack.listeners.admin import reload_notifier
 from bot.channels.slack.listeners.direct import replay_held_messages
 from bot.channels.slack.logs import install_secret_filter, quiet_bolt_token_warning
 from bot.channels.slack.nudges import Nudger
+from bot.channels.slack.payloads import BadPayload
 from bot.channels.slack.periodic import Periodic
 from bot.channels.slack.referrals import ReferralRetrier, SlackDeliverer
 from bot.channels.slack.server import HttpServer, VerifyingApp, wsgi_app

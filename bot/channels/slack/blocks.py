@@ -208,9 +208,9 @@ def tick_block_id(stage_id: str, item_id: str) -> str:
     return f"{TICK_BLOCK_PREFIX}{stage_id}|{item_id}"[:BLOCK_ID_LIMIT]
 
 
-def parse_tick_block_id(block_id: str) -> tuple[str, str] | None:
+def parse_tick_block_id(block_id: Any) -> tuple[str, str] | None:
     """(stage id, item id) from a checkbox's block id, or None if it is not one."""
-    if not block_id.startswith(TICK_BLOCK_PREFIX):
+    if not isinstance(block_id, str) or not block_id.startswith(TICK_BLOCK_PREFIX):
         return None
     stage_id, _, item_id = block_id[len(TICK_BLOCK_PREFIX):].partition("|")
     return (stage_id, item_id) if stage_id and item_id else None

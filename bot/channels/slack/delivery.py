@@ -35,6 +35,7 @@ from bot.channels.slack.blocks import (
     reply_blocks,
     reply_options,
 )
+from bot.channels.slack.payloads import optional_text, part
 from bot.core.replies import Reply
 
 logger = logging.getLogger(__name__)
@@ -79,42 +80,19 @@ class Surface:
 
 
 def surface_of(body: dict[str, Any]) -> Surface:
-    """The surface a block action came from."""
-    container = body.get("container") or {}
+    """The surface a block action came from; BadPayload if a field has the wrong type."""
+    container = part(body, "container")
     if container.get("type") == "view":
-        view = body.get("view") or {}
+        view = part(body, "view")
         return Surface(kind="home" if view.get("type") == "home" else "modal",
-                       view_id=view.get("id"))
-    message = body.get("message") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-    thread_ts = message.get("thread_ts") or container.get("thread_ts")
+                       view_id=optional_text(view, "id"))
+    message = part(body, "message")
+    channel = optional_text(container, "channel_id") or optional_text(part(body, "channel"),
+                                                                      "id")
+    thread_ts = optional_text(message, "thread_ts") or optional_text(container, "thread_ts")
     kind = "ephemeral" if container.get("is_ephemeral") else "message"
-    return Surface(kind=kind, channel=channel, message_ts=container.get("message_ts"),
-                   thread_ts=thread_ts, response_url=body.get("response_url"))
-
-
-class BadPayload(ValueError):
-    """A Slack payload lacks a field a listener needs, or has it in the wrong shape."""
-
-
-def required(payload: Any, *path: str) -> str:
-    """The non-empty string at path in a payload (e.g. "user", "id"); BadPayload if none."""
-    value = payload
-    for key in path:
-        value = value.get(key) if isinstance(value, dict) else None
-    if not isinstance(value, str) or not value:
-        raise BadPayload(".".join(path))
-    return value
-
-
-def text_of(payload: dict[str, Any], key: str = "text") -> str:
-    """A text field as typed: "" when absent, BadPayload when it is not a string."""
-    value = payload.get(key)
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise BadPayload(key)
-    return value
+    return Surface(kind=kind, channel=channel, message_ts=optional_text(container, "message_ts"),
+                   thread_ts=thread_ts, response_url=optional_text(body, "response_url"))
 
 
 @contextmanager

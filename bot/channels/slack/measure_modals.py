@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from bot.channels.slack.blocks import OPTION_TEXT_LIMIT, Block, modal_label, section
+from bot.channels.slack.payloads import items, optional_text, part
 from bot.channels.slack.text import escape, plain
 from bot.core.measure import project as shape
 from bot.core.measure.readings import (
@@ -181,16 +182,13 @@ def kind_input(kind: str | None, key: str, lang: str = "en") -> Block:
 
 
 def typed(values: dict[str, Any], block_id: str) -> str:
-    """What was typed in a text box ("" when empty or missing)."""
-    value = ((values.get(block_id) or {}).get(FIELD_ACTION) or {}).get("value")
-    return value if isinstance(value, str) else ""
+    """What was typed in a text box ("" when empty or missing; BadPayload if not text)."""
+    return optional_text(part(values, block_id, FIELD_ACTION), "value") or ""
 
 
 def selected(values: dict[str, Any], block_id: str) -> str:
-    """The value chosen in a menu ("" when none)."""
-    option = ((values.get(block_id) or {}).get(FIELD_ACTION) or {}).get("selected_option")
-    value = option.get("value") if isinstance(option, dict) else None
-    return value if isinstance(value, str) else ""
+    """The value chosen in a menu ("" when none; BadPayload if it has the wrong type)."""
+    return optional_text(part(values, block_id, FIELD_ACTION, "selected_option"), "value") or ""
 
 
 def _too_long(text: str, limit: int, lang: str) -> str | None:
@@ -337,8 +335,7 @@ def _fix(values: dict[str, Any], today: date, lang: str
          ) -> tuple[list[tuple[date, float]], list[date], dict[str, str]]:
     """The correction or deletion asked for: (readings, days to delete, errors)."""
     day_text, value_text = typed(values, "fix_date").strip(), typed(values, "fix_value").strip()
-    boxes = ((values.get("delete") or {}).get(FIELD_ACTION) or {}).get("selected_options")
-    delete = bool(boxes)
+    delete = bool(items(part(values, "delete", FIELD_ACTION), "selected_options"))
     if not day_text:
         needs = {"fix_date": say("slack.log_fix_needs_date", lang)}
         return [], [], needs if value_text or delete else {}

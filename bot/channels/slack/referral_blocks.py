@@ -27,6 +27,7 @@ from bot.channels.slack.blocks import (
     referral_lines,
     section,
 )
+from bot.channels.slack.payloads import items, optional_text, part
 from bot.channels.slack.text import escape, plain, shorten
 from bot.core.referral import FIELD_LIMITS, OPEN_STATUSES, Referral
 from bot.core.wording import say
@@ -127,14 +128,17 @@ def stage_input(stages: Sequence[Stage], current_stage: str | None, lang: str = 
 
 
 def submitted_values(values: dict[str, Any]) -> dict[str, Any]:
-    """The form's answers from a view_submission's state.values (text as typed, not escaped)."""
+    """The form's answers from a view_submission's state.values (text as typed, not escaped).
+
+    BadPayload if a field has the wrong type (Slack sends every one as documented).
+    """
     answers: dict[str, Any] = {}
     for name, _ in FIELDS:
-        field = (values.get(name) or {}).get(FIELD_ACTION) or {}
-        selected = field.get("selected_option") or {}
-        answers[name] = selected.get("value", "") if name == "stage" else field.get("value") or ""
-    consent = ((values.get("consent") or {}).get(FIELD_ACTION) or {}).get("selected_options")
-    answers["consent"] = any(o.get("value") == CONSENT_VALUE for o in consent or [])
+        field = part(values, name, FIELD_ACTION)
+        chosen = part(field, "selected_option") if name == "stage" else field
+        answers[name] = optional_text(chosen, "value") or ""
+    boxes = items(part(values, "consent", FIELD_ACTION), "selected_options")
+    answers["consent"] = any(box.get("value") == CONSENT_VALUE for box in boxes)
     return answers
 
 
@@ -245,8 +249,8 @@ def redirect_modal(referral: Referral, organisations: Sequence[Organisation],
 
 def selected_organisation(values: dict[str, Any]) -> str:
     """The organisation id chosen in the redirect modal, or ''."""
-    field = (values.get("organisation") or {}).get(FIELD_ACTION) or {}
-    return (field.get("selected_option") or {}).get("value", "")
+    chosen = part(values, "organisation", FIELD_ACTION, "selected_option")
+    return optional_text(chosen, "value") or ""
 
 
 # --- the innovator's view ---------------------------------------------------------------------

@@ -22,12 +22,12 @@ from bot.channels.slack.delivery import (
     Sender,
     Surface,
     acked_after,
-    required,
     surface_of,
     workspace_of,
 )
 from bot.channels.slack.languages import saved_language
 from bot.channels.slack.listeners.home import refresh_home
+from bot.channels.slack.payloads import items, optional_text, part, required
 from bot.channels.slack.text import unescape
 from bot.core.replies import Reply
 from bot.service import Pathway
@@ -60,15 +60,14 @@ def give_feedback(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, An
 def tick(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, Any], action: dict[str, Any],
          context: BoltContext) -> None:
     """Tick or untick a checklist item, store it at once, and redraw the checklist."""
-    parsed = parse_tick_block_id(action.get("block_id") or "")
+    parsed = parse_tick_block_id(optional_text(action, "block_id"))
     if parsed is None:
         ack()
         return
     surface, workspace = surface_of(body), workspace_of(context)
-    user = required(body, "user", "id")
+    user, done = required(body, "user", "id"), bool(items(action, "selected_options"))
     with acked_after(ack):
-        reply = pathway.tick(workspace, user, *parsed,
-                             done=bool(action.get("selected_options")))
+        reply = pathway.tick(workspace, user, *parsed, done=done)
     redraw_checklist(sender, surface, reply, saved_language(pathway, workspace, user))
     if surface.kind in {"home", "modal"}:
         refresh_home(pathway, sender, workspace, user)
@@ -106,7 +105,7 @@ def redraw_checklist(sender: Sender, surface: Surface, reply: Reply, lang: str =
 def thank_for_feedback(sender: Sender, surface: Surface, body: dict[str, Any], user: str,
                        reply: Reply, lang: str = "en") -> None:
     """In a DM, swap the feedback buttons for the thanks; elsewhere thank the user privately."""
-    message = body.get("message") or {}
+    message = part(body, "message")  # surface_of has checked it is an object
     if surface.kind == "message" and surface.private and message.get("blocks"):
         blocks = with_feedback_thanks(message["blocks"], reply.text)
         sender.client.chat_update(channel=surface.channel, ts=surface.message_ts,

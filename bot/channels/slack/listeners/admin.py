@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.channels.slack.delivery import Sender
+from bot.channels.slack.payloads import required, text_of
 from bot.channels.slack.text import escape, split_text, unescape
 from bot.core.wording import say
 from bot.service import ReloadResult
@@ -30,13 +31,14 @@ def preformatted_blocks(text: str) -> list[dict[str, Any]]:
 
 def admin_command(admin: Admin, sender: Sender, ack: Ack, command: dict[str, Any]) -> None:
     """/pathway-admin <command>: only for PATHWAY_ADMINS, answered only to them."""
-    ack()
-    user = command["user_id"]
+    user, response_url = required(command, "user_id"), required(command, "response_url")
+    text = unescape(text_of(command))
+    ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
     lang = admin.pathway.language(str(command.get("team_id") or ""), user)
-    reply = admin.run(user, unescape(command.get("text") or ""), lang)
+    reply = admin.run(user, text, lang)
     if reply.csv is not None:
         reply = _send_csv(sender.client, user, reply, lang)
-    sender.respond(command["response_url"], text=escape(reply.text)[:300],
+    sender.respond(response_url, text=escape(reply.text)[:300],
                    blocks=preformatted_blocks(reply.text))
 
 

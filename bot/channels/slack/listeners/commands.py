@@ -9,9 +9,10 @@ from slack_bolt import Ack, App
 from slack_bolt.context import BoltContext
 
 from bot.channels.slack.blocks import help_blocks
-from bot.channels.slack.delivery import Sender, acked_after, required, text_of, workspace_of
+from bot.channels.slack.delivery import Sender, acked_after, workspace_of
 from bot.channels.slack.dm_files import file_to_dm
 from bot.channels.slack.languages import saved_language
+from bot.channels.slack.payloads import required, text_of
 from bot.channels.slack.text import unescape
 from bot.core.wording import say
 from bot.service import Pathway

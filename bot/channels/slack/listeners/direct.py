@@ -9,9 +9,10 @@ from typing import Any
 from slack_bolt import App
 from slack_bolt.context import BoltContext
 
-from bot.channels.slack.delivery import BadPayload, Sender, required, text_of, workspace_of
+from bot.channels.slack.delivery import Sender, workspace_of
 from bot.channels.slack.inbox import is_home_opened, is_user_dm
 from bot.channels.slack.listeners.home import publish_opened_home
+from bot.channels.slack.payloads import BadPayload, required, text_of
 from bot.channels.slack.text import strip_mentions, unescape
 from bot.core.replies import Reply
 from bot.core.wording import say

@@ -11,9 +11,10 @@ from slack_bolt import Ack, App
 from slack_bolt.context import BoltContext
 
 from bot.channels.slack.blocks import LANGUAGE_ACTION, LANGUAGES, home_view, measure_home_blocks
-from bot.channels.slack.delivery import Sender, required, workspace_of
+from bot.channels.slack.delivery import Sender, workspace_of
 from bot.channels.slack.inbox import is_home_opened
 from bot.channels.slack.languages import saved_language
+from bot.channels.slack.payloads import required
 from bot.channels.slack.referral_blocks import referral_home_blocks
 from bot.service import Pathway
 

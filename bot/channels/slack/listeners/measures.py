@@ -16,7 +16,7 @@ from slack_bolt import Ack, App
 from slack_bolt.context import BoltContext
 
 from bot.channels.slack.blocks import LOG_ACTION, PLAN_ACTION
-from bot.channels.slack.delivery import Sender, required, workspace_of
+from bot.channels.slack.delivery import Sender, workspace_of
 from bot.channels.slack.languages import saved_language
 from bot.channels.slack.listeners.home import refresh_home
 from bot.channels.slack.listeners.referrals import metadata, state_values
@@ -31,6 +31,7 @@ from bot.channels.slack.measure_modals import (
     plan_form,
     plan_modal,
 )
+from bot.channels.slack.payloads import optional_text, part, required
 from bot.channels.slack.text import unescape
 from bot.core.measure import project as shape
 from bot.core.measure.conversation import day_text
@@ -50,9 +51,10 @@ def _open(modal: Callable[[dict[str, Any] | None, None, str], dict[str, Any]],
           action: dict[str, Any], context: BoltContext) -> None:
     """Open a form on the project the button names (else the current one)."""
     user, trigger_id = required(body, "user", "id"), required(body, "trigger_id")
+    name = unescape(optional_text(action, "value") or "")
     ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
     workspace = workspace_of(context)
-    project = project_of(pathway, workspace, user, unescape(action.get("value") or ""))
+    project = project_of(pathway, workspace, user, name)
     sender.open_modal(trigger_id, modal(project, None, saved_language(pathway, workspace, user)))
 
 
@@ -66,11 +68,11 @@ def choose_measure(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, A
                    action: dict[str, Any], context: BoltContext) -> None:
     """The plan form's measure menu: redraw the form with that measure's fields."""
     user, view_id = required(body, "user", "id"), required(body, "view", "id")
-    ack()
+    value = optional_text(part(action, "selected_option"), "value") or ""
+    ack()  # once the payload is read: Bolt loses an ack if the listener raises after it
     workspace = workspace_of(context)
     project = project_of(pathway, workspace, user, metadata(body["view"]).get("project"))
-    value = (action.get("selected_option") or {}).get("value")
-    measure = chosen_measure(project, value if isinstance(value, str) else "")
+    measure = chosen_measure(project, value)
     sender.update_modal(view_id, plan_modal(project, measure,
                                             saved_language(pathway, workspace, user)))
 

@@ -12,9 +12,10 @@ from slack_bolt import Ack, App
 from slack_bolt.context import BoltContext
 
 from bot.channels.slack.blocks import CONNECT_ACTION
-from bot.channels.slack.delivery import BadPayload, Sender, required, surface_of, workspace_of
+from bot.channels.slack.delivery import Sender, surface_of, workspace_of
 from bot.channels.slack.languages import saved_language
 from bot.channels.slack.listeners.home import refresh_home
+from bot.channels.slack.payloads import BadPayload, part, required
 from bot.channels.slack.referral_blocks import (
     CONNECT_MODAL,
     REDIRECT_MODAL,
@@ -35,8 +36,9 @@ from bot.service import Pathway
 
 def metadata(view: dict[str, Any]) -> dict[str, Any]:
     """A modal's private_metadata as a dict ({} if it is missing or not ours)."""
+    text = view.get("private_metadata")
     try:
-        value = json.loads(view.get("private_metadata") or "{}")
+        value = json.loads(text) if isinstance(text, str) and text else {}
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
@@ -44,7 +46,7 @@ def metadata(view: dict[str, Any]) -> dict[str, Any]:
 
 def state_values(view: dict[str, Any]) -> dict[str, Any]:
     """A submitted modal's state.values; BadPayload if Slack sent none."""
-    values = (view.get("state") or {}).get("values")
+    values = part(view, "state").get("values")
     if not isinstance(values, dict):
         raise BadPayload("view.state.values")
     return values

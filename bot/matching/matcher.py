@@ -382,6 +382,9 @@ class Matcher:
         words of ``sequence`` (``MatcherConfig.passage_words``)."""
         best = {match.entry.id: match for match in ranked}
         step = max(1, size // 2)
+        # Bounded as the whole question is, so that a pasted page costs a few runs, not
+        # hundreds: twice as many words as the whole reads (its words counted once each).
+        sequence = sequence[:2 * self.config.max_query_words]
         for start in range(0, len(sequence) - size + step, step):
             run = sequence[start:start + size]
             for match in self._ranked(run, list(dict.fromkeys(run)), kinds)[:5]:

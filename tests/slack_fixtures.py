@@ -24,7 +24,7 @@ from bot.core.replies import Reply
 from bot.kb.loader import check_knowledge
 from bot.service import KnowledgeHolder, Pathway
 from bot.service.settings import Settings
-from bot.store.database import Database
+from bot.store.database import BUSY_SECONDS, Database
 
 ROOT = Path(__file__).resolve().parent.parent
 BOT_TOKEN = "xoxb-1111-2222-testtokenvalue"
@@ -41,15 +41,17 @@ def knowledge_dir() -> Path:
 class SlackBot:
     """The real Pathway Slack app in HTTP mode on loopback, and a way to talk to it."""
 
-    def __init__(self, settings: Settings, knowledge: KnowledgeHolder) -> None:
+    def __init__(self, settings: Settings, knowledge: KnowledgeHolder,
+                 busy_seconds: float = BUSY_SECONDS) -> None:
         self.settings = settings
         self.knowledge = knowledge
+        self.busy_seconds = busy_seconds  # how long a write waits for a lock held elsewhere
         self._event_ids = iter(range(1, 1_000_000))
         self.start()
 
     def start(self) -> None:
         """Open the database, build the app and serve it."""
-        self.database = Database(self.settings.database_path)
+        self.database = Database(self.settings.database_path, busy_seconds=self.busy_seconds)
         deliverer = slack_deliverer(self.settings, self.knowledge)
         self.pathway = Pathway(self.knowledge, self.database, deliverer=deliverer)
         deliverer.user_language = self.pathway.language  # as open_pathway does

@@ -5,7 +5,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +17,7 @@ from fake_slack import FakeSlack
 from bot.channels.slack.delivery import Sender, web_client
 from bot.channels.slack.referrals import ReferralRetrier, SlackDeliverer
 from bot.core.referral import CONSENT_TEXT, DeliveryError, Referral
+from bot.core.wording import say
 from bot.service import KnowledgeHolder
 from bot.service.settings import Settings
 
@@ -50,10 +53,10 @@ def referral_knowledge(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeHol
     return KnowledgeHolder(kb_dir)
 
 
-def make_bot(settings: Settings, knowledge: KnowledgeHolder) -> SlackBot:
+def make_bot(settings: Settings, knowledge: KnowledgeHolder, **options: Any) -> SlackBot:
     from slack_fixtures import SlackBot
 
-    return SlackBot(settings, knowledge)
+    return SlackBot(settings, knowledge, **options)
 
 
 @pytest.fixture
@@ -441,3 +444,62 @@ def test_a_forged_form_for_an_organisation_without_a_route_is_refused(
     assert not fake_slack.find("chat.postMessage",
                                lambda c: c.params["channel"] == DEFAULT_CHANNEL)
     assert bot.pathway.all_referrals() == []
+
+
+@contextmanager
+def write_lock_taken_elsewhere(bot: SlackBot) -> Iterator[None]:
+    """Another process holds the state database's write lock, as a long job would."""
+    holder = sqlite3.connect(bot.settings.database_path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "cy"])
+def test_a_referral_the_store_cannot_take_keeps_the_form_open_and_says_so(
+        lang: str, slack_settings: Settings, referral_knowledge: KnowledgeHolder,
+        fake_slack: FakeSlack) -> None:
+    bot = make_bot(dataclasses.replace(slack_settings, triage_channel=DEFAULT_CHANNEL),
+                   referral_knowledge, busy_seconds=0.3)
+    try:
+        bot.pathway.set_language(TEAM, "U1", lang)
+        view = open_form(bot, fake_slack)
+        fake_slack.reset()
+        with write_lock_taken_elsewhere(bot):
+            status, answer = bot.submit_view(view, ANSWERS)
+        assert (status, answer) == (200, {"response_action": "errors",
+                                          "errors": {"summary": say("form.error_unsaved", lang)}})
+        assert bot.pathway.all_referrals() == []
+        assert fake_slack.find("chat.postMessage") == []
+        # The form stayed open with the answers in it: sent again, it goes through.
+        assert bot.submit_view(view, ANSWERS) == (200, {})
+        assert only_referral(bot).summary == ANSWERS["summary"]
+    finally:
+        bot.stop()
+
+
+def test_the_form_closes_once_stored_and_a_slow_team_post_follows_it(
+        bot: SlackBot, fake_slack: FakeSlack) -> None:
+    view = open_form(bot, fake_slack)
+    fake_slack.reset()
+    # The team's channel is rate limited: the post waits two seconds for its retry, which
+    # would hold the form past Slack's three seconds if it came before the ack.
+    fake_slack.fail_next(1, status=429, retry_after=2)
+    assert bot.submit_view(view, ANSWERS) == (200, {})
+    # The form has closed and the referral is stored; the post to the team has not landed.
+    assert only_referral(bot).status == "pending"
+    assert not [c for c in fake_slack.find("chat.postMessage") if c.status == 200]
+    told = dm(fake_slack)
+    assert only_referral(bot).status == "sent"
+    assert f"Sent: your referral {only_referral(bot).id}" in told.dump
+    assert team_post_sent(fake_slack).element("pw_referral_accept")
+
+
+def team_post_sent(fake: FakeSlack, channel: str = OWN_CHANNEL) -> Call:
+    """The referral as it reached the team's channel, after any refused attempt."""
+    [post] = fake.find("chat.postMessage",
+                       lambda c: c.params["channel"] == channel and c.status == 200)
+    return post

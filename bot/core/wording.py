@@ -415,6 +415,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "form.error_consent": {"en": "Nothing is shared without your consent. Tick the box to send "
                                  "it."},
     "form.error_choose": {"en": "Please choose one."},
+    "form.error_unsaved": {"en": "Sorry, I couldn't save this just now, so nothing was sent. "
+                                 "Your answers are still here; please try again in a moment."},
     # --- referrals: rules the core enforces, and the innovator's view -----------------------
     "referral.consent": {"en": "I agree that Pathway shares what I wrote here, with my name, "
                                "with {org} so their team can contact me about it."},

@@ -345,6 +345,15 @@ class Pathway:
         """Store a consented referral, then deliver it; say honestly where it stands."""
         return self._desk.submit(UserStore.key(workspace, user), request)
 
+    def store_referral(self, workspace: str, user: str, request: ReferralRequest
+                       ) -> tuple[Reply, Referral | None]:
+        """``submit_referral``'s first half: stored, not delivered (ReferralDesk.store)."""
+        return self._desk.store(UserStore.key(workspace, user), request)
+
+    def send_referral(self, referral: Referral) -> Reply:
+        """``submit_referral``'s second half, for a referral ``store_referral`` returned."""
+        return self._desk.send(referral)
+
     def deliver_pending(self) -> list[Referral]:
         """Retry every referral still waiting for delivery; returns those this call sent."""
         return self._desk.deliver_pending()

@@ -40,23 +40,38 @@ class ReferralDesk:
 
     def submit(self, key: str, request: ReferralRequest) -> Reply:
         """Store a consented referral, then deliver it; say honestly where it stands."""
+        reply, stored = self.store(key, request)
+        return reply if stored is None else self.send(stored)
+
+    def store(self, key: str, request: ReferralRequest) -> tuple[Reply, Referral | None]:
+        """Store a consented referral without delivering it: what to tell the innovator,
+        and the new referral for ``send``, or None (refused, or sent before). Slack stores
+        before it closes the form, so a failing store keeps the answers on screen, and
+        delivers after, so a slow or rate-limited post cannot hold the form past Slack's
+        three seconds."""
         lang = self._users.load(key).lang
         org = self._knowledge().organisation(request.organisation)
         if org is None:
-            return Reply("error", say("connect.which", lang, text=request.organisation))
+            return Reply("error", say("connect.which", lang, text=request.organisation)), None
         if not org.referrals:  # no button is offered, but a form can still be forged
-            return Reply("error", say("connect.no_route", lang, org=org.name.get(lang)))
+            return Reply("error", say("connect.no_route", lang, org=org.name.get(lang))), None
         form = ReferralForm(request.summary, request.problem, request.stage,
                             request.user_organisation, request.help_wanted)
         try:
             record, new = self._referrals.create(key, org, form, request.consent)
         except ReferralError as error:
-            return Reply("error", str(error))
+            return Reply("error", str(error)), None
         if not new:
             return Reply("referral", say("referral.duplicate", lang, org=org.name.get(lang),
-                                         id=record.id), data={"referral": record.to_json()})
-        record = self._deliver(record)
-        return _submitted(record, org.name.get(lang), lang)
+                                         id=record.id), data={"referral": record.to_json()}), None
+        return _submitted(record, org.name.get(lang), lang), record
+
+    def send(self, record: Referral) -> Reply:
+        """Deliver a referral ``store`` returned; say honestly where it stands."""
+        lang = self._users.load(record.user).lang
+        org = self._knowledge().organisation(record.organisation)
+        name = org.name.get(lang) if org is not None else record.organisation_name
+        return _submitted(self._deliver(record), name, lang)
 
     def _deliver(self, record: Referral) -> Referral:
         """Claim one stored referral and try to deliver it; it stays pending if that fails.

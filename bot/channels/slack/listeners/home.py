@@ -3,6 +3,7 @@ in the user's saved language, with a toggle to change it."""
 
 from __future__ import annotations
 
+import logging
 import re
 from functools import partial
 from typing import Any
@@ -10,13 +11,18 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.context import BoltContext
 
+from bot.base.errors import StateError
 from bot.channels.slack.blocks import LANGUAGE_ACTION, LANGUAGES, home_view, measure_home_blocks
-from bot.channels.slack.delivery import Sender, workspace_of
+from bot.channels.slack.delivery import Sender, acked_after, workspace_of
 from bot.channels.slack.inbox import is_home_opened
 from bot.channels.slack.languages import saved_language
 from bot.channels.slack.payloads import required
 from bot.channels.slack.referral_blocks import referral_home_blocks
+from bot.core.replies import Reply
+from bot.core.wording import say
 from bot.service import Pathway
+
+logger = logging.getLogger("pathway.slack")
 
 
 def refresh_home(pathway: Pathway, sender: Sender, workspace: str, user: str) -> None:
@@ -51,10 +57,17 @@ def choose_language(pathway: Pathway, sender: Sender, ack: Ack, body: dict[str, 
     """App Home's "Cymraeg" / "English": save the preference, then redraw the Home tab."""
     user, workspace = required(body, "user", "id"), workspace_of(context)
     chosen = required(action, "value")
-    ack()
     if chosen not in LANGUAGES:  # a forged or stale button: nothing to save
+        ack()
         return
-    pathway.set_language(workspace, user, chosen)
+    try:
+        with acked_after(ack):  # saved before Slack is told the click was taken
+            pathway.set_language(workspace, user, chosen)
+    except StateError as error:
+        # App Home has no response_url for the error handler's apology: say it in the DM.
+        logger.warning("Could not save a language choice: the store failed (%s)", error)
+        sender.post_to_user(user, Reply("error", say("slack.sorry", chosen)), chosen)
+        return
     refresh_home(pathway, sender, workspace, user)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from dataclasses import dataclass
 from functools import partial
@@ -11,6 +12,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_bolt.context import BoltContext
 
+from bot.base.errors import StateError
 from bot.channels.slack.blocks import CONNECT_ACTION
 from bot.channels.slack.delivery import Sender, surface_of, workspace_of
 from bot.channels.slack.languages import saved_language
@@ -27,11 +29,13 @@ from bot.channels.slack.referral_blocks import (
     submitted_values,
 )
 from bot.channels.slack.text import unescape
-from bot.core.referral import TEAM_ACTIONS, DecisionRecorded, ReferralError
+from bot.core.referral import TEAM_ACTIONS, DecisionRecorded, Referral, ReferralError
 from bot.core.replies import ReferralRequest, Reply
 from bot.core.views import contact
 from bot.core.wording import say
 from bot.service import Pathway
+
+logger = logging.getLogger("pathway.slack")
 
 
 def metadata(view: dict[str, Any]) -> dict[str, Any]:
@@ -87,13 +91,29 @@ def submit_connect_form(desk: Desk, ack: Ack, body: dict[str, Any], view: dict[s
     if errors:
         ack(response_action="errors", errors=errors)
         return
-    ack()
     request = ReferralRequest(
         str(metadata(view).get("org", "")), answers["summary"], answers["problem"],
         answers["stage"], answers["user_organisation"], answers["help_wanted"],
         consent=answers["consent"])
-    desk.sender.post_to_user(user, desk.pathway.submit_referral(workspace, user, request), lang)
+    # Stored before the ack closes the form: if the store fails, the form stays open with
+    # everything typed in it, and says so (a view_submission has no response_url to answer).
+    # Delivered after it: a slow or rate-limited post must not hold the form past 3 s.
+    try:
+        reply, stored = desk.pathway.store_referral(workspace, user, request)
+    except StateError as error:
+        ack(response_action="errors", errors={"summary": unsaved(error, lang)})
+        return
+    ack()
+    if stored is not None:
+        reply = desk.pathway.send_referral(stored)
+    desk.sender.post_to_user(user, reply, lang)
     refresh_home(desk.pathway, desk.sender, workspace, user)
+
+
+def unsaved(error: StateError, lang: str) -> str:
+    """Log a store failure behind a form, and the form's error saying nothing was sent."""
+    logger.warning("Kept a form open: the store failed (%s)", error)
+    return say("form.error_unsaved", lang)
 
 
 def team_button(desk: Desk, ack: Ack, body: dict[str, Any], action: dict[str, Any],
@@ -125,23 +145,43 @@ def submit_redirect(desk: Desk, ack: Ack, body: dict[str, Any], view: dict[str, 
     if desk.pathway.knowledge_base().organisation(org_id) is None:
         ack(response_action="errors", errors={"organisation": say("form.error_choose", lang)})
         return
-    ack()
     details = metadata(view)
-    decide(desk, str(details.get("referral", "")), "redirect", clicker, details.get("channel"),
-           suggested=org_id, lang=lang)
+    channel = details.get("channel") if isinstance(details.get("channel"), str) else None
+    try:  # recorded before the ack closes the form, as in submit_connect_form
+        outcome = record_decision(desk, str(details.get("referral", "")), "redirect", clicker,
+                                  org_id, lang)
+    except StateError as error:
+        ack(response_action="errors", errors={"organisation": unsaved(error, lang)})
+        return
+    ack()
+    announce(desk, outcome, clicker, channel, org_id, lang)
 
 
 def decide(desk: Desk, referral_id: str, kind: str, clicker: str, channel: str | None,
            suggested: str | None = None, lang: str = "en") -> None:
     """Record the team's decision (which redraws their message) and DM the innovator."""
+    announce(desk, record_decision(desk, referral_id, kind, clicker, suggested, lang),
+             clicker, channel, suggested, lang)
+
+
+def record_decision(desk: Desk, referral_id: str, kind: str, clicker: str,
+                    suggested: str | None, lang: str) -> tuple[Referral, str] | str:
+    """The decision recorded (the referral, and the innovator's message), or why it was not."""
     try:
-        referral, message = desk.pathway.team_action(referral_id, kind, clicker, suggested)
+        return desk.pathway.team_action(referral_id, kind, clicker, suggested)
     except DecisionRecorded:  # a double click, or the same press at another instance
-        notice(desk.sender, clicker, channel, say("team.already_recorded", lang), lang)
-        return
+        return say("team.already_recorded", lang)
     except ReferralError as error:
-        notice(desk.sender, clicker, channel, str(error), lang)
+        return str(error)
+
+
+def announce(desk: Desk, outcome: tuple[Referral, str] | str, clicker: str,
+             channel: str | None, suggested: str | None, lang: str) -> None:
+    """Tell the clicker why nothing was recorded, or DM the innovator the decision."""
+    if isinstance(outcome, str):
+        notice(desk.sender, clicker, channel, outcome, lang)
         return
+    referral, message = outcome
     innovator = saved_language(desk.pathway, referral.workspace, referral.user_id)
     other = desk.pathway.knowledge_base().organisation(suggested or "")
     contacts = (contact(other, innovator),) if other else ()

@@ -113,6 +113,18 @@ def test_a_welsh_off_topic_word_counts_in_any_mutation(welsh_kb: Path, question:
     assert marked.best is None  # "pay" is what it is about: declined, as in English
 
 
+@pytest.mark.parametrize("question", [
+    "oes angen cymeradwyaeth foesegol i drafod gweithio hyblyg?",
+    "oes angen cymeradwyaeth foesegol i drafod gweithio'n hyblyg?",  # with its clitic 'n
+    "oes angen cymeradwyaeth foesegol cyn i fi weithio'n hyblyg?",  # mutated, and 'n
+])
+def test_a_welsh_off_topic_phrase_counts_with_a_clitic(welsh_kb: Path, question: str) -> None:
+    plain = with_vocabulary(welsh_kb).match(question)
+    marked = with_vocabulary(welsh_kb, off_topic_words=("gweithio hyblyg",)).match(question)
+    assert plain.best is not None and plain.best.entry.id == "ethics-approval"
+    assert marked.best is None
+
+
 def test_a_welsh_context_word_counts_in_any_mutation(welsh_kb: Path) -> None:
     question = "oes angen cymeradwyaeth foesegol yng Nghonwy?"
     plain = with_vocabulary(welsh_kb).match(question)

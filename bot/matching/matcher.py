@@ -460,6 +460,11 @@ class Matcher:
         for form in (radical(word), *unmutated(word)):
             if stem(form) in known:
                 return stem(form)
+        if len(word) > 4 and word[-1] in "nr":  # "weithio'n hyblyg", typed with its clitic
+            bare = word[:-1]
+            for form in (bare, radical(bare), *unmutated(bare)):
+                if stem(form) in known:
+                    return stem(form)
         return stemmed
 
     def _terms(self, words: list[str], found: QuestionVocabulary) -> list[_Term]:

@@ -8,6 +8,7 @@ Without the server binaries the PostgreSQL cases skip saying why, except under C
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import sqlite3
 import threading
@@ -20,7 +21,7 @@ from typing import Any
 import pytest
 from postgres_server import PostgresServer, running_server
 
-from bot.core.referral import ReferralForm
+from bot.core.referral import Redraw, ReferralForm
 from bot.core.replies import Asked
 from bot.core.user import UserState
 from bot.store.backends import is_postgres_url, open_database
@@ -236,6 +237,20 @@ def test_a_referral_delivery_is_claimed_once_across_processes(database: Any, tar
     records = ReferralStore(database).all()
     assert all(_field(r, "status") == "sent" and _field(r, "delivery")["attempts"] == 1
                for r in records)
+
+
+def test_a_redraw_outlives_forget_me_and_holds_nothing_about_the_user(database: Any) -> None:
+    store = ReferralStore(database)
+    record, _ = store.create("T1:U1", _organisation(), _form(), consent=True)
+    store.mark_delivered(record.id, {"channel": "C1", "ts": "1.1", "label": "#triage"})
+    store.keep_redraw(Redraw.of(store.withdraw(record.id, "T1:U1"), "2026-12-02T00:00:00"))
+    assert store.forget_user("T1:U1") == 1
+    [redraw] = store.redraws()
+    assert (redraw.referral_id, redraw.channel, redraw.ts) == (record.id, "C1", "1.1")
+    stored = json.dumps(redraw.to_json())
+    assert "U1" not in stored and "T1" not in stored and record.summary not in stored
+    store.redrawn(redraw)
+    assert store.redraws() == []
 
 
 def test_the_question_log_records_reports_forgets_and_purges(database: Any,

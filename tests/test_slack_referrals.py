@@ -503,3 +503,53 @@ def team_post_sent(fake: FakeSlack, channel: str = OWN_CHANNEL) -> Call:
     [post] = fake.find("chat.postMessage",
                        lambda c: c.params["channel"] == channel and c.status == 200)
     return post
+
+
+def forget_me(bot: SlackBot, fake: FakeSlack) -> Call:
+    """The innovator says "forget me" and confirms; returns the bot's last DM."""
+    fake.reset()
+    bot.dm("forget me")
+    dm(fake)
+    bot.dm("yes")
+    return dm(fake, count=2)
+
+
+def test_forget_me_while_slack_refuses_the_redraw_removes_the_details_on_a_retry(
+        bot: SlackBot, fake_slack: FakeSlack) -> None:
+    submit(bot, fake_slack)
+    post, referral = team_post(fake_slack), only_referral(bot)
+    fake_slack.refuse("chat.update")  # Slack fails just as the innovator is forgotten
+    told = forget_me(bot, fake_slack)
+    assert "remove them shortly" in told.dump and "deleted everything" in told.dump
+    assert bot.pathway.all_referrals() == [] and bot.pathway.kept(TEAM, "U1") is None
+    bot.command("/pathway", "me", response_url=fake_slack.response_url("me"))
+    [me] = fake_slack.wait_for("response_url", lambda c: c.path.endswith("/me"))
+    assert "Referrals (Connect me): 0" in me.dump and referral.id not in me.dump
+
+    fake_slack.refused.clear()
+    fake_slack.reset()
+    assert retrier(bot, fake_slack).run_once() == []
+    [update] = fake_slack.find("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == (OWN_CHANNEL, post.answer["ts"])
+    assert referral.summary in post.dump and referral.summary not in update.dump
+    assert "Withdrawn by the innovator" in update.dump and referral.id in update.dump
+    assert "pw_referral_" not in update.dump and "U1" not in update.dump
+    fake_slack.reset()
+    retrier(bot, fake_slack).run_once()  # redrawn once: nothing is left to retry
+    assert fake_slack.find("chat.update") == []
+
+
+def test_withdraw_while_slack_refuses_the_redraw_says_so_and_retries(
+        bot: SlackBot, fake_slack: FakeSlack) -> None:
+    submit(bot, fake_slack)
+    referral = only_referral(bot)
+    fake_slack.refuse("chat.update")
+    fake_slack.reset()
+    bot.dm(f"withdraw {referral.id}")
+    assert "remove your details shortly" in dm(fake_slack).dump
+    fake_slack.refused.clear()
+    fake_slack.reset()
+    retrier(bot, fake_slack).run_once()
+    [update] = fake_slack.find("chat.update")
+    assert "Withdrawn by the innovator" in update.dump and referral.summary not in update.dump
+    assert only_referral(bot).status == "withdrawn"

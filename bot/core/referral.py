@@ -87,6 +87,52 @@ class Referral:
                    extra={k: v for k, v in record.items() if k not in known})
 
 
+@dataclass(frozen=True)
+class Redraw:
+    """A team's message still showing a withdrawn referral's details, kept until it is
+    redrawn without them: where the message is and whose team it is, nothing about the
+    innovator, so it outlives "forget me"."""
+
+    referral_id: str
+    organisation: str
+    organisation_name: str
+    channel: str
+    ts: str
+    since: str  # when the referral was withdrawn (or forgotten)
+
+    @classmethod
+    def of(cls, referral: Referral, since: str) -> Redraw:
+        """The redraw a delivered referral's message needs."""
+        destination = referral.destination
+        return cls(referral.id, referral.organisation, referral.organisation_name,
+                   str(destination.get("channel", "")), str(destination.get("ts", "")), since)
+
+    def as_referral(self) -> Referral:
+        """The referral as its message is to be redrawn: withdrawn, with no details."""
+        return Referral(
+            id=self.referral_id, user="", workspace="", user_id="",
+            organisation=self.organisation, organisation_name=self.organisation_name,
+            summary="", problem="", stage="", user_organisation="", help_wanted="",
+            consent={}, status="withdrawn",
+            history=[{"at": self.since, "status": "withdrawn", "by": "innovator", "note": ""}],
+            delivery={"attempts": 0, "last_error": None,
+                      "destination": {"channel": self.channel, "ts": self.ts}},
+            idempotency="", created=self.since, updated=self.since)
+
+    def to_json(self) -> dict[str, Any]:
+        """The record as stored."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_json(cls, record: Any) -> Redraw | None:
+        """A stored record as a Redraw, or None if it is damaged."""
+        names = [f.name for f in fields(cls)]
+        if not isinstance(record, dict) or not all(isinstance(record.get(n), str)
+                                                   for n in names):
+            return None
+        return cls(**{n: record[n] for n in names})
+
+
 class Deliverer(Protocol):
     """Where referrals go: a Slack channel, or a local outbox file."""
 

@@ -189,6 +189,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "confirm.cancelled": {"en": "OK, nothing was changed."},
     "forgotten": {"en": "Done: I've deleted everything I kept about you. If you talk to me "
                         "again I'll start afresh."},
+    "forgotten.team_copy_later": {"en": "Done: I've deleted everything I kept about you. Slack "
+                                        "didn't let me remove your details from a team's "
+                                        "message about your referral just now, so I'll remove "
+                                        "them shortly. If you talk to me again I'll start "
+                                        "afresh."},
     "reset.done": {"en": "Done: your stage and checklist ticks are cleared."},
     "me.title": {"en": "What I keep about you"},
     "me.nothing": {"en": "I keep nothing about you at the moment."},
@@ -260,6 +265,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "referrals.withdraw_hint": {"en": "To withdraw one, say *withdraw* and its id."},
     "referrals.withdrawn": {"en": "Withdrawn: referral {id} to {org}. Their team can see it is "
                                   "withdrawn."},
+    "referrals.withdrawn_later": {"en": "Withdrawn: referral {id} to {org}. Slack didn't let me "
+                                        "update their team's message just now, so I'll mark it "
+                                        "withdrawn and remove your details shortly."},
     "status.pending": {"en": "saved, delivery pending"},
     "status.sent": {"en": "sent, waiting for the team"},
     "status.accepted": {"en": "accepted by the team"},
@@ -448,6 +456,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     # --- "Connect me": the receiving team's message -----------------------------------------
     "team.header": {"en": "Connect me: {org}"},
     "team.intro": {"en": "{user} would like an introduction to *{org}*. Referral *{id}*."},
+    "team.intro_forgotten": {"en": "Someone asked for an introduction to *{org}*. "
+                                   "Referral *{id}*."},
     "team.label_summary": {"en": "Their idea"},
     "team.label_user_organisation": {"en": "Their organisation"},
     "team.details_removed": {"en": "The innovator withdrew this referral, so its details have "

@@ -174,8 +174,8 @@ class Pathway:
             turn = _noting_deletion(lambda state: engine.handle(state, text, private=True))
             reply, forgotten = self._users.update(
                 key, turn, also=lambda tx: EventLedger.change_made_in(tx, event_id))
-            if forgotten:
-                self._forget_the_rest(workspace, user)
+            if forgotten and self._forget_the_rest(workspace, user):
+                reply = replace(reply, text=say("forgotten.team_copy_later", reply.lang))
         else:
             reply, _ = engine.handle(self._users.load(key), text, private=False)
         if reply.asked is not None:
@@ -188,14 +188,16 @@ class Pathway:
             return _in_place_of(reply, self._desk.lookup(key, reply.request))
         return reply
 
-    def _forget_the_rest(self, workspace: str, user: str) -> None:
-        """After the user's state is deleted: withdraw open referrals, then delete the rest.
+    def _forget_the_rest(self, workspace: str, user: str) -> int:
+        """After the user's state is deleted: withdraw open referrals, then delete the rest;
+        returns how many teams' messages still show a referral's details (the retrier
+        redraws them from a Redraw, which holds nothing about the user).
 
         The question log rows, the referrals and the texts of any held Slack messages go in
         one transaction, committed before the reply says they are gone.
         """
         key = UserStore.key(workspace, user)
-        self._desk.withdraw_open(key)
+        left = self._desk.withdraw_open(key)
         with self._database.transaction() as tx:
             # Again: a message of the user's handled meanwhile may have stored a state.
             UserStore.delete_in(tx, key)
@@ -204,6 +206,7 @@ class Pathway:
             self._events.forget_user(tx, workspace, user)
             NudgeLedger.forget_user(tx, key)
         self._database.checkpoint()  # no copy of the deleted text stays in the write-ahead log
+        return left
 
     def _with_other_records(self, key: str, reply: Reply) -> Reply:
         """Add the user's question log rows and referrals to "what I keep about you"."""

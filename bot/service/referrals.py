@@ -13,11 +13,13 @@ from bot.core.referral import (
     OPEN_STATUSES,
     Deliverer,
     DeliveryError,
+    Redraw,
     Referral,
     ReferralError,
     ReferralForm,
 )
 from bot.core.replies import Option, ReferralLookup, ReferralRequest, Reply
+from bot.core.user import now_iso
 from bot.core.wording import say
 from bot.kb.model import KnowledgeBase
 from bot.store.referrals import ReferralStore
@@ -97,7 +99,8 @@ class ReferralDesk:
         return self._referrals.mark_delivered(record.id, destination)
 
     def deliver_pending(self) -> list[Referral]:
-        """Retry every referral still waiting for delivery; returns those this call sent.
+        """Retry every referral still waiting for delivery, and every team message still to
+        be redrawn without a referral's details; returns the referrals this call sent.
 
         Unlike _deliver, a referral another process sent meanwhile is not returned, so its
         innovator is told once.
@@ -105,6 +108,7 @@ class ReferralDesk:
         deliverer = self.deliverer
         if deliverer is None:
             return []
+        self._redraw_pending(deliverer)
         sent = []
         for record in self._referrals.pending():
             claimed = self._referrals.claim_delivery(record.id, by=self._instance)
@@ -114,6 +118,19 @@ class ReferralDesk:
                     sent.append(updated)
         return sent
 
+    def _redraw_pending(self, deliverer: Deliverer) -> None:
+        """Redraw each team message a failed redraw left showing a withdrawn referral."""
+        for redraw in self._referrals.redraws():
+            # The referral itself while it is kept (withdrawn, not forgotten), else the redraw.
+            record = self._referrals.get(redraw.referral_id) or redraw.as_referral()
+            try:
+                deliverer.update(record, self._knowledge().organisation(record.organisation))
+            except DeliveryError as error:
+                logger.warning("team message of referral %s not redrawn yet: %s",
+                               redraw.referral_id, error)
+                continue
+            self._referrals.redrawn(redraw)
+
     def lookup(self, key: str, lookup: ReferralLookup) -> Reply:
         """The user's referrals as a list, or one of them withdrawn."""
         lang = self._users.load(key).lang
@@ -122,26 +139,39 @@ class ReferralDesk:
                 record = self._referrals.withdraw(lookup.referral_id, key)
             except ReferralError as error:
                 return Reply("error", str(error))
-            self._show_status(record)
-            return Reply("referrals", say("referrals.withdrawn", lang, id=record.id,
-                                          org=record.organisation_name))
+            shown = self._show_status(record)
+            return Reply("referrals", say("referrals.withdrawn" if shown
+                                          else "referrals.withdrawn_later", lang,
+                                          id=record.id, org=record.organisation_name))
         return _listing(self._referrals.for_user(key), lang)
 
-    def _show_status(self, record: Referral) -> None:
-        """Show a status change where the team sees the referral (best effort)."""
+    def _show_status(self, record: Referral) -> bool:
+        """Show a status change where the team sees the referral (best effort); False if a
+        withdrawn referral's details stay on the team's message until a retry redraws it."""
         if self.deliverer is None or not record.destination:
-            return
+            return True
         org = self._knowledge().organisation(record.organisation)
         try:
             self.deliverer.update(record, org)
-        except DeliveryError:  # the store is the truth; the team's copy may lag
-            logger.exception("could not update the team's copy of referral %s", record.id)
+        except DeliveryError as error:
+            if record.status != "withdrawn":  # the store is the truth; the team's copy may lag
+                logger.exception("could not update the team's copy of referral %s", record.id)
+                return True
+            # Its details must leave the channel, even once "forget me" deletes the referral.
+            logger.warning("the team's message of referral %s is left for the retrier to "
+                           "redraw: %s", record.id, error)
+            self._referrals.keep_redraw(Redraw.of(record, now_iso()))
+            return False
+        return True
 
-    def withdraw_open(self, key: str) -> None:
-        """Withdraw every open referral of the user ("forget me"), telling the teams."""
+    def withdraw_open(self, key: str) -> int:
+        """Withdraw every open referral of the user ("forget me"), telling the teams; returns
+        how many teams' messages are left for the retrier to redraw."""
+        left = 0
         for record in self._referrals.for_user(key):
             if record.status in OPEN_STATUSES:
-                self._show_status(self._referrals.withdraw(record.id, key))
+                left += not self._show_status(self._referrals.withdraw(record.id, key))
+        return left
 
     def team_action(self, referral_id: str, action: str, by: str,
                     suggested: str | None = None) -> tuple[Referral, str]:

@@ -32,7 +32,7 @@ BUSY_SECONDS = 10.0
 STORE_FORMAT = 1
 # Every table Pathway keeps; each is created when the database is opened.
 TABLES = ("users", "quarantine", "referrals", "questions", "feedback", "slack_events", "meta",
-          "instances")
+          "instances", "redraws")
 _TABLE_NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz_0123456789")
 
 

@@ -67,6 +67,8 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
                                           "feedback", "slack_events", "meta")),
     # 2: the serving instances' heartbeats (bot.store.instances)
     (_table_sql("instances"),),
+    # 3: team messages still to be redrawn without a referral's details (bot.store.referrals)
+    (_table_sql("redraws"),),
 )
 
 

@@ -23,6 +23,7 @@ from bot.core.referral import (
     OPEN_STATUSES,
     TEAM_ACTIONS,
     DecisionRecorded,
+    Redraw,
     Referral,
     ReferralError,
     ReferralForm,
@@ -36,6 +37,7 @@ from bot.store.database import CorruptRecord, Database, Transaction
 logger = logging.getLogger(__name__)
 
 TABLE = "referrals"
+REDRAWS = "redraws"  # Redraw records, by referral id: no personal details, so kept past forget me
 CLAIM_SECONDS = 120.0  # a delivery claimed by a process that died is retried after this
 # What every reader takes from a record, with the type it reads it as.
 FIELD_TYPES: dict[str, type] = {
@@ -174,6 +176,24 @@ class ReferralStore:
         for key in keys:
             tx.delete(TABLE, key)
         return len(keys)
+
+    def keep_redraw(self, redraw: Redraw) -> None:
+        """Keep a team's message to redraw without a referral's details, until it is."""
+        with self._database.transaction() as tx:
+            tx.put(REDRAWS, redraw.referral_id, redraw.to_json())
+
+    def redraws(self) -> list[Redraw]:
+        """The team messages still to be redrawn, oldest first (damaged records skipped)."""
+        with self._database.reading() as tx:
+            found = [Redraw.from_json(record) for _, record in tx.items(REDRAWS)]
+        return sorted((redraw for redraw in found if redraw is not None),
+                      key=lambda redraw: redraw.since)
+
+    def redrawn(self, redraw: Redraw) -> None:
+        """The message is redrawn: forget the redraw (unless a newer one replaced it)."""
+        with self._database.transaction() as tx:
+            if tx.get(REDRAWS, redraw.referral_id) == redraw.to_json():
+                tx.delete(REDRAWS, redraw.referral_id)
 
     def purge(self, retention_days: int, now: dt.datetime | None = None) -> int:
         """Delete referrals not changed within the retention period."""

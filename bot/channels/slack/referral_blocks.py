@@ -166,10 +166,14 @@ def triage_blocks(referral: Referral, stage_title: str | None = None,
                   langs: Sequence[str] = ("en",)) -> list[Block]:
     """The referral as the team sees it, with its status and, while open, the team's buttons."""
     org = escape(referral.organisation_name)
+    if referral.user_id:
+        intro = in_languages("team.intro", langs, user=mention(referral.user_id), org=org,
+                             id=escape(referral.id))
+    else:  # a Redraw's: the innovator asked Pathway to forget them
+        intro = in_languages("team.intro_forgotten", langs, org=org, id=escape(referral.id))
     blocks = [header(in_languages("team.header", langs, LABEL_JOIN,
                                   org=referral.organisation_name)),
-              section(in_languages("team.intro", langs, user=mention(referral.user_id),
-                                   org=org, id=escape(referral.id)))]
+              section(intro)]
     if referral.status == "withdrawn":
         # Consent is withdrawn with the referral: the innovator's details leave the channel.
         blocks.append(context(in_languages("team.details_removed", langs)))

@@ -33,6 +33,7 @@ from bot.service import Pathway
 logger = logging.getLogger("pathway.slack.referrals")
 
 RETRY_SECONDS = 60.0
+GONE = frozenset({"message_not_found", "channel_not_found", "is_archived"})  # chat.update's
 
 
 class SlackDeliverer:
@@ -76,8 +77,14 @@ class SlackDeliverer:
         if not destination.get("channel") or not destination.get("ts"):
             return
         langs = self._langs(organisation)
-        _call(self.client.chat_update, channel=destination["channel"], ts=destination["ts"],
-              text=triage_text(referral, langs), blocks=self._blocks(referral, langs))
+        try:
+            _call(self.client.chat_update, channel=destination["channel"], ts=destination["ts"],
+                  text=triage_text(referral, langs), blocks=self._blocks(referral, langs))
+        except DeliveryError as error:
+            if _slack_error(error) not in GONE:
+                raise
+            # Nothing left to redraw (deleted, or its channel is), so nothing to retry.
+            logger.warning("the team's message of referral %s is gone: %s", referral.id, error)
 
     def _langs(self, organisation: Organisation | None) -> tuple[str, ...]:
         """The team's languages: the organisation's own setting, else the deployment's."""
@@ -104,6 +111,12 @@ def _call(method: Callable[..., Any], **params: Any) -> Any:
         raise DeliveryError(f"Slack answered {error.response.get('error')}") from error
     except (SlackClientError, OSError) as error:
         raise DeliveryError(f"could not reach Slack ({type(error).__name__})") from error
+
+
+def _slack_error(error: DeliveryError) -> str | None:
+    """The error code Slack answered with, if it answered."""
+    cause = error.__cause__
+    return cause.response.get("error") if isinstance(cause, SlackApiError) else None
 
 
 class ReferralRetrier(Periodic):

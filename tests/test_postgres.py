@@ -245,6 +245,8 @@ def test_a_redraw_outlives_forget_me_and_holds_nothing_about_the_user(database: 
     store.mark_delivered(record.id, {"channel": "C1", "ts": "1.1", "label": "#triage"})
     store.keep_redraw(Redraw.of(store.withdraw(record.id, "T1:U1"), "2026-12-02T00:00:00"))
     assert store.forget_user("T1:U1") == 1
+    # Delivered after it was forgotten: the caller is told, to take the post down.
+    assert store.mark_delivered(record.id, {"channel": "C1", "ts": "1.2"}) is None
     [redraw] = store.redraws()
     assert (redraw.referral_id, redraw.channel, redraw.ts) == (record.id, "C1", "1.1")
     stored = json.dumps(redraw.to_json())

@@ -553,3 +553,35 @@ def test_withdraw_while_slack_refuses_the_redraw_says_so_and_retries(
     [update] = fake_slack.find("chat.update")
     assert "Withdrawn by the innovator" in update.dump and referral.summary not in update.dump
     assert only_referral(bot).status == "withdrawn"
+
+
+@pytest.mark.parametrize("leave", ["forget me", "withdraw"])
+def test_leaving_while_the_team_post_is_in_flight_takes_its_details_down(
+        bot: SlackBot, fake_slack: FakeSlack, leave: str) -> None:
+    view = open_form(bot, fake_slack)
+    fake_slack.reset()
+    fake_slack.fail_next(1, status=429, retry_after=3)  # the team's post waits for its retry
+    assert bot.submit_view(view, ANSWERS) == (200, {})
+    referral = only_referral(bot)
+    if leave == "forget me":
+        bot.dm("forget me")
+        dm(fake_slack)
+        bot.dm("yes")
+    else:
+        bot.dm(f"withdraw {referral.id}")
+    dm(fake_slack, count=3 if leave == "forget me" else 2)  # and the form's own DM
+    post = team_post_sent(fake_slack)
+    assert ANSWERS["summary"] in post.dump  # it landed after the innovator left…
+    [update] = fake_slack.wait_for("chat.update")  # …and was redrawn at once
+    assert (update.params["channel"], update.params["ts"]) == (OWN_CHANNEL, post.answer["ts"])
+    assert ANSWERS["summary"] not in update.dump and "pw_referral_" not in update.dump
+    assert "Withdrawn by the innovator" in update.dump
+    dms = [c.dump for c in fake_slack.find("chat.postMessage",
+                                           lambda c: c.params["channel"] == "DU1")]
+    assert not any("Sent:" in text or "wrong" in text for text in dms), dms
+    assert any(f"Withdrawn: referral {referral.id}" in text for text in dms)
+    if leave == "forget me":
+        assert bot.pathway.all_referrals() == []
+    else:
+        assert only_referral(bot).status == "withdrawn"
+        assert only_referral(bot).destination["channel"] == OWN_CHANNEL

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 
 from bot.core.referral import (
     OPEN_STATUSES,
@@ -96,7 +97,14 @@ class ReferralDesk:
         except DeliveryError as error:  # it stays pending for the next retry
             logger.warning("referral %s not delivered yet: %s", record.id, error)
             return self._referrals.mark_failed(record.id, str(error))
-        return self._referrals.mark_delivered(record.id, destination)
+        delivered = self._referrals.mark_delivered(record.id, destination)
+        if delivered is not None and delivered.status != "withdrawn":
+            return delivered
+        # Withdrawn or forgotten while the post was in flight: take its details back down.
+        posted = replace(record, delivery={**record.delivery, "destination": destination})
+        withdrawn = delivered or Redraw.of(posted, now_iso()).as_referral()
+        self._show_status(withdrawn)
+        return withdrawn
 
     def deliver_pending(self) -> list[Referral]:
         """Retry every referral still waiting for delivery, and every team message still to
@@ -114,7 +122,7 @@ class ReferralDesk:
             claimed = self._referrals.claim_delivery(record.id, by=self._instance)
             if claimed is not None:  # else another process has it, or it went meanwhile
                 updated = self._send_claimed(deliverer, claimed)
-                if updated.status != "pending":
+                if updated.status not in ("pending", "withdrawn"):
                     sent.append(updated)
         return sent
 
@@ -189,6 +197,8 @@ class ReferralDesk:
 
 def _submitted(record: Referral, org_name: str, lang: str) -> Reply:
     """What the innovator reads once a new referral is stored: sent, or waiting to be."""
+    if record.status == "withdrawn":  # withdrawn or forgotten while it was being sent
+        return Reply("referral", say("referrals.withdrawn", lang, id=record.id, org=org_name))
     if record.status == "pending":
         text = say("referral.pending", lang, id=record.id, org=org_name)
     else:

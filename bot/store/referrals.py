@@ -123,13 +123,22 @@ class ReferralStore:
             tx.put(TABLE, referral_id, record)
             return Referral.from_json(record)
 
-    def mark_delivered(self, referral_id: str, destination: dict[str, Any]) -> Referral:
-        """Record where a referral went; it is now sent."""
-        with self._changing(referral_id) as record:
+    def mark_delivered(self, referral_id: str, destination: dict[str, Any]) -> Referral | None:
+        """Record where a referral went; it is now sent, unless withdrawn meanwhile.
+
+        Read in the same transaction as the change, so a withdrawal or "forget me" cannot
+        slip between; None if the referral is gone (forgotten while its post was in flight).
+        """
+        with self._database.transaction() as tx:
+            record = tx.get(TABLE, referral_id)
+            if not well_formed(record):
+                return None
             record["delivery"].update(destination=destination, last_error=None, claim=None,
                                       attempts=record["delivery"]["attempts"] + 1)
             if record["status"] == "pending":
                 _set_status(record, "sent", "pathway")
+            record["updated"] = now_iso()
+            tx.put(TABLE, referral_id, record)
         return Referral.from_json(record)
 
     def mark_failed(self, referral_id: str, error: str) -> Referral:

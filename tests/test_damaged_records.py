@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import sqlite3
 from typing import Any
@@ -136,3 +137,39 @@ def test_damaged_feedback_rows_are_left_out_of_the_report(
                                                       "helped": 2, "not_helped": 1})
     votes = pathway.feedback_votes()
     assert [(v.entry_id, v.helped, v.not_helped) for v in votes] == [("ethics", 2, 1)]
+
+
+@pytest.mark.parametrize("damaged, helped, not_helped", [
+    ({"date": "TODAY", "helped": 2, "not_helped": 1}, 2, 2),  # no entry
+    ({"date": "TODAY", "entry": "ethics-approval", "helped": 2, "not_helped": "1"}, 2, 1),
+    ({"helped": "a"}, 0, 1),
+    ({"date": "TODAY", "entry": "ethics-approval", "helped": True, "not_helped": -3}, 0, 1),
+    ("placeholder", 0, 1),
+])
+def test_a_vote_repairs_the_days_damaged_feedback_row(
+        pathway: Pathway, database: Database, damaged: Any, helped: int, not_helped: int,
+        caplog: pytest.LogCaptureFixture) -> None:
+    today = dt.date.today().isoformat()
+    if isinstance(damaged, dict) and damaged.get("date") == "TODAY":
+        damaged = {**damaged, "date": today}
+    store(database, "feedback", f"{today}:ethics-approval", damaged)
+    with caplog.at_level(logging.WARNING, logger="bot.store.questions"):
+        reply = pathway.record_feedback(W, "U1", "ethics-approval", helpful=False)
+    assert reply.kind == "info"
+    assert len([r for r in caplog.records if "damaged feedback row" in r.message]) == 1
+    assert database.table("feedback").get(f"{today}:ethics-approval") == {
+        "date": today, "entry": "ethics-approval", "helped": helped, "not_helped": not_helped}
+    votes = pathway.feedback_votes()
+    assert [(v.entry_id, v.helped, v.not_helped) for v in votes] == [
+        ("ethics-approval", helped, not_helped)]
+
+
+def test_a_vote_on_a_sound_row_adds_to_it_without_a_warning(
+        pathway: Pathway, database: Database, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="bot.store.questions"):
+        pathway.record_feedback(W, "U1", "ethics-approval", helpful=True)
+        pathway.record_feedback(W, "U2", "ethics-approval", helpful=False)
+        pathway.record_feedback(W, "U3", "ethics-approval", helpful=True)
+    assert not caplog.records
+    votes = pathway.feedback_votes()
+    assert [(v.entry_id, v.helped, v.not_helped) for v in votes] == [("ethics-approval", 2, 1)]

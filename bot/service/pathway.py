@@ -36,9 +36,6 @@ from bot.store.questions import DEFAULT_RETENTION_DAYS, QuestionLog
 from bot.store.referrals import ReferralStore
 from bot.store.users import UserStore
 
-FEEDBACK = "feedback"
-
-
 __all__ = ["KnowledgeHolder", "Pathway", "ReloadResult", "Snapshot"]
 
 
@@ -300,14 +297,8 @@ class Pathway:
         """Count a "helped / didn't help" vote for an entry. No user id is stored with it."""
         lang = self._users.load(UserStore.key(workspace, user)).lang
         if self.knowledge.current.knowledge.get(entry_id) is not None:
-            day = dt.date.today().isoformat()
-            key = f"{day}:{entry_id}"
             with self._database.transaction() as tx:
-                counts = tx.get(FEEDBACK, key)
-                if not isinstance(counts, dict):
-                    counts = {"date": day, "entry": entry_id, "helped": 0, "not_helped": 0}
-                counts["helped" if helpful else "not_helped"] += 1
-                tx.put(FEEDBACK, key, counts)
+                insights.count_vote(tx, dt.date.today().isoformat(), entry_id, helpful)
         return Reply("info", say("feedback.thanks_yes" if helpful else "feedback.thanks_no",
                                  lang))
 

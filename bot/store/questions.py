@@ -47,6 +47,7 @@ def _days_ago(days: int, now: dt.datetime | None = None) -> str:
 
 
 QUESTIONS = "questions"
+FEEDBACK = "feedback"
 KEY_FILE_NAME = "question-log.key"
 
 
@@ -223,7 +224,7 @@ def feedback(database: Database, kb: KnowledgeBase, days: int | None = None
     """Entries by "didn't help" votes, most first."""
     since = (dt.date.today() - dt.timedelta(days=days)).isoformat() if days is not None else ""
     totals: dict[str, list[int]] = {}
-    rows = list(database.table("feedback").values())
+    rows = list(database.table(FEEDBACK).values())
     votes = [vote for vote in map(_vote, rows) if vote is not None]
     if len(votes) < len(rows):
         logger.warning("%d damaged feedback row(s) left out of the report",
@@ -239,6 +240,31 @@ def feedback(database: Database, kb: KnowledgeBase, days: int | None = None
         lines.append(FeedbackLine(entry_id, entry.title.get("en") if entry else "(removed)",
                                   helped, not_helped))
     return sorted(lines, key=lambda line: (-line.not_helped, line.entry_id))
+
+
+def count_vote(tx: Transaction, day: str, entry_id: str, helpful: bool) -> None:
+    """Add one vote to an entry's row for the day; a damaged row is repaired, with a warning."""
+    key = f"{day}:{entry_id}"
+    row = tx.get(FEEDBACK, key)
+    vote = _vote(row)
+    if vote is not None and vote[:2] == (entry_id, day):
+        helped, not_helped = vote[2:]
+    else:
+        if row is not None:  # the day's good counts are kept; a damaged one starts again
+            logger.warning("damaged feedback row %r repaired", key)
+        helped, not_helped = _count(row, "helped"), _count(row, "not_helped")
+    if helpful:
+        helped += 1
+    else:
+        not_helped += 1
+    tx.put(FEEDBACK, key, {"date": day, "entry": entry_id,
+                           "helped": helped, "not_helped": not_helped})
+
+
+def _count(row: Any, name: str) -> int:
+    """A row's count under ``name`` if it is a whole number of votes, else 0."""
+    value = row.get(name) if isinstance(row, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
 def _vote(row: Any) -> tuple[str, str, int, int] | None:

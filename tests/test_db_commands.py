@@ -179,6 +179,25 @@ def test_check_reports_tables_set_aside_users_held_events_and_referrals(source: 
     assert report.held_events == 1 and report.pending_referrals == 1
 
 
+@pytest.mark.parametrize("damaged", [
+    {"created": "2026-01-01", "user": "local:nia"},
+    {"created": "2026-01-01", "updated": 5, "user": "local:nia", "status": "pending"},
+    {"created": "2026-01-01", "updated": "2099", "user": "local:nia", "status": "pending",
+     "delivery": None},
+    ["a", "list"],
+])
+def test_check_lists_damaged_referrals_as_unreadable(source: Path, damaged: object) -> None:
+    db = open_database(source)
+    with db.transaction() as tx:
+        tx.put("referrals", "RBAD1", damaged)
+    db.close()
+    report = check_target(source)
+    assert report.unreadable == [("referrals", "RBAD1")]
+    assert not report.healthy
+    assert report.pending_referrals == 1  # the damaged one will never be delivered
+    assert "  referrals: RBAD1" in report.summary_lines()
+
+
 def test_db_check_on_postgres_exits_0_and_never_shows_the_password(
         source: Path, server: PostgresServer, tmp_path: Path) -> None:
     url = server.new_database()

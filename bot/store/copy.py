@@ -28,6 +28,7 @@ from bot.core.user import UserState
 from bot.store.backends import StateDatabase, is_postgres_url, open_database
 from bot.store.database import TABLES, CorruptRecord, Database, StateError
 from bot.store.events import EventLedger
+from bot.store.referrals import well_formed as is_referral
 
 __all__ = ["CheckReport", "CopyReport", "TableCopy", "check_database", "check_target",
            "checksum", "copy_database", "shown"]
@@ -347,16 +348,25 @@ def check_database(db: StateDatabase) -> CheckReport:
             rows = tx.items(table)
             report.counts[table] = len(rows)
             report.unreadable += [(table, key) for key, value in rows
-                                  if isinstance(value, CorruptRecord)
-                                  or (table == "users" and not _is_user_state(value))]
+                                  if not _readable(table, value)]
             if table == "quarantine":
                 report.quarantined = [_set_aside(key, value) for key, value in rows]
-            if table == "referrals":
-                report.pending_referrals = sum(isinstance(value, dict)
-                                               and value.get("status") == "pending"
+            if table == "referrals":  # a damaged one is skipped by delivery, so not pending
+                report.pending_referrals = sum(is_referral(value)
+                                               and value["status"] == "pending"
                                                for _, value in rows)
     report.held_events = EventLedger(db).held()
     return report
+
+
+def _readable(table: str, value: Any) -> bool:
+    """Whether the bot can read a record: it is JSON, and users and referrals are well formed
+    (the stores set a damaged user aside and skip a damaged referral)."""
+    if isinstance(value, CorruptRecord):
+        return False
+    if table == "users":
+        return _is_user_state(value)
+    return is_referral(value) if table == "referrals" else True
 
 
 def _is_user_state(value: Any) -> bool:

@@ -165,6 +165,21 @@ def test_a_request_missing_what_we_need_gets_200_and_one_warning(
     assert fake_slack.calls == []  # no apology for a request nobody could answer
 
 
+@pytest.mark.parametrize("event_id", [["Ev1", "Ev2"], 424242, {"id": "Ev1"}, True])
+@pytest.mark.parametrize("event", [MESSAGE, MENTION], ids=["dm", "mention"])
+def test_an_event_id_that_is_not_text_gets_200_one_warning_and_nothing_stored(
+        event: dict[str, Any], event_id: Any, slack_bot: SlackBot, fake_slack: FakeSlack,
+        caplog: pytest.LogCaptureFixture) -> None:
+    fake_slack.reset()
+    assert slack_bot.event({**event, "text": "stage idea"}, event_id=event_id) == 200
+    [warning] = settle(caplog)
+    assert warning.levelno == logging.WARNING and "usable event_id" in warning.getMessage()
+    assert not [r for r in caplog.records if r.exc_info]
+    assert fake_slack.calls == []
+    assert len(slack_bot.database.table("slack_events")) == 0
+    assert slack_bot.database.table("users").get(f"{TEAM_ID}:U1") is None
+
+
 @pytest.mark.parametrize("event", [
     {"type": "reaction_added", "user": "U1", "reaction": "tada",
      "item": {"type": "message", "channel": "C1", "ts": "1.1"}},

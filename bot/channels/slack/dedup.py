@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt.response import BoltResponse
 
 from bot.channels.slack.inbox import is_held
+from bot.channels.slack.payloads import optional_text
 
 __all__ = ["dedup_middleware"]
 logger = logging.getLogger(__name__)
@@ -24,10 +25,12 @@ def dedup_middleware(claim: Claim) -> Callable[..., BoltResponse | None]:
 
     def drop_repeated_events(body: dict[str, Any], request: Any,
                              next: Callable[[], None]) -> BoltResponse | None:
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        is_event = body.get("type") == "event_callback"
+        # The ledger keys on the id, and listeners release it as sent: text, else BadPayload.
+        event_id = optional_text(body, "event_id") if is_event else None
         event = body.get("event")
         hold = body if event_id and isinstance(event, dict) and is_held(event) else None
-        if event_id and not claim(str(event_id), hold):
+        if event_id and not claim(event_id, hold):
             retry = (request.headers.get("x-slack-retry-num") or [None])[0]
             logger.info("Dropped repeated event %s (retry %s)", event_id, retry)
             return BoltResponse(status=200, body="")

@@ -12,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.channels.files import file_name, save_files, user_folder
 from bot.core.replies import ChartImage, Reply
 from tests.conftest import ROOT
@@ -84,6 +86,22 @@ def test_forget_me_says_which_folder_it_could_not_delete(tmp_path: Path) -> None
     assert "I've deleted everything I kept about you" in result.stdout
     assert (f"I couldn't delete the charts and plans saved for you in {folder}; please delete "
             "that folder yourself.") in result.stdout
+
+
+@pytest.mark.parametrize("in_the_way", ["folder", "users"])
+def test_me_still_answers_when_the_files_cannot_be_listed(tmp_path: Path, in_the_way: str
+                                                          ) -> None:
+    data = tmp_path / "data"
+    folder = user_folder(data, "local", "nia")
+    blocked = folder if in_the_way == "folder" else folder.parent
+    blocked.parent.mkdir(parents=True)
+    blocked.write_text("a file where the folder should be", encoding="utf-8")
+    result = run(["chat", "--user", "nia"], data, "stage idea\nme\n")
+    assert result.returncode == 0, result.stderr
+    assert "• Stage: Idea and need" in result.stdout  # the rest of "what I keep about you"
+    assert ("• Files saved for you in the terminal (charts and exported plans): I couldn't "
+            f"list them; check that {folder} is a folder that can be read.") in result.stdout
+    assert "Traceback" not in result.stderr and "could not list a user's files" in result.stderr
 
 
 def test_ask_json_gives_the_chart_path_median_points_and_signals(tmp_path: Path) -> None:

@@ -265,15 +265,23 @@ class _Responder:
             return Reply("error", say("error.generic"))
         if reply.kind == "forgotten":
             return self._forget_files(reply)
-        note = files_note(self.folder, reply.lang) if reply.kind == "data" else None
-        if note:
-            reply = replace(reply, text="\n".join([reply.text, note]))
+        if reply.kind == "data":
+            reply = self._with_files_note(reply)
         try:
             reply, self.saved = save_files(reply, self.folder)
         except OSError as error:  # the answer still stands; say the file could not be saved
             logger.warning("could not save a reply's file: %s", error)
             reply = replace(reply, footer=say("files.not_saved", reply.lang))
         return reply
+
+    def _with_files_note(self, reply: Reply) -> Reply:
+        """"me": add a line naming the user's saved files, or saying they could not be listed."""
+        try:
+            note = files_note(self.folder, reply.lang)
+        except OSError as error:  # the rest of the answer still stands
+            logger.warning("could not list a user's files: %s", error)
+            note = say("files.not_listed", reply.lang, path=self.folder)
+        return replace(reply, text="\n".join([reply.text, note])) if note else reply
 
     def _forget_files(self, reply: Reply) -> Reply:
         """After "forget me" deleted the state: delete the user's saved files too."""

@@ -8,6 +8,7 @@ where; "forget me" deletes that folder. The core only returns the bytes and the 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 from dataclasses import dataclass, replace
@@ -42,12 +43,23 @@ def user_folder(data_dir: Path, workspace: str, user: str) -> Path:
 
 
 def kept_files(folder: Path) -> list[Path]:
-    """The files saved in a user's folder (none if it does not exist)."""
-    return sorted(path for path in folder.rglob("*") if path.is_file())
+    """The files saved in a user's folder (none if it does not exist); OSError if it cannot
+    be read, where rglob would quietly find nothing in a folder it cannot list."""
+    found = []
+    for root, _, names in os.walk(folder, onerror=_unless_missing):
+        found += [path for path in (Path(root, name) for name in names) if path.is_file()]
+    return sorted(found)
+
+
+def _unless_missing(error: OSError) -> None:
+    """os.walk's onerror: no folder is no files; any other error is raised."""
+    if not isinstance(error, FileNotFoundError):
+        raise error
 
 
 def files_note(folder: Path, lang: str) -> str | None:
-    """A line for "what I keep about you" naming the user's saved files, if there are any."""
+    """A line for "what I keep about you" naming the user's saved files, if there are any;
+    OSError if the folder cannot be read."""
     files = kept_files(folder)
     return say("files.kept", lang, count=len(files), path=folder) if files else None
 

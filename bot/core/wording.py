@@ -137,6 +137,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
                               "written to."},
     "files.kept": {"en": "• Files saved for you in the terminal (charts and exported plans): "
                          "{count}, in {path}"},
+    "files.not_listed": {"en": "• Files saved for you in the terminal (charts and exported "
+                               "plans): I couldn't list them; check that {path} is a folder "
+                               "that can be read."},
     "files.not_deleted": {"en": "I couldn't delete the charts and plans saved for you in {path}; "
                                 "please delete that folder yourself."},
     # What each command does, as help lists it (the registry's order; tests keep it in step).

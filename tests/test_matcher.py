@@ -367,7 +367,7 @@ FINAL_FLOORS = {
     "blind_cy_final4.yaml": (67 / 80, 37 / 40),
     # Written blind in the fifth session of 2026-12-02, measured once (diag_e on dc5a5d3,
     # diag5 on 5715b5e), then diagnosed: they guard what was found, they measure nothing new.
-    "blind16_diag_e.yaml": (63 / 80, 36 / 40), "blind_cy_diag5.yaml": (63 / 80, 38 / 40),
+    "blind16_diag_e.yaml": (64 / 80, 36 / 40), "blind_cy_diag5.yaml": (63 / 80, 38 / 40),
     # Written blind in the sixth session of 2026-12-02, measured once on 48a10c7; F and cy6
     # then diagnosed (long questions: passage scoring), G, H and cy7 measured once more after.
     # Scoring long questions in passages (sixth session) moved final_a, final_c, final_d and

@@ -127,6 +127,20 @@ def test_forget_me_deletes_the_users_damaged_referrals(
     assert sorted(database.table("referrals")) == ["ROTHER"]
 
 
+@pytest.mark.parametrize("user", ["Siân", "Siôn Ŵyn"])
+def test_forget_me_finds_a_damaged_referral_of_a_user_whose_id_is_not_ascii(
+        engine_holder: KnowledgeHolder, database: Database, user: str) -> None:
+    key = UserStore.key(W, user)
+    store(database, "referrals", "RJUNK", "placeholder")
+    with sqlite3.connect(database.path) as conn:  # written as records are, not escaped
+        conn.execute("UPDATE referrals SET value = ? WHERE key = 'RJUNK'",
+                     (f'{{"user": "{key}", "summary": "my private idea", "cre',))
+    pathway = Pathway(engine_holder, database)
+    assert pathway.respond(W, user, "forget me").kind == "confirm"
+    assert pathway.respond(W, user, "yes").kind == "forgotten"
+    assert sorted(database.table("referrals")) == []
+
+
 def test_damaged_feedback_rows_are_left_out_of_the_report(
         pathway: Pathway, database: Database) -> None:
     store(database, "feedback", "2026-01-01:x", {"helped": "a"})

@@ -76,6 +76,17 @@ def test_each_user_has_a_folder_that_me_names_and_forget_me_deletes(tmp_path: Pa
     assert all(path.is_file() for path in bob_files)  # bob's files are his to delete
 
 
+def test_a_login_name_the_terminal_could_not_decode_is_still_answered(
+        tmp_path: Path) -> None:
+    # A name with a byte that is not UTF-8 reaches Python as a lone surrogate.
+    odd = "bad\udcff"
+    asked = subprocess.run([sys.executable, str(ROOT / "run_bot.py"), "ask", "--user",
+                            os.fsencode(odd), "what is a run chart"], capture_output=True,
+                           env={**os.environ, "PATHWAY_DATA_DIR": str(tmp_path)}, timeout=120)
+    assert asked.returncode == 0, asked.stderr
+    assert b"Traceback" not in asked.stderr and b"run chart" in asked.stdout.lower()
+
+
 def test_forget_me_says_which_folder_it_could_not_delete(tmp_path: Path) -> None:
     data = tmp_path / "data"
     folder = user_folder(data, "local", "nia")

@@ -62,7 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Run an admin command: status, reload, unanswered "
                                             "[days], feedback [days], export [days], outbox, "
                                             "help.")
-    admin.add_argument("--user", default=os.environ.get("USER") or "local-user",
+    admin.add_argument("--user", default=os.environ.get("USER") or "local-user", type=user_id,
                        help="your user id, as listed in PATHWAY_ADMINS (default: login name)")
     admin.add_argument("--output", help="with export: write the CSV to this file")
     admin.add_argument("--lang", choices=("cy", "en"),
@@ -92,9 +92,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def user_id(value: str) -> str:
+    """A login name as text every store can keep: bytes the terminal could not decode
+    (surrogates, under a non-UTF-8 locale) become U+FFFD rather than failing every write."""
+    return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _add_user_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--user", default=os.environ.get("USER") or "local-user",
-                        help="whose state to use (default: your login name)")
+                        type=user_id, help="whose state to use (default: your login name)")
     parser.add_argument("--knowledge", help="knowledge directory (default: bundled)")
 
 

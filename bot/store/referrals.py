@@ -237,7 +237,10 @@ def _records(tx: Transaction, user_key: str | None = None) -> list[dict[str, Any
 def _belongs_to(record: Any, user_key: str) -> bool:
     """Whether a record, readable or not, is the user's, so "forget me" deletes it."""
     if isinstance(record, CorruptRecord):  # not JSON: the user's key in it is all we can see
-        return json.dumps(user_key) in record.raw
+        # Either spelling: records are written with ensure_ascii=False ("Siân" as is), and an
+        # older or foreign writer may have escaped it ("Si\u00e2n").
+        return any(json.dumps(user_key, ensure_ascii=escaped) in record.raw
+                   for escaped in (False, True))
     return isinstance(record, dict) and record.get("user") == user_key
 
 

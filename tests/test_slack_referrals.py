@@ -585,3 +585,23 @@ def test_leaving_while_the_team_post_is_in_flight_takes_its_details_down(
     else:
         assert only_referral(bot).status == "withdrawn"
         assert only_referral(bot).destination["channel"] == OWN_CHANNEL
+
+
+def test_not_for_us_closes_once_stored_and_a_slow_redraw_follows_it(
+        bot: SlackBot, fake_slack: FakeSlack) -> None:
+    submit(bot, fake_slack)
+    post = team_post(fake_slack)
+    fake_slack.reset()
+    click(bot, post, "redirect")
+    [opened] = fake_slack.wait_for("views.open")
+    fake_slack.reset()
+    # The team's message cannot be redrawn for two seconds (rate limited): that must come
+    # after the ack, or the form would miss Slack's three seconds.
+    fake_slack.fail_next(1, status=429, retry_after=2)
+    assert bot.submit_view(opened.params["view"], {"organisation": "improvement-cymru"},
+                           user="UTEAM") == (200, {})
+    assert only_referral(bot).status == "redirected"  # stored before the form closed
+    assert not [c for c in fake_slack.find("chat.update") if c.status == 200]
+    [update] = fake_slack.wait_for("chat.update", lambda c: c.status == 200)
+    assert "Not for us" in update.dump
+    assert "Improvement Cymru" in dm(fake_slack).dump

@@ -357,6 +357,16 @@ class Pathway:
         """The receiving team acts on a referral; returns it and the message for the innovator."""
         return self._desk.team_action(referral_id, action, by, suggested)
 
+    def record_team_action(self, referral_id: str, action: str, by: str,
+                           suggested: str | None = None) -> Referral:
+        """``team_action``'s first half: stored, not yet shown (ReferralDesk)."""
+        return self._desk.record_team_action(referral_id, action, by, suggested)
+
+    def show_team_action(self, referral: Referral, suggested: str | None = None
+                         ) -> tuple[Referral, str]:
+        """``team_action``'s second half, for a decision ``record_team_action`` stored."""
+        return self._desk.show_team_action(referral, suggested)
+
     @staticmethod
     def command_help(lang: str = "en") -> list[tuple[str, str]]:
         """(usage, description) for every command help lists, in ``lang``: from the registry."""

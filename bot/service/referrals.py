@@ -184,7 +184,20 @@ class ReferralDesk:
     def team_action(self, referral_id: str, action: str, by: str,
                     suggested: str | None = None) -> tuple[Referral, str]:
         """The receiving team acts on a referral; returns it and the message for the innovator."""
-        record = self._referrals.team_action(referral_id, action, by, suggested)
+        return self.show_team_action(
+            self.record_team_action(referral_id, action, by, suggested), suggested)
+
+    def record_team_action(self, referral_id: str, action: str, by: str,
+                           suggested: str | None = None) -> Referral:
+        """``team_action``'s first half, the decision stored: Slack stores it before it
+        closes the "Not for us" form and shows it after, so a slow or rate-limited redraw
+        of the team's message cannot hold the form past Slack's three seconds."""
+        return self._referrals.team_action(referral_id, action, by, suggested)
+
+    def show_team_action(self, record: Referral, suggested: str | None = None
+                         ) -> tuple[Referral, str]:
+        """``team_action``'s second half: the decision shown on the team's message, and the
+        message for the innovator."""
         self._show_status(record)
         other = self._knowledge().organisation(suggested) if suggested else None
         lang = self._users.load(record.user).lang

@@ -147,7 +147,9 @@ def submit_redirect(desk: Desk, ack: Ack, body: dict[str, Any], view: dict[str, 
         return
     details = metadata(view)
     channel = details.get("channel") if isinstance(details.get("channel"), str) else None
-    try:  # recorded before the ack closes the form, as in submit_connect_form
+    # Recorded before the ack closes the form, as in submit_connect_form; shown on the
+    # team's message after it, so a slow redraw cannot hold the form past 3 s.
+    try:
         outcome = record_decision(desk, str(details.get("referral", "")), "redirect", clicker,
                                   org_id, lang)
     except StateError as error:
@@ -159,29 +161,30 @@ def submit_redirect(desk: Desk, ack: Ack, body: dict[str, Any], view: dict[str, 
 
 def decide(desk: Desk, referral_id: str, kind: str, clicker: str, channel: str | None,
            suggested: str | None = None, lang: str = "en") -> None:
-    """Record the team's decision (which redraws their message) and DM the innovator."""
+    """Record the team's decision, redraw their message and DM the innovator."""
     announce(desk, record_decision(desk, referral_id, kind, clicker, suggested, lang),
              clicker, channel, suggested, lang)
 
 
 def record_decision(desk: Desk, referral_id: str, kind: str, clicker: str,
-                    suggested: str | None, lang: str) -> tuple[Referral, str] | str:
-    """The decision recorded (the referral, and the innovator's message), or why it was not."""
+                    suggested: str | None, lang: str) -> Referral | str:
+    """The decision stored (not yet shown: ``announce``), or why it was not."""
     try:
-        return desk.pathway.team_action(referral_id, kind, clicker, suggested)
+        return desk.pathway.record_team_action(referral_id, kind, clicker, suggested)
     except DecisionRecorded:  # a double click, or the same press at another instance
         return say("team.already_recorded", lang)
     except ReferralError as error:
         return str(error)
 
 
-def announce(desk: Desk, outcome: tuple[Referral, str] | str, clicker: str,
+def announce(desk: Desk, outcome: Referral | str, clicker: str,
              channel: str | None, suggested: str | None, lang: str) -> None:
-    """Tell the clicker why nothing was recorded, or DM the innovator the decision."""
+    """Tell the clicker why nothing was recorded, or show the decision on the team's
+    message and DM the innovator."""
     if isinstance(outcome, str):
         notice(desk.sender, clicker, channel, outcome, lang)
         return
-    referral, message = outcome
+    referral, message = desk.pathway.show_team_action(outcome, suggested)
     innovator = saved_language(desk.pathway, referral.workspace, referral.user_id)
     other = desk.pathway.knowledge_base().organisation(suggested or "")
     contacts = (contact(other, innovator),) if other else ()

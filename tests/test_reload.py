@@ -135,3 +135,32 @@ def test_replies_do_not_wait_for_a_reload_in_progress(kb_dir: Path, tmp_path: Pa
         worker.join(timeout=30)
     assert replies and replies[0].startswith("Its intended purpose")
     database.close()
+
+
+def test_a_tick_outlives_its_item_renamed_by_mistake_and_is_back_when_it_is(
+        kb_dir: Path, tmp_path: Path) -> None:
+    holder = KnowledgeHolder(kb_dir)
+    database = Database(tmp_path / "state.sqlite")
+    pathway = Pathway(holder, database)
+    try:
+        pathway.respond("T1", "U1", "stage prototype")
+        pathway.respond("T1", "U1", "tick 1")
+        pathway.respond("T1", "U1", "tick 2")
+        assert pathway.checklist("T1", "U1", "prototype").checklist.done == 2
+
+        # an admin renames item 2's id by mistake; the user ticks another item meanwhile
+        rewrite(kb_dir / "stages.yaml", "id: prototype-device", "id: prototype-devise")
+        assert holder.reload().ok
+        reply = pathway.respond("T1", "U1", "tick 3")
+        assert reply.checklist.done == 2  # items 1 and 3: the renamed item is not ticked
+        untick = pathway.tick("T1", "U1", "prototype", "prototype-ip", done=False)
+        assert untick.checklist.done == 1
+        dashboard = pathway.dashboard("T1", "U1")
+        assert next(p for p in dashboard.progress if p.id == "prototype").done == 1
+
+        rewrite(kb_dir / "stages.yaml", "id: prototype-devise", "id: prototype-device")
+        assert holder.reload().ok
+        items = pathway.checklist("T1", "U1", "prototype").checklist.items
+        assert [item.done for item in items] == [False, True, True]
+    finally:
+        database.close()

@@ -51,8 +51,15 @@ def set_ticks(kb: KnowledgeBase, state: UserState, stage_id: str, item_ids: set[
 
 
 def store_ticks(state: UserState, stage: Stage, item_ids: set[str]) -> None:
-    """Keep ticks in checklist order, dropping ids the stage does not have."""
+    """Keep ticks in checklist order; ids the stage does not have are not added.
+
+    A tick stored for an item the knowledge base no longer has (an admin renamed or removed
+    it, perhaps by mistake) is kept, after the others, so it is back the moment the item is.
+    Progress counts only the items the checklist has, and ``forget me`` removes them all.
+    """
+    known = {item.id for item in stage.checklist}
     ordered = [item.id for item in stage.checklist if item.id in item_ids]
+    ordered += [i for i in state.ticks.get(stage.id, ()) if i not in known and i not in ordered]
     if ordered:
         state.ticks[stage.id] = ordered
     else:

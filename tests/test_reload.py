@@ -150,7 +150,11 @@ def test_a_tick_outlives_its_item_renamed_by_mistake_and_is_back_when_it_is(
 
         # an admin renames item 2's id by mistake; the user ticks another item meanwhile
         rewrite(kb_dir / "stages.yaml", "id: prototype-device", "id: prototype-devise")
-        assert holder.reload().ok
+        result = holder.reload()
+        assert result.ok and result.removed_items == (
+            "prototype / prototype-device (Decide if it is a medical device)",)
+        assert "took 1 checklist item(s) away" in describe(result)
+        assert "• prototype / prototype-device" in describe(result)
         reply = pathway.respond("T1", "U1", "tick 3")
         assert reply.checklist.done == 2  # items 1 and 3: the renamed item is not ticked
         untick = pathway.tick("T1", "U1", "prototype", "prototype-ip", done=False)
@@ -159,7 +163,12 @@ def test_a_tick_outlives_its_item_renamed_by_mistake_and_is_back_when_it_is(
         assert next(p for p in dashboard.progress if p.id == "prototype").done == 1
 
         rewrite(kb_dir / "stages.yaml", "id: prototype-devise", "id: prototype-device")
-        assert holder.reload().ok
+        result = holder.reload()
+        # putting the id back takes the misspelt one away, and says so
+        assert result.ok and result.removed_items == (
+            "prototype / prototype-devise (Decide if it is a medical device)",)
+        assert holder.reload().removed_items == ()
+        assert "\n" not in describe(holder.reload())
         items = pathway.checklist("T1", "U1", "prototype").checklist.items
         assert [item.done for item in items] == [False, True, True]
     finally:

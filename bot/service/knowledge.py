@@ -33,6 +33,20 @@ class ReloadResult:
     ok: bool
     version: str
     problems: tuple[Problem, ...]
+    # checklist items the old version had and the new one does not, as "stage / item (text)":
+    # users' ticks for them are kept, but an admin should know an edit took them away
+    removed_items: tuple[str, ...] = ()
+
+
+def removed_checklist_items(old: KnowledgeBase, new: KnowledgeBase) -> tuple[str, ...]:
+    """The checklist items of ``old`` that ``new`` no longer has, a whole stage's included."""
+    removed = []
+    for stage in old.stages:
+        kept = new.stage(stage.id)
+        for item in stage.checklist:
+            if kept is None or kept.item(item.id) is None:
+                removed.append(f"{stage.id} / {item.id} ({item.text.get('en')})")
+    return tuple(removed)
 
 
 class KnowledgeHolder:
@@ -71,7 +85,9 @@ class KnowledgeHolder:
                 outcome = ReloadResult(False, self._current.knowledge.version,
                                        tuple(result.problems))
             else:
+                removed = removed_checklist_items(self._current.knowledge, result.knowledge)
                 self._current = self._build(result.knowledge)
-                outcome = ReloadResult(True, result.knowledge.version, tuple(result.problems))
+                outcome = ReloadResult(True, result.knowledge.version, tuple(result.problems),
+                                       removed)
             self.last_reload = outcome
             return outcome

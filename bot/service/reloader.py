@@ -51,7 +51,15 @@ def _marks(path: Path, base: Path) -> tuple[str, int, int, str]:
 def describe(result: ReloadResult) -> str:
     """A message for the admins about a reload."""
     if result.ok:
-        return f"Knowledge base reloaded: now serving version {result.version}."
+        message = f"Knowledge base reloaded: now serving version {result.version}."
+        removed = result.removed_items
+        if removed:
+            shown = "\n".join(f"• {item}" for item in removed[:20]) + (
+                f"\n…and {len(removed) - 20} more" if len(removed) > 20 else "")
+            message += (f"\nThis edit took {len(removed)} checklist item(s) away; if that was "
+                        "a slip (an id renamed or an item deleted), put the id back: users' "
+                        f"ticks for them are kept and return with it.\n{shown}")
+        return message
     errors = [str(p) for p in result.problems if p.severity == "error"]
     shown = "\n".join(errors[:20]) + (f"\n…and {len(errors) - 20} more" if len(errors) > 20
                                       else "")
@@ -62,7 +70,7 @@ def describe(result: ReloadResult) -> str:
 def log_result(result: ReloadResult) -> None:
     """Log a reload the way admins read it."""
     if result.ok:
-        logger.info(describe(result))
+        (logger.warning if result.removed_items else logger.info)(describe(result))
     else:
         logger.error(describe(result))
 

@@ -173,3 +173,27 @@ def test_a_tick_outlives_its_item_renamed_by_mistake_and_is_back_when_it_is(
         assert [item.done for item in items] == [False, True, True]
     finally:
         database.close()
+
+
+def test_a_connect_form_whose_organisation_an_edit_removed_stops_and_gives_the_answers_back(
+        kb_dir: Path, tmp_path: Path) -> None:
+    holder = KnowledgeHolder(kb_dir)
+    database = Database(tmp_path / "state.sqlite")
+    pathway = Pathway(holder, database)
+    try:
+        pathway.respond("T1", "U1", "connect mhra")
+        pathway.respond("T1", "U1", "An app that reminds people to walk")
+        # an admin renames the organisation (and what points at it) while the form is open
+        rewrite(kb_dir / "organisations.yaml", "- id: mhra\n", "- id: mhra-uk\n")
+        for name in ("stages.yaml", "topics.yaml"):
+            rewrite(kb_dir / name, "  - mhra\n", "  - mhra-uk\n")
+        assert holder.reload().ok
+        reply = pathway.respond("T1", "U1", "People forget their exercises at home")
+        assert "stopped this referral" in reply.text and "(mhra)" in reply.text
+        assert "An app that reminds people to walk" in reply.text
+        assert "People forget their exercises at home" in reply.text
+        assert [o.say for o in reply.options] == ["contacts"]
+        assert pathway.kept("T1", "U1").get("pending") is None
+        assert "mhra" not in str(database.table("referrals").values())
+    finally:
+        database.close()

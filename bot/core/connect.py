@@ -63,8 +63,12 @@ def answer(kb: KnowledgeBase, state: UserState, pending: dict[str, Any], message
     org = kb.organisation(str(pending.get("org")))
     step = pending.get("step", 0)
     answers = dict(pending.get("answers") or {})
-    if org is None or not isinstance(step, int) or intents.is_cancel(message):
+    if not isinstance(step, int) or intents.is_cancel(message):
         return Reply("info", say("connect.cancelled", lang))
+    if org is None:  # a knowledge base edit removed the organisation mid-form
+        if step < len(QUESTIONS) and message.strip():
+            answers[QUESTIONS[step][0]] = message.strip()
+        return _organisation_gone(str(pending.get("org")), answers, lang)
     if step >= len(QUESTIONS):
         return _consent_answer(state, org, answers, message)
     name = QUESTIONS[step][0]
@@ -113,6 +117,19 @@ def _stage_answer(state: UserState, message: str) -> str | None:
     if keep and state.stage:
         return state.stage
     return intents.stage_id(message)
+
+
+def _answers_shown(answers: dict[str, str], lang: str) -> str:
+    return "\n".join(f"• *{say(f'connect.label_{name}', lang)}*: {answers[name]}"
+                     for name, _ in QUESTIONS if answers.get(name))
+
+
+def _organisation_gone(org_id: str, answers: dict[str, str], lang: str) -> Reply:
+    """Stop a form whose organisation left the knowledge base, giving the answers back."""
+    text = say("connect.org_gone", lang, org=org_id)
+    if answers:
+        text += f"\n{say('connect.org_gone_answers', lang)}\n{_answers_shown(answers, lang)}"
+    return Reply("info", text, options=(Option(say("option.contacts", lang), "contacts"),))
 
 
 def _consent_question(org: Organisation, answers: dict[str, str], lang: str) -> Reply:

@@ -253,6 +253,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "connect.consent_no": {"en": "No, don't send"},
     "connect.not_shared": {"en": "OK, nothing was shared and nothing was kept."},
     "connect.cancelled": {"en": "OK, stopped. Nothing was shared."},
+    "connect.org_gone": {"en": "I've stopped this referral: the organisation it was for "
+                               "({org}) has just been taken out of my list, so there is no "
+                               "one to send it to. Nothing was shared. Say *contacts* to see "
+                               "who can help now."},
+    "connect.org_gone_answers": {"en": "Here is what you had written, so you can use it again:"},
     "connect.submitting": {"en": "Sending your referral…"},
     "referral.sent": {"en": "Sent: your referral {id} went to the team at {org}{where}. "
                             "You'll hear from me when they respond; say *referrals* to see its "

@@ -183,3 +183,52 @@ def test_text_that_is_not_utf8_names_its_line(kb_dir: Path) -> None:
     lines[2] = lines[2].replace(b"ethics-approval", b"ethics-approval \xe9")
     path.write_bytes(b"\n".join(lines))
     assert messages(kb_dir) == [f"{path}:3: file is not UTF-8 text; save it as UTF-8"]
+
+
+# An admin's slips, and what kb check must tell them to do (both YAML readers word the
+# problem differently; the advice must be the same).
+SLIPS = [
+    ("  phrasings:\n  - do I need ethics approval\n",
+     "  phrasings:\n   - do I need ethics approval\n",
+     9, "or the one just above it, is not lined up"),  # YAML sees it a line late
+    ("  stage: evaluate\n  organisations:", "\tstage: evaluate\n  organisations:",
+     15, "a tab character: indent with spaces only"),
+    ("  - is ethical approval needed\n", "  - \"is ethical approval needed\n",
+     11, "a quote opened on line 11 is never closed"),
+    ("  - is ethical approval needed\n", "  - \"is ethical\\q approval needed\"\n",
+     11, "write \\\\ for one backslash"),
+    ("  - is ethical approval needed\n", "  - !is ethical approval needed\n",
+     11, "is read as a YAML tag: put the whole text in double quotes"),
+    ("  - is ethical approval needed\n", "  - @HRA is ethical approval needed\n",
+     11, "cannot start with @: put the whole text in double quotes"),
+    ("  stage: evaluate\n", "  stage: evaluate: soon\n",
+     15, "a text with ': ' in it must be in double quotes"),
+    ("  - is ethical approval needed\n", "  - REC: is ethical approval needed\n",
+     11, "the ': ' in it makes YAML read it as 'name: value'; put the whole text in double quotes"),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "line", "advice"), SLIPS)
+def test_a_yaml_slip_is_named_at_its_line_with_what_to_do(
+        kb_dir: Path, old: str, new: str, line: int, advice: str) -> None:
+    topics = kb_dir / "topics.yaml"
+    text = topics.read_text()
+    assert old in text
+    topics.write_text(text.replace(old, new, 1))
+    errors = [m for m in messages(kb_dir) if m.startswith(f"{topics}:")]
+    assert errors and errors[0].startswith(f"{topics}:{line}:"), errors
+    assert advice in errors[0]
+
+
+@pytest.mark.parametrize("pure_python", [False, True])
+@pytest.mark.parametrize(("text", "advice"), [
+    ("a:\n  b: 1\n c: 2\n", "not lined up"),
+    ("a:\n\tb: 1\n", "a tab character"),
+    ("a: x\nc: \"x\nb: 2\n", "a quote opened on line 2 is never closed"),
+    ("a: 'it's'\n", "must end with the same quote"),
+])
+def test_both_yaml_readers_give_the_same_advice(text: str, advice: str,
+                                                 pure_python: bool) -> None:
+    with pytest.raises(YamlSyntaxError) as raised:
+        parse_yaml(text, pure_python=pure_python)
+    assert advice in str(raised.value)

@@ -57,6 +57,9 @@ def describe_schema_error(error: Any, data: Any) -> str:
                 f"allowed fields: {', '.join(allowed)}")
     if validator == "type":
         expected = _TYPE_NAMES.get(schema["type"], schema["type"])
+        if schema["type"] == "string" and isinstance(error.instance, dict):
+            return (f"{where}: '{field}' should be {expected}, but the ': ' in it makes YAML "
+                    "read it as 'name: value'; put the whole text in double quotes")
         return f"{where}: '{field}' should be {expected}"
     if validator == "enum":
         choices = ", ".join(str(c) for c in schema["enum"])

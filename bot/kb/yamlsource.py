@@ -111,13 +111,48 @@ def parse_yaml(text: str, pure_python: bool = False) -> YamlDocument:
         problem = error.problem or str(error)
         if _is_alias_problem(error):
             raise YamlSyntaxError(UNQUOTED_STAR, line) from error
-        raise YamlSyntaxError(f"YAML syntax error: {problem}", line) from error
+        hint, line = _hint(error, line, text)
+        raise YamlSyntaxError(f"YAML syntax error: {problem}{hint}", line) from error
     except yaml.YAMLError as error:
         raise YamlSyntaxError(f"YAML error: {error}", 1) from error
     finally:
         if loader is not None:
             loader.dispose()
     return YamlDocument(data=data, root=root, duplicate_keys=loader.duplicate_keys)
+
+
+def _hint(error: yaml.MarkedYAMLError, line: int, text: str) -> tuple[str, int]:
+    """What an admin can do about a syntax error, and the line to look at."""
+    problem, context = error.problem or "", error.context or ""
+    opened = error.context_mark.line + 1 if error.context_mark else line
+    mark = error.problem_mark
+    lines = text.splitlines()
+    at = (lines[mark.line][mark.column:mark.column + 1]
+          if mark and mark.line < len(lines) else "")
+    if "'\\t'" in problem or "tab character" in problem or (
+            at == "\t" and "cannot start any token" in problem):
+        return " (a tab character: indent with spaces only, two for each level)", line
+    if context.startswith("while scanning a") and "quoted scalar" in context and (
+            "end of stream" in problem or "document" in problem):
+        return (f" (a quote opened on line {opened} is never closed: add the closing quote)",
+                opened)
+    if at in ("@", "`") and "cannot start any token" in problem:
+        return f" (a value cannot start with {at}: put the whole text in double quotes)", line
+    if "unknown escape character" in problem:
+        return (" (inside double quotes a backslash starts an escape: write \\\\ for one "
+                "backslash, or use single quotes)", line)
+    if "could not determine a constructor for the tag" in problem:
+        return (" (a value starting with '!' is read as a YAML tag: put the whole text in "
+                "double quotes)", line)
+    if problem.startswith("mapping values are not allowed"):
+        return (" (a text with ': ' in it must be in double quotes, or this line is indented "
+                "further than the one above it)", line)
+    if problem.startswith(("expected <block end>", "did not find expected")):
+        return (" (this line, or the one just above it, is not lined up with the lines around "
+                "it: each level is indented "
+                "two spaces, and items of one list start in the same column; a text starting "
+                "with a quote must end with the same quote)", line)
+    return "", line
 
 
 def _is_alias_problem(error: yaml.MarkedYAMLError) -> bool:

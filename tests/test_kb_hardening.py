@@ -232,3 +232,41 @@ def test_both_yaml_readers_give_the_same_advice(text: str, advice: str,
     with pytest.raises(YamlSyntaxError) as raised:
         parse_yaml(text, pure_python=pure_python)
     assert advice in str(raised.value)
+
+
+def test_hidden_files_and_folders_are_never_read(kb_dir: Path) -> None:
+    (kb_dir / "._topics.yaml").write_bytes(b"\x00\x05Mac OS X resource fork")  # macOS copy
+    (kb_dir / ".#topics.yaml").write_text((kb_dir / "topics.yaml").read_text())  # editor lock
+    (kb_dir / ".git").mkdir()
+    (kb_dir / ".git" / "old.yaml").write_text("topics: [broken\n")
+    result = check_knowledge(kb_dir, today="2026-06-01")
+    assert result.knowledge is not None, [str(p) for p in result.problems]
+    assert not any(".git" in p.file or "._" in p.file or ".#" in p.file
+                   for p in result.problems)
+
+
+def test_hidden_files_do_not_trigger_a_reload(kb_dir: Path) -> None:
+    from bot.service.reloader import fingerprint
+    before = fingerprint(kb_dir)
+    (kb_dir / ".topics.yaml.swp").write_text("x")
+    (kb_dir / ".topics.yaml").write_text("topics: []\n")
+    assert fingerprint(kb_dir) == before
+
+
+def test_a_yaml_file_named_in_capitals_is_read(kb_dir: Path) -> None:
+    before = check_knowledge(kb_dir, today="2026-06-01").knowledge
+    (kb_dir / "topics.yaml").rename(kb_dir / "Topics.YAML")
+    after = check_knowledge(kb_dir, today="2026-06-01").knowledge
+    assert after is not None and len(after.topics) == len(before.topics) > 0
+
+
+@pytest.mark.parametrize("name", ["topics.yaml.txt", "topics.yml.bak", "topics.YAML.orig"])
+def test_a_knowledge_file_renamed_by_an_editor_is_warned_of_and_references_still_checked(
+        kb_dir: Path, name: str) -> None:
+    (kb_dir / "topics.yaml").rename(kb_dir / name)
+    found = messages(kb_dir)
+    assert f"{kb_dir / name}:1: warning: is not read: only names ending in .yaml or .yml" \
+        in found[0]
+    # the warning must not stop the checks that find what the missing file leaves dangling
+    assert any("is not an existing entry id" in m for m in found), found
+    assert check_knowledge(kb_dir, today="2026-06-01").knowledge is None

@@ -127,7 +127,7 @@ def check_knowledge(directory: str | Path, today: str | None = None,
             return kept
         problems: list[Problem] = []
         files = _read_files(root, problems, read)
-        if not problems:
+        if not any(p.severity == "error" for p in problems):  # a warning is no reason to skip
             checks.check_semantics(files, problems, today=today)
         if any(p.severity == "error" for p in problems):
             return CheckResult(None, problems)
@@ -185,16 +185,46 @@ def _digest_of(path: Path, read: dict[Path, bytes]) -> str | None:
     return hashlib.sha256(content).hexdigest()
 
 
+def is_hidden(path: Path, root: Path) -> bool:
+    """A name under ``root`` starting with '.': an editor's lock or swap file, macOS's
+    ._ copies, a .git folder. Never knowledge, however it ends."""
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def is_yaml_name(path: Path) -> bool:
+    """Ends in .yaml or .yml, in any case (Topics.YAML is what some editors save)."""
+    return path.suffix.lower() in YAML_SUFFIXES
+
+
+def _not_read_warning(path: Path) -> Problem | None:
+    """A warning for a file that looks meant as knowledge but is not read: topics.yaml.txt
+    (an editor added .txt), or topics.yaml.bak and the like."""
+    name = path.name.lower()
+    for suffix in YAML_SUFFIXES:
+        if suffix + "." in name and not is_yaml_name(path):
+            return Problem(display_path(path), 1, (
+                "is not read: only names ending in .yaml or .yml are. Rename it if it is "
+                "meant to be part of the knowledge base, or move it out of the folder"),
+                severity="warning")
+    return None
+
+
 def knowledge_paths(root: Path, problems: list[Problem]) -> list[Path]:
     """The .yaml and .yml paths under ``root``, each file once; links leading out are problems.
 
     A link that stays inside is read once, under its real name when that is listed too.
+    Hidden names are skipped; a name like topics.yaml.txt is warned of.
     """
     base = root.resolve()
     chosen: dict[Path, Path] = {}
     for path in sorted(root.rglob("*"), key=lambda p: (p.is_symlink(), p)):
-        is_yaml = path.suffix in YAML_SUFFIXES
+        if is_hidden(path, root):
+            continue
+        is_yaml = is_yaml_name(path)
         if not (is_yaml or (path.is_symlink() and path.is_dir())):
+            warning = _not_read_warning(path)
+            if warning is not None and not path.is_dir():
+                problems.append(warning)
             continue
         target = Path(os.path.realpath(path))
         if path.is_symlink() and not target.is_relative_to(base):

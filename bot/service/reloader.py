@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from bot.kb.loader import MAX_FILE_BYTES, YAML_SUFFIXES, read_limited
+from bot.kb.loader import MAX_FILE_BYTES, is_hidden, is_yaml_name, read_limited
 from bot.service import KnowledgeHolder, ReloadResult
 
 logger = logging.getLogger("pathway.reload")
@@ -31,7 +31,8 @@ def fingerprint(directory: Path) -> tuple[tuple[str, str, int, int, str], ...]:
     """
     base = directory.resolve()
     return tuple((str(path), *_marks(path, base)) for path in sorted(directory.rglob("*"))
-                 if path.suffix in YAML_SUFFIXES or path.is_symlink())
+                 if not is_hidden(path, directory)
+                 and (is_yaml_name(path) or path.is_symlink()))
 
 
 def _marks(path: Path, base: Path) -> tuple[str, int, int, str]:

@@ -270,3 +270,20 @@ def test_a_knowledge_file_renamed_by_an_editor_is_warned_of_and_references_still
     # the warning must not stop the checks that find what the missing file leaves dangling
     assert any("is not an existing entry id" in m for m in found), found
     assert check_knowledge(kb_dir, today="2026-06-01").knowledge is None
+
+
+@pytest.mark.parametrize(("value", "advice"), [
+    ("yes", "YAML reads a bare yes/no/true/false/on/off as true; put it in quotes"),
+    ("off", "as false; put it in quotes"),
+    ("111", "YAML reads it as a number; put it in quotes"),
+    ("1.5", "YAML reads it as a number"),
+    ("", "but it is empty; write the text, or remove the line"),
+    ("~", "but it is empty"),
+])
+def test_a_phrasing_yaml_reads_as_something_else_says_what_and_how_to_fix_it(
+        kb_dir: Path, value: str, advice: str) -> None:
+    topics = kb_dir / "topics.yaml"
+    topics.write_text(topics.read_text().replace(
+        "  - is ethical approval needed\n", f"  - {value}\n".replace("  - \n", "  -\n"), 1))
+    found = [m for m in messages(kb_dir) if m.startswith(f"{topics}:11:")]
+    assert found and "'phrasings' should be text, but" in found[0] and advice in found[0], found

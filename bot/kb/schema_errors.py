@@ -57,6 +57,8 @@ def describe_schema_error(error: Any, data: Any) -> str:
                 f"allowed fields: {', '.join(allowed)}")
     if validator == "type":
         expected = _TYPE_NAMES.get(schema["type"], schema["type"])
+        if schema["type"] == "string" and not isinstance(error.instance, dict | list):
+            return f"{where}: '{field}' should be {expected}, {_read_as(error.instance)}"
         if schema["type"] == "string" and isinstance(error.instance, dict):
             return (f"{where}: '{field}' should be {expected}, but the ': ' in it makes YAML "
                     "read it as 'name: value'; put the whole text in double quotes")
@@ -74,6 +76,18 @@ def describe_schema_error(error: Any, data: Any) -> str:
     if validator in {"minLength", "pattern", "maxLength", "oneOf"}:
         return f"{where}: {_value_problem(error, field)}"
     return f"{where}: {error.message}"
+
+
+def _read_as(value: Any) -> str:
+    """Why YAML turned what looks like text into something else, and the fix."""
+    if value is None:
+        return "but it is empty; write the text, or remove the line"
+    if isinstance(value, bool):
+        return (f"but YAML reads a bare yes/no/true/false/on/off as {str(value).lower()}; "
+                "put it in quotes, e.g. \"yes\"")
+    if isinstance(value, int | float):
+        return "but YAML reads it as a number; put it in quotes, e.g. \"111\""
+    return f"but YAML reads it as {type(value).__name__}; put it in quotes"
 
 
 def _value_problem(error: Any, field: str) -> str:

@@ -98,6 +98,24 @@ def test_kb_check_reports_problems_and_exits_1(tmp_path: Path) -> None:
     assert "1 error(s)" in result.stdout
 
 
+def test_kb_check_shows_at_most_fifty_problems_a_file_and_counts_the_rest(
+        tmp_path: Path) -> None:
+    broken = tmp_path / "kb"
+    shutil.copytree(ENGINE_KB, broken)
+    many = "topics:\n" + "".join(f"- id: t{i}\n  title: x\n" for i in range(100))
+    (broken / "many.yaml").write_text(many)  # each topic lacks 4 fields: 400 errors
+    result = run("kb", "check", str(broken), data_dir=tmp_path)
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert sum("many.yaml:" in line for line in lines) == 51
+    assert "many.yaml: …and 350 more in this file" in result.stdout
+    # each missing field is named once, not the first one four times
+    first = [line.split(": ", 1)[1] for line in lines if "many.yaml:2:" in line]
+    assert sorted(first) == sorted(f"topics[1] (t0): missing required field '{name}'"
+                                   for name in ("answer", "phrasings", "source", "reviewed")), first
+    assert "400 error(s)" in result.stdout
+
+
 def test_kb_check_passes_and_reports_accuracy(tmp_path: Path) -> None:
     result = run("kb", "check", str(ENGINE_KB), data_dir=tmp_path)
     assert result.returncode == 0, result.stdout

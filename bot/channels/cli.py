@@ -20,6 +20,7 @@ from bot.channels.terminal import chat_lines, interactive_lines, render
 from bot.core.replies import Reply
 from bot.core.wording import say
 from bot.kb.loader import KnowledgeError, check_knowledge
+from bot.kb.problems import shown_lines
 from bot.kb.welsh import welsh_coverage
 from bot.service import KnowledgeHolder, Pathway
 from bot.service.admin import Admin
@@ -152,8 +153,8 @@ def kb_check(directory: str | None) -> int:
 
     path = Path(directory) if directory else load_settings("local").knowledge_dir
     result = check_knowledge(path)
-    for problem in result.problems:
-        print(problem)
+    for line in shown_lines(result.problems):
+        print(line)
     if result.knowledge is None:
         print(f"{len(result.errors)} error(s), {len(result.warnings)} warning(s): "
               "the bot will not use this knowledge base until the errors are fixed.")

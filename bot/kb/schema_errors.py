@@ -46,8 +46,10 @@ def describe_schema_error(error: Any, data: Any) -> str:
     schema = error.schema
     if validator == "required":
         missing = [name for name in schema["required"] if name not in error.instance]
+        # jsonschema gives one error per missing field, its name quoted in the message
+        name = next((m for m in missing if repr(m) in error.message), missing[0])
         why = f": {schema['x-why']}" if "x-why" in schema else ""
-        return f"{where}: missing required field '{missing[0]}'{why}"
+        return f"{where}: missing required field '{name}'{why}"
     if validator == "additionalProperties":
         allowed = list(schema.get("properties", {}))
         unknown = [k for k in error.instance if k not in allowed]

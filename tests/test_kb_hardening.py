@@ -287,3 +287,21 @@ def test_a_phrasing_yaml_reads_as_something_else_says_what_and_how_to_fix_it(
         "  - is ethical approval needed\n", f"  - {value}\n".replace("  - \n", "  -\n"), 1))
     found = [m for m in messages(kb_dir) if m.startswith(f"{topics}:11:")]
     assert found and "'phrasings' should be text, but" in found[0] and advice in found[0], found
+
+
+def test_phrasings_past_the_cap_are_refused_naming_the_largest_file(
+        kb_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.kb import checks
+    assert check_knowledge(kb_dir, today="2026-06-01").knowledge is not None
+    monkeypatch.setattr(checks, "MAX_PHRASINGS", 10)
+    result = check_knowledge(kb_dir, today="2026-06-01")
+    assert result.knowledge is None
+    [error] = [p for p in result.errors if "phrasings in all" in p.message]
+    assert error.file.endswith("topics.yaml") and "the limit is 10," in error.message
+
+
+def test_the_bundled_knowledge_base_is_far_below_the_phrasing_cap() -> None:
+    from bot.kb.checks import MAX_PHRASINGS
+    kb = check_knowledge(BUNDLED_KNOWLEDGE).knowledge
+    total = sum(len(e.phrasings) + len(e.phrasings_cy) for e in kb.entries())
+    assert 1_000 < total < MAX_PHRASINGS / 5

@@ -37,6 +37,27 @@ def check_semantics(files: list[LoadedFile], problems: list[Problem],
     _check_dates(files, report, today or dt.date.today().isoformat())
     _check_off_topic(files, report)
     check_welsh(files, report)
+    _check_volume(files, problems)
+
+
+# All phrasings together (English and Welsh). The bundled knowledge base has about 3,700;
+# the matcher keeps every one in memory, and 250,000 took 8 s and 840 MB to index. 50,000
+# (about 260 MB, 2.5 s) leaves room for years of growth and refuses a bulk paste by mistake.
+MAX_PHRASINGS = 50_000
+
+
+def _check_volume(files: list[LoadedFile], problems: list[Problem]) -> None:
+    counts = {loaded.display: sum(len(entry.get("phrasings") or ())
+                                  + len(entry.get("phrasings_cy") or ())
+                                  for _, _, entry in _entries([loaded]))
+              for loaded in files}
+    total = sum(counts.values())
+    if total > MAX_PHRASINGS:
+        largest = max(counts, key=counts.__getitem__)
+        problems.append(Problem(largest, 1, (
+            f"the knowledge base has {total:,} phrasings in all ({counts[largest]:,} in this "
+            f"file); the limit is {MAX_PHRASINGS:,}, since each one costs memory and start-up "
+            "time. Remove repeated or pasted-in lines")))
 
 
 def _entries(files: list[LoadedFile]):

@@ -305,3 +305,27 @@ def test_the_bundled_knowledge_base_is_far_below_the_phrasing_cap() -> None:
     kb = check_knowledge(BUNDLED_KNOWLEDGE).knowledge
     total = sum(len(e.phrasings) + len(e.phrasings_cy) for e in kb.entries())
     assert 1_000 < total < MAX_PHRASINGS / 5
+
+
+@pytest.mark.parametrize("pure_python", [False, True])
+@pytest.mark.parametrize(("text", "line", "advice"), [
+    ("topics:\n- reviewed: !!int nope\n", 2, "cannot read this value as int (remove the '!!int'"),
+    ("topics:\n- reviewed: !!float nope\n", 2, "cannot read this value as float"),
+    ("topics:\n- id: x\n  reviewed: !!timestamp nope\n", 3, "as timestamp"),
+    ("topics:\n- ? [a, b]\n  : c\n", 2, "cannot be a field name"),
+    ("topics:\n- {[a]: c}\n", 2, "cannot be a field name"),
+])
+def test_a_value_yaml_composes_but_cannot_build_is_refused_at_its_line(
+        text: str, line: int, advice: str, pure_python: bool) -> None:
+    with pytest.raises(YamlSyntaxError) as raised:
+        parse_yaml(text, pure_python=pure_python)
+    assert raised.value.line == line and advice in str(raised.value)
+
+
+def test_kb_check_reports_a_bad_explicit_tag_instead_of_crashing(kb_dir: Path) -> None:
+    topics = kb_dir / "topics.yaml"
+    topics.write_text(topics.read_text().replace("  reviewed: '2026-01-01'",
+                                                 "  reviewed: !!int nope", 1))
+    found = messages(kb_dir)
+    assert any(m.startswith(f"{topics}:") and "cannot read this value as int" in m
+               for m in found), found

@@ -20,7 +20,7 @@ _AMPERSAND = re.compile(r"&[^\s\[\]{},]")
 
 def _loader_class(base: type) -> type:
     """A loader on ``base`` that keeps dates as strings and reports duplicate keys."""
-    loader = type(f"_{base.__name__}", (base,), {})
+    loader = type(f"_{base.__name__}", (base,), {"construct_object": _construct_object})
     # Dates stay plain strings ("2026-11-26"): the schema checks their shape and the
     # validator their calendar sense, and JSON-shaped data is all the rest of the code sees.
     loader.yaml_implicit_resolvers = {
@@ -32,9 +32,28 @@ def _loader_class(base: type) -> type:
     return loader
 
 
+def _construct_object(loader: Any, node: yaml.Node, deep: bool = False) -> Any:
+    """PyYAML's, but a value its constructor cannot make (``!!int nope``, ``!!timestamp x``)
+    is a marked error at the value's line, like any other, never a bare ValueError."""
+    try:
+        return yaml.constructor.BaseConstructor.construct_object(loader, node, deep=deep)
+    except yaml.MarkedYAMLError:
+        raise
+    except (ValueError, TypeError, AttributeError, OverflowError) as error:
+        tag = node.tag.rsplit(":", 1)[-1]
+        raise yaml.constructor.ConstructorError(
+            None, None, f"cannot read this value as {tag} (remove the '!!{tag}' before it, "
+            "or put the value in quotes)", node.start_mark) from error
+
+
 def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict:
     seen: set[Any] = set()
     for key_node, _ in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise yaml.constructor.ConstructorError(
+                None, None, "a list or a set of fields cannot be a field name (a line "
+                "starting with '? ' or '[' before ':' must be text in quotes)",
+                key_node.start_mark)
         key = loader.construct_object(key_node, deep=True)
         if key in seen:
             loader.duplicate_keys.append((str(key), key_node.start_mark.line + 1))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core import intents
-from bot.core.commands import Registry, command
+from bot.core.commands import Registry, command, misspelt_command
 from bot.core.engine import COMMANDS, Engine
 from bot.service import Pathway
 
@@ -67,6 +67,34 @@ def test_a_paraphrase_runs_the_command_in_a_conversation(pathway: Pathway) -> No
     assert reply.kind == "stage"
     assert reply.checklist is not None and reply.checklist.stage_id == "prototype"
     assert say(pathway, "my cheklist").checklist.stage_id == "prototype"
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("checkllist", "checklist"), ("cheklist", "checklist"), ("chekclist", "checklist"),
+    ("Contacs", "contacts"), ("refferals?", "referrals"), ("stges", "stages"),
+    ("measurs", "measures"),
+])
+def test_a_one_word_command_misspelt_is_the_command(message: str, expected: str) -> None:
+    assert misspelt_command(message, knows=lambda word: False) == expected
+
+
+@pytest.mark.parametrize(("message", "known"), [
+    ("contracts", {"contracts"}),  # a word the knowledge base uses is a question
+    ("check list now", set()),  # more than one word
+    ("stag", set()),  # too short to guess at
+    ("challenge", set()),  # not near enough to any command
+    ("band 6", set()),
+])
+def test_what_is_not_a_misspelt_command(message: str, known: set[str]) -> None:
+    assert misspelt_command(message, knows=lambda word: word in known) is None
+
+
+def test_a_misspelt_checklist_shows_the_checklist_not_an_answer(bundled: Pathway) -> None:
+    say(bundled, "stage prototype")
+    reply = say(bundled, "checkllist")
+    assert reply.checklist is not None and reply.checklist.stage_id == "prototype"
+    # "contracts" is a word of the knowledge base: answered as a question, not as *contacts*
+    assert say(bundled, "contracts").kind == "answer"
 
 
 def test_a_private_paraphrase_in_a_channel_is_refused(pathway: Pathway) -> None:

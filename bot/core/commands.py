@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from bot.base.normalise import normalise
 
@@ -107,6 +107,24 @@ class Registry:
             if score >= PARAPHRASE_SIMILARITY and score > best_score:
                 best, best_score = name, score
         return best
+
+
+# Commands a one-word message may misspell ("checkllist", "contacs", "refferals"): each is
+# one word a user types on its own, and none is a word a question is likely to be.
+TYPO_COMMANDS = ("checklist", "contacts", "referrals", "measures", "stages")
+TYPO_SIMILARITY = 88.0  # rapidfuzz ratio: one letter wrong, missing, doubled or swapped
+TYPO_MIN_CHARS = 5
+
+
+def misspelt_command(text: str, knows: Callable[[str], bool]) -> str | None:
+    """The command a one-word message misspells, if it is not a word the knowledge base uses
+    ("contracts" is a question about contracts, not a misspelt *contacts*)."""
+    word = normalise(text).strip()
+    if len(word) < TYPO_MIN_CHARS or not word.isalpha() or knows(word):
+        return None
+    found = process.extractOne(word, TYPO_COMMANDS, scorer=fuzz.ratio,
+                               score_cutoff=TYPO_SIMILARITY)
+    return found[0] if found else None
 
 
 def _without_courtesy(said: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import replace
 from bot.base import language
 from bot.core import connect, intents, ticks, views
 from bot.core import pending as exchanges
-from bot.core.commands import Registry, command
+from bot.core.commands import Registry, command, misspelt_command
 from bot.core.intents import Intent
 from bot.core.measure import conversation as measuring
 from bot.core.measure import nudges as nudging
@@ -107,7 +107,7 @@ class Engine:
         state.pending = None if private else state.pending
         intent = intents.parse(message)
         if intent.name == "question":  # "show my progress", "whats nxt": a command said freely
-            said = COMMANDS.recognise(message)
+            said = COMMANDS.recognise(message) or misspelt_command(message, self.matcher.knows)
             intent = Intent(said, "", message) if said else intent
         steps_out = bool(pending) and self._steps_out(state, pending, message, intent)
         if pending and not steps_out:

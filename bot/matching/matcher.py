@@ -310,6 +310,10 @@ class Matcher:
             return result
         return self._result(result.query, result.candidates, "far_in_meaning")
 
+    def knows(self, word: str) -> bool:
+        """Whether the knowledge base uses this word, in any form the index reads as it."""
+        return any(stem(w) in self.index.idf for w in word_sequence(normalise(word)))
+
     def meaning(self) -> SemanticIndex | None:
         """The entries' semantic index, built (or read from the cache) on first use; None,
         after one logged warning, if the embeddings cannot be loaded: the veto is a second

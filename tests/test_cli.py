@@ -304,3 +304,21 @@ def _read_until(terminal: int, marker: bytes, timeout: float = 60) -> bytes:
                 break
             shown += chunk
     return shown
+
+
+def test_kb_check_piped_into_a_reader_that_leaves_early_prints_no_traceback(
+        tmp_path: Path) -> None:
+    broken = tmp_path / "kb"
+    shutil.copytree(ENGINE_KB, broken)
+    for n in range(40):  # 40 files x 51 lines: more than a pipe holds before it is read
+        (broken / f"many{n}.yaml").write_text(
+            "topics:\n" + "".join(f"- id: t{n}-{i}\n  title: x\n" for i in range(100)))
+    env = {**os.environ, "PATHWAY_DATA_DIR": str(tmp_path / "data")}
+    process = subprocess.Popen([sys.executable, str(ROOT / "run_bot.py"), "kb", "check",
+                                str(broken)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               env=env, bufsize=0)
+    assert process.stdout.read(10)  # what `| head -c 10` reads, and then it goes away
+    process.stdout.close()
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert b"Traceback" not in stderr and b"BrokenPipeError" not in stderr

@@ -227,9 +227,11 @@ def test_modal_labels_fit_slacks_24_characters_unescaped(text: str) -> None:
 
 
 def test_help_blocks_come_from_the_command_list() -> None:
-    blocks = kit.help_blocks([("stage <name>", "tell me your stage"), ("me", "what I keep")])
+    blocks = kit.help_blocks([(("stage <name>",), "tell me your stage"),
+                              (("fi", "me"), "beth rydw i'n ei gadw")])
     rendered = texts(blocks)
     assert "`/pathway stage &lt;name&gt;` — tell me your stage" in rendered
+    assert "`/pathway fi` / `/pathway me` — beth rydw i'n ei gadw" in rendered
     assert "/checklist" in rendered
 
 

@@ -157,4 +157,42 @@ def test_help_text_comes_from_the_catalogue_in_step_with_the_registry(pathway) -
     welsh = pathway.respond("T1", "U1", "help").text
     assert f"*tick <number or words>*: {say('command.tick', 'cy')}" in welsh
     assert say("command.tick", "cy") != say("command.tick", "en")
-    assert pathway.command_help("cy")[0] == ("help", say("command.help", "cy"))
+    assert pathway.command_help("cy")[0] == (("cymorth", "help"), say("command.help", "cy"))
+
+
+# Each Welsh form help shows, with its placeholders filled in as a user would.
+WELSH_EXAMPLES = {
+    "cam <syniad, prototeip, gwerthuso, mabwysiadu, lledaenu>": "cam prototeip",
+    "rhestr wirio [cam]": "rhestr wirio prototeip",
+    "ticio <rhif neu eiriau>": "ticio 2",
+    "pwy all helpu [gyda phwnc]": "pwy all helpu gyda patentau",
+    "atgoffa fi <mesur> bob <N> diwrnod neu wythnos": "atgoffa fi amseroedd aros bob 2 wythnos",
+}
+
+
+@pytest.mark.parametrize("found", [c for c in COMMANDS.listed if c.usage_cy],
+                         ids=lambda c: c.name)
+def test_every_welsh_form_help_shows_is_the_command(found) -> None:
+    bare = found.usage_cy.split(" [")[0]
+    forms = {WELSH_EXAMPLES.get(found.usage_cy, bare)} | ({bare} if "<" not in bare else set())
+    for said in forms:
+        assert "<" not in said, f"add an example for {found.usage_cy!r}"
+        assert intents.parse(said).name == found.name, said
+
+
+def test_welsh_help_shows_the_welsh_form_first_and_the_english_beside_it(
+        pathway: Pathway) -> None:
+    say(pathway, "Cymraeg")
+    text = say(pathway, "help").text
+    assert "• *rhestr wirio [cam]* / *checklist [stage]*: " in text
+    assert "• *anghofia fi* / *forget me*: " in text
+    assert "• *plan*: " in text  # no Welsh form: the English alone
+    assert "*rhestr wirio" not in say(pathway, "English").text + say(pathway, "help").text
+
+
+def test_who_can_help_with_that_in_welsh_means_the_last_answer(bundled: Pathway) -> None:
+    say(bundled, "Cymraeg")
+    answer = say(bundled, "ydy fy ap i'n ddyfais feddygol?")
+    assert answer.kind == "answer"
+    reply = say(bundled, "pwy all helpu gyda hynny?")
+    assert reply.kind == "contacts" and answer.match.title in reply.title

@@ -37,19 +37,26 @@ class Command:
     private: bool = False  # shows or changes personal state: direct messages only
     paraphrases: tuple[str, ...] = ()
     handler: str = ""  # the handler's attribute name
+    # The Welsh form the parser knows (intents.py), as Welsh help shows it first; empty where
+    # the command has only its English form. tests/test_commands.py parses each one.
+    usage_cy: str = ""
 
     @property
     def listed(self) -> bool:
         """Whether help lists the command."""
         return bool(self.usage)
 
+    def usages(self, lang: str) -> tuple[str, ...]:
+        """The forms help shows in ``lang``: in Welsh, the Welsh form first, if there is one."""
+        return (self.usage_cy, self.usage) if lang == "cy" and self.usage_cy else (self.usage,)
+
 
 def command(name: str, usage: str = "", description: str = "", *, private: bool = False,
-            paraphrases: Iterable[str] = ()) -> Callable[[F], F]:
+            paraphrases: Iterable[str] = (), usage_cy: str = "") -> Callable[[F], F]:
     """Mark a handler as the one for ``name``."""
     def mark(handler: F) -> F:
         handler.__command__ = Command(  # type: ignore[attr-defined]
-            name, usage, description, private, tuple(paraphrases), handler.__name__)
+            name, usage, description, private, tuple(paraphrases), handler.__name__, usage_cy)
         return handler
     return mark
 

@@ -29,7 +29,9 @@ MAX_MESSAGE_CHARS = 2000
 FALLBACK_ORGANISATIONS = ("life-sciences-hub-wales",)
 # What "I have an idea for X, where do I start?" shows: the first of these the KB has.
 OPENING_ENTRIES = ("first-steps-with-an-idea", "idea")
-_CONTEXT_WORDS = {"that", "this", "it", "them", "those", "these", "that topic", "this topic"}
+_CONTEXT_WORDS = {"that", "this", "it", "them", "those", "these", "that topic", "this topic",
+                  "hynny", "hyn", "hwnna", "hwnnw", "hwn", "hon", "honno", "nhw", "hyn i gyd",
+                  "y pwnc yna", "y pwnc hwnnw", "y pwnc hwn"}
 # Exchanges that a command or a new question steps out of, and the commands that only show
 # something, so the exchange stays open behind them; any other command drops it.
 _EXCHANGES = frozenset({"triage", "confirm", "connect"})
@@ -229,16 +231,18 @@ class Engine:
         return Reply("info", say("smalltalk", state.lang), options=options), state
 
     @command("help", "help", "what I can do",
-             paraphrases=("what can you do", "what can i ask", "how do i use this"))
+             paraphrases=("what can you do", "what can i ask", "how do i use this"),
+             usage_cy="cymorth")
     def _on_help(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         lines = [say("help.intro", state.lang)]
-        lines += [f"• *{c.usage}*: {say(f'command.{c.name}', state.lang)}"
-                  for c in COMMANDS.listed]
+        lines += [f"• {' / '.join(f'*{u}*' for u in c.usages(state.lang))}: "
+                  f"{say(f'command.{c.name}', state.lang)}" for c in COMMANDS.listed]
         return Reply("help", "\n".join(lines), options=self._start_options(state),
                      footer=say("help.footer", state.lang)), state
 
     @command("stages", "stages", "the five stages, and where you are",
-             paraphrases=("show the stages", "all the stages", "the steps"))
+             paraphrases=("show the stages", "all the stages", "the steps"),
+             usage_cy="camau")
     def _on_stages(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         lang = state.lang
         stage = self.kb.stage(state.stage) if state.stage else None
@@ -253,7 +257,8 @@ class Engine:
     # --- stage ---------------------------------------------------------------------------------
 
     @command("stage", "stage <name>", "tell me your stage (idea, prototype, evaluate, adopt, "
-             "spread)", private=True)
+             "spread)", private=True,
+             usage_cy="cam <syniad, prototeip, gwerthuso, mabwysiadu, lledaenu>")
     def _on_stage(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         stage_id = intents.stage_id(intent.arg)
         if stage_id is None:
@@ -284,7 +289,8 @@ class Engine:
         return self._on_stage(state, Intent("stage", following.id))
 
     @command("triage", "which stage am I at?", "a few questions to find your stage",
-             private=True)
+             private=True,
+             usage_cy="ym mha gam ydw i?")
     def _on_triage(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         stage = self.kb.stage(state.stage) if state.stage else None
         if stage is None:
@@ -334,7 +340,8 @@ class Engine:
     @command("next", "next", "where you are and what to do next", private=True,
              paraphrases=("whats next", "what now", "what next", "progress", "my progress",
                           "show my progress", "where am i", "where am i up to",
-                          "what have i done", "how am i doing", "what do i do now"))
+                          "what have i done", "how am i doing", "what do i do now"),
+             usage_cy="beth nesaf?")
     def _on_next(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         stage = self.kb.stage(state.stage) if state.stage else None
         if stage is None:
@@ -371,7 +378,8 @@ class Engine:
 
     @command("checklist", "checklist [stage]", "your checklist for a stage", private=True,
              paraphrases=("my checklist", "show my checklist", "my list", "my tasks",
-                          "what do i need to do", "my to do list"))
+                          "what do i need to do", "my to do list"),
+             usage_cy="rhestr wirio [cam]")
     def _on_checklist(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         stage_id = intents.stage_id(intent.arg) if intent.arg else state.stage
         stage = self.kb.stage(stage_id) if stage_id else None
@@ -386,7 +394,8 @@ class Engine:
         return views.checklist_reply(stage, state, state.lang), state
 
     @command("tick", "tick <number or words>", "tick a checklist item (*untick* to undo)",
-             private=True)
+             private=True,
+             usage_cy="ticio <rhif neu eiriau>")
     def _on_tick(self, state: UserState, intent: Intent, done: bool = True
                  ) -> tuple[Reply, UserState]:
         return ticks.apply_ticks(self.kb, state, intent.arg, done), state
@@ -400,7 +409,8 @@ class Engine:
     @command("contacts", "contacts [stage or topic]", "who can help, e.g. *who can help "
              "with that?* after an answer",
              paraphrases=("who can help", "who can help me", "who do i talk to",
-                          "who should i contact", "any contacts"))
+                          "who should i contact", "any contacts"),
+             usage_cy="pwy all helpu [gyda phwnc]")
     def _on_contacts(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         lang = state.lang
         arg = intent.arg.casefold().strip(" ?.!")
@@ -447,7 +457,8 @@ class Engine:
         return views.contacts_reply(title, say("contacts.for_topic", lang, title=title), orgs, lang)
 
     @command("evaluate", "evaluate", "how to show your change is an improvement",
-             paraphrases=("evaluation guidance", "how do i evaluate", "how to evaluate"))
+             paraphrases=("evaluation guidance", "how do i evaluate", "how to evaluate"),
+             usage_cy="gwerthuso")
     def _on_evaluate(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         lang = state.lang
         guides = self._guides_for(state)
@@ -638,7 +649,8 @@ class Engine:
 
     @command("remind", "remind me <measure> every <N> days or weeks", "a reminder in Slack when "
              "a measure has had no reading for that long (*stop reminders* to stop)", private=True,
-             paraphrases=("remind me to log", "set a reminder"))
+             paraphrases=("remind me to log", "set a reminder"),
+             usage_cy="atgoffa fi <mesur> bob <N> diwrnod neu wythnos")
     def _on_remind(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         """Switch on a reminder, sent in Slack, when a measure goes that long without a reading."""
         return nudging.remind(self.kb, state, intent)
@@ -664,7 +676,8 @@ class Engine:
 
     @command("me", "me", "what I keep about you", private=True,
              paraphrases=("my data", "what do you know about me", "what you keep about me",
-                          "show my data"))
+                          "show my data"),
+             usage_cy="fi")
     def _on_me(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         kept = replace(state, lang=_PREFERENCE.get(state.lang))  # as stored, not this turn's
         reply = views.about_me(kept, kept.to_json(), self.kb, state.lang)
@@ -673,12 +686,14 @@ class Engine:
                 else reply), state
 
     @command("forget", "forget me", "delete everything I keep about you", private=True,
-             paraphrases=("delete my data", "forget about me", "remove my data", "erase me"))
+             paraphrases=("delete my data", "forget about me", "remove my data", "erase me"),
+             usage_cy="anghofia fi")
     def _on_forget(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         return self._confirm(state, "forget", "confirm.forget", "confirm.yes_forget"), state
 
     @command("reset", "reset", "clear your stage and ticks and start again", private=True,
-             paraphrases=("start again", "start over", "clear my progress"))
+             paraphrases=("start again", "start over", "clear my progress"),
+             usage_cy="ailosod")
     def _on_reset(self, state: UserState, intent: Intent) -> tuple[Reply, UserState]:
         return self._confirm(state, "reset", "confirm.reset", "confirm.yes_reset"), state
 

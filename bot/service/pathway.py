@@ -368,9 +368,10 @@ class Pathway:
         return self._desk.show_team_action(referral, suggested)
 
     @staticmethod
-    def command_help(lang: str = "en") -> list[tuple[str, str]]:
-        """(usage, description) for every command help lists, in ``lang``: from the registry."""
-        return [(command.usage, say(f"command.{command.name}", lang))
+    def command_help(lang: str = "en") -> list[tuple[tuple[str, ...], str]]:
+        """(usages, description) for every command help lists, in ``lang``: from the registry
+        (in Welsh, a command's Welsh form comes first where it has one)."""
+        return [(command.usages(lang), say(f"command.{command.name}", lang))
                 for command in COMMANDS.listed]
 
 

@@ -360,10 +360,11 @@ def checklist_modal(reply: Reply, lang: str = "en") -> Block:
             "blocks": blocks[:HOME_BLOCK_LIMIT]}
 
 
-def help_blocks(commands: Sequence[tuple[str, str]], lang: str = "en") -> list[Block]:
+def help_blocks(commands: Sequence[tuple[Sequence[str], str]], lang: str = "en"
+                ) -> list[Block]:
     """/pathway help, built from the core's own list of commands."""
-    lines = [f"• `/pathway {escape(usage)}` — {escape(description)}"
-             for usage, description in commands]
+    lines = [f"• {' / '.join(f'`/pathway {escape(usage)}`' for usage in usages)} — "
+             f"{escape(description)}" for usages, description in commands]
     lines.append(f"• `/checklist [stage]` — {say('slack.help_checklist', lang)}")
     return [header(say("slack.help_title", lang)), *text_sections_escaped("\n".join(lines)),
             context(say("slack.help_intro", lang))]

@@ -187,3 +187,56 @@ def test_signposted_examples_are_declined_by_content_and_find_their_signpost(
 ])
 def test_small_talk_gets_no_signpost(signpost_matcher: Matcher, question: str) -> None:
     assert signpost_matcher.match(question).best is None
+
+
+def ask(pathway, text: str):
+    return pathway.respond("T1", "U1", text)
+
+
+LONG_HR = ("I'm a band 5 on a surgical ward and I've been told my annual leave for August has "
+           "been cancelled because of staffing, can they do that?")
+
+
+def test_a_short_off_topic_question_gets_its_signpost(bundled) -> None:
+    reply = ask(bundled, "how many days holiday do I get")
+    assert reply.kind == "signpost" and reply.signpost == "hr-pay-and-leave"
+
+
+def test_a_long_message_gets_its_signpost_as_a_note_under_the_closest_answers(bundled) -> None:
+    reply = ask(bundled, LONG_HR)
+    assert len(LONG_HR.split()) > 15
+    assert reply.kind == "no_match" and reply.signpost is None
+    hr = bundled.knowledge.current.knowledge.signpost("hr-pay-and-leave")
+    assert "In case your question is about this (*Pay, leave, rotas" in reply.text
+    assert hr.answer.get("en").splitlines()[0] in reply.text
+    assert "A person to ask" in reply.text
+
+
+def test_a_long_message_in_distress_gets_the_wellbeing_signpost_itself(bundled) -> None:
+    reply = ask(bundled, "I've been on nights for three weeks straight, my mum is in hospital "
+                         "and I just can't cope with any of it anymore, I don't know who to "
+                         "talk to")
+    assert reply.kind == "signpost" and reply.signpost == "wellbeing-and-distress"
+    assert "116 123" in reply.text
+
+
+def test_a_question_an_entry_fits_better_than_a_signpost_is_never_sent_away(bundled) -> None:
+    # declined as ambiguous between in-scope entries that score above the IT signpost
+    reply = ask(bundled, "how do I get the pharmacy team on board with my idea")
+    assert reply.kind == "no_match" and reply.signpost is None
+    assert "IT service desk" not in reply.text and reply.suggestions
+
+
+def test_any_length_must_be_true_or_false(kb_dir: Path) -> None:
+    (kb_dir / "signposts.yaml").write_text(
+        SIGNPOST.replace("    source:", "    any_length: always\n    source:"), encoding="utf-8")
+    assert any("any_length" in m and "should be" in m for m in messages(kb_dir))
+    (kb_dir / "signposts.yaml").write_text(
+        SIGNPOST.replace("    source:", "    any_length: true\n    source:"), encoding="utf-8")
+    kb = check_knowledge(kb_dir, today="2026-06-01").knowledge
+    assert kb is not None and kb.signpost("it-and-passwords").any_length
+
+
+def test_only_the_wellbeing_signpost_is_shown_for_a_message_of_any_length(
+        bundled_kb: KnowledgeBase) -> None:
+    assert {s.id for s in bundled_kb.signposts if s.any_length} == {"wellbeing-and-distress"}

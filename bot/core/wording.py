@@ -85,6 +85,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "no_match.text": {"en": "I'm not confident I have a good answer to that, and I'd rather "
                             "not guess."},
     "no_match.suggest": {"en": "Did you mean one of these?"},
+    "no_match.signpost": {"en": "In case your question is about this (*{title}*): {answer}"},
     "no_match.human": {"en": "A person to ask: your own health board's or organisation's R&D or "
                              "innovation office, or {org} ({url}), who can point you to the right "
                              "support."},

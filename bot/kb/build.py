@@ -117,7 +117,7 @@ def _topic(raw: dict[str, Any], kind: str, where: dict[str, Any]) -> Topic:
 
 def _signpost(raw: dict[str, Any], where: dict[str, Any]) -> Signpost:
     return Signpost(**_common(raw, "signpost", raw["title"], where), stage=None,
-                    answer=Text.of(raw["answer"]))
+                    answer=Text.of(raw["answer"]), any_length=bool(raw.get("any_length")))
 
 
 def _stage(raw: dict[str, Any], where: dict[str, Any]) -> Stage:

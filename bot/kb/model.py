@@ -88,8 +88,11 @@ class Signpost(Topic):
     Kept apart from ``KnowledgeBase.entries()``: a signpost is shown only when the content
     entries have declined a question, so it never competes with them or counts as an answer.
     Match one with ``Matcher(kb.signpost_knowledge())``. Its ``answer`` says where to go;
-    ``stage`` is None and ``organisations`` is empty.
+    ``stage`` is None and ``organisations`` is empty. ``any_length``: shown as the answer to
+    a long message too, not only as a note under the closest answers (wellbeing, distress).
     """
+
+    any_length: bool = False
 
 
 @dataclass(frozen=True)

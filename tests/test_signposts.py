@@ -240,3 +240,25 @@ def test_any_length_must_be_true_or_false(kb_dir: Path) -> None:
 def test_only_the_wellbeing_signpost_is_shown_for_a_message_of_any_length(
         bundled_kb: KnowledgeBase) -> None:
     assert {s.id for s in bundled_kb.signposts if s.any_length} == {"wellbeing-and-distress"}
+
+
+@pytest.mark.parametrize("message", [
+    "feeling really stressed and burnt out, not sleeping properly",  # answered, far less well
+    "I can't stop crying at work and I don't want to be here anymore",
+    "I'm having panic attacks before every shift",  # not the HR signpost: "shift"
+    "everything feels hopeless lately",
+    "Dwi'n crio bob bore cyn mynd i'r gwaith a dwi ddim isio bod yma ddim mwy",
+])
+def test_distress_always_reaches_the_wellbeing_signpost(bundled, message: str) -> None:
+    reply = ask(bundled, message)
+    assert reply.kind == "signpost" and reply.signpost == "wellbeing-and-distress", reply.title
+    assert "116 123" in reply.text
+
+
+@pytest.mark.parametrize(("message", "entry"), [
+    ("our prototype didn't work and i feel like giving up", "failed-prototype"),
+    ("burnt out from leading this project, how do other leads cope?", "burnout-and-turnover"),
+])
+def test_feelings_about_the_project_keep_their_answer(bundled, message: str, entry: str) -> None:
+    reply = ask(bundled, message)
+    assert reply.kind == "answer" and reply.match.id == entry

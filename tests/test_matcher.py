@@ -732,3 +732,21 @@ def test_embeddings_that_cannot_load_leave_the_answers_lexical(
         assert result.best is not None and result.reason == "confident"
     assert len(calls) == 1
     assert "the veto by meaning is off" in caplog.text
+
+
+@pytest.mark.parametrize(("question", "not_this"), [
+    # a shift handover is not the handover note a departing project lead writes
+    ("we want to try a new way of doing handovers, where do we start?", "burnout-and-turnover"),
+    # medication rounds and a pharmacy team are a process and colleagues, not a new medicine
+    ("I want to try a new way of doing medication rounds", "medicines-vs-technologies"),
+    ("how do I get the pharmacy team on board with my idea", "medicines-vs-technologies"),
+])
+def test_a_word_in_its_everyday_sense_does_not_answer_with_its_other_sense(
+        real_matcher: Matcher, question: str, not_this: str) -> None:
+    best = real_matcher.match(question).best
+    assert best is None or best.entry.id != not_this
+
+
+def test_a_new_medicine_still_finds_the_medicines_entry(real_matcher: Matcher) -> None:
+    for question in ("is my new drug a medicine or a device", "my innovation is a new medication"):
+        assert real_matcher.match(question).best.entry.id == "medicines-vs-technologies"

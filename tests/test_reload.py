@@ -6,7 +6,10 @@ import os
 import signal
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from bot.service import KnowledgeHolder, Pathway, ReloadResult
 from bot.service.reloader import KnowledgeWatcher, describe, reload_on_sighup
@@ -137,63 +140,62 @@ def test_replies_do_not_wait_for_a_reload_in_progress(kb_dir: Path, tmp_path: Pa
     database.close()
 
 
-def test_a_tick_outlives_its_item_renamed_by_mistake_and_is_back_when_it_is(
-        kb_dir: Path, tmp_path: Path) -> None:
+@pytest.fixture
+def served(kb_dir: Path, tmp_path: Path) -> Iterator[tuple[KnowledgeHolder, Pathway, Database]]:
+    """A Pathway on the editable knowledge base, its holder (to reload) and its database."""
     holder = KnowledgeHolder(kb_dir)
     database = Database(tmp_path / "state.sqlite")
-    pathway = Pathway(holder, database)
-    try:
-        pathway.respond("T1", "U1", "stage prototype")
-        pathway.respond("T1", "U1", "tick 1")
-        pathway.respond("T1", "U1", "tick 2")
-        assert pathway.checklist("T1", "U1", "prototype").checklist.done == 2
+    yield holder, Pathway(holder, database), database
+    database.close()
 
-        # an admin renames item 2's id by mistake; the user ticks another item meanwhile
-        rewrite(kb_dir / "stages.yaml", "id: prototype-device", "id: prototype-devise")
-        result = holder.reload()
-        assert result.ok and result.removed_items == (
-            "prototype / prototype-device (Decide if it is a medical device)",)
-        assert "took 1 checklist item(s) away" in describe(result)
-        assert "• prototype / prototype-device" in describe(result)
-        reply = pathway.respond("T1", "U1", "tick 3")
-        assert reply.checklist.done == 2  # items 1 and 3: the renamed item is not ticked
-        untick = pathway.tick("T1", "U1", "prototype", "prototype-ip", done=False)
-        assert untick.checklist.done == 1
-        dashboard = pathway.dashboard("T1", "U1")
-        assert next(p for p in dashboard.progress if p.id == "prototype").done == 1
 
-        rewrite(kb_dir / "stages.yaml", "id: prototype-devise", "id: prototype-device")
-        result = holder.reload()
-        # putting the id back takes the misspelt one away, and says so
-        assert result.ok and result.removed_items == (
-            "prototype / prototype-devise (Decide if it is a medical device)",)
-        assert holder.reload().removed_items == ()
-        assert "\n" not in describe(holder.reload())
-        items = pathway.checklist("T1", "U1", "prototype").checklist.items
-        assert [item.done for item in items] == [False, True, True]
-    finally:
-        database.close()
+def test_a_tick_outlives_its_item_renamed_by_mistake_and_is_back_when_it_is(
+        kb_dir: Path, served: tuple[KnowledgeHolder, Pathway, Database]) -> None:
+    holder, pathway, _ = served
+    pathway.respond("T1", "U1", "stage prototype")
+    pathway.respond("T1", "U1", "tick 1")
+    pathway.respond("T1", "U1", "tick 2")
+    assert pathway.checklist("T1", "U1", "prototype").checklist.done == 2
+
+    # an admin renames item 2's id by mistake; the user ticks another item meanwhile
+    rewrite(kb_dir / "stages.yaml", "id: prototype-device", "id: prototype-devise")
+    result = holder.reload()
+    assert result.ok and result.removed_items == (
+        "prototype / prototype-device (Decide if it is a medical device)",)
+    assert "took 1 checklist item(s) away" in describe(result)
+    assert "• prototype / prototype-device" in describe(result)
+    reply = pathway.respond("T1", "U1", "tick 3")
+    assert reply.checklist.done == 2  # items 1 and 3: the renamed item is not ticked
+    untick = pathway.tick("T1", "U1", "prototype", "prototype-ip", done=False)
+    assert untick.checklist.done == 1
+    dashboard = pathway.dashboard("T1", "U1")
+    assert next(p for p in dashboard.progress if p.id == "prototype").done == 1
+
+    rewrite(kb_dir / "stages.yaml", "id: prototype-devise", "id: prototype-device")
+    result = holder.reload()
+    # putting the id back takes the misspelt one away, and says so
+    assert result.ok and result.removed_items == (
+        "prototype / prototype-devise (Decide if it is a medical device)",)
+    assert holder.reload().removed_items == ()
+    assert "\n" not in describe(holder.reload())
+    items = pathway.checklist("T1", "U1", "prototype").checklist.items
+    assert [item.done for item in items] == [False, True, True]
 
 
 def test_a_connect_form_whose_organisation_an_edit_removed_stops_and_gives_the_answers_back(
-        kb_dir: Path, tmp_path: Path) -> None:
-    holder = KnowledgeHolder(kb_dir)
-    database = Database(tmp_path / "state.sqlite")
-    pathway = Pathway(holder, database)
-    try:
-        pathway.respond("T1", "U1", "connect mhra")
-        pathway.respond("T1", "U1", "An app that reminds people to walk")
-        # an admin renames the organisation (and what points at it) while the form is open
-        rewrite(kb_dir / "organisations.yaml", "- id: mhra\n", "- id: mhra-uk\n")
-        for name in ("stages.yaml", "topics.yaml"):
-            rewrite(kb_dir / name, "  - mhra\n", "  - mhra-uk\n")
-        assert holder.reload().ok
-        reply = pathway.respond("T1", "U1", "People forget their exercises at home")
-        assert "stopped this referral" in reply.text and "(mhra)" in reply.text
-        assert "An app that reminds people to walk" in reply.text
-        assert "People forget their exercises at home" in reply.text
-        assert [o.say for o in reply.options] == ["contacts"]
-        assert pathway.kept("T1", "U1").get("pending") is None
-        assert "mhra" not in str(database.table("referrals").values())
-    finally:
-        database.close()
+        kb_dir: Path, served: tuple[KnowledgeHolder, Pathway, Database]) -> None:
+    holder, pathway, database = served
+    pathway.respond("T1", "U1", "connect mhra")
+    pathway.respond("T1", "U1", "An app that reminds people to walk")
+    # an admin renames the organisation (and what points at it) while the form is open
+    rewrite(kb_dir / "organisations.yaml", "- id: mhra\n", "- id: mhra-uk\n")
+    for name in ("stages.yaml", "topics.yaml"):
+        rewrite(kb_dir / name, "  - mhra\n", "  - mhra-uk\n")
+    assert holder.reload().ok
+    reply = pathway.respond("T1", "U1", "People forget their exercises at home")
+    assert "stopped this referral" in reply.text and "(mhra)" in reply.text
+    assert "An app that reminds people to walk" in reply.text
+    assert "People forget their exercises at home" in reply.text
+    assert [o.say for o in reply.options] == ["contacts"]
+    assert pathway.kept("T1", "U1").get("pending") is None
+    assert "mhra" not in str(database.table("referrals").values())

@@ -196,3 +196,19 @@ def test_who_can_help_with_that_in_welsh_means_the_last_answer(bundled: Pathway)
     assert answer.kind == "answer"
     reply = say(bundled, "pwy all helpu gyda hynny?")
     assert reply.kind == "contacts" and answer.match.title in reply.title
+
+
+@pytest.mark.parametrize("message", [
+    "how would I know if it worked?", "How will I know if it’s working", "how do we know if the "
+    "change worked", "how can we tell whether our change made a difference?",
+])
+def test_how_will_i_know_if_it_worked_is_the_evaluation_guidance(bundled: Pathway,
+                                                                message: str) -> None:
+    # the matcher reads this as "work" alone and answered "My prototype failed"
+    reply = say(bundled, message)
+    assert reply.title == "Showing your change is an improvement", reply.title
+    assert any(o.say == "topic:model-for-improvement" for o in reply.options)
+
+
+def test_a_question_about_whether_a_thing_works_stays_a_question() -> None:
+    assert intents.parse("how will I know if my app works on android").name == "question"

@@ -108,7 +108,16 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
                  r"pwy (?:all|allai|sy'?n gallu|fedr) (?:fy )?helpu(?: i)?"
                  r"(?: (?:gyda|efo|â|a|hefo) (?P<arg5>.+))?|cysylltiadau"),
     ("evaluate", r"(?:evaluate|evaluation(?: guidance| help| guides)?|gwerthuso|gwerthusiad)"
-                 r"(?: (?P<arg>all|more|y cyfan|mwy))?"),
+                 r"(?: (?P<arg>all|more|y cyfan|mwy))?|"
+                 # "how would I know if it worked?": the Model for Improvement's second
+                 # question, which the matcher reads as "work" alone (know and if are stop
+                 # words) and so answers with "My prototype failed" ("it didn't work")
+                 r"how (?:will|would|do|does|can|could|should|did) (?:i|we|you|they) "
+                 r"(?:know|tell|show|prove|find out|see) (?:if|whether|that) "
+                 r"(?:it|this|that|the change|my change|our change|the changes|what we did|"
+                 r"our idea|my idea)(?:['’]s| is)? (?:actually |really )?(?:worked|works|working|"
+                 r"has worked|helped|is helping|has helped|made (?:a|any) difference|"
+                 r"is an improvement|was an improvement|improved things)"),
     ("me", r"me|my data|fi|fy nata|beth (?:ydych chi'?n|wyt ti'?n) (?:ei )?(?:gadw|wybod) "
            r"amdana i|what do you (?:know|keep|store|have|hold) (?:about|on) me|"
            r"show (?:me )?(?:my data|what you (?:know|keep|store|have) about me)"),

@@ -349,35 +349,40 @@ FINAL_FLOORS = {
     # after each session's (README). Counted strictly here: only `expect`, not `also`. The
     # final sets' floors are what the last measurement found, higher or lower: they guard
     # against an unmeasured change, they are not targets.
-    "blind16_dev.yaml": (64 / 80, 38 / 40), "blind16_final_a.yaml": (66 / 80, 39 / 40),
-    "blind16_final_b.yaml": (59 / 80, 35 / 40), "blind_cy_dev.yaml": (75 / 80, 39 / 40),
+    "blind16_dev.yaml": (64 / 80, 40 / 40), "blind16_final_a.yaml": (66 / 80, 40 / 40),
+    "blind16_final_b.yaml": (59 / 80, 37 / 40), "blind_cy_dev.yaml": (75 / 80, 40 / 40),
     "blind_cy_final.yaml": (71 / 80, 39 / 40),
     # Written blind in the second session of 2026-12-02 (issue 17): dev2 diagnosed the Welsh
     # phrasings; final2 measured before and after them, never diagnosed.
-    "blind_cy_dev2.yaml": (68 / 80, 37 / 40), "blind_cy_final2.yaml": (59 / 80, 36 / 40),
+    "blind_cy_dev2.yaml": (67 / 80, 38 / 40), "blind_cy_final2.yaml": (59 / 80, 36 / 40),
     # Written blind in the third session of 2026-12-02, measured once on 7d65f6b before that
     # session's changes and once after them; never diagnosed.
     # The veto by meaning (fifth session) left final_c at 68/80 and 35/40 and moved final_d
     # to 39/40 declined.
-    "blind16_final_c.yaml": (69 / 80, 35 / 40), "blind16_final_d.yaml": (63 / 80, 39 / 40),
+    "blind16_final_c.yaml": (69 / 80, 37 / 40), "blind16_final_d.yaml": (63 / 80, 39 / 40),
     "blind_cy_final3.yaml": (61 / 80, 38 / 40),
     # Written blind in the fourth session of 2026-12-02, measured once on 5ae7625 and again
     # on f7c9288 (the same counts); never diagnosed. Its floor failed once, on afe4f8e (65/80,
     # counts only), and that change was reverted for it: it has informed one decision.
-    "blind_cy_final4.yaml": (67 / 80, 37 / 40),
+    "blind_cy_final4.yaml": (67 / 80, 38 / 40),
     # Written blind in the fifth session of 2026-12-02, measured once (diag_e on dc5a5d3,
     # diag5 on 5715b5e), then diagnosed: they guard what was found, they measure nothing new.
-    "blind16_diag_e.yaml": (64 / 80, 36 / 40), "blind_cy_diag5.yaml": (63 / 80, 38 / 40),
+    "blind16_diag_e.yaml": (64 / 80, 40 / 40), "blind_cy_diag5.yaml": (63 / 80, 38 / 40),
     # Written blind in the sixth session of 2026-12-02, measured once on 48a10c7; F and cy6
     # then diagnosed (long questions: passage scoring), G, H and cy7 measured once more after.
     # Scoring long questions in passages (sixth session) moved final_a, final_c, final_d and
     # final4 up by one or two, dev2 down by one (69 -> 68).
-    "blind16_diag_f.yaml": (61 / 80, 37 / 40), "blind_cy_diag6.yaml": (51 / 80, 30 / 40),
-    "blind16_final_g.yaml": (63 / 80, 38 / 40), "blind16_final_h.yaml": (58 / 80, 38 / 40),
-    "blind_cy_final7.yaml": (57 / 80, 34 / 40),
+    "blind16_diag_f.yaml": (61 / 80, 38 / 40), "blind_cy_diag6.yaml": (51 / 80, 34 / 40),
+    "blind16_final_g.yaml": (63 / 80, 39 / 40), "blind16_final_h.yaml": (57 / 80, 38 / 40),
+    "blind_cy_final7.yaml": (56 / 80, 34 / 40),
     # Written blind on 2026-12-03 from the entry titles only, measured once after that day's
     # changes (on 5136605), informing nothing.
-    "blind16_final_i.yaml": (68 / 80, 37 / 40), "blind_cy_final8.yaml": (72 / 80, 32 / 40),
+    "blind16_final_i.yaml": (68 / 80, 38 / 40), "blind_cy_final8.yaml": (72 / 80, 34 / 40),
+    # The off-topic questions (knowledge/off_topic_questions.yaml, 2026-12-03) raised the
+    # decline floors above to their new counts and cost dev2, final_h and final7 one right
+    # answer each: measured after a rule fixed on the used sets (benchmarks/README.md). The
+    # cap on the check by meaning (off_topic_meaning_below, added for speed) then took one
+    # decline back from final_c (38 -> 37); it was kept, the clean set deciding nothing.
 }
 
 

@@ -554,10 +554,12 @@ class Engine:
 
     def _no_match(self, state: UserState, result, signpost: Signpost | None = None) -> Reply:
         """Declined: close matches, then (for a long message that a signpost fits) that
-        signpost as a note, then a person to ask."""
+        signpost as a note, then a person to ask; for an off-topic question, what Pathway is
+        for and where such questions go instead."""
         lang = state.lang
         suggestions = tuple(views.match_info(m.entry, m.score, lang) for m in result.suggestions)
-        lines = [say("no_match.text", lang)]
+        off_topic = result.reason == "off_topic"
+        lines = [say("no_match.off_topic" if off_topic else "no_match.text", lang)]
         if suggestions:
             lines.append(say("no_match.suggest", lang))
             lines += [f"{n}. {s.title}" for n, s in enumerate(suggestions, start=1)]
@@ -567,8 +569,11 @@ class Engine:
                               answer=signpost.answer.get(lang).strip())]
         fallback = next((o for o in map(self.kb.organisation, FALLBACK_ORGANISATIONS) if o), None)
         lines.append("")
-        lines.append(say("no_match.human", lang, org=fallback.name.get(lang), url=fallback.url)
-                     if fallback else say("no_match.human_generic", lang))
+        if off_topic:  # an innovation office is no one to ask about a rota or a dose
+            lines.append(say("no_match.off_topic_human", lang))
+        else:
+            lines.append(say("no_match.human", lang, org=fallback.name.get(lang), url=fallback.url)
+                         if fallback else say("no_match.human_generic", lang))
         options = tuple(Option(s.title, f"topic:{s.id}") for s in suggestions)
         return Reply("no_match", "\n".join(lines), suggestions=suggestions, options=options)
 

@@ -84,6 +84,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                            "{id}* to see them."},
     "no_match.text": {"en": "I'm not confident I have a good answer to that, and I'd rather "
                             "not guess."},
+    "no_match.off_topic": {"en": "That looks like something outside what I cover, so I'd rather "
+                                 "not guess. I help with taking an idea or an improvement "
+                                 "forward in health and social care: who to talk to, approvals, "
+                                 "funding, measuring it and spreading it."},
+    "no_match.off_topic_human": {"en": "For a question like this, the best place to start is "
+                                       "your line manager or the team that usually deals with "
+                                       "it."},
     "no_match.suggest": {"en": "Did you mean one of these?"},
     "no_match.signpost": {"en": "In case your question is about this (*{title}*): {answer}"},
     "no_match.human": {"en": "A person to ask: your own health board's or organisation's R&D or "

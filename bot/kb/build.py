@@ -78,17 +78,22 @@ def _out_of_scope(raw: str | dict[str, Any], file: str, line: int) -> Example:
 
 
 def _vocabulary(files: list[LoadedFile]) -> Vocabulary:
-    """Context words, synonym groups and off-topic words of every vocabulary file, in file
-    order."""
+    """Context words, synonym groups, off-topic words and off-topic questions of every
+    vocabulary file, in file order."""
     context: dict[str, None] = {}
     synonyms: list[tuple[str, ...]] = []
     off_topic: dict[str, None] = {}
+    questions: dict[str, None] = {}
+    questions_cy: dict[str, None] = {}
     for loaded in files:
         section = loaded.doc.data["vocabulary"] or {}
         context.update(dict.fromkeys(section.get("context_words", ())))
         synonyms += [tuple(group) for group in section.get("synonyms", ())]
         off_topic.update(dict.fromkeys(section.get("off_topic_words", ())))
-    return Vocabulary(tuple(context), tuple(synonyms), tuple(off_topic))
+        questions.update(dict.fromkeys(section.get("off_topic_questions", ())))
+        questions_cy.update(dict.fromkeys(section.get("off_topic_questions_cy", ())))
+    return Vocabulary(tuple(context), tuple(synonyms), tuple(off_topic), tuple(questions),
+                      tuple(questions_cy))
 
 
 def _common(raw: dict[str, Any], kind: str, title: Any, where: dict[str, Any]) -> dict[str, Any]:

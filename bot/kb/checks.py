@@ -36,6 +36,7 @@ def check_semantics(files: list[LoadedFile], problems: list[Problem],
     _check_references(files, kinds, report)
     _check_dates(files, report, today or dt.date.today().isoformat())
     _check_off_topic(files, report)
+    _check_off_topic_questions(files, report)
     check_welsh(files, report)
     _check_volume(files, problems)
 
@@ -50,6 +51,7 @@ def _check_volume(files: list[LoadedFile], problems: list[Problem]) -> None:
     counts = {loaded.display: sum(len(entry.get("phrasings") or ())
                                   + len(entry.get("phrasings_cy") or ())
                                   for _, _, entry in _entries([loaded]))
+                              + sum(map(len, _off_topic_questions(loaded).values()))
               for loaded in files}
     total = sum(counts.values())
     if total > MAX_PHRASINGS:
@@ -146,6 +148,39 @@ def _check_off_topic(files: list[LoadedFile], report) -> None:
                 report(loaded, text_path,
                        f"'{entry['id']}' {field} '{text}' uses the off-topic word '{word}' "
                        "(vocabulary.yaml): questions with it may be declined", "warning")
+
+
+def _off_topic_questions(loaded: LoadedFile) -> dict[str, list[str]]:
+    """A vocabulary file's off-topic questions, by field (English and Welsh)."""
+    if loaded.kind != "vocabulary":
+        return {}
+    section = loaded.doc.data["vocabulary"] or {}
+    return {field: list(section.get(field) or ())
+            for field in ("off_topic_questions", "off_topic_questions_cy")}
+
+
+def _check_off_topic_questions(files: list[LoadedFile], report) -> None:
+    """Warn when an off-topic question is also one of an entry's own phrasings: a question
+    worded like it would be declined instead of answered."""
+    def plain(text: str) -> str:
+        return " ".join(text.casefold().split()).rstrip("?!. ")
+
+    phrasings: dict[str, str] = {}  # plain phrasing -> its entry's id
+    for loaded, _path, entry in _entries(files):
+        if loaded.kind == "signposts":
+            continue  # a signpost is where an off-topic question goes: they may agree
+        for field in ("phrasings", "phrasings_cy"):
+            for text in entry.get(field) or ():
+                phrasings.setdefault(plain(str(text)), entry["id"])
+    for loaded in files:
+        for field, questions in _off_topic_questions(loaded).items():
+            for i, question in enumerate(questions):
+                entry_id = phrasings.get(plain(question))
+                if entry_id is not None:
+                    report(loaded, ["vocabulary", field, i],
+                           f"off-topic question '{question}' is also a phrasing of "
+                           f"'{entry_id}': questions worded like it would be declined; "
+                           "remove it from one of the two", "warning")
 
 
 _LIST_LABELS = {"aliases": "alias", "phrasings": "phrasing", "phrasings_cy": "Welsh phrasing",

@@ -56,7 +56,7 @@ class Entry:
     """Something a question can match: a topic, evaluation guidance, a stage or an organisation."""
 
     id: str
-    kind: str  # "topic" | "evaluation" | "stage" | "organisation" | "signpost"
+    kind: str  # "topic" | "evaluation" | "stage" | "organisation" | "signpost" | "off_topic"
     title: Text
     phrasings: tuple[str, ...]
     keywords: tuple[str, ...]
@@ -156,6 +156,9 @@ class Vocabulary:
     context_words: tuple[str, ...] = ()
     synonyms: tuple[tuple[str, ...], ...] = ()
     off_topic_words: tuple[str, ...] = ()
+    # Whole questions outside the remit, as staff type them (off_topic_questions.yaml).
+    off_topic_questions: tuple[str, ...] = ()
+    off_topic_questions_cy: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -199,6 +202,26 @@ class KnowledgeBase:
         return KnowledgeBase(stages=(), organisations=(), topics=self.signposts, examples=(),
                              version=f"{self.version}-signposts", directory=self.directory,
                              vocabulary=vocabulary)
+
+    def off_topic_knowledge(self) -> KnowledgeBase:
+        """The off-topic questions as a knowledge base to match against, one entry each, so
+        a question can be told to fit one of them better than any content entry.
+
+        Off-topic words are left out of its vocabulary: they are what these questions use.
+        """
+        vocabulary = self.vocabulary
+        questions = [(q, ()) for q in vocabulary.off_topic_questions]
+        questions += [((), q) for q in vocabulary.off_topic_questions_cy]
+        topics = tuple(
+            Topic(id=f"off-topic-{number}", kind="off_topic", title=Text.of(""),
+                  phrasings=(english,) if english else (), keywords=(), stage=None,
+                  organisations=(), source="", reviewed="", file="", line=0,
+                  phrasings_cy=(welsh,) if welsh else ())
+            for number, (english, welsh) in enumerate(questions, start=1))
+        return KnowledgeBase(stages=(), organisations=(), topics=topics, examples=(),
+                             version=f"{self.version}-off-topic", directory=self.directory,
+                             vocabulary=Vocabulary(vocabulary.context_words,
+                                                   vocabulary.synonyms))
 
     def stage(self, stage_id: str) -> Stage | None:
         """The stage with this id, or None."""

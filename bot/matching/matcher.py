@@ -166,6 +166,20 @@ class MatcherConfig:
     # off. Chosen on the used sets and the diagnosis sets F and cy6 (benchmarks/README.md):
     # 24 answered 11 more in-scope questions right and 2 fewer, declining as many.
     passage_words: int = 24
+    # Off-topic questions (off_topic_questions.yaml): staff's questions Pathway does not
+    # answer, matched as a knowledge base of their own. An answer is declined ("off_topic")
+    # when the question's closest off-topic question scores at least its answer's score plus
+    # ``off_topic_lead`` (None: off); and, for an English question, when the question is
+    # closer in meaning (WordLlama, mean of the three nearest) to the English off-topic
+    # questions than to the entries' texts by more than ``off_topic_meaning`` (None: off),
+    # for an answer scoring under ``off_topic_meaning_below``: every one the meaning alone
+    # declined on the used sets scored under 52, and a strong answer need not load the
+    # embeddings. Chosen on the used sets by a rule fixed beforehand (most off-topic answers
+    # removed less right answers lost; ties to the milder setting): English 10 more declined,
+    # none right lost; Welsh 6 more declined, 1 right lost (benchmarks/README.md).
+    off_topic_lead: float | None = -8.0
+    off_topic_meaning: float | None = 0.04
+    off_topic_meaning_below: float = 60.0
 
 
 @dataclass(frozen=True)
@@ -175,7 +189,8 @@ class MatchResult:
     query: str
     best: Match | None  # the confident answer, or None (abstain)
     candidates: tuple[Match, ...]  # ranked, best first
-    reason: str  # "confident" | "low_score" | "ambiguous" | "far_in_meaning" | "empty"
+    # "confident" | "low_score" | "ambiguous" | "far_in_meaning" | "off_topic" | "empty"
+    reason: str
     config: MatcherConfig = MatcherConfig()
     # A long question's asking part alone, when it is answered with another entry: "I have
     # an idea for a 3D-printed grip aid ... where do I start?" is answered about medical
@@ -185,9 +200,10 @@ class MatchResult:
     @property
     def suggestions(self) -> tuple[Match, ...]:
         """Close matches to offer as "did you mean" when abstaining; empty when confident,
-        and when the top entry was declined for being far in meaning from the question (a
-        look-alike's "did you mean" would offer the very entry it must not be sent to)."""
-        if self.best is not None or self.reason == "far_in_meaning":
+        and when the top entry was declined for being far in meaning from the question or
+        for fitting an off-topic question as well (a look-alike's "did you mean" would offer
+        the very entry it must not be sent to)."""
+        if self.best is not None or self.reason in {"far_in_meaning", "off_topic"}:
             return ()
         close = [m for m in self.candidates if m.score >= self.config.suggest_floor]
         return tuple(close[: self.config.max_suggestions])
@@ -252,6 +268,10 @@ class Matcher:
         self._cache_dir = cache_dir
         self._semantic_lock = threading.Lock()
         self._meaning_failed = False
+        # The off-topic questions' own matcher and English vectors, built on first use.
+        self._off_topic: Matcher | None = None
+        self._off_topic_vectors: np.ndarray | None = None
+        self._off_topic_lock = threading.Lock()
 
     def match(self, text: str, limit: int = 5, kinds: set[str] | None = None) -> MatchResult:
         """The best entry for ``text`` (or None) with up to ``limit`` ranked candidates.
@@ -266,9 +286,61 @@ class Matcher:
             result = self._from_asking_part(result, limit, kinds)
         elif result.best is not None and config.asking_part_gap is not None:
             result = self._with_asked(result, limit, kinds)
+        if result.best is not None:
+            result = self._unless_off_topic(result)
         if len(result.candidates) > limit:
             result = replace(result, candidates=result.candidates[:limit])
         return result
+
+    def _unless_off_topic(self, result: MatchResult) -> MatchResult:
+        """``result`` declined ("off_topic") when its question fits an off-topic question
+        about as well as its answer, by words or (English) by meaning."""
+        assert result.best is not None
+        background = self._off_topic_matcher()
+        if background is None:
+            return result
+        config = self.config
+        if config.off_topic_lead is not None:
+            closest = background.match(result.query, limit=1).candidates
+            if closest and closest[0].score >= result.best.score + config.off_topic_lead:
+                return self._result(result.query, result.candidates, "off_topic")
+        if (config.off_topic_meaning is not None and not self.welsh
+                and result.best.score < config.off_topic_meaning_below
+                and detect(result.query) != "cy"):
+            nearer = self._nearer_off_topic(result.query)
+            if nearer is not None and nearer > config.off_topic_meaning:
+                return self._result(result.query, result.candidates, "off_topic")
+        return result
+
+    def _nearer_off_topic(self, text: str) -> float | None:
+        """How much closer in meaning ``text`` is to the English off-topic questions than to
+        the entries' texts (mean cosine of the three nearest of each); None without
+        embeddings or off-topic questions."""
+        questions = self.kb.vocabulary.off_topic_questions
+        meaning = self.meaning() if questions else None
+        if meaning is None or not len(meaning.vectors):
+            return None
+        if self._off_topic_vectors is None:
+            with self._off_topic_lock:
+                if self._off_topic_vectors is None:
+                    self._off_topic_vectors = bundled_embedder().embed(list(questions))
+        question = bundled_embedder().embed_one(text)
+        return (_nearest_mean(self._off_topic_vectors @ question)
+                - _nearest_mean(meaning.vectors @ question))
+
+    def _off_topic_matcher(self) -> Matcher | None:
+        """The matcher of the off-topic questions (None when there are none), built by the
+        first answer that needs it."""
+        vocabulary = self.kb.vocabulary
+        if not (vocabulary.off_topic_questions or vocabulary.off_topic_questions_cy):
+            return None
+        if self._off_topic is None:
+            with self._off_topic_lock:
+                if self._off_topic is None:
+                    quiet = replace(self.config, semantic_veto=0.0, off_topic_lead=None,
+                                    off_topic_meaning=None)
+                    self._off_topic = Matcher(self.kb.off_topic_knowledge(), quiet)
+        return self._off_topic
 
     def _with_asked(self, whole: MatchResult, limit: int, kinds: set[str] | None
                     ) -> MatchResult:
@@ -659,6 +731,13 @@ def decide(candidates: tuple[Match, ...], threshold: float, margin: float) -> st
     if len(candidates) > 1 and candidates[0].score - candidates[1].score < margin:
         return "ambiguous"
     return "confident"
+
+
+def _nearest_mean(similarities: np.ndarray, count: int = 3) -> float:
+    """The mean of the ``count`` highest values."""
+    if len(similarities) > count:
+        similarities = np.partition(similarities, len(similarities) - count)[-count:]
+    return float(similarities.mean())
 
 
 def _similarities(words: list[str], sorted_texts: list[str]) -> list[float]:

@@ -1,0 +1,187 @@
+"""Off-topic questions (knowledge/off_topic_questions.yaml): questions Pathway does not
+answer, so that a look-alike using the knowledge base's words in another sense is declined."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.kb.loader import check_knowledge
+from bot.kb.model import KnowledgeBase
+from bot.matching import Matcher, MatchResult
+
+PFO = "how long does it take to recover from a patent foramen ovale repair?"
+REGRADING = "my manager says I need a business case to get regraded to band 6, what goes in it?"
+REGRADING_CY = "sut dwi'n cael fy swydd wedi'i hail-raddio, oes angen achos busnes?"
+COPD_CY = "be di'r llinell sylfaen arferol ar gyfer sats claf COPD?"
+OFF_TOPIC_FILE = """\
+vocabulary:
+  off_topic_questions:
+    - how long is recovery after heart surgery?
+    - when is payday this month
+  off_topic_questions_cy:
+    - pryd mae diwrnod cyflog y mis yma?
+"""
+
+
+@pytest.fixture(scope="module")
+def real_matcher(bundled_kb: KnowledgeBase) -> Matcher:
+    return Matcher(bundled_kb)
+
+
+def answered(result: MatchResult) -> str | None:
+    return result.best.entry.id if result.best else None
+
+
+def without(matcher: Matcher, **off) -> Matcher:
+    """``matcher`` with the off-topic checks named in ``off`` turned off (set to None)."""
+    return Matcher(matcher.kb, replace(matcher.config, **off))
+
+
+def with_questions(kb: KnowledgeBase, english: tuple[str, ...] = (),
+                   welsh: tuple[str, ...] = ()) -> Matcher:
+    vocabulary = replace(kb.vocabulary, off_topic_questions=english,
+                         off_topic_questions_cy=welsh)
+    return Matcher(replace(kb, vocabulary=vocabulary))
+
+
+def test_the_bundled_list_is_loaded_in_both_languages(bundled_kb: KnowledgeBase) -> None:
+    vocabulary = bundled_kb.vocabulary
+    assert len(vocabulary.off_topic_questions) >= 300
+    assert len(vocabulary.off_topic_questions_cy) >= 250
+    background = bundled_kb.off_topic_knowledge()
+    assert len(list(background.entries())) == (len(vocabulary.off_topic_questions)
+                                               + len(vocabulary.off_topic_questions_cy))
+    assert not background.vocabulary.off_topic_words  # they are what these questions use
+    assert not background.vocabulary.off_topic_questions  # no second level of itself
+
+
+def test_a_look_alike_that_fits_an_off_topic_question_as_well_is_declined(
+        real_matcher: Matcher) -> None:
+    """"patent" reaches an IP entry, but the question is about a heart repair."""
+    result = real_matcher.match(PFO)
+    assert (result.best, result.reason) == (None, "off_topic")
+    assert result.candidates  # still ranked, for the unanswered report
+    assert result.suggestions == ()  # no "did you mean" to the look-alike
+    off = without(real_matcher, off_topic_lead=None, off_topic_meaning=None)
+    assert answered(off.match(PFO)) == "patent-length-and-territory"
+
+
+def test_the_same_words_about_an_idea_keep_their_answer(real_matcher: Matcher) -> None:
+    assert answered(real_matcher.match("how do I write a business case for my project")) == (
+        "business-case")
+    assert answered(real_matcher.match("can I patent my invention?")) == "can-i-patent-an-idea"
+    assert answered(real_matcher.match(
+        "beth sy'n mynd mewn achos busnes ar gyfer fy mhrosiect?")) == "business-case"
+
+
+def test_closeness_in_meaning_alone_declines_an_english_look_alike(real_matcher: Matcher) -> None:
+    words_only = without(real_matcher, off_topic_meaning=None)
+    meaning_only = without(real_matcher, off_topic_lead=None)
+    neither = without(real_matcher, off_topic_lead=None, off_topic_meaning=None)
+    assert answered(neither.match(REGRADING)) == "business-case"
+    assert meaning_only.match(REGRADING).reason == "off_topic"
+    assert words_only.match(REGRADING).reason == "off_topic"
+
+
+@pytest.mark.parametrize("question, entry", [(REGRADING_CY, "business-case"),
+                                             (COPD_CY, "baseline-and-aims")])
+def test_a_welsh_look_alike_is_declined_by_the_welsh_questions(
+        real_matcher: Matcher, question: str, entry: str) -> None:
+    assert real_matcher.match(question).reason == "off_topic"
+    off = without(real_matcher, off_topic_lead=None, off_topic_meaning=None)
+    assert answered(off.match(question)) == entry
+    # English questions are not compared by meaning with a Welsh one: the words decide
+    assert without(real_matcher, off_topic_meaning=None).match(question).reason == "off_topic"
+
+
+def test_an_off_topic_question_added_by_the_team_takes_effect(bundled_kb: KnowledgeBase) -> None:
+    question = "is a smartwatch a medical device for my dad?"
+    plain = with_questions(bundled_kb)
+    assert answered(plain.match(question)) == "is-it-a-medical-device"
+    taught = with_questions(bundled_kb, english=("which smartwatch should I buy my dad for his "
+                                                 "birthday?",))
+    assert (answered(taught.match(question)), taught.match(question).reason) == (
+        None, "off_topic")
+    # a question about the asker's own app still reaches the devices entry
+    assert answered(taught.match("is my app a medical device?")) == (
+        answered(plain.match("is my app a medical device?"))) == "apps-and-software-as-devices"
+
+
+def test_no_off_topic_questions_changes_nothing(bundled_kb: KnowledgeBase) -> None:
+    plain = with_questions(bundled_kb)
+    assert plain._off_topic_matcher() is None
+    assert answered(plain.match(PFO)) == "patent-length-and-territory"
+
+
+def test_without_embeddings_the_words_still_decline(bundled_kb: KnowledgeBase,
+                                                    monkeypatch) -> None:
+    matcher = Matcher(bundled_kb)
+    monkeypatch.setattr(Matcher, "meaning", lambda self: None)
+    assert matcher.match(PFO).reason == "off_topic"
+    assert matcher._nearer_off_topic(REGRADING) is None
+
+
+def test_the_file_loads_from_a_knowledge_base_directory(kb_dir: Path) -> None:
+    (kb_dir / "off_topic_questions.yaml").write_text(OFF_TOPIC_FILE, encoding="utf-8")
+    result = check_knowledge(kb_dir, today="2026-06-01")
+    assert result.knowledge is not None, [str(p) for p in result.problems]
+    vocabulary = result.knowledge.vocabulary
+    assert vocabulary.off_topic_questions == ("how long is recovery after heart surgery?",
+                                              "when is payday this month")
+    assert vocabulary.off_topic_questions_cy == ("pryd mae diwrnod cyflog y mis yma?",)
+
+
+@pytest.mark.parametrize("bad, line, message", [
+    ("    - 42\n", 4, "off_topic_questions[2]"),
+    ("    - ''\n", 4, "must not be empty"),
+    ("    - how long is recovery after heart surgery?\n", 3, "lists the same thing twice"),
+])
+def test_a_bad_off_topic_question_is_refused_with_its_line(kb_dir: Path, bad: str, line: int,
+                                                           message: str) -> None:
+    text = OFF_TOPIC_FILE.replace("    - when is payday this month\n", bad)
+    (kb_dir / "off_topic_questions.yaml").write_text(text, encoding="utf-8")
+    result = check_knowledge(kb_dir, today="2026-06-01")
+    assert result.knowledge is None
+    errors = [str(p) for p in result.errors]
+    assert errors and all(f"off_topic_questions.yaml:{line}:" in e for e in errors), errors
+    assert any(message in e for e in errors), errors
+
+
+def test_an_off_topic_question_that_is_also_a_phrasing_is_warned_of(kb_dir: Path) -> None:
+    kb = check_knowledge(kb_dir, today="2026-06-01").knowledge
+    assert kb is not None
+    phrasing = next(entry.phrasings[0] for entry in kb.entries() if entry.phrasings)
+    text = OFF_TOPIC_FILE.replace("    - when is payday this month\n",
+                                  f"    - \"{phrasing.upper()}?\"\n")
+    (kb_dir / "off_topic_questions.yaml").write_text(text, encoding="utf-8")
+    result = check_knowledge(kb_dir, today="2026-06-01")
+    assert result.knowledge is not None
+    warnings = [str(p) for p in result.warnings]
+    assert any("off_topic_questions.yaml:4:" in w and "is also a phrasing of" in w
+               for w in warnings), warnings
+
+
+def ask(pathway, text: str):
+    return pathway.respond("T1", "U1", text)
+
+
+def test_the_reply_says_what_pathway_is_for_and_where_to_go_instead(bundled) -> None:
+    reply = ask(bundled, PFO)
+    assert reply.kind == "no_match" and not reply.suggestions and not reply.options
+    assert reply.text.startswith("That looks like something outside what I cover")
+    assert "your line manager or the team that usually deals with it" in reply.text
+    assert "R&D or innovation office" not in reply.text  # nobody to ask about a heart repair
+    # an ordinary decline still offers a person who can help with an idea
+    vague = ask(bundled, "what about the thing with the forms for the new one")
+    assert vague.kind == "no_match" and "A person to ask" in vague.text
+
+
+def test_the_reply_is_in_welsh_for_a_welsh_question(bundled) -> None:
+    reply = ask(bundled, COPD_CY)
+    assert reply.kind == "no_match" and not reply.suggestions
+    assert reply.text.startswith("Mae hynny'n edrych fel rhywbeth y tu hwnt i'r hyn rwy'n ei "
+                                 "drafod")
+    assert "eich rheolwr llinell" in reply.text and "line manager" not in reply.text

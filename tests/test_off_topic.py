@@ -3,14 +3,18 @@ answer, so that a look-alike using the knowledge base's words in another sense i
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from bot.kb.loader import check_knowledge
-from bot.kb.model import KnowledgeBase
+from bot.kb.model import Example, KnowledgeBase
 from bot.matching import Matcher, MatchResult
+from bot.matching.evaluate import evaluate_examples
+from bot.service.admin import Admin
 
 PFO = "how long does it take to recover from a patent foramen ovale repair?"
 REGRADING = "my manager says I need a business case to get regraded to band 6, what goes in it?"
@@ -185,3 +189,46 @@ def test_the_reply_is_in_welsh_for_a_welsh_question(bundled) -> None:
     assert reply.text.startswith("Mae hynny'n edrych fel rhywbeth y tu hwnt i'r hyn rwy'n ei "
                                  "drafod")
     assert "eich rheolwr llinell" in reply.text and "line manager" not in reply.text
+
+
+def test_a_decline_names_the_off_topic_question_it_was_like(real_matcher: Matcher) -> None:
+    vocabulary = real_matcher.kb.vocabulary
+    by_words = real_matcher.match(PFO)
+    assert by_words.off_topic_like in vocabulary.off_topic_questions
+    assert "foramen" in by_words.off_topic_like.casefold()
+    by_meaning = without(real_matcher, off_topic_lead=None).match(REGRADING)
+    assert by_meaning.reason == "off_topic"
+    assert by_meaning.off_topic_like in vocabulary.off_topic_questions
+    welsh = real_matcher.match(COPD_CY)
+    assert welsh.off_topic_like in vocabulary.off_topic_questions_cy
+    assert real_matcher.match("can I patent my invention?").off_topic_like is None
+
+
+def test_kb_check_says_which_off_topic_question_stopped_an_example(
+        real_matcher: Matcher) -> None:
+    example = Example(PFO, "patent-length-and-territory", "knowledge/examples.yaml", 7)
+    report = evaluate_examples(real_matcher, [example])
+    assert report.in_scope_correct == 0
+    line = report.failures[0].describe()
+    assert line.startswith("knowledge/examples.yaml:7: ")
+    assert "got no answer (off_topic, top " in line
+    assert f"like the off-topic question {real_matcher.match(PFO).off_topic_like!r}" in line
+
+
+def test_the_unanswered_report_names_the_off_topic_question(bundled) -> None:
+    admin = Admin(bundled, frozenset({"UADMIN"}))
+    ask(bundled, PFO)
+    ask(bundled, "How long does it take to recover from a patent foramen ovale repair")
+    ask(bundled, "what about the thing with the forms for the new one")
+    expected = Matcher(bundled.knowledge.current.knowledge).match(PFO).off_topic_like
+    lines = admin.run("UADMIN", "unanswered 7").text.splitlines()
+    pfo = next(line for line in lines if "foramen" in line)
+    assert pfo.strip().startswith("2 x ")
+    assert f'[declined as off-topic, like "{expected}" (off_topic_questions.yaml)]' in pfo
+    other = next(line for line in lines if "forms for the new one" in line)
+    assert "off-topic" not in other and "closest:" in other
+    rows = list(csv.DictReader(io.StringIO(admin.run("UADMIN", "export 30").csv)))
+    likes = {r["question_or_entry"]: r["off_topic_like"] for r in rows
+             if r["report"] == "unanswered"}
+    assert likes[PFO] == expected
+    assert likes["what about the thing with the forms for the new one"] == ""

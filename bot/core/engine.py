@@ -772,7 +772,8 @@ def _asked(text: str, result: MatchResult, lang: str = "en") -> Asked:
     top = result.candidates[0] if result.candidates else None
     return Asked(text, result.best.entry.id if result.best else None,
                  result.best.score if result.best else 0.0,
-                 top.entry.id if top else None, top.score if top else 0.0, lang)
+                 top.entry.id if top else None, top.score if top else 0.0, lang,
+                 result.off_topic_like)
 
 
 # The one registry of commands: dispatch and help text both come from the handlers' marks.

@@ -108,6 +108,7 @@ class Asked:
     closest_id: str | None  # the best candidate, even when declined
     closest_score: float
     lang: str = "en"  # the language the question was answered in
+    off_topic_like: str | None = None  # declined as off-topic: the off-topic question it was like
 
 
 @dataclass(frozen=True)

@@ -814,6 +814,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                      "{days} days ({count} in {groups} groups):"},
     "admin.closest": {"en": "closest: {id} ({score:.0f})"},
     "admin.closest_none": {"en": "closest: none"},
+    "admin.off_topic_like": {"en": "declined as off-topic, like \"{question}\" "
+                                   "(off_topic_questions.yaml)"},
     "admin.feedback_none": {"en": "No feedback votes in the last {days} days."},
     "admin.feedback_title": {"en": "Feedback, last {days} days (didn't help / helped):"},
     "admin.export": {"en": "Export of the last {days} days: {rows} row(s)."},

@@ -20,6 +20,7 @@ class Failure:
     got: str | None  # entry id answered, or None when the matcher abstained
     score: float  # score of the top candidate (0 when there was none)
     reason: str  # the MatchResult reason
+    like: str | None = None  # declined as off-topic: the off-topic question it was like
 
     def describe(self) -> str:
         """One line naming the example, what was expected and what the matcher did."""
@@ -27,6 +28,9 @@ class Failure:
         expected = example.expect or "a decline"
         if self.got is not None:
             got = f"{self.got} ({self.score:.1f})"
+        elif self.like is not None:
+            got = (f"no answer (off_topic, top {self.score:.1f}, like the off-topic question "
+                   f"{self.like!r})")
         elif self.reason == "empty" or self.score == 0:
             got = f"no answer ({self.reason})"
         else:
@@ -101,4 +105,4 @@ def load_examples(path: str | Path) -> list[Example]:
 def _failure(example: Example, result: MatchResult) -> Failure:
     top = result.candidates[0].score if result.candidates else 0.0
     got = result.best.entry.id if result.best else None
-    return Failure(example, got, top, result.reason)
+    return Failure(example, got, top, result.reason, result.off_topic_like)

@@ -196,6 +196,9 @@ class MatchResult:
     # an idea for a 3D-printed grip aid ... where do I start?" is answered about medical
     # devices and offers the first steps with an idea beside it.
     asked: Match | None = None
+    # Declined as off-topic: the off-topic question it was most like, as written in
+    # off_topic_questions.yaml, so the team can see which one to take out if it was wrong.
+    off_topic_like: str | None = None
 
     @property
     def suggestions(self) -> tuple[Match, ...]:
@@ -303,19 +306,21 @@ class Matcher:
         if config.off_topic_lead is not None:
             closest = background.match(result.query, limit=1).candidates
             if closest and closest[0].score >= result.best.score + config.off_topic_lead:
-                return self._result(result.query, result.candidates, "off_topic")
+                return replace(self._result(result.query, result.candidates, "off_topic"),
+                               off_topic_like=_written(closest[0].entry))
         if (config.off_topic_meaning is not None and not self.welsh
                 and result.best.score < config.off_topic_meaning_below
                 and detect(result.query) != "cy"):
             nearer = self._nearer_off_topic(result.query)
-            if nearer is not None and nearer > config.off_topic_meaning:
-                return self._result(result.query, result.candidates, "off_topic")
+            if nearer is not None and nearer[0] > config.off_topic_meaning:
+                return replace(self._result(result.query, result.candidates, "off_topic"),
+                               off_topic_like=nearer[1])
         return result
 
-    def _nearer_off_topic(self, text: str) -> float | None:
+    def _nearer_off_topic(self, text: str) -> tuple[float, str] | None:
         """How much closer in meaning ``text`` is to the English off-topic questions than to
-        the entries' texts (mean cosine of the three nearest of each); None without
-        embeddings or off-topic questions."""
+        the entries' texts (mean cosine of the three nearest of each), and the nearest
+        off-topic question; None without embeddings or off-topic questions."""
         questions = self.kb.vocabulary.off_topic_questions
         meaning = self.meaning() if questions else None
         if meaning is None or not len(meaning.vectors):
@@ -325,8 +330,10 @@ class Matcher:
                 if self._off_topic_vectors is None:
                     self._off_topic_vectors = bundled_embedder().embed(list(questions))
         question = bundled_embedder().embed_one(text)
-        return (_nearest_mean(self._off_topic_vectors @ question)
-                - _nearest_mean(meaning.vectors @ question))
+        similarities = self._off_topic_vectors @ question
+        nearest = questions[int(np.argmax(similarities))]
+        return (_nearest_mean(similarities) - _nearest_mean(meaning.vectors @ question),
+                nearest)
 
     def _off_topic_matcher(self) -> Matcher | None:
         """The matcher of the off-topic questions (None when there are none), built by the
@@ -731,6 +738,11 @@ def decide(candidates: tuple[Match, ...], threshold: float, margin: float) -> st
     if len(candidates) > 1 and candidates[0].score - candidates[1].score < margin:
         return "ambiguous"
     return "confident"
+
+
+def _written(entry: Entry) -> str:
+    """An off-topic question as written: the one phrasing of its entry."""
+    return next(iter(entry.every_phrasing), "")
 
 
 def _nearest_mean(similarities: np.ndarray, count: int = 3) -> float:

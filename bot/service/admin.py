@@ -164,8 +164,13 @@ class Admin:
         lines = [say("admin.unanswered_title", lang, days=days, count=sum(g.count for g in groups),
                      groups=len(groups))]
         for group in groups[:30]:
-            closest = (say("admin.closest", lang, id=group.closest_id, score=group.closest_score)
-                       if group.closest_id else say("admin.closest_none", lang))
+            if group.off_topic_like:  # the team may take that question out if it was wrong
+                closest = say("admin.off_topic_like", lang, question=group.off_topic_like)
+            elif group.closest_id:
+                closest = say("admin.closest", lang, id=group.closest_id,
+                              score=group.closest_score)
+            else:
+                closest = say("admin.closest_none", lang)
             lines.append(f"{group.count:>4} x \"{group.example}\"  [{closest}]"
                          f"  ({'/'.join(group.languages)})")
         return AdminReply("\n".join(lines))

@@ -82,6 +82,8 @@ class QuestionLog:
                "answered": asked.entry_id, "score": round(asked.score, 1),
                "closest": asked.closest_id, "closest_score": round(asked.closest_score, 1),
                "low_confidence": low, "lang": asked.lang}
+        if asked.off_topic_like is not None:
+            row["off_topic_like"] = asked.off_topic_like
         key = f"{row['at']}#{os.getpid()}-{next(self._counter):06d}"
         with self._database.transaction() as tx:
             tx.put(QUESTIONS, key, row)
@@ -175,6 +177,8 @@ class QuestionGroup:
     closest_title: str | None
     closest_score: float
     languages: tuple[str, ...] = ("en",)  # the languages the questions were asked in
+    # Most of them declined as off-topic: the off-topic question they were most often like.
+    off_topic_like: str | None = None
 
 
 def unanswered(rows: Iterable[dict[str, Any]], kb: KnowledgeBase) -> list[QuestionGroup]:
@@ -203,10 +207,14 @@ def _group(kb: KnowledgeBase, members: list[dict[str, Any]]) -> QuestionGroup:
     entry = kb.get(closest_id) if closest_id else None
     scores = [m.get("score") if m.get("answered") else m.get("closest_score") for m in members]
     questions = tuple(dict.fromkeys(m["text"] for m in members))
+    likes = Counter(like for m in members
+                    if isinstance(like := m.get("off_topic_like"), str) and like)
+    like = likes.most_common(1)[0] if likes else None
     return QuestionGroup(len(members), questions[0], questions, closest_id,
                          entry.title.get("en") if entry else None,
                          max((s for s in scores if isinstance(s, int | float)), default=0.0),
-                         tuple(sorted({str(m.get("lang") or "en") for m in members})))
+                         tuple(sorted({str(m.get("lang") or "en") for m in members})),
+                         like[0] if like and 2 * like[1] > len(members) else None)
 
 
 @dataclass(frozen=True)
@@ -286,11 +294,12 @@ def export_csv(groups: list[QuestionGroup], votes: list[FeedbackLine],
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["report", "count", "question_or_entry", "closest_entry", "closest_title",
-                     "score", "helped", "not_helped", "detail", "language"])
+                     "score", "helped", "not_helped", "detail", "language", "off_topic_like"])
     for group in groups:
         writer.writerow(["unanswered", group.count, _cell(group.example), group.closest_id or "",
                          group.closest_title or "", group.closest_score, "", "",
-                         _cell(" | ".join(group.questions[1:6])), " ".join(group.languages)])
+                         _cell(" | ".join(group.questions[1:6])), " ".join(group.languages),
+                         _cell(group.off_topic_like or "")])
     for line in votes:
         writer.writerow(["feedback", line.helped + line.not_helped, line.entry_id, "",
                          _cell(line.title), "", line.helped, line.not_helped, "", ""])

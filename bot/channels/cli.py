@@ -162,6 +162,10 @@ def kb_check(directory: str | None) -> int:
     knowledge = result.knowledge
     counts = (f"{len(knowledge.stages)} stages, {len(knowledge.organisations)} organisations, "
               f"{len(knowledge.topics)} topics and guidance entries")
+    vocabulary = knowledge.vocabulary
+    if vocabulary.off_topic_questions or vocabulary.off_topic_questions_cy:
+        counts += (f", {len(vocabulary.off_topic_questions)} English and "
+                   f"{len(vocabulary.off_topic_questions_cy)} Welsh off-topic questions")
     print(f"ok: {counts} (version {knowledge.version})")
     matcher = Matcher(knowledge, cache_dir=_cache_dir())
     report = evaluate_examples(matcher, knowledge.examples)

@@ -428,3 +428,17 @@ def test_a_wrong_triage_language_in_the_knowledge_base_is_named(tmp_path: Path) 
     assert result.knowledge is None
     assert any("triage_language" in str(problem) and "organisations.yaml" in str(problem)
                for problem in result.errors), [str(p) for p in result.errors]
+
+
+def test_a_welsh_off_topic_look_alike_gets_the_welsh_off_topic_reply(
+        bot: SlackBot, fake_slack: FakeSlack) -> None:
+    """"llinell sylfaen" (baseline) reaches an entry, but the question is about a patient's
+    obs: declined in Welsh, with where to go instead and no "did you mean" buttons."""
+    question = "be di'r llinell sylfaen arferol ar gyfer sats claf COPD?"
+    assert bot.probe(question).kind == "no_match"
+    reply = dm_reply(bot, fake_slack, question)
+    assert "y tu hwnt i'r hyn rwy'n ei drafod" in reply.dump
+    assert "eich rheolwr llinell" in reply.dump
+    assert "outside what I cover" not in reply.dump
+    titles = {str(entry.title.get("cy")) for entry in bot.knowledge.current.knowledge.entries()}
+    assert not titles & set(button_texts(reply))  # no entry offered as "did you mean"

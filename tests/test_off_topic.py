@@ -13,8 +13,9 @@ import pytest
 from bot.kb.loader import check_knowledge
 from bot.kb.model import Example, KnowledgeBase
 from bot.matching import Matcher, MatchResult
-from bot.matching.evaluate import evaluate_examples
+from bot.matching.evaluate import evaluate_examples, phrasings_declined_as_off_topic
 from bot.service.admin import Admin
+from bot.store.questions import export_csv, unanswered
 
 PFO = "how long does it take to recover from a patent foramen ovale repair?"
 REGRADING = "my manager says I need a business case to get regraded to band 6, what goes in it?"
@@ -120,12 +121,74 @@ def test_no_off_topic_questions_changes_nothing(bundled_kb: KnowledgeBase) -> No
     assert answered(plain.match(PFO)) == "patent-length-and-territory"
 
 
-def test_without_embeddings_the_words_still_decline(bundled_kb: KnowledgeBase,
-                                                    monkeypatch) -> None:
+def test_without_embeddings_the_words_still_decline(bundled_kb: KnowledgeBase, monkeypatch,
+                                                    caplog) -> None:
+    import bot.matching.matcher as matcher_module
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise OSError("the model file is damaged")
+
+    monkeypatch.setattr(matcher_module, "semantic_index", broken)
     matcher = Matcher(bundled_kb)
-    monkeypatch.setattr(Matcher, "meaning", lambda self: None)
-    assert matcher.match(PFO).reason == "off_topic"
-    assert matcher._nearer_off_topic(REGRADING) is None
+    assert matcher.match(PFO).reason == "off_topic"  # by the words alone
+    meaning_only = without(matcher, off_topic_lead=None)
+    assert answered(meaning_only.match(REGRADING)) == "business-case"  # answered, no error
+    assert meaning_only._nearer_off_topic(REGRADING) is None
+    assert "the embeddings could not be loaded" in caplog.text
+
+
+def test_a_welsh_question_is_never_compared_by_meaning(real_matcher: Matcher,
+                                                       monkeypatch) -> None:
+    """The embeddings know little Welsh: a Welsh question, or a short undecided one the
+    Welsh index answers, is held to the words only."""
+    matcher = Matcher(real_matcher.kb)
+
+    def refuse(self: Matcher, text: str) -> None:
+        raise AssertionError(f"compared by meaning: {text!r}")
+
+    monkeypatch.setattr(Matcher, "_nearer_off_topic", refuse)
+    for question in (COPD_CY, REGRADING_CY, "cymeradwyaeth moeseg", "cynllun peilot"):
+        result = matcher.match(question)
+        assert result.welsh and result.reason in {"confident", "off_topic"}, question
+
+
+def test_a_lookup_among_organisations_is_not_held_to_the_off_topic_questions(
+        real_matcher: Matcher) -> None:
+    """"Connect me" names an organisation; the off-topic questions would compare a lookup's
+    lower scores with whole questions."""
+    text = "Digital Health and Care Wales about VPN not connecting from home"
+    result = real_matcher.match(text, kinds={"organisation"})
+    assert answered(result) == "digital-health-and-care-wales"
+
+
+def test_a_look_alike_ask_is_not_offered_beside_the_answer(real_matcher: Matcher) -> None:
+    question = ("I have an idea for a 3D-printed grip aid for patients with arthritis. "
+                "How long does it take to recover from a patent foramen ovale repair?")
+    result = real_matcher.match(question)
+    assert answered(result) == "is-it-a-medical-device"
+    assert result.asked is None  # not "See also: how long a patent lasts"
+    off = without(real_matcher, off_topic_lead=None, off_topic_meaning=None)
+    asked = off.match(question).asked
+    assert asked is not None and asked.entry.id == "patent-length-and-territory"
+
+
+def test_prepare_builds_the_off_topic_matcher_and_vectors(bundled_kb: KnowledgeBase) -> None:
+    matcher = Matcher(bundled_kb)
+    assert matcher._off_topic is None and matcher._off_topic_vectors is None
+    matcher.prepare()
+    assert matcher._off_topic is not None
+    assert matcher._off_topic_vectors is not None
+    assert len(matcher._off_topic_vectors) == len(bundled_kb.vocabulary.off_topic_questions)
+
+
+def test_kb_check_finds_an_off_topic_question_that_stops_a_phrasing(
+        bundled_kb: KnowledgeBase) -> None:
+    assert phrasings_declined_as_off_topic(Matcher(bundled_kb)) == []
+    phrasing = "do I need approval to run a small test of change"
+    entry = next(e for e in bundled_kb.entries() if phrasing in e.phrasings)
+    question = f"{phrasing} for my mum?"
+    taught = with_questions(bundled_kb, english=(question,))
+    assert (question, entry.id, phrasing) in phrasings_declined_as_off_topic(taught)
 
 
 def test_the_file_loads_from_a_knowledge_base_directory(kb_dir: Path) -> None:
@@ -232,3 +295,16 @@ def test_the_unanswered_report_names_the_off_topic_question(bundled) -> None:
              if r["report"] == "unanswered"}
     assert likes[PFO] == expected
     assert likes["what about the thing with the forms for the new one"] == ""
+
+
+def test_older_log_rows_and_the_more_than_half_rule(bundled_kb: KnowledgeBase) -> None:
+    like = bundled_kb.vocabulary.off_topic_questions[0]
+    old = {"text": "when is payday", "answered": None, "closest": None, "closest_score": 0.0}
+    groups = unanswered([old], bundled_kb)  # a row from before off_topic_like existed
+    assert groups[0].off_topic_like is None
+    most = [dict(old, off_topic_like=like), dict(old, off_topic_like=like), old]
+    assert unanswered(most, bundled_kb)[0].off_topic_like == like
+    half = [dict(old, off_topic_like=like), old]
+    assert unanswered(half, bundled_kb)[0].off_topic_like is None
+    rows = list(csv.reader(io.StringIO(export_csv(unanswered(most, bundled_kb), [], []))))
+    assert len({len(row) for row in rows}) == 1 and rows[1][-1] == like

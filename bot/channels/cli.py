@@ -149,7 +149,7 @@ def _replace_undecodable_input() -> None:
 def kb_check(directory: str | None) -> int:
     """Validate a knowledge base, print its problems and example accuracy; 0 only if clean."""
     from bot.matching import Matcher
-    from bot.matching.evaluate import evaluate_examples
+    from bot.matching.evaluate import evaluate_examples, phrasings_declined_as_off_topic
 
     path = Path(directory) if directory else load_settings("local").knowledge_dir
     result = check_knowledge(path)
@@ -173,6 +173,9 @@ def kb_check(directory: str | None) -> int:
         print(line)
     for line in _competing_lines(report.failures, _near_in_meaning(matcher)):
         print(line)
+    for question, entry_id, phrasing in phrasings_declined_as_off_topic(matcher):
+        print(f"off-topic question {question!r} (off_topic_questions.yaml) stops "
+              f"{entry_id}'s phrasing {phrasing!r} being answered: reword or remove it")
     for line in welsh_coverage(knowledge).summary_lines():
         print(line)
     if result.warnings:

@@ -162,8 +162,10 @@ def _off_topic_questions(loaded: LoadedFile) -> dict[str, list[str]]:
 def _check_off_topic_questions(files: list[LoadedFile], report) -> None:
     """Warn when an off-topic question is also one of an entry's own phrasings: a question
     worded like it would be declined instead of answered."""
+    from bot.base.normalise import normalise  # imported here, as in _check_off_topic
+
     def plain(text: str) -> str:
-        return " ".join(text.casefold().split()).rstrip("?!. ")
+        return normalise(text.replace("’", "'"))
 
     phrasings: dict[str, str] = {}  # plain phrasing -> its entry's id
     for loaded, _path, entry in _entries(files):

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.base.normalise import tokens
 from bot.base.paths import display_path
 from bot.kb.model import Example
 from bot.kb.yamlsource import parse_yaml
@@ -106,3 +107,34 @@ def _failure(example: Example, result: MatchResult) -> Failure:
     top = result.candidates[0].score if result.candidates else 0.0
     got = result.best.entry.id if result.best else None
     return Failure(example, got, top, result.reason, result.off_topic_like)
+
+
+def phrasings_declined_as_off_topic(matcher: Matcher) -> list[tuple[str, str, str]]:
+    """(off-topic question, entry id, phrasing) for each entry phrasing that an off-topic
+    question stops being answered: one whose informative words include all of the
+    phrasing's (two or more), when the phrasing itself is then declined as off-topic.
+    Only those phrasings are matched, so the check costs a few matches, not thousands."""
+    kb = matcher.kb
+    questions = (*kb.vocabulary.off_topic_questions, *kb.vocabulary.off_topic_questions_cy)
+    if not questions:
+        return []
+    by_words: dict[frozenset[str], list[tuple[str, str]]] = {}
+    for entry in kb.entries():
+        for phrasing in entry.every_phrasing:
+            words = frozenset(tokens(phrasing))
+            if len(words) >= 2:
+                by_words.setdefault(words, []).append((entry.id, phrasing))
+    with_word: dict[str, list[frozenset[str]]] = {}
+    for words in by_words:
+        # Indexed under one of its words: a question containing the phrasing has them all.
+        with_word.setdefault(min(words), []).append(words)
+    found = []
+    for question in questions:
+        asked = frozenset(tokens(question))
+        for word in asked:
+            for words in with_word.get(word, ()):
+                if words <= asked:
+                    found += [(question, entry_id, phrasing)
+                              for entry_id, phrasing in by_words[words]
+                              if matcher.match(phrasing).reason == "off_topic"]
+    return found

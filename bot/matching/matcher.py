@@ -199,6 +199,7 @@ class MatchResult:
     # Declined as off-topic: the off-topic question it was most like, as written in
     # off_topic_questions.yaml, so the team can see which one to take out if it was wrong.
     off_topic_like: str | None = None
+    welsh: bool = False  # matched by the bilingual index, as a Welsh question
 
     @property
     def suggestions(self) -> tuple[Match, ...]:
@@ -289,7 +290,7 @@ class Matcher:
             result = self._from_asking_part(result, limit, kinds)
         elif result.best is not None and config.asking_part_gap is not None:
             result = self._with_asked(result, limit, kinds)
-        if result.best is not None:
+        if result.best is not None and kinds is None:  # not for a lookup among some kinds
             result = self._unless_off_topic(result)
         if len(result.candidates) > limit:
             result = replace(result, candidates=result.candidates[:limit])
@@ -304,18 +305,30 @@ class Matcher:
             return result
         config = self.config
         if config.off_topic_lead is not None:
-            closest = background.match(result.query, limit=1).candidates
-            if closest and closest[0].score >= result.best.score + config.off_topic_lead:
-                return replace(self._result(result.query, result.candidates, "off_topic"),
-                               off_topic_like=_written(closest[0].entry))
-        if (config.off_topic_meaning is not None and not self.welsh
-                and result.best.score < config.off_topic_meaning_below
-                and detect(result.query) != "cy"):
+            closest = background._closest(result.query)
+            if closest is not None and closest.score >= result.best.score + config.off_topic_lead:
+                return _off_topic(result, _written(closest.entry))
+        if (config.off_topic_meaning is not None and not result.welsh
+                and result.best.score < config.off_topic_meaning_below):
             nearer = self._nearer_off_topic(result.query)
             if nearer is not None and nearer[0] > config.off_topic_meaning:
-                return replace(self._result(result.query, result.candidates, "off_topic"),
-                               off_topic_like=nearer[1])
+                return _off_topic(result, nearer[1])
         return result
+
+    def _closest(self, text: str) -> Match | None:
+        """The top candidate as ``match(text, limit=1)`` ranks it, without the work of
+        finding a long question's asking part an answer of its own."""
+        config = self.config
+        result = self._match_routed(text, max(1, config.asking_part_depth), None)
+        if result.best is None and config.asking_part_gap is not None:
+            result = self._from_asking_part(result, 1, None)
+        return result.candidates[0] if result.candidates else None
+
+    def prepare(self) -> None:
+        """Build now what the first answers would otherwise wait for: the off-topic
+        questions' matcher and, when the embeddings load, their vectors."""
+        if self._off_topic_matcher() is not None and self.kb.vocabulary.off_topic_questions:
+            self._nearer_off_topic("")
 
     def _nearer_off_topic(self, text: str) -> tuple[float, str] | None:
         """How much closer in meaning ``text`` is to the English off-topic questions than to
@@ -355,21 +368,24 @@ class Matcher:
         ask = asking_part(whole.query)
         if ask is None or whole.best is None:
             return whole
-        part = self._match_routed(ask, limit, kinds).best
+        routed = self._match_routed(ask, limit, kinds)
+        part = routed.best
         if part is None or part.entry.id == whole.best.entry.id:
             return whole
+        if kinds is None and self._unless_off_topic(routed).best is None:
+            return whole  # the ask alone is a look-alike: not worth offering
         return replace(whole, asked=part)
 
     def _match_routed(self, text: str, limit: int, kinds: set[str] | None) -> MatchResult:
         """The English match, or the bilingual one for a Welsh (or undecided) question."""
         lang = detect(text) if self.bilingual else "en"
         if lang == "cy":  # the English index alone would not be asked at all
-            return self._welsh()._match_here(text, limit, kinds)
+            return replace(self._welsh()._match_here(text, limit, kinds), welsh=True)
         result = self._far_in_meaning(self._match_here(text, limit, kinds))
         if lang is None and result.best is None:
             welsh = self._welsh()._match_here(text, limit, kinds)
             if welsh.best is not None:
-                return welsh
+                return replace(welsh, welsh=True)
         return result
 
     def _far_in_meaning(self, result: MatchResult) -> MatchResult:
@@ -437,7 +453,7 @@ class Matcher:
         # story about something else must not be answered on its own.
         if part.best.score < top + config.asking_part_gap or part.best.entry.id not in near:
             return whole
-        return MatchResult(whole.query, part.best, part.candidates, part.reason, config)
+        return replace(part, query=whole.query)
 
     def _match_here(self, text: str, limit: int, kinds: set[str] | None) -> MatchResult:
         sequence = word_sequence(text, self.welsh)
@@ -738,6 +754,11 @@ def decide(candidates: tuple[Match, ...], threshold: float, margin: float) -> st
     if len(candidates) > 1 and candidates[0].score - candidates[1].score < margin:
         return "ambiguous"
     return "confident"
+
+
+def _off_topic(result: MatchResult, like: str) -> MatchResult:
+    """``result`` declined as off-topic, like the off-topic question ``like``."""
+    return replace(result, best=None, reason="off_topic", asked=None, off_topic_like=like)
 
 
 def _written(entry: Entry) -> str:

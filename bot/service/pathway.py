@@ -78,9 +78,12 @@ class Pathway:
 
     def warm_up(self) -> None:
         """Load now what the first question would otherwise wait for (about a second): the
-        language detector's word lists and the Welsh index of the current knowledge base."""
+        language detector's word lists, the Welsh index of the current knowledge base, and
+        the off-topic questions' matcher and vectors."""
         language.warm_up()
-        self.snapshot().matcher.match("ble dwi'n dechrau gyda fy syniad")
+        matcher = self.snapshot().matcher
+        matcher.match("ble dwi'n dechrau gyda fy syniad")
+        matcher.prepare()
 
     def close(self) -> None:
         """Close the state database (after the last request)."""

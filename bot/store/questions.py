@@ -302,11 +302,11 @@ def export_csv(groups: list[QuestionGroup], votes: list[FeedbackLine],
                          _cell(group.off_topic_like or "")])
     for line in votes:
         writer.writerow(["feedback", line.helped + line.not_helped, line.entry_id, "",
-                         _cell(line.title), "", line.helped, line.not_helped, "", ""])
+                         _cell(line.title), "", line.helped, line.not_helped, "", "", ""])
     for referral in referrals:  # no user id: the organisation, status and dates only
         writer.writerow(["referral", 1, referral["organisation"], "", "", "", "", "",
                          f"{referral['id']} {referral['status']} created {referral['created']}"
-                         f" stage {referral['stage']}", ""])
+                         f" stage {referral['stage']}", "", ""])
     return out.getvalue()
 
 

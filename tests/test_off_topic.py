@@ -308,3 +308,24 @@ def test_older_log_rows_and_the_more_than_half_rule(bundled_kb: KnowledgeBase) -
     assert unanswered(half, bundled_kb)[0].off_topic_like is None
     rows = list(csv.reader(io.StringIO(export_csv(unanswered(most, bundled_kb), [], []))))
     assert len({len(row) for row in rows}) == 1 and rows[1][-1] == like
+
+
+def test_an_off_topic_question_that_is_also_an_out_of_scope_example_is_warned_of(
+        kb_dir: Path) -> None:
+    """Copied into the list, the example would be declined by being copied: it would
+    measure nothing."""
+    assert "what is the weather today" in (kb_dir / "examples.yaml").read_text("utf-8")
+    text = OFF_TOPIC_FILE.replace("    - when is payday this month\n",
+                                  "    - What is the weather today?\n")
+    (kb_dir / "off_topic_questions.yaml").write_text(text, encoding="utf-8")
+    result = check_knowledge(kb_dir, today="2026-06-01")
+    assert result.knowledge is not None
+    warnings = [str(p) for p in result.warnings]
+    assert any("off_topic_questions.yaml:4:" in w and "is also an out-of-scope example" in w
+               for w in warnings), warnings
+
+
+def test_the_bundled_list_and_examples_do_not_overlap(bundled_kb: KnowledgeBase) -> None:
+    result = check_knowledge(bundled_kb.directory)
+    assert not [p for p in result.warnings if "off_topic_questions" in p.file], [
+        str(p) for p in result.warnings]

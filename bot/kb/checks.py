@@ -160,8 +160,9 @@ def _off_topic_questions(loaded: LoadedFile) -> dict[str, list[str]]:
 
 
 def _check_off_topic_questions(files: list[LoadedFile], report) -> None:
-    """Warn when an off-topic question is also one of an entry's own phrasings: a question
-    worded like it would be declined instead of answered."""
+    """Warn when an off-topic question is also one of an entry's own phrasings (a question
+    worded like it would be declined instead of answered), or one of the out-of-scope
+    examples (which would then be declined by being copied, and measure nothing)."""
     from bot.base.normalise import normalise  # imported here, as in _check_off_topic
 
     def plain(text: str) -> str:
@@ -174,6 +175,12 @@ def _check_off_topic_questions(files: list[LoadedFile], report) -> None:
         for field in ("phrasings", "phrasings_cy"):
             for text in entry.get(field) or ():
                 phrasings.setdefault(plain(str(text)), entry["id"])
+    declined: set[str] = set()  # examples.yaml's out-of-scope questions, plain
+    for loaded in files:
+        if loaded.kind == "examples":
+            for item in loaded.doc.data.get("out_of_scope") or ():
+                text = item.get("q") if isinstance(item, dict) else item
+                declined.add(plain(str(text)))
     for loaded in files:
         for field, questions in _off_topic_questions(loaded).items():
             for i, question in enumerate(questions):
@@ -183,6 +190,11 @@ def _check_off_topic_questions(files: list[LoadedFile], report) -> None:
                            f"off-topic question '{question}' is also a phrasing of "
                            f"'{entry_id}': questions worded like it would be declined; "
                            "remove it from one of the two", "warning")
+                elif plain(question) in declined:
+                    report(loaded, ["vocabulary", field, i],
+                           f"off-topic question '{question}' is also an out-of-scope example "
+                           "(examples.yaml): that example would then test nothing; keep it "
+                           "in one of the two", "warning")
 
 
 _LIST_LABELS = {"aliases": "alias", "phrasings": "phrasing", "phrasings_cy": "Welsh phrasing",

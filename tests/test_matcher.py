@@ -378,6 +378,10 @@ FINAL_FLOORS = {
     # Written blind on 2026-12-03 from the entry titles only, measured once after that day's
     # changes (on 5136605), informing nothing.
     "blind16_final_i.yaml": (68 / 80, 38 / 40), "blind_cy_final8.yaml": (72 / 80, 34 / 40),
+    # Written blind on 2026-12-03 (second session) from the entries' ids and titles only,
+    # measured once on 2c5bb80 and once on 38605dd, after the off-topic questions (J: 38 ->
+    # 39 declined), informing nothing.
+    "blind16_final_j.yaml": (68 / 80, 39 / 40), "blind_cy_final9.yaml": (70 / 80, 35 / 40),
     # The off-topic questions (knowledge/off_topic_questions.yaml, 2026-12-03) raised the
     # decline floors above to their new counts and cost dev2, final_h and final7 one right
     # answer each: measured after a rule fixed on the used sets (benchmarks/README.md). The

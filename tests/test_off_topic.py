@@ -217,18 +217,22 @@ def test_a_bad_off_topic_question_is_refused_with_its_line(kb_dir: Path, bad: st
     assert any(message in e for e in errors), errors
 
 
+def warnings_with_question(kb_dir: Path, question: str) -> list[str]:
+    """kb check's warnings once ``question`` takes the file's line 4, as a team member
+    might write it there."""
+    text = OFF_TOPIC_FILE.replace("    - when is payday this month\n", f"    - {question}\n")
+    (kb_dir / "off_topic_questions.yaml").write_text(text, encoding="utf-8")
+    result = check_knowledge(kb_dir, today="2026-06-01")
+    assert result.knowledge is not None
+    return [str(p) for p in result.warnings if "off_topic_questions.yaml:4:" in str(p)]
+
+
 def test_an_off_topic_question_that_is_also_a_phrasing_is_warned_of(kb_dir: Path) -> None:
     kb = check_knowledge(kb_dir, today="2026-06-01").knowledge
     assert kb is not None
     phrasing = next(entry.phrasings[0] for entry in kb.entries() if entry.phrasings)
-    text = OFF_TOPIC_FILE.replace("    - when is payday this month\n",
-                                  f"    - \"{phrasing.upper()}?\"\n")
-    (kb_dir / "off_topic_questions.yaml").write_text(text, encoding="utf-8")
-    result = check_knowledge(kb_dir, today="2026-06-01")
-    assert result.knowledge is not None
-    warnings = [str(p) for p in result.warnings]
-    assert any("off_topic_questions.yaml:4:" in w and "is also a phrasing of" in w
-               for w in warnings), warnings
+    warnings = warnings_with_question(kb_dir, f"\"{phrasing.upper()}?\"")
+    assert any("is also a phrasing of" in w for w in warnings), warnings
 
 
 def ask(pathway, text: str):
@@ -315,14 +319,8 @@ def test_an_off_topic_question_that_is_also_an_out_of_scope_example_is_warned_of
     """Copied into the list, the example would be declined by being copied: it would
     measure nothing."""
     assert "what is the weather today" in (kb_dir / "examples.yaml").read_text("utf-8")
-    text = OFF_TOPIC_FILE.replace("    - when is payday this month\n",
-                                  "    - What is the weather today?\n")
-    (kb_dir / "off_topic_questions.yaml").write_text(text, encoding="utf-8")
-    result = check_knowledge(kb_dir, today="2026-06-01")
-    assert result.knowledge is not None
-    warnings = [str(p) for p in result.warnings]
-    assert any("off_topic_questions.yaml:4:" in w and "is also an out-of-scope example" in w
-               for w in warnings), warnings
+    warnings = warnings_with_question(kb_dir, "What is the weather today?")
+    assert any("is also an out-of-scope example" in w for w in warnings), warnings
 
 
 def test_the_bundled_list_and_examples_do_not_overlap(bundled_kb: KnowledgeBase) -> None:

@@ -210,14 +210,14 @@ class KnowledgeBase:
         Off-topic words are left out of its vocabulary: they are what these questions use.
         """
         vocabulary = self.vocabulary
-        questions = [(q, ()) for q in vocabulary.off_topic_questions]
-        questions += [((), q) for q in vocabulary.off_topic_questions_cy]
+        # (English phrasings, Welsh phrasings) of each entry: one question, in its language
+        texts = [((q,), ()) for q in vocabulary.off_topic_questions]
+        texts += [((), (q,)) for q in vocabulary.off_topic_questions_cy]
         topics = tuple(
             Topic(id=f"off-topic-{number}", kind="off_topic", title=Text.of(""),
-                  phrasings=(english,) if english else (), keywords=(), stage=None,
-                  organisations=(), source="", reviewed="", file="", line=0,
-                  phrasings_cy=(welsh,) if welsh else ())
-            for number, (english, welsh) in enumerate(questions, start=1))
+                  phrasings=english, keywords=(), stage=None, organisations=(), source="",
+                  reviewed="", file="", line=0, phrasings_cy=welsh)
+            for number, (english, welsh) in enumerate(texts, start=1))
         return KnowledgeBase(stages=(), organisations=(), topics=topics, examples=(),
                              version=f"{self.version}-off-topic", directory=self.directory,
                              vocabulary=Vocabulary(vocabulary.context_words,

@@ -191,6 +191,29 @@ def test_kb_check_finds_an_off_topic_question_that_stops_a_phrasing(
     assert (question, entry.id, phrasing) in phrasings_declined_as_off_topic(taught)
 
 
+def test_a_phrasing_inside_two_off_topic_questions_is_listed_for_each_and_matched_once(
+        bundled_kb: KnowledgeBase, monkeypatch: pytest.MonkeyPatch) -> None:
+    phrasing = "do I need approval to run a small test of change"
+    entry = next(e for e in bundled_kb.entries() if phrasing in e.phrasings)
+    questions = (f"{phrasing} for my mum?", f"{phrasing} at my kid's school?")
+    vocabulary = bundled_kb.vocabulary  # among the others: two alone share every word
+    taught = with_questions(bundled_kb, english=(*vocabulary.off_topic_questions, *questions),
+                            welsh=vocabulary.off_topic_questions_cy)
+    # Without naive Bayes, which splits its share between two questions this alike.
+    taught = Matcher(taught.kb, replace(taught.config, bayes_share=0.0))
+    matched: list[str] = []
+    match = taught.match
+
+    def counting(text: str, *args: object, **kwargs: object) -> object:
+        matched.append(text)
+        return match(text, *args, **kwargs)
+
+    monkeypatch.setattr(taught, "match", counting)
+    found = phrasings_declined_as_off_topic(taught)
+    assert [(q, entry.id, phrasing) for q in questions] == [f for f in found if f[2] == phrasing]
+    assert matched.count(phrasing) == 1
+
+
 def test_the_file_loads_from_a_knowledge_base_directory(kb_dir: Path) -> None:
     (kb_dir / "off_topic_questions.yaml").write_text(OFF_TOPIC_FILE, encoding="utf-8")
     result = check_knowledge(kb_dir, today="2026-06-01")

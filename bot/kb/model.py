@@ -160,6 +160,11 @@ class Vocabulary:
     off_topic_questions: tuple[str, ...] = ()
     off_topic_questions_cy: tuple[str, ...] = ()
 
+    def without_off_topic_words(self) -> Vocabulary:
+        """Context words and synonyms only, for matching against the signposts or the
+        off-topic questions: the off-topic words are what those are about."""
+        return Vocabulary(self.context_words, self.synonyms)
+
 
 @dataclass(frozen=True)
 class KnowledgeBase:
@@ -198,10 +203,9 @@ class KnowledgeBase:
 
         Off-topic words are left out of its vocabulary: they are what signposts are about.
         """
-        vocabulary = Vocabulary(self.vocabulary.context_words, self.vocabulary.synonyms)
         return KnowledgeBase(stages=(), organisations=(), topics=self.signposts, examples=(),
                              version=f"{self.version}-signposts", directory=self.directory,
-                             vocabulary=vocabulary)
+                             vocabulary=self.vocabulary.without_off_topic_words())
 
     def off_topic_knowledge(self) -> KnowledgeBase:
         """The off-topic questions as a knowledge base to match against, one entry each, so
@@ -220,8 +224,7 @@ class KnowledgeBase:
             for number, (english, welsh) in enumerate(texts, start=1))
         return KnowledgeBase(stages=(), organisations=(), topics=topics, examples=(),
                              version=f"{self.version}-off-topic", directory=self.directory,
-                             vocabulary=Vocabulary(vocabulary.context_words,
-                                                   vocabulary.synonyms))
+                             vocabulary=vocabulary.without_off_topic_words())
 
     def stage(self, stage_id: str) -> Stage | None:
         """The stage with this id, or None."""

@@ -128,6 +128,13 @@ def phrasings_declined_as_off_topic(matcher: Matcher) -> list[tuple[str, str, st
     for words in by_words:
         # Indexed under one of its words: a question containing the phrasing has them all.
         with_word.setdefault(min(words), []).append(words)
+    declined: dict[str, bool] = {}  # phrasing -> declined as off-topic; each matched once
+
+    def is_declined(phrasing: str) -> bool:
+        if phrasing not in declined:
+            declined[phrasing] = matcher.match(phrasing).reason == "off_topic"
+        return declined[phrasing]
+
     found = []
     for question in questions:
         asked = frozenset(tokens(question))
@@ -135,6 +142,5 @@ def phrasings_declined_as_off_topic(matcher: Matcher) -> list[tuple[str, str, st
             for words in with_word.get(word, ()):
                 if words <= asked:
                     found += [(question, entry_id, phrasing)
-                              for entry_id, phrasing in by_words[words]
-                              if matcher.match(phrasing).reason == "off_topic"]
+                              for entry_id, phrasing in by_words[words] if is_declined(phrasing)]
     return found

@@ -20,6 +20,9 @@ MAX_INPUT_CHARS = 1000
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _DOTTED_ACRONYM = re.compile(r"\b(?:[a-z]\.){2,}")
 _AMPERSAND_ACRONYM = re.compile(r"\b([a-z]) ?& ?([a-z])\b")
+# "Buy-in" is support, not buying: without this, "in" goes as a stop word and "getting buy-in
+# from my manager" is read as "buy" and answered about procurement. "Buy in bulk" stays "buy".
+_BUY_IN = re.compile(r"\bbuy-in\b|\bbuy in(?= from\b)")
 _APOSTROPHE = re.compile(r"(?<=\w)['’‘`´](?=\w)")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -90,6 +93,8 @@ def normalise(text: str) -> str:
         text = _DOTTED_ACRONYM.sub(lambda m: m.group(0).replace(".", ""), text)
     if "&" in text:
         text = _AMPERSAND_ACRONYM.sub(r"\1\2", text)  # R&D, A&E
+    if "buy" in text:
+        text = _BUY_IN.sub("buyin", text)
     text = _APOSTROPHE.sub("", text)
     return _NOT_WORD.sub(" ", text[:MAX_INPUT_CHARS]).strip()
 

@@ -78,8 +78,10 @@ class Index:
         normalised_text.cache_clear()
         forget_kept_normalised()
 
-    def similar_words(self, word: str, cutoff: float, min_length: int) -> dict[str, float]:
-        """Known stems matching the (unstemmed) ``word`` exactly or, if long enough, closely.
+    def similar_words(self, word: str, cutoff: float, min_length: int, typos: bool = True
+                      ) -> dict[str, float]:
+        """Known stems matching the (unstemmed) ``word`` exactly or, if long enough and
+        ``typos``, closely.
 
         Typos are found among the knowledge base's own spellings, before stemming: fuzz.ratio
         catches missing and extra letters, OSA catches swapped ones ("ethcis"). A typo seldom
@@ -92,7 +94,7 @@ class Index:
         welsh = self.welsh_form(word) if self.welsh else None
         if welsh is not None:  # a mutated Welsh word, before any typo: "ddyfais" is "dyfais"
             return {welsh: 1.0}
-        if len(word) < min_length or not word.isalpha():
+        if not typos or len(word) < min_length or not word.isalpha():
             return {}
         found: dict[str, float] = {}
         spellings = self.by_initial.get(word[0], ())

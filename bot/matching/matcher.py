@@ -596,18 +596,31 @@ class Matcher:
     def _content_terms(self, word: str, found: QuestionVocabulary, stemmed: str) -> list[_Term]:
         """The term for one word that is not context: typos, synonyms, or a compound's parts."""
         config, index = self.config, self.index
-        known = index.similar_words(word, config.fuzzy_cutoff, config.fuzzy_min_length)
+        # A word the vocabulary lists is a word, not a misspelling: "buyin" is not "buying".
+        known = index.similar_words(word, config.fuzzy_cutoff, config.fuzzy_min_length,
+                                    typos=stemmed not in self.vocabulary.stems)
         for stand_ins, similarity in ((found.aliases, config.alias_similarity),
                                       (found.synonyms, config.synonym_similarity)):
             # Sorted: a frozenset's order changes with the process's hash seed, and with it
             # which of several equally similar stand-ins sets the term's weight.
             for other in sorted(stand_ins.get(stemmed, ())):
-                if other not in known and all(p in index.postings for p in other.split()):
+                other = self._indexed(other)
+                if other is not None and other not in known:
                     known[other] = similarity
         parts = [] if known else index.split_compound(word)
         if parts:
             return [_Term(part, index.idf[part], {part: 1.0}) for part in parts]
         return [_Term(stemmed, self._weight(known), known)]
+
+    def _indexed(self, stand_in: str) -> str | None:
+        """A synonym's stems as the index knows them, or None if it knows one not at all.
+        The Welsh index keys Welsh words by their dictionary form, which is not always the
+        word a synonym group writes: the lemmatiser reads "dyfais" as "tyfu"."""
+        postings = self.index.postings
+        parts = stand_in.split()
+        if self.welsh:
+            parts = [p if p in postings else stem(radical(p)) for p in parts]
+        return " ".join(parts) if all(p in postings for p in parts) else None
 
     def _weight(self, known: dict[str, float]) -> float:
         """A term weighs as its best known stem, or as the rarest word when it is unknown."""

@@ -12,7 +12,7 @@ import pytest
 from bot.base.normalise import word_sequence
 from bot.base.welsh import radical, unmutated
 from bot.kb.loader import load_knowledge
-from bot.kb.model import Vocabulary
+from bot.kb.model import KnowledgeBase, Vocabulary
 from bot.matching import Matcher
 
 
@@ -138,3 +138,21 @@ def test_english_questions_keep_their_words_as_written(welsh_kb: Path) -> None:
     # "gyflog" is not an English word: only the Welsh matcher reads dictionary forms.
     matcher = with_vocabulary(welsh_kb, off_topic_words=("cyflog",))
     assert matcher.match("is ethical approval needed").best is not None
+
+
+@pytest.mark.parametrize("question", [
+    "be fedri di neud?",  # what can you do?
+    "sut dwi'n gwneud hyn?",  # how do I do this?
+    "beth alli di wneud?",
+])
+def test_a_welsh_question_of_function_words_and_gwneud_alone_matches_no_entry(
+        bundled_kb: KnowledgeBase, question: str) -> None:
+    """"gwneud" and the inflected function words ("alli" is "gallu") stay in questions with
+    other words, where phrasings use them too; alone they ask about nothing, and "be fedri
+    di neud?" was answered about checking what already exists at 66 points."""
+    assert Matcher(bundled_kb).match(question).best is None
+
+
+def test_gwneud_beside_a_real_word_is_still_matched(bundled_kb: KnowledgeBase) -> None:
+    result = Matcher(bundled_kb).match("sut dwi'n gwneud siart rhediad?")
+    assert result.best is not None and result.best.entry.id == "run-charts"

@@ -42,7 +42,7 @@ from rapidfuzz import fuzz, process
 
 from bot.base.language import detect
 from bot.base.normalise import normalise, stem, word_sequence
-from bot.base.welsh import radical, unmutated
+from bot.base.welsh import WELSH_STOP_WORDS, radical, unmutated
 from bot.kb.model import Entry, KnowledgeBase
 from bot.matching.asking import asking_part
 from bot.matching.bayes import WordModel
@@ -465,7 +465,7 @@ class Matcher:
     def _match_here(self, text: str, limit: int, kinds: set[str] | None) -> MatchResult:
         sequence = word_sequence(text, self.welsh)
         words = list(dict.fromkeys(sequence))[: self.config.max_query_words]
-        if not words:
+        if not words or (self.welsh and all(map(_says_nothing_in_welsh, words))):
             return self._without_words(text, kinds)
         ranked = self._ranked(sequence, words, kinds)
         size = self.config.passage_words
@@ -838,6 +838,16 @@ def _covered(words: Collection[str], terms: list[_Term], links: _Links,
                 if similarity > best.get(position, 0.0):
                     best[position] = similarity
     return sum(terms[position].weight * similarity for position, similarity in best.items())
+
+
+def _says_nothing_in_welsh(word: str) -> bool:
+    """A Welsh word that asks about nothing: a function word in another form ("alli" is
+    "gallu", "sy" is "bod"), or "gwneud" (to do, to make), which Welsh puts where English
+    says "do". Kept in a question that has other words, where they match the phrasings that
+    use them ("lle dw i arni", where am I up to); alone, "be fedri di neud?" (what can you
+    do?) was answered about checking what already exists."""
+    form = radical(word)
+    return form == "gwneud" or form in WELSH_STOP_WORDS
 
 
 def _has_welsh(kb: KnowledgeBase) -> bool:

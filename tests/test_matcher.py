@@ -467,36 +467,37 @@ def test_a_synonym_matches_an_entry_worded_differently(matcher: Matcher) -> None
     assert result.candidates[0].score < 100  # a synonym matches a little below the word itself
 
 
-@pytest.mark.parametrize(("question", "expected"), [
-    ("my gizmo flopped on the ward, what now?", "failed-prototype"),
-    ("we trialled it and it tanked", "failed-prototype"),
+@pytest.mark.parametrize(("question", "word", "expected"), [
+    ("my gizmo flopped on the ward, what now?", "gizmo", "failed-prototype"),
+    ("do I need an IRB for my study?", "irb", "ethics-approval-rec"),
 ])
 def test_everyday_words_reach_the_entry_through_the_bundled_synonyms(
-        real_matcher: Matcher, question: str, expected: str) -> None:
+        real_matcher: Matcher, question: str, word: str, expected: str) -> None:
     assert answered(real_matcher.match(question)) == expected
-    plain = replace(real_matcher.kb.vocabulary, synonyms=())
+    vocabulary = real_matcher.kb.vocabulary
+    plain = replace(vocabulary, synonyms=tuple(g for g in vocabulary.synonyms if word not in g))
     assert answered(Matcher(replace(real_matcher.kb, vocabulary=plain)).match(question)) is None
 
 
 def test_buy_in_is_support_not_buying(real_matcher: Matcher) -> None:
     assert word_sequence("getting buy-in from my manager") == ["buyin", "manager"]
-    assert word_sequence("buy in from the consultants") == ["buyin", "consultants"]
+    assert word_sequence("how do I get buy in from the consultants") == ["buyin", "consultants"]
+    assert word_sequence("will the team buy into it") == ["team", "buyin"]
+    assert word_sequence("can we buy in from a supplier") == ["buy", "supplier"]
     assert word_sequence("can we buy in bulk") == ["buy", "bulk"]
-    # "buyin" is one letter from "buying", but the vocabulary lists it: it is no misspelling.
-    assert stem("buy") in real_matcher.index.similar_words("buyin", 83.0, 4)
     assert answered(real_matcher.match("how do I get buy-in from my manager?")) == (
         "involve-line-manager")
 
 
-def test_a_welsh_synonym_is_looked_up_by_the_dictionary_form_the_index_keys(
-        real_matcher: Matcher) -> None:
-    """The Welsh index keys "ffigurau" (figures) by its dictionary form, "ffigur"; a synonym
-    group that writes "ffigurau" still reaches it."""
-    welsh = real_matcher._welsh()
-    assert stem("ffigurau") not in welsh.index.postings
-    assert welsh._indexed(stem("ffigurau")) == stem("ffigur")
-    assert welsh._indexed("qzxv") is None
-    assert real_matcher._indexed(stem("ffigurau")) is None  # English: no Welsh forms
+def test_a_word_the_vocabulary_lists_is_not_read_as_a_misspelling(real_matcher: Matcher) -> None:
+    """"buyin" is one letter from "buying": unlisted, it was answered about procurement."""
+    question = "buy-in from the board"
+    assert real_matcher.match(question).best is None
+    vocabulary = real_matcher.kb.vocabulary
+    unlisted = replace(vocabulary, synonyms=tuple(
+        tuple(m for m in group if m != "buy-in") for group in vocabulary.synonyms))
+    without = Matcher(replace(real_matcher.kb, vocabulary=unlisted))
+    assert answered(without.match(question)) == "procurement-nwssp"
 
 
 SITUATION = ("Our ward team wants to survey patients about the winter flu jab clinic, "

@@ -21,8 +21,13 @@ _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
 _DOTTED_ACRONYM = re.compile(r"\b(?:[a-z]\.){2,}")
 _AMPERSAND_ACRONYM = re.compile(r"\b([a-z]) ?& ?([a-z])\b")
 # "Buy-in" is support, not buying: without this, "in" goes as a stop word and "getting buy-in
-# from my manager" is read as "buy" and answered about procurement. "Buy in bulk" stays "buy".
-_BUY_IN = re.compile(r"\bbuy-in\b|\bbuy in(?= from\b)")
+# from my manager" is read as "buy" and answered about procurement. Written apart, it is
+# support only after a word that asks for it ("get buy in from", "no buy in"), or as "buy
+# into" an idea; "can we buy in from a supplier" and "buy in bulk" stay "buy".
+_BUY_IN = re.compile(r"\bbuy[-\u2010\u2011\u2013]ins?\b"
+                     r"|\b(?:get|getting|got|gain|gaining|need|needs|more|some|any|no|their"
+                     r"|the|staff|team|clinical|manager|management)\s+buy\s+ins?\b"
+                     r"|\bbuy\s+into\b")
 _APOSTROPHE = re.compile(r"(?<=\w)['’‘`´](?=\w)")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -94,9 +99,16 @@ def normalise(text: str) -> str:
     if "&" in text:
         text = _AMPERSAND_ACRONYM.sub(r"\1\2", text)  # R&D, A&E
     if "buy" in text:
-        text = _BUY_IN.sub("buyin", text)
+        text = _BUY_IN.sub(_joined_buy_in, text)
     text = _APOSTROPHE.sub("", text)
     return _NOT_WORD.sub(" ", text[:MAX_INPUT_CHARS]).strip()
+
+
+def _joined_buy_in(match: re.Match[str]) -> str:
+    """``_BUY_IN``'s match with "buy in" as one word, keeping the word asking for it."""
+    found = match.group(0)
+    start = found.rfind("buy")
+    return found[:start] + "buyin"
 
 
 def _fold_accents(text: str) -> str:

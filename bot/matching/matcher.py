@@ -604,23 +604,12 @@ class Matcher:
             # Sorted: a frozenset's order changes with the process's hash seed, and with it
             # which of several equally similar stand-ins sets the term's weight.
             for other in sorted(stand_ins.get(stemmed, ())):
-                other = self._indexed(other)
-                if other is not None and other not in known:
+                if other not in known and all(p in index.postings for p in other.split()):
                     known[other] = similarity
         parts = [] if known else index.split_compound(word)
         if parts:
             return [_Term(part, index.idf[part], {part: 1.0}) for part in parts]
         return [_Term(stemmed, self._weight(known), known)]
-
-    def _indexed(self, stand_in: str) -> str | None:
-        """A synonym's stems as the index knows them, or None if it knows one not at all.
-        The Welsh index keys Welsh words by their dictionary form, which is not always the
-        word a synonym group writes: the lemmatiser reads "dyfais" as "tyfu"."""
-        postings = self.index.postings
-        parts = stand_in.split()
-        if self.welsh:
-            parts = [p if p in postings else stem(radical(p)) for p in parts]
-        return " ".join(parts) if all(p in postings for p in parts) else None
 
     def _weight(self, known: dict[str, float]) -> float:
         """A term weighs as its best known stem, or as the rarest word when it is unknown."""
@@ -846,8 +835,15 @@ def _says_nothing_in_welsh(word: str) -> bool:
     says "do". Kept in a question that has other words, where they match the phrasings that
     use them ("lle dw i arni", where am I up to); alone, "be fedri di neud?" (what can you
     do?) was answered about checking what already exists."""
+    if word in _NOT_FUNCTION_WORDS:
+        return False
     form = radical(word)
     return form == "gwneud" or form in WELSH_STOP_WORDS
+
+
+# Words the lemmatiser reads as function words that are not: "caffael" (procurement) as
+# "cael", "meini" (meini prawf, criteria) as "maen".
+_NOT_FUNCTION_WORDS = frozenset(("caffael", "meini"))
 
 
 def _has_welsh(kb: KnowledgeBase) -> bool:

@@ -18,6 +18,10 @@ from bot.kb.model import KnowledgeBase
 from bot.service import KnowledgeHolder, Pathway
 from bot.store.database import Database
 
+# The Slack fixtures (a fake Web API, the real app served by waitress), for every test file:
+# registered here, before any test module imports a helper from them.
+pytest_plugins = ["slack_fixtures"]
+
 ROOT = Path(__file__).resolve().parent.parent
 BUNDLED_KNOWLEDGE = ROOT / "knowledge"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -1,12 +1,13 @@
 """Fixtures for the Slack tests: a fake Web API and the real app served by waitress.
 
-Test files load them with ``pytest_plugins = ["slack_fixtures"]`` (and import names from
-it only under TYPE_CHECKING, so pytest can rewrite its asserts).
+tests/conftest.py registers them as a plugin for every test file, so a test file may
+import names from here.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 import urllib.error
 import urllib.request
@@ -206,3 +207,10 @@ def slack_bot(slack_settings: Settings, slack_knowledge: KnowledgeHolder) -> Ite
     bot = SlackBot(slack_settings, slack_knowledge)
     yield bot
     bot.stop()
+
+
+def warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    """Every record at WARNING or above, from any logger but waitress's queue: its "Task
+    queue depth" says the test machine is busy, not that a request was mishandled."""
+    return [record for record in caplog.records if record.levelno >= logging.WARNING
+            and record.name != "waitress.queue"]

@@ -23,8 +23,6 @@ from tests.conftest import ENGINE_KB
 if TYPE_CHECKING:
     from slack_fixtures import SlackBot
 
-pytest_plugins = ["slack_fixtures"]
-
 
 @pytest.fixture
 def admin_bot(slack_settings: Settings, slack_knowledge: KnowledgeHolder) -> Iterator[SlackBot]:

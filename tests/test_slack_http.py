@@ -13,7 +13,6 @@ from bot.store.users import UserStore
 if TYPE_CHECKING:
     from slack_fixtures import SlackBot
 
-pytest_plugins = ["slack_fixtures"]
 
 TEAM = "T0PATHWAY"
 

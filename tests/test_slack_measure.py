@@ -18,7 +18,6 @@ from bot.core.wording import say
 if TYPE_CHECKING:
     from slack_fixtures import SlackBot
 
-pytest_plugins = ["slack_fixtures"]
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 WAITS = [20, 22, 19, 25, 21, 23, 18, 24, 22, 20, 26, 21, 19, 23, 22, 24]

@@ -14,7 +14,6 @@ from bot.channels.slack.nudges import Nudger
 if TYPE_CHECKING:
     from slack_fixtures import SlackBot
 
-pytest_plugins = ["slack_fixtures"]
 
 TODAY = date.today()
 

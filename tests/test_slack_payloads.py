@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 
 import pytest
 from fake_slack import TEAM_ID, FakeSlack
+from slack_fixtures import warnings
 
 if TYPE_CHECKING:
     from slack_fixtures import SlackBot
 
-pytest_plugins = ["slack_fixtures"]
 
 MESSAGE = {"type": "message", "channel_type": "im", "channel": "DU1", "user": "U1",
            "text": "hello", "ts": "1700000000.000100"}
@@ -28,13 +28,6 @@ IN_HOME = {"type": "view", "view_id": "VHOME"}
 def without(payload: dict[str, Any], field: str) -> dict[str, Any]:
     """A copy of payload lacking one field."""
     return {key: value for key, value in payload.items() if key != field}
-
-
-def warnings(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    """Every record at WARNING or above, from any logger but waitress's queue: its "Task
-    queue depth" says the test machine is busy, not that a request was mishandled."""
-    return [record for record in caplog.records if record.levelno >= logging.WARNING
-            and record.name != "waitress.queue"]
 
 
 def settle(caplog: pytest.LogCaptureFixture, timeout: float = 5.0) -> list[logging.LogRecord]:

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
     from fake_slack import Call
     from slack_fixtures import SlackBot
 
-pytest_plugins = ["slack_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 TEAM = "T0PATHWAY"

@@ -23,7 +23,6 @@ from bot.store.database import Database
 if TYPE_CHECKING:
     from slack_fixtures import SlackBot
 
-pytest_plugins = ["slack_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_TOKEN = "xapp-1-A111-2222-testapptoken"

@@ -46,7 +46,6 @@ if TYPE_CHECKING:
 
     from bot.service import Pathway
 
-pytest_plugins = ["slack_fixtures"]
 
 TEAM = "T0PATHWAY"
 TRIAGE = "C0DEFAULT1"

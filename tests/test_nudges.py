@@ -49,6 +49,7 @@ def claims(database: Database) -> list[str]:
         ("am aros bob pythefnos", ("aros", 14)),
         ("am aros bob 3 wythnos", ("aros", 21)),
         ("aros yn fisol", ("aros", 30)),
+        ("am aros yn wythnosol", ("aros", 7)),  # the Welsh usage message's second example
         ("waits", None),
         ("waits every 0 days", None),
         ("waits every 400 days", None),
@@ -65,6 +66,7 @@ def test_the_schedule_is_read_in_english_and_welsh(text, expected) -> None:
         ("remind me waits every 2 weeks", "remind", "waits every 2 weeks"),
         ("nudge waits weekly", "remind", "waits weekly"),
         ("atgoffa fi am aros bob pythefnos", "remind", "am aros bob pythefnos"),
+        ("atgoffa fi am aros yn wythnosol", "remind", "am aros yn wythnosol"),
         ("stop reminders", "stop_reminders", ""),
         ("no reminders", "stop_reminders", ""),
         ("stop reminders for waits", "stop_reminders", "waits"),

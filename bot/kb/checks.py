@@ -184,13 +184,14 @@ def _check_off_topic_questions(files: list[LoadedFile], report) -> None:
     for loaded in files:
         for field, questions in _off_topic_questions(loaded).items():
             for i, question in enumerate(questions):
-                entry_id = phrasings.get(plain(question))
+                key = plain(question)
+                entry_id = phrasings.get(key)
                 if entry_id is not None:
                     report(loaded, ["vocabulary", field, i],
                            f"off-topic question '{question}' is also a phrasing of "
                            f"'{entry_id}': questions worded like it would be declined; "
                            "remove it from one of the two", "warning")
-                elif plain(question) in declined:
+                elif key in declined:
                     report(loaded, ["vocabulary", field, i],
                            f"off-topic question '{question}' is also an out-of-scope example "
                            "(examples.yaml): that example would then test nothing; keep it "

@@ -58,6 +58,23 @@ def build_parser() -> argparse.ArgumentParser:
                                                "the example questions' accuracy. Exits 1 on any "
                                                "error.")
     check.add_argument("directory", nargs="?", help="knowledge directory (default: bundled)")
+    export = kb_commands.add_parser(
+        "export-welsh", help="write the Welsh to review as a .po file for a translation service",
+        description="Write the knowledge base's texts whose Welsh is missing or not yet "
+                    "reviewed (all texts with --all) as a gettext .po file: msgid the English, "
+                    "msgstr the Welsh, fuzzy until reviewed. See docs/translating.md.")
+    export.add_argument("file", help="the .po file to write")
+    export.add_argument("directory", nargs="?", help="knowledge directory (default: bundled)")
+    export.add_argument("--all", action="store_true", help="every text, reviewed ones too")
+    load = kb_commands.add_parser(
+        "import-welsh", help="put the Welsh of a reviewed .po file back into the YAML",
+        description="Save each entry of the .po whose fuzzy flag is cleared as reviewed Welsh "
+                    "(cy_reviewed: true) and each changed fuzzy one as a draft. Nothing is "
+                    "written unless the knowledge base passes kb check with every change.")
+    load.add_argument("file", help="the .po file, as the translation service returned it")
+    load.add_argument("directory", nargs="?", help="knowledge directory (default: bundled)")
+    load.add_argument("--dry-run", action="store_true",
+                      help="say what would change and write nothing")
 
     admin = commands.add_parser("admin", help="admin commands (users in PATHWAY_ADMINS only)",
                                 description="Run an admin command: status, reload, unanswered "
@@ -122,7 +139,9 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
         if args.command == "kb":
-            return kb_check(args.directory)
+            if args.kb_command == "check":
+                return kb_check(args.directory)
+            return kb_welsh(args)
         if args.command in {"chat", "ask", "admin"}:
             _replace_undecodable_input()
             return _run_local(args)
@@ -144,6 +163,33 @@ def _replace_undecodable_input() -> None:
     reconfigure = getattr(sys.stdin, "reconfigure", None)  # absent on a replaced stream
     if reconfigure is not None:
         reconfigure(errors="replace")
+
+
+def kb_welsh(args: argparse.Namespace) -> int:
+    """``kb export-welsh`` and ``kb import-welsh``: 0 when done, 2 (said why) when not."""
+    from bot.kb import translation
+
+    directory = (Path(args.directory) if args.directory
+                 else load_settings("local").knowledge_dir)
+    try:
+        if args.kb_command == "export-welsh":
+            catalog = translation.export_welsh(directory, everything=args.all)
+            translation.write_catalog(catalog, Path(args.file))
+            fuzzy = sum(1 for message in catalog if message.id and message.fuzzy)
+            empty = sum(1 for message in catalog if message.id and not message.string)
+            print(f"wrote {args.file}: {len(catalog)} texts, {fuzzy} with Welsh to review, "
+                  f"{empty} with no Welsh yet")
+            return 0
+        report = translation.import_welsh(directory, Path(args.file), write=not args.dry_run)
+    except OSError as error:
+        print(f"pathway: {error.filename or args.file}: {error.strerror}", file=sys.stderr)
+        return 2
+    except translation.TranslationError as error:
+        print(f"pathway: {error}", file=sys.stderr)
+        return 2
+    for line in report.lines(written=not args.dry_run):
+        print(line)
+    return 0
 
 
 def kb_check(directory: str | None) -> int:

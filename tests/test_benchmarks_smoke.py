@@ -151,3 +151,21 @@ def test_welsh_is_compared_with_english_on_questions_of_the_same_length(
     assert band == "5-8 words 0.90x (20/20), 9-14 words 1.05x (20/20)"
     assert met is False  # 9-14 words: Welsh slower
     assert overall == "1.40x, 4.50x"  # medians 2.1 / 1.5; the long Welsh three: 9.0 / 2.0
+
+
+def test_staff_style_latency_is_reported_by_length_and_against_the_goals(
+        matcher_benchmark: ModuleType, capsys: pytest.CaptureFixture[str]) -> None:
+    """The staff-style table's bands hold each question once, and its goal rows judge the
+    sample's own p50 and p99, whatever the examples' were."""
+    staff = matcher_benchmark.StaffResult(
+        times=[1.0, 1.5, 3.0, 40.0], languages=["en", "cy", "en", "cy"],
+        lengths=[5, 12, 40, 90], sets=2)
+    assert staff.band(None, (1, 8)) == [1.0] and staff.band("cy", (61, 10_000)) == [40.0]
+    (median, met_median), (worst, met_worst) = [
+        (measured, met) for _, measured, met in matcher_benchmark.staff_goals(staff)]
+    assert (median, met_median) == ("2.25 ms", False)
+    assert (worst, met_worst) == ("40.00 ms", False)
+    matcher_benchmark.print_staff(staff)
+    table = capsys.readouterr().out
+    assert "4 questions sampled evenly from the 2 sets" in table
+    assert "      61+     0       -       -     1   40.00   40.00" in table

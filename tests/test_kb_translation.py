@@ -257,3 +257,122 @@ def test_the_command_line_exports_and_imports(kb: Path, tmp_path: Path) -> None:
     assert done.stdout.startswith("imported: ")
     missing = run("kb", "import-welsh", str(tmp_path / "none.po"), str(kb), data_dir=tmp_path)
     assert missing.returncode == 2 and "none.po" in missing.stderr
+
+
+def reviewed_po(catalog: Catalog, path: Path, **welsh: str) -> Path:
+    """``catalog`` with the Welsh of each key (keyword: key with / as __) reviewed."""
+    chosen = {key.replace("__", "/").replace("_", "-"): text for key, text in welsh.items()}
+    for message in catalog:
+        if message.context in chosen:
+            message.string = chosen[message.context]
+            message.flags.discard("fuzzy")
+    write_catalog(catalog, path)
+    return path
+
+
+def test_a_windows_file_keeps_its_line_breaks_and_its_other_lines(kb: Path, tmp_path: Path
+                                                                 ) -> None:
+    stages = kb / "stages.yaml"
+    stages.write_bytes(stages.read_bytes().replace(b"\n", b"\r\n"))
+    before = stages.read_bytes().split(b"\r\n")
+    path = reviewed_po(export_welsh(kb), tmp_path / "back.po", stages__idea__title="Syniad")
+
+    import_welsh(kb, path)
+
+    after = stages.read_bytes()
+    assert b"\n" not in after.replace(b"\r\n", b"")
+    changed = [line for line in after.split(b"\r\n") if line not in before]
+    assert changed == [b"    cy_reviewed: true"]
+
+
+def test_comments_and_blank_lines_beside_a_text_stay(kb: Path, tmp_path: Path) -> None:
+    stages = kb / "stages.yaml"
+    text = stages.read_text()
+    text = text.replace("    cy: Syniad\n", "    cy: |  # keep it short\n      Syniad\n\n", 1)
+    text = text.replace("  summary: What the idea and need stage is for.\n",
+                        "  summary: What the idea and need stage is for.  # one line\n", 1)
+    stages.write_text(text)
+    path = reviewed_po(export_welsh(kb), tmp_path / "back.po",
+                       stages__idea__title="Syniad ac angen",
+                       stages__idea__summary="Beth yw pwrpas y cam syniad ac angen.")
+
+    import_welsh(kb, path)
+
+    after = stages.read_text()
+    assert "    cy: Syniad ac angen  # keep it short\n\n    cy_reviewed: true\n" in after
+    assert "  summary:  # one line\n    en: What the idea and need stage is for.\n" in after
+    texts = texts_by_english(load_knowledge(kb))
+    assert texts["What the idea and need stage is for."].by_lang["cy"] == (
+        "Beth yw pwrpas y cam syniad ac angen.")
+
+
+def test_a_file_without_a_last_line_break_takes_the_new_keys(kb: Path, tmp_path: Path) -> None:
+    topics = kb / "topics.yaml"
+    topics.write_text(topics.read_text().rstrip("\n"))
+    catalog = export_welsh(kb)
+    last = [m for m in catalog if m.id and m.locations[0][0] == "topics.yaml"][-1]
+    path = reviewed_po(catalog, tmp_path / "back.po", **{
+        last.context.replace("/", "__").replace("-", "_"): "Y Gymraeg"})
+
+    import_welsh(kb, path)
+
+    assert texts_by_english(load_knowledge(kb))[last.id].by_lang["cy"] == "Y Gymraeg"
+
+
+def test_a_text_given_twice_in_the_file_is_not_imported(kb: Path, tmp_path: Path) -> None:
+    path = reviewed_po(export_welsh(kb), tmp_path / "back.po", stages__idea__title="Syniad")
+    entry = path.read_text().split("\n\n")
+    first = next(block for block in entry if 'msgctxt "stages/idea/title"' in block)
+    path.write_text(path.read_text() + "\n" + first.replace('"Syniad"', '"Hen ddrafft"'))
+
+    report = import_welsh(kb, path)
+
+    assert report.twice == ["stages/idea/title"]
+    assert "stages/idea/title" not in report.reviewed + report.drafts
+    assert any("in the file more than once: stages/idea/title" in line
+               for line in report.lines(written=True))
+
+
+def test_the_file_must_be_utf8_and_may_start_with_a_byte_order_mark(kb: Path, tmp_path: Path
+                                                                    ) -> None:
+    path = reviewed_po(export_welsh(kb), tmp_path / "back.po",
+                       stages__idea__title="Syniad ŵŷ")
+    content = path.read_bytes()
+    latin = tmp_path / "latin.po"
+    latin.write_bytes(content.replace(b"charset=utf-8", b"charset=ISO-8859-1"))
+    with pytest.raises(TranslationError, match="UTF-8"):
+        import_welsh(kb, latin)
+    unknown = tmp_path / "unknown.po"
+    unknown.write_bytes(content.replace(b"charset=utf-8", b"charset=rot13"))
+    with pytest.raises(TranslationError, match=r"unknown\.po"):
+        import_welsh(kb, unknown)
+    marked = tmp_path / "marked.po"
+    marked.write_bytes(b"\xef\xbb\xbf" + content)
+    assert import_welsh(kb, marked).reviewed == ["stages/idea/title"]
+
+
+def test_entries_without_msgctxt_are_counted_not_lost_in_silence(kb: Path, tmp_path: Path
+                                                                 ) -> None:
+    path = reviewed_po(export_welsh(kb), tmp_path / "back.po", stages__idea__title="Syniad")
+    path.write_text("\n".join(line for line in path.read_text().splitlines()
+                              if not line.startswith("msgctxt")) + "\n")
+
+    report = import_welsh(kb, path)
+
+    assert report.changed == 0 and report.skipped > 0
+    assert any("without msgctxt" in line for line in report.lines(written=True))
+
+
+@pytest.mark.parametrize(("flag", "reviewed"), [("Yes", True), ("ON", True), ("true", True),
+                                                ("false", False), ("'true'", False)])
+def test_the_export_reads_cy_reviewed_as_the_loader_does(kb: Path, flag: str, reviewed: bool
+                                                         ) -> None:
+    stages = kb / "stages.yaml"
+    stages.write_text(stages.read_text().replace("    cy_reviewed: false\n",
+                                                 f"    cy_reviewed: {flag}\n", 1))
+    if flag == "'true'":  # the text "true", which the schema refuses: not reviewed either way
+        with pytest.raises(TranslationError):
+            export_welsh(kb)
+        return
+    assert ("cy" in texts_by_english(load_knowledge(kb))["Idea and need"].reviewed) is reviewed
+    assert ("stages/idea/title" not in messages(export_welsh(kb))) is reviewed

@@ -18,8 +18,10 @@ listed, since its translation is of words that are no longer there.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -29,7 +31,7 @@ from typing import Any
 
 import yaml
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, read_po, write_po
+from babel.messages.pofile import PoFileError, read_po, unescape, write_po
 
 from bot.base.paths import display_path
 from bot.kb.loader import check_knowledge, knowledge_paths
@@ -83,6 +85,8 @@ class ImportReport:
     untranslated: int = 0  # entries with no Welsh in the file
     stale: list[str] = field(default_factory=list)  # the English changed since the export
     unknown: list[str] = field(default_factory=list)  # no such text any more
+    twice: list[str] = field(default_factory=list)  # in the file more than once: not used
+    skipped: int = 0  # entries with no msgctxt, or plural ones
     files: list[str] = field(default_factory=list)  # files written (or to be written)
     warnings: list[Problem] = field(default_factory=list)  # kb check's, on changed files
 
@@ -102,7 +106,12 @@ class ImportReport:
                          "(export again and translate the new English)")
         for key in self.unknown:
             lines.append(f"not imported, no such text in the knowledge base: {key} "
-                         "(removed or renamed since the export, or in the file twice)")
+                         "(removed or renamed since the export)")
+        for key in self.twice:
+            lines.append(f"not imported, in the file more than once: {key} (keep one)")
+        if self.skipped:
+            lines.append(f"not imported: {self.skipped} entries without msgctxt, which says "
+                         "where a text goes (ask the service to keep msgctxt) or with plurals")
         lines += [str(problem) for problem in self.warnings]
         return lines
 
@@ -148,19 +157,23 @@ def import_welsh(directory: Path, po_file: Path, write: bool = True) -> ImportRe
     exactly as imported.
     """
     _refuse_broken(directory)
-    messages = _read_messages(po_file)
+    po = _read_messages(po_file)
     texts = {found.key: found for found in _texts(directory)}
-    report = ImportReport()
+    report = ImportReport(skipped=po.skipped)
     edits: dict[Path, list[tuple[int, int, str]]] = {}
     expected: dict[Path, dict[str, tuple[str, bool]]] = {}
     seen: set[str] = set()
-    for message in messages:
+    for message in po.messages:
         key = message.context
-        found = texts.get(key) if key else None
-        if found is None or key in seen:  # given twice: the first is the one read
-            report.unknown.append(str(key))
+        if key in po.twice:
+            if key not in seen:
+                report.twice.append(key)
+            seen.add(key)
             continue
-        seen.add(key)
+        found = texts.get(key)
+        if found is None:
+            report.unknown.append(key)
+            continue
         welsh = _clean(message.string)
         if not welsh:
             report.untranslated += 1
@@ -176,14 +189,14 @@ def import_welsh(directory: Path, po_file: Path, write: bool = True) -> ImportRe
             report.unchanged += 1  # a draft sent back unread: it stays as it was
             continue
         (report.reviewed if reviewed else report.drafts).append(key)
-        text = _source(found.file)
+        text = _editable(found.file)
         edits.setdefault(found.file, []).extend(
             _flag_edit(found, reviewed) if welsh == found.welsh
             else _edits_for(found, text, welsh, reviewed))
         expected.setdefault(found.file, {})[key] = (welsh, reviewed)
     if not edits:
         return report
-    changed = {path: _applied(_source(path), path_edits) for path, path_edits in edits.items()}
+    changed = {path: _applied(_editable(path), path_edits) for path, path_edits in edits.items()}
     for path, text in changed.items():
         _read_back(path, text, expected[path], directory)
     report.files = [display_path(path) for path in changed]
@@ -250,8 +263,10 @@ def _text(path: Path, key: str, title: str, node: yaml.Node, owner: yaml.Node,
     if isinstance(node, yaml.MappingNode):
         values = _mapping(node)
         welsh = _clean(_scalar(values["cy"][1])) if "cy" in values else None
-        reviewed = bool(welsh) and _scalar(values.get("cy_reviewed", (None, None))[1]) in (
-            "true", "True", "TRUE", "yes", "on")
+        flag = values.get("cy_reviewed", (None, None))[1]
+        # As the loader reads it: YAML's true in any of its spellings, not the text "true".
+        reviewed = bool(welsh) and isinstance(flag, yaml.ScalarNode) and flag.tag.endswith(
+            ":bool") and yaml.safe_load(flag.value) is True
     yield _Found(key, path, node.start_mark.line + 1, english, welsh or None, reviewed,
                  title, node, owner, key_node)
 
@@ -350,7 +365,7 @@ def _flag_edit(found: _Found, reviewed: bool) -> list[tuple[int, int, str]]:
     cy_key, cy = values["cy"]
     if found.node.flow_style:
         return [(cy.end_mark.index, cy.end_mark.index, f", cy_reviewed: {flag}")]
-    at = _line_end(_source(found.file), cy.end_mark.index)
+    at = _line_end(_editable(found.file), cy.end_mark.index)
     return [(at, at, f"{' ' * cy_key.start_mark.column}cy_reviewed: {flag}\n")]
 
 
@@ -377,13 +392,30 @@ def _as_mapping(found: _Found, text: str, welsh: str, flag: str) -> tuple[int, i
 
 
 def _replace_value(text: str, node: yaml.Node, new: str) -> tuple[int, int, str]:
-    """Replace a value node; a block scalar's span ends with its line break, so the new
-    value is given one too."""
+    """Replace a scalar value node, keeping what shares its lines: a comment after it (or
+    after a block's ``|`` or ``>-``) goes at the end of the new value's first line, and a
+    block scalar's span, which runs to its last line break and the blank lines after it,
+    ends the same way."""
     start, end = node.start_mark.index, node.end_mark.index
-    if text[start:end].endswith("\n") and not new.endswith("\n"):
-        new += "\n"
-    elif not text[start:end].endswith("\n") and new.endswith("\n"):
-        new = new[:-1]
+    old = text[start:end]
+    comment = ""
+    if old[:1] in "|>":  # a block's header line: "|" or ">-", then maybe a comment
+        header = old.split("\n", 1)[0]
+        comment = header[header.index("#"):] if "#" in header else ""
+    elif not old.endswith("\n"):
+        rest = text[end:].split("\n", 1)[0]
+        if rest.strip().startswith("#"):
+            comment, end = rest.strip(), end + len(rest)
+    if comment:
+        cut = new.find("\n")
+        cut = len(new) if cut < 0 else cut
+        new = f"{new[:cut]}  {comment}{new[cut:]}"
+    new = new.rstrip("\n")
+    if old.endswith("\n"):
+        lines = old.split("\n")[1:-1]  # after the header line, before the last break
+        blank = len(lines) - len("\n".join(lines).rstrip().split("\n")) if any(
+            line.strip() for line in lines) else 0
+        new += "\n" * (1 + blank)
     return start, end, new
 
 
@@ -506,9 +538,10 @@ def _checked_with(directory: Path, changed: dict[Path, str]) -> list[Problem]:
 
 def _replace(path: Path, text: str) -> None:
     """Write ``text`` to ``path`` whole or not at all (a reload never reads half a file)."""
+    newline = _line_breaks(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+        with os.fdopen(handle, "w", encoding="utf-8", newline=newline) as out:
             out.write(text)
         os.chmod(temporary, path.stat().st_mode & 0o777)
         os.replace(temporary, path)
@@ -521,7 +554,20 @@ def _replace(path: Path, text: str) -> None:
 
 
 def _source(path: Path) -> str:
+    """A file's text with its line breaks read as "\\n" (Windows ones too)."""
     return path.read_text(encoding="utf-8")
+
+
+def _editable(path: Path) -> str:
+    """A file's text to edit: as read, ending with a line break so a key can follow its
+    last line (the node positions of ``_source``'s text hold for it)."""
+    text = _source(path)
+    return text if not text or text.endswith("\n") else text + "\n"
+
+
+def _line_breaks(path: Path) -> str:
+    """The line break the file is written with: "\\r\\n" when it uses Windows ones."""
+    return "\r\n" if b"\r\n" in path.read_bytes() else "\n"
 
 
 def _parse(path: Path) -> Any:
@@ -542,19 +588,44 @@ def _refuse_broken(directory: Path) -> str:
     return result.knowledge.version
 
 
-def _read_messages(po_file: Path) -> list[Message]:
+@dataclass(frozen=True)
+class _PoFile:
+    """What the translator's file holds that ``import_welsh`` can use, and what not."""
+
+    messages: list[Message]
+    twice: frozenset[str]  # msgctxt given to more than one entry
+    skipped: int  # entries without msgctxt, or plural ones: no text of the knowledge base
+
+
+_MSGCTXT = re.compile(r'^msgctxt\s+"(.*)"\s*$')
+
+
+def _read_messages(po_file: Path) -> _PoFile:
     try:
-        with po_file.open("rb") as handle:
-            catalog = read_po(handle, abort_invalid=True)
+        content = po_file.read_bytes()
     except OSError as error:
         raise TranslationError(f"{po_file}: cannot be read ({error.strerror})") from error
-    except (PoFileError, UnicodeDecodeError, ValueError) as error:
-        raise TranslationError(f"{po_file}: is not a gettext .po file Pathway can read "
-                               f"({error})") from error
-    # A plural entry (msgid_plural) is no text of the knowledge base's; nor is one without
-    # msgctxt, which names the text.
-    return [message for message in catalog if message.id and message.context
-            and isinstance(message.id, str) and isinstance(message.string, str)]
+    content = content.removeprefix(b"\xef\xbb\xbf")  # a byte-order mark some editors add
+    unreadable = f"{po_file}: is not a gettext .po file Pathway can read"
+    try:
+        catalog = read_po(io.BytesIO(content), abort_invalid=True)
+    except (PoFileError, UnicodeDecodeError, ValueError, LookupError) as error:
+        raise TranslationError(f"{unreadable} ({error})") from error
+    if (catalog.charset or "utf-8").lower().replace("_", "-") not in ("utf-8", "utf8"):
+        raise TranslationError(f"{po_file}: is in {catalog.charset}, which cannot hold all of "
+                               "Welsh (ŵ, ŷ): ask for it back in UTF-8")
+    # Babel merges two entries of one msgctxt and msgid into one, keeping the first's Welsh:
+    # count them in the file itself, so neither is imported unseen.
+    seen: dict[str, int] = {}
+    for line in content.decode("utf-8", errors="replace").splitlines():
+        found = _MSGCTXT.match(line)
+        if found:
+            key = unescape(f'"{found.group(1)}"')
+            seen[key] = seen.get(key, 0) + 1
+    usable = [message for message in catalog if message.id and message.context
+              and isinstance(message.id, str) and isinstance(message.string, str)]
+    return _PoFile(usable, frozenset(key for key, count in seen.items() if count > 1),
+                   sum(1 for message in catalog if message.id) - len(usable))
 
 
 def _relative(path: Path, directory: Path) -> str:

@@ -76,6 +76,30 @@ def test_each_user_has_a_folder_that_me_names_and_forget_me_deletes(tmp_path: Pa
     assert all(path.is_file() for path in bob_files)  # bob's files are his to delete
 
 
+def test_an_earlier_versions_shared_charts_are_named_by_me_and_forget_me_not_deleted(
+        tmp_path: Path) -> None:
+    """Charts and plans saved for everyone together (before the per-user folders) belong to
+    nobody "forget me" can tell: `me` and "forget me" say where they are, and leave them."""
+    data = tmp_path / "data"
+    (data / "charts").mkdir(parents=True)
+    (data / "charts" / "waits.png").write_bytes(PNG)
+    (data / "exports").mkdir()  # empty: nothing to say of it
+    note = ("Charts and plans that an earlier version of Pathway saved for everyone using "
+            f"this data folder together are still in {data / 'charts'}.")
+    seen = run(["chat", "--user", "nia"], data, "stage idea\nme\nforget me\nyes\n")
+    assert seen.returncode == 0, seen.stderr
+    assert seen.stdout.count(note) == 2  # under "what I keep", and after the deletion
+    assert str(data / "exports") not in seen.stdout
+    assert (data / "charts" / "waits.png").is_file()
+    welsh = run(["chat", "--user", "siân"], data, "Cymraeg\nme\n")
+    assert ("siartiau a chynlluniau a gadwodd fersiwn gynharach o Pathway i bawb sy'n "
+            "defnyddio'r ffolder ddata hon gyda'i gilydd yn dal yn "
+            f"{data / 'charts'}.") in welsh.stdout
+    (data / "charts" / "waits.png").unlink()
+    clean = run(["chat", "--user", "nia"], data, "me\n")
+    assert "earlier version" not in clean.stdout
+
+
 def test_a_login_name_the_terminal_could_not_decode_is_still_answered(
         tmp_path: Path) -> None:
     # A name with a byte that is not UTF-8 reaches Python as a lone surrogate.

@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from bot.base.errors import StateError
-from bot.channels.files import Saved, files_note, forget_files, save_files, user_folder
+from bot.channels.files import (
+    Saved,
+    files_note,
+    forget_files,
+    save_files,
+    shared_note,
+    user_folder,
+)
 from bot.channels.outbox import OutboxDeliverer
 from bot.channels.terminal import chat_lines, interactive_lines, render
 from bot.core.replies import Reply
@@ -314,6 +321,7 @@ class _Responder:
         self.pathway = pathway
         self.user = user
         self.folder = user_folder(data_dir, LOCAL_WORKSPACE, user)
+        self.data_dir = data_dir
         self.saved = Saved()
 
     def __call__(self, text: str) -> Reply:
@@ -341,7 +349,8 @@ class _Responder:
         except OSError as error:  # the rest of the answer still stands
             logger.warning("could not list a user's files: %s", error)
             note = say("files.not_listed", reply.lang, path=self.folder)
-        return replace(reply, text="\n".join([reply.text, note])) if note else reply
+        notes = [line for line in (note, shared_note(self.data_dir, reply.lang)) if line]
+        return replace(reply, text="\n".join([reply.text, *notes])) if notes else reply
 
     def _forget_files(self, reply: Reply) -> Reply:
         """After "forget me" deleted the state: delete the user's saved files too."""
@@ -350,7 +359,8 @@ class _Responder:
         except OSError as error:  # the state is gone; say which files are left
             logger.warning("could not delete a user's files: %s", error)
             return replace(reply, footer=say("files.not_deleted", reply.lang, path=self.folder))
-        return reply
+        shared = shared_note(self.data_dir, reply.lang)
+        return replace(reply, footer=shared.removeprefix("• ")) if shared else reply
 
 
 def _chat(respond: Callable[[str], Reply]) -> int:

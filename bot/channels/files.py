@@ -57,6 +57,31 @@ def _unless_missing(error: OSError) -> None:
         raise error
 
 
+# Where versions before the per-user folders saved everyone's charts and plans together.
+SHARED_FOLDERS = ("charts", "exports")
+
+
+def shared_folders(data_dir: Path) -> list[Path]:
+    """The folders of charts and plans an earlier version saved for everyone together,
+    which no one's "forget me" can attribute; those with no file are left out, and a folder
+    that cannot be read is listed, since what it holds is unknown."""
+    found = []
+    for name in SHARED_FOLDERS:
+        folder = data_dir / name
+        try:
+            if folder.is_dir() and kept_files(folder):
+                found.append(folder)
+        except OSError:
+            found.append(folder)
+    return found
+
+
+def shared_note(data_dir: Path, lang: str) -> str | None:
+    """A line saying where an earlier version's shared charts and plans are, if anywhere."""
+    folders = shared_folders(data_dir)
+    return say("files.shared", lang, paths=", ".join(map(str, folders))) if folders else None
+
+
 def files_note(folder: Path, lang: str) -> str | None:
     """A line for "what I keep about you" naming the user's saved files, if there are any;
     OSError if the folder cannot be read."""

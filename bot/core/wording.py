@@ -150,6 +150,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
                                "that can be read."},
     "files.not_deleted": {"en": "I couldn't delete the charts and plans saved for you in {path}; "
                                 "please delete that folder yourself."},
+    "files.shared": {"en": "• Charts and plans that an earlier version of Pathway saved for "
+                           "everyone using this data folder together are still in {paths}. I "
+                           "can't tell whose they are, so forget me does not delete them: "
+                           "delete those folders yourself once nobody needs them."},
     # What each command does, as help lists it (the registry's order; tests keep it in step).
     "command.help": {"en": "what I can do"},
     "command.stages": {"en": "the five stages, and where you are"},

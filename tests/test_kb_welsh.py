@@ -139,7 +139,8 @@ def test_coverage_counts_texts_reviews_phrasings_and_examples(tmp_path: Path) ->
     assert coverage.thin_entries == STAGE_IDS  # the topic has 4 Welsh phrasings
     assert (coverage.examples_in_scope, coverage.examples_out_of_scope) == (2, 1)
     assert coverage.summary_lines() == [
-        "welsh: 3/32 texts have Welsh (9.4%), 2 not yet reviewed by a Welsh speaker",
+        "welsh: 3/32 texts have Welsh (9.4%), 2 not yet reviewed by a Welsh speaker "
+        "(kb export-welsh FILE writes them for a translation service)",
         f"welsh phrasings: 5/6 entries have fewer than {MIN_WELSH_PHRASINGS}",
         "welsh examples: 2 in scope, 1 out of scope",
     ]

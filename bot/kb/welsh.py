@@ -162,9 +162,12 @@ class WelshCoverage:
 
     def summary_lines(self) -> list[str]:
         """The lines ``kb check`` prints."""
+        waiting = self.unreviewed + self.texts - self.welsh_texts
         return [
             f"welsh: {self.welsh_texts}/{self.texts} texts have Welsh ({self.percent:.1f}%), "
-            f"{self.unreviewed} not yet reviewed by a Welsh speaker",
+            f"{self.unreviewed} not yet reviewed by a Welsh speaker"
+            + (" (kb export-welsh FILE writes them for a translation service)" if waiting
+               else ""),
             f"welsh phrasings: {len(self.thin_entries)}/{self.entries} entries have fewer "
             f"than {MIN_WELSH_PHRASINGS}",
             f"welsh examples: {self.examples_in_scope} in scope, "

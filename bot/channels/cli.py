@@ -360,7 +360,11 @@ class _Responder:
             logger.warning("could not delete a user's files: %s", error)
             return replace(reply, footer=say("files.not_deleted", reply.lang, path=self.folder))
         shared = shared_note(self.data_dir, reply.lang)
-        return replace(reply, footer=shared.removeprefix("• ")) if shared else reply
+        if shared is None:
+            return reply
+        footer = "\n".join([*([reply.footer] if reply.footer else []),
+                            shared.removeprefix("• ")])
+        return replace(reply, footer=footer)
 
 
 def _chat(respond: Callable[[str], Reply]) -> int:

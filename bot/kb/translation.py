@@ -399,7 +399,7 @@ def _replace_value(text: str, node: yaml.Node, new: str) -> tuple[int, int, str]
     start, end = node.start_mark.index, node.end_mark.index
     old = text[start:end]
     comment = ""
-    if old[:1] in "|>":  # a block's header line: "|" or ">-", then maybe a comment
+    if old[:1] in ("|", ">"):  # a block's header line: "|" or ">-", then maybe a comment
         header = old.split("\n", 1)[0]
         comment = header[header.index("#"):] if "#" in header else ""
     elif not old.endswith("\n"):

@@ -382,6 +382,9 @@ FINAL_FLOORS = {
     # measured once on 2c5bb80 and once on 38605dd, after the off-topic questions (J: 38 ->
     # 39 declined), informing nothing.
     "blind16_final_j.yaml": (68 / 80, 39 / 40), "blind_cy_final9.yaml": (70 / 80, 35 / 40),
+    # Written blind in the fourth session of 2026-12-03 from the entries' ids and titles
+    # only, measured once on e76f221 (counts only), informing nothing.
+    "blind_cy_final10.yaml": (58 / 80, 36 / 40), "blind_cy_final11.yaml": (62 / 80, 36 / 40),
     # The off-topic questions (knowledge/off_topic_questions.yaml, 2026-12-03) raised the
     # decline floors above to their new counts and cost dev2, final_h and final7 one right
     # answer each: measured after a rule fixed on the used sets (benchmarks/README.md). The

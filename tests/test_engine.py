@@ -306,6 +306,19 @@ def test_me_shows_exactly_what_is_kept(pathway: Pathway) -> None:
     assert reply.data["questions_asked"] == []
 
 
+def test_me_shows_the_record_as_written_even_when_the_clock_ticks_in_between(
+        pathway: Pathway, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The time of the last change is the turn's own, so a second passing between building
+    the reply and committing it cannot make "what I keep about you" differ from the record."""
+    import bot.store.users as users
+
+    ticks = iter(range(10, 60))
+    monkeypatch.setattr(users, "now_iso", lambda: f"2026-12-03T18:38:{next(ticks)}+00:00")
+    say(pathway, "stage idea")
+    reply = say(pathway, "me")
+    assert reply.data["state"] == stored(pathway)
+
+
 def test_me_includes_logged_questions_and_forget_removes_them(pathway: Pathway) -> None:
     say(pathway, "is my app a medical device?")
     say(pathway, "what is the weather", user="U2")

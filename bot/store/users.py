@@ -60,7 +60,7 @@ class UserStore:
             for _ in range(OPTIMISTIC_TRIES):
                 with self._database.reading() as tx:
                     seen = tx.get(USERS, key)
-                result, new_state = change(self._state_of(seen))
+                result, new_state = change(self._stamped(seen))
                 with self._database.transaction() as tx:
                     if tx.get(USERS, key) == seen:
                         self._write(tx, key, seen, new_state)
@@ -69,7 +69,7 @@ class UserStore:
                         return result
             with self._database.transaction() as tx:
                 seen = tx.get(USERS, key)
-                result, new_state = change(self._state_of(seen))
+                result, new_state = change(self._stamped(seen))
                 self._write(tx, key, seen, new_state)
                 if also is not None:
                     also(tx)
@@ -81,8 +81,14 @@ class UserStore:
             return
         if seen is not None and self._state_of(seen, strict=True) is None:
             _set_aside(tx, key, seen)  # the damaged record is kept, never overwritten unseen
-        new_state.updated = now_iso()
         tx.put(USERS, key, new_state.to_json())
+
+    def _stamped(self, raw: Any) -> UserState:
+        """The state to change, its ``updated`` already the time of this change: a reply
+        built from it ("what I keep about you") shows the very record that is written."""
+        state = self._state_of(raw)
+        state.updated = now_iso()
+        return state
 
     @staticmethod
     def _state_of(raw: Any, strict: bool = False) -> UserState | None:

@@ -160,6 +160,7 @@ def import_welsh(directory: Path, po_file: Path, write: bool = True) -> ImportRe
     po = _read_messages(po_file)
     texts = {found.key: found for found in _texts(directory)}
     report = ImportReport(skipped=po.skipped)
+    sources: dict[Path, str] = {}  # each file's text, read once
     edits: dict[Path, list[tuple[int, int, str]]] = {}
     expected: dict[Path, dict[str, tuple[str, bool]]] = {}
     seen: set[str] = set()
@@ -189,14 +190,19 @@ def import_welsh(directory: Path, po_file: Path, write: bool = True) -> ImportRe
             report.unchanged += 1  # a draft sent back unread: it stays as it was
             continue
         (report.reviewed if reviewed else report.drafts).append(key)
-        text = _editable(found.file)
-        edits.setdefault(found.file, []).extend(
-            _flag_edit(found, reviewed) if welsh == found.welsh
-            else _edits_for(found, text, welsh, reviewed))
+        if found.file not in sources:
+            sources[found.file] = _editable(found.file)
+        text = sources[found.file]
+        if welsh == found.welsh:  # approved as written: only the flag changes
+            assert isinstance(found.node, yaml.MappingNode)  # it has Welsh, so {en, cy}
+            change = [_flag_edit(found.node, text, reviewed)]
+        else:
+            change = _edits_for(found, text, welsh, reviewed)
+        edits.setdefault(found.file, []).extend(change)
         expected.setdefault(found.file, {})[key] = (welsh, reviewed)
     if not edits:
         return report
-    changed = {path: _applied(_editable(path), path_edits) for path, path_edits in edits.items()}
+    changed = {path: _applied(sources[path], path_edits) for path, path_edits in edits.items()}
     for path, text in changed.items():
         _read_back(path, text, expected[path], directory)
     report.files = [display_path(path) for path in changed]
@@ -213,19 +219,22 @@ def import_welsh(directory: Path, po_file: Path, write: bool = True) -> ImportRe
 def _texts(directory: Path) -> Iterator[_Found]:
     """Every user-facing text of the knowledge base's entries, in file order."""
     for path in knowledge_paths(directory, []):
-        document = _parse(path)
-        if not isinstance(document.root, yaml.MappingNode):
-            continue
-        for key_node, value in document.root.value:
-            if key_node.value in ENTRY_KINDS and isinstance(value, yaml.SequenceNode):
-                for entry in value.value:
-                    if isinstance(entry, yaml.MappingNode):
-                        yield from _entry_texts(path, key_node.value, entry)
+        yield from _document_texts(path, _parse(path))
+
+
+def _document_texts(path: Path, document: Any) -> Iterator[_Found]:
+    """Every user-facing text of one parsed file's entries."""
+    if not isinstance(document.root, yaml.MappingNode):
+        return
+    for key_node, value in document.root.value:
+        if key_node.value in ENTRY_KINDS and isinstance(value, yaml.SequenceNode):
+            for entry in value.value:
+                if isinstance(entry, yaml.MappingNode):
+                    yield from _entry_texts(path, key_node.value, entry)
 
 
 def _entry_texts(path: Path, kind: str, entry: yaml.MappingNode) -> Iterator[_Found]:
-    fields = {key.value: (key, value) for key, value in entry.value
-              if isinstance(key, yaml.ScalarNode)}
+    fields = _mapping(entry)
     entry_id = _scalar(fields.get("id", (None, None))[1]) or "?"
     title_node = (fields.get("title") or fields.get("name") or (None, None))[1]
     title = _english(title_node) or ""
@@ -244,8 +253,7 @@ def _entry_texts(path: Path, kind: str, entry: yaml.MappingNode) -> Iterator[_Fo
         for place, item in enumerate(checklist.value, start=1):
             if not isinstance(item, yaml.MappingNode):
                 continue
-            parts = {key.value: (key, value) for key, value in item.value
-                     if isinstance(key, yaml.ScalarNode)}
+            parts = _mapping(item)
             item_id = _scalar(parts.get("id", (None, None))[1]) or str(place)
             for name in CHECKLIST_TEXTS:
                 if name in parts:
@@ -323,50 +331,35 @@ def _edits_for(found: _Found, text: str, welsh: str, reviewed: bool
     assert isinstance(node, yaml.MappingNode)
     values = _mapping(node)
     english_key, english = values["en"]
-    if node.flow_style:  # {en: ..., cy: ...} on one line
-        cy = values.get("cy")
-        changes = []
-        if cy is None:
+    if "cy" not in values:
+        if node.flow_style:  # {en: ...} on one line
             at = english.end_mark.index
             return [(at, at, f", cy: {_quoted(welsh)}, cy_reviewed: {flag}")]
-        changes.append((cy[1].start_mark.index, cy[1].end_mark.index, _quoted(welsh)))
-        if "cy_reviewed" in values:
-            done = values["cy_reviewed"][1]
-            changes.append((done.start_mark.index, done.end_mark.index, flag))
-        else:
-            at = cy[1].end_mark.index
-            changes.append((at, at, f", cy_reviewed: {flag}"))
-        return changes
-    indent = english_key.start_mark.column
-    if "cy" not in values:
+        indent = english_key.start_mark.column
         at = _line_end(text, english.end_mark.index)
         return [(at, at, f"{' ' * indent}cy: {_block(welsh, indent)}\n"
                          f"{' ' * indent}cy_reviewed: {flag}\n")]
     cy_key, cy = values["cy"]
-    changes = [_replace_value(text, cy, _block(welsh, cy_key.start_mark.column))]
-    if "cy_reviewed" in values:
-        done = values["cy_reviewed"][1]
-        changes.append((done.start_mark.index, done.end_mark.index, flag))
-    else:
-        at = _line_end(text, cy.end_mark.index)
-        changes.append((at, at, f"{' ' * indent}cy_reviewed: {flag}\n"))
-    return changes
+    new = _quoted(welsh) if node.flow_style else _block(welsh, cy_key.start_mark.column)
+    value = ((cy.start_mark.index, cy.end_mark.index, new) if node.flow_style
+             else _replace_value(text, cy, new))
+    return [value, _flag_edit(node, text, reviewed)]
 
 
-def _flag_edit(found: _Found, reviewed: bool) -> list[tuple[int, int, str]]:
-    """Approving the Welsh as written: only ``cy_reviewed`` changes, so the Welsh keeps its
+def _flag_edit(node: yaml.MappingNode, text: str, reviewed: bool) -> tuple[int, int, str]:
+    """The change to ``text`` that sets a text's ``cy_reviewed``: its value replaced, or the
+    key added after ``cy``. Alone, it approves the Welsh as written, which then keeps its
     lines as the team wrapped them."""
-    assert isinstance(found.node, yaml.MappingNode)
-    values = _mapping(found.node)
+    values = _mapping(node)
     flag = "true" if reviewed else "false"
     if "cy_reviewed" in values:
         done = values["cy_reviewed"][1]
-        return [(done.start_mark.index, done.end_mark.index, flag)]
+        return (done.start_mark.index, done.end_mark.index, flag)
     cy_key, cy = values["cy"]
-    if found.node.flow_style:
-        return [(cy.end_mark.index, cy.end_mark.index, f", cy_reviewed: {flag}")]
-    at = _line_end(_editable(found.file), cy.end_mark.index)
-    return [(at, at, f"{' ' * cy_key.start_mark.column}cy_reviewed: {flag}\n")]
+    if node.flow_style:
+        return (cy.end_mark.index, cy.end_mark.index, f", cy_reviewed: {flag}")
+    at = _line_end(text, cy.end_mark.index)
+    return (at, at, f"{' ' * cy_key.start_mark.column}cy_reviewed: {flag}\n")
 
 
 def _as_mapping(found: _Found, text: str, welsh: str, flag: str) -> tuple[int, int, str]:
@@ -501,14 +494,7 @@ def _read_back(path: Path, text: str, expected: dict[str, tuple[str, bool]],
     except YamlSyntaxError as error:
         raise TranslationError(f"{shown}: the changed file would not be valid YAML "
                                f"(line {error.line}: {error}); nothing was written") from error
-    kind = next((key.value for key, _ in getattr(document.root, "value", ())
-                 if key.value in ENTRY_KINDS), None)
-    found = {}
-    if kind is not None:
-        entries = next(value for key, value in document.root.value if key.value == kind)
-        for entry in entries.value:
-            if isinstance(entry, yaml.MappingNode):
-                found.update({f.key: f for f in _entry_texts(path, kind, entry)})
+    found = {text.key: text for text in _document_texts(path, document)}
     for key, (welsh, reviewed) in expected.items():
         now = found.get(key)
         if now is None or now.welsh != welsh or now.reviewed != reviewed:

@@ -360,11 +360,7 @@ class _Responder:
             logger.warning("could not delete a user's files: %s", error)
             return replace(reply, footer=say("files.not_deleted", reply.lang, path=self.folder))
         shared = shared_note(self.data_dir, reply.lang)
-        if shared is None:
-            return reply
-        footer = "\n".join([*([reply.footer] if reply.footer else []),
-                            shared.removeprefix("• ")])
-        return replace(reply, footer=footer)
+        return reply.noted(shared.removeprefix("• ")) if shared else reply
 
 
 def _chat(respond: Callable[[str], Reply]) -> int:

@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.replies import Reply
@@ -111,8 +111,7 @@ def save_files(reply: Reply, directory: Path) -> tuple[Reply, Saved]:
         notes.append(say("files.export_saved", reply.lang, path=export))
     if not notes:
         return reply, Saved()
-    footer = "\n".join([*([reply.footer] if reply.footer else []), *notes])
-    return replace(reply, footer=footer), Saved(chart, export)
+    return reply.noted(*notes), Saved(chart, export)
 
 
 def _write(path: Path, content: bytes) -> None:

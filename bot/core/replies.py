@@ -7,7 +7,7 @@ so neither user text nor knowledge base text can form a link or a ping.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, get_args
 
 
@@ -174,6 +174,11 @@ class Reply:
     lang: str = "en"  # the language the reply is in; channels add their own words in it
     # Work for the service: a referral the user has just consented to, or a lookup.
     request: ReferralRequest | ReferralLookup | None = None
+
+    def noted(self, *notes: str) -> Reply:
+        """This reply with ``notes`` as lines under its footer (a channel saying where a
+        file went, or why it did not)."""
+        return replace(self, footer="\n".join(line for line in (self.footer, *notes) if line))
 
 
 REPLY_KINDS: tuple[str, ...] = get_args(ReplyKind)

@@ -48,9 +48,7 @@ def attachment_of(reply: Reply, lang: str = "en") -> Attachment | None:
 def without_attachment(reply: Reply, lang: str = "en") -> Reply:
     """The reply as posted when its file cannot be attached: the text, and a note saying so."""
     if reply.chart is not None:
-        note = say("slack.chart_not_attached", lang)
-        footer = "\n".join(line for line in (reply.footer, note) if line)
-        return replace(reply, chart=None, footer=footer)
+        return replace(reply, chart=None).noted(say("slack.chart_not_attached", lang))
     if attachment_of(reply, lang) is not None:
         # The export's own footer names a file; here the plan is the message instead.
         return replace(reply, data=None, footer=say("slack.plan_not_attached", lang))

@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
@@ -39,7 +40,6 @@ class Phrase:
     sorted_text: str
     weight: float  # sum of the tokens' IDF weights
     strength: float  # multiplies the phrase's score: keywords, shared across entries, weigh less
-    weights: tuple[tuple[str, float], ...]  # each token and its IDF, in ``tokens`` order
 
 
 class Index:
@@ -71,6 +71,16 @@ class Index:
                 for word in phrase.tokens:
                     postings[word].append(phrase_id)
             self.postings = {word: tuple(ids) for word, ids in postings.items()}
+            # The same as arrays, to score many phrases or entries at once (matcher.py): each
+            # word as its place in ``words``, each phrase's and entry's words as one run.
+            self.words = tuple(sorted(self.postings))
+            self.word_id = {word: place for place, word in enumerate(self.words)}
+            self.word_idf = np.array([self.idf[word] for word in self.words])
+            self.phrase_runs = Runs.of([phrase.tokens for phrase in self.phrases], self.word_id)
+            self.entry_runs = Runs.of(self.entry_tokens, self.word_id)
+            self.phrase_entry = np.array([phrase.entry for phrase in self.phrases], dtype=np.intp)
+            self.phrase_strength = np.array([phrase.strength for phrase in self.phrases])
+            self.phrase_weight = np.array([phrase.weight for phrase in self.phrases])
             self.stem_of = _spellings(texts)
             self.by_initial = _by_initial(sorted(self.stem_of))
             self.verbatim = _verbatim(texts)
@@ -125,12 +135,42 @@ class Index:
         return []
 
 
+@dataclass(frozen=True)
+class Runs:
+    """Sets of words as arrays: run ``n`` is ``ids[starts[n]:starts[n + 1]]``, the word ids
+    of phrase or entry ``n``, ascending (so sums over a run never depend on the hash seed)."""
+
+    starts: np.ndarray  # len(runs) + 1 offsets into ids
+    ids: np.ndarray  # word ids, every run after the other
+
+    @classmethod
+    def of(cls, runs: Iterable[frozenset[str]], word_id: dict[str, int]) -> Runs:
+        """The runs of these word sets."""
+        lengths, ids = [0], []
+        for words in runs:
+            lengths.append(len(words))
+            ids += sorted(word_id[word] for word in words)
+        return cls(np.cumsum(lengths, dtype=np.intp), np.array(ids, dtype=np.intp))
+
+    def owners(self) -> np.ndarray:
+        """The run each place of ``ids`` belongs to."""
+        return np.repeat(np.arange(len(self.starts) - 1), np.diff(self.starts))
+
+    def gather(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """For the runs ``rows``, one after another: the places in ``ids`` of their words,
+        the row (0 .. len(rows) - 1) of each, and where each row starts among them."""
+        begins = self.starts[rows]
+        lengths = self.starts[rows + 1] - begins
+        firsts = np.cumsum(lengths) - lengths
+        places = np.arange(int(lengths.sum())) + np.repeat(begins - firsts, lengths)
+        return places, np.repeat(np.arange(len(rows)), lengths), firsts
+
+
 def _phrase(entry: int, words: tuple[str, ...], strength: float, idf: dict[str, float]
             ) -> Phrase:
     """One phrase of an entry, with what scoring it needs precomputed."""
     tokens = frozenset(words)
-    return Phrase(entry, tokens, " ".join(sorted(words)), sum(idf[w] for w in words), strength,
-                  tuple((word, idf[word]) for word in tokens))
+    return Phrase(entry, tokens, " ".join(sorted(words)), sum(idf[w] for w in words), strength)
 
 
 @dataclass(frozen=True)

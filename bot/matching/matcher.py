@@ -22,7 +22,8 @@ An entry scores its best phrase, blended with how much of the question the entry
 across all its phrases. Keywords, often shared between entries, score a little below
 titles, names, aliases and phrasings. Only the phrases with the highest coverage, found
 through an inverted index, are scored in full, so the cost grows with the words shared,
-not with the size of the knowledge base. Finally the top entries' scores are blended with
+not with the size of the knowledge base; they are scored all at once, as arrays of the
+index's word ids (``_Question``), not one by one in Python. Finally the top entries' scores are blended with
 a naive Bayes posterior of the question's words (``bayes.py``), which reads a long question
 as a whole where no single phrasing explains it.
 """
@@ -31,11 +32,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass, replace
-from itertools import islice
 from pathlib import Path
-from types import MappingProxyType
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -46,7 +45,7 @@ from bot.base.welsh import WELSH_STOP_WORDS, radical, unmutated
 from bot.kb.model import Entry, KnowledgeBase
 from bot.matching.asking import asking_part
 from bot.matching.bayes import WordModel
-from bot.matching.index import Index, Phrase
+from bot.matching.index import Index, Runs
 from bot.matching.semantic import (
     SemanticIndex,
     blend_scores,
@@ -57,8 +56,9 @@ from bot.matching.vocabulary import QuestionVocabulary, VocabularyIndex
 
 logger = logging.getLogger(__name__)
 
-# Each known word the question matches -> (term position, similarity) pairs.
-_Links = dict[str, tuple[tuple[int, float], ...]]
+
+# Each word of a question -> the known stems it matches (Index.similar_words), within one match.
+_SeenWords = dict[str, dict[str, float]]
 
 
 @dataclass(frozen=True)
@@ -258,8 +258,14 @@ class Matcher:
         self._welsh_lock = threading.Lock()
         k = self.config.phrasing_saturation
         # Per entry: word -> share of its similarity a match on it counts (1 when absent).
-        self._discounts = tuple({word: uses / (uses + k) for word, uses in counts.items()}
-                                if k > 0 else {} for counts in self.index.phrasing_uses)
+        discounts = tuple({word: uses / (uses + k) for word, uses in counts.items()}
+                          if k > 0 else {} for counts in self.index.phrasing_uses)
+        # The same for each word of each phrase and entry, as the index's runs list them.
+        runs = self.index.phrase_runs
+        self._phrase_discounts = _discounted(runs, self.index.phrase_entry[runs.owners()],
+                                             discounts, self.index.words)
+        runs = self.index.entry_runs
+        self._entry_discounts = _discounted(runs, runs.owners(), discounts, self.index.words)
         # An organisation's name and aliases mean the same thing: "HTW" in a question also
         # matches a phrasing that says "Health Technology Wales".
         names = [(str(org.name), *org.aliases) for org in kb.organisations]
@@ -366,7 +372,7 @@ class Matcher:
                 if self._off_topic is None:
                     quiet = replace(self.config, semantic_veto=0.0, off_topic_lead=None,
                                     off_topic_meaning=None)
-                    self._off_topic = Matcher(self.kb.off_topic_knowledge(), quiet)
+                    self._off_topic = type(self)(self.kb.off_topic_knowledge(), quiet)
         return self._off_topic
 
     def _with_asked(self, whole: MatchResult, limit: int, kinds: set[str] | None
@@ -439,8 +445,8 @@ class Matcher:
         if self._welsh_matcher is None:
             with self._welsh_lock:
                 if self._welsh_matcher is None:
-                    self._welsh_matcher = Matcher(self.kb, self.config, welsh=True,
-                                                  semantic=self.semantic)
+                    self._welsh_matcher = type(self)(self.kb, self.config, welsh=True,
+                                                     semantic=self.semantic)
         return self._welsh_matcher
 
     def _from_asking_part(self, whole: MatchResult, limit: int, kinds: set[str] | None
@@ -467,23 +473,27 @@ class Matcher:
         words = list(dict.fromkeys(sequence))[: self.config.max_query_words]
         if not words or (self.welsh and all(map(_says_nothing_in_welsh, words))):
             return self._without_words(text, kinds)
-        ranked = self._ranked(sequence, words, kinds)
+        # A long question's words are looked up again in each of its runs: once is enough.
+        seen: _SeenWords = {}
+        ranked = self._ranked(sequence, words, kinds, seen)
         size = self.config.passage_words
         if size and len(sequence) > size:
-            ranked = self._with_passages(sequence, ranked, size, kinds)
+            ranked = self._with_passages(sequence, ranked, size, kinds, seen)
         if self.semantic is not None and self.config.semantic_share > 0:
             ranked = self._with_meaning(text, ranked, kinds)
         return self._decide(text, tuple(ranked[:limit]))
 
-    def _ranked(self, sequence: list[str], words: list[str], kinds: set[str] | None
-                ) -> list[Match]:
+    def _ranked(self, sequence: list[str], words: list[str], kinds: set[str] | None,
+                seen: _SeenWords) -> list[Match]:
         """The entries sharing a word with ``words`` (the question's informative words, once
-        each, from ``sequence``, all of them in order), scored and blended, best first."""
-        terms = self._terms(words, self._read_vocabulary(sequence))
+        each, from ``sequence``, all of them in order), scored and blended, best first.
+        ``seen``: the known words each word of the question matched, filled as they are
+        looked up."""
+        terms = self._terms(words, self._read_vocabulary(sequence), seen)
         return self._blend(self._rank(terms, kinds), terms)
 
     def _with_passages(self, sequence: list[str], ranked: list[Match], size: int,
-                       kinds: set[str] | None) -> list[Match]:
+                       kinds: set[str] | None, seen: _SeenWords) -> list[Match]:
         """``ranked`` with each entry's score raised to its best in any run of ``size``
         words of ``sequence`` (``MatcherConfig.passage_words``)."""
         best = {match.entry.id: match for match in ranked}
@@ -493,7 +503,7 @@ class Matcher:
         sequence = sequence[:2 * self.config.max_query_words]
         for start in range(0, len(sequence) - size + step, step):
             run = sequence[start:start + size]
-            for match in self._ranked(run, list(dict.fromkeys(run)), kinds)[:5]:
+            for match in self._ranked(run, list(dict.fromkeys(run)), kinds, seen)[:5]:
                 known = best.get(match.entry.id)
                 if known is None or known.score < match.score:
                     best[match.entry.id] = match
@@ -573,7 +583,8 @@ class Matcher:
                     return stem(form)
         return stemmed
 
-    def _terms(self, words: list[str], found: QuestionVocabulary) -> list[_Term]:
+    def _terms(self, words: list[str], found: QuestionVocabulary, seen: _SeenWords
+               ) -> list[_Term]:
         """Weigh each informative word and find the known stems it stands for."""
         terms: list[_Term] = []
         for word in words:
@@ -587,18 +598,21 @@ class Matcher:
                 known = {stemmed: 1.0} if stemmed in self.index.postings else {}
                 terms.append(_Term(stemmed, self._weight(known), known, context=True))
             else:
-                terms += self._content_terms(word, found, stemmed)
+                terms += self._content_terms(word, found, stemmed, seen)
         if all(term.context for term in terms):
             return terms
         share = self.config.context_weight
         return [_Term(t.word, t.weight * share, t.known, True) if t.context else t for t in terms]
 
-    def _content_terms(self, word: str, found: QuestionVocabulary, stemmed: str) -> list[_Term]:
+    def _content_terms(self, word: str, found: QuestionVocabulary, stemmed: str,
+                       seen: _SeenWords) -> list[_Term]:
         """The term for one word that is not context: typos, synonyms, or a compound's parts."""
         config, index = self.config, self.index
-        # A word the vocabulary lists is a word, not a misspelling: "buyin" is not "buying".
-        known = index.similar_words(word, config.fuzzy_cutoff, config.fuzzy_min_length,
-                                    typos=stemmed not in self.vocabulary.stems)
+        if word not in seen:
+            # A word the vocabulary lists is a word, not a misspelling: "buyin" is not "buying".
+            seen[word] = index.similar_words(word, config.fuzzy_cutoff, config.fuzzy_min_length,
+                                             typos=stemmed not in self.vocabulary.stems)
+        known = dict(seen[word])
         for stand_ins, similarity in ((found.aliases, config.alias_similarity),
                                       (found.synonyms, config.synonym_similarity)):
             # Sorted: a frozenset's order changes with the process's hash seed, and with it
@@ -619,96 +633,55 @@ class Matcher:
         return max(self.index.idf[part] for part in best.split())
 
     def _rank(self, terms: list[_Term], kinds: set[str] | None) -> list[Match]:
-        """Entries sharing a word with the question, scored and sorted best first."""
+        """Entries sharing a word with the question, scored and sorted best first.
+
+        The phrases sharing a word with the question are scored all at once, as arrays
+        (``_Question``): their coverage, the ``candidate_pool`` of highest coverage (equal
+        coverage: the earlier phrase in the knowledge base), then for those their coverage
+        counting each entry's discounted words, specificity and similarity, each entry's
+        best phrase, and the coverage of each such entry's words all together.
+        """
         candidates = self._candidates(terms, kinds)
         if not candidates:
             return []
+        config, index = self.config, self.index
         total = sum(term.weight for term in terms)
         known_weight = sum(term.weight for term in terms if term.known)
-        enough = max(self.config.evidence_words * self.index.max_idf,
-                     self.config.evidence_known_share * known_weight) or float("inf")
+        enough = max(config.evidence_words * index.max_idf,
+                     config.evidence_known_share * known_weight) or float("inf")
         if any(term.off_topic for term in terms):
             enough = float("inf")  # a long story is forgiven its unknown words, not these
-        links = _links(terms)
-        phrases = self.index.phrases
-        pool = self._pool(candidates, terms, links, total, enough)
-        matched: dict[str, float] = {}
-        for stand_in, pairs in links.items():
-            for word in stand_in.split():
-                matched[word] = max(max(sim for _, sim in pairs), matched.get(word, 0.0))
-        similarities = _similarities([term.word for term in terms],
-                                     [phrases[pid].sorted_text for pid, _ in pool])
-        discounts = self._discounts
-        best_phrase: dict[int, float] = {}
-        # A phrase's discounted coverage depends only on its entry and which matched words it
-        # holds, which many phrases of one entry share: computed once for each.
-        rescored: dict[tuple[int, frozenset[str]], float] = {}
-        for (pid, coverage), similarity in zip(pool, similarities, strict=True):
-            phrase = phrases[pid]
-            entry = phrase.entry
-            held = phrase.tokens.intersection(matched)
-            # Rescore only the phrases where the question matched a discounted word.
-            if not discounts[entry].keys().isdisjoint(held):
-                key = (entry, held)
-                if key not in rescored:
-                    rescored[key] = _share(_covered(held, terms, links, discounts[entry]),
-                                           total, enough)
-                coverage = rescored[key]
-            score = self._phrase_score(phrase, coverage, matched, similarity)
-            best_phrase[entry] = max(score, best_phrase.get(entry, 0.0))
-        share = self.config.entry_weight
-        scored = []
-        for entry, score in best_phrase.items():
-            whole = _share(_covered(self.index.entry_tokens[entry], terms, links,
-                                    discounts[entry]), total, enough)
-            scored.append((-round(100 * ((1 - share) * score + share * whole), 1), entry))
-        scored.sort()  # best first; equal scores in knowledge base order
-        return [Match(self.index.entries[entry], -score) for score, entry in scored]
-
-    def _pool(self, candidates: set[int], terms: list[_Term], links: _Links, total: float,
-              enough: float) -> list[tuple[int, float]]:
-        """The ``candidate_pool`` candidates of highest coverage, each with its coverage.
-
-        Equal coverage: the earlier phrase in ``candidates`` order wins, as in heapq.nlargest.
-        """
-        by_coverage: dict[float, set[int]] = {}
-        for words, group in self._groups(candidates, links):
-            coverage = _share(_covered(words, terms, links), total, enough)
-            by_coverage.setdefault(coverage, set()).update(group)
-        pool: list[tuple[int, float]] = []
-        room = self.config.candidate_pool
-        for coverage in sorted(by_coverage, reverse=True):
-            group = by_coverage[coverage]
-            if len(group) > room:
-                group = list(islice((pid for pid in candidates if pid in group), room))
-            pool += [(pid, coverage) for pid in group]
-            room -= len(group)
-            if room <= 0:
-                break
-        return pool
-
-    def _groups(self, candidates: set[int], links: _Links) -> list[tuple[frozenset[str], set[int]]]:
-        """The candidates split by which of the question's known words they contain.
-
-        A phrase's coverage depends only on those words, so it is computed once per group,
-        and the split is made of set operations rather than a loop over the phrases.
-        """
-        postings = self.index.postings
-        groups: list[tuple[frozenset[str], set[int]]] = [(frozenset(), set(candidates))]
-        for word in links:
-            containing = candidates.intersection(*(postings[part] for part in word.split()))
-            if not containing:
-                continue
-            split = []
-            for words, group in groups:
-                inside = group & containing
-                if inside:
-                    group -= inside
-                    split.append((words | {word}, inside))
-                if group:
-                    split.append((words, group))
-            groups = split
-        return groups
+        question = _Question(terms, index)
+        phrases = np.array(sorted(candidates), dtype=np.intp)
+        coverage, _ = question.coverage(index.phrase_runs, phrases)
+        order = np.argsort(-_shares(coverage, total, enough), kind="stable")
+        pool = phrases[order[:config.candidate_pool]]
+        covered, places = question.coverage(index.phrase_runs, pool, self._phrase_discounts)
+        coverage = _shares(covered, total, enough)
+        starts = places[2]
+        specificity = np.add.reduceat(
+            question.matched_idf(index.phrase_runs.ids[places[0]]), starts
+        ) / index.phrase_weight[pool]
+        similarity = np.array(_similarities([term.word for term in terms],
+                                            [index.phrases[pid].sorted_text for pid in pool]))
+        spec_w, sim_w = config.specificity_weight, config.similarity_weight
+        shape = 1 - spec_w - sim_w + spec_w * specificity + sim_w * similarity
+        score = index.phrase_strength[pool] * coverage ** config.coverage_power * shape
+        owners = index.phrase_entry[pool]
+        by_entry = np.argsort(owners, kind="stable")
+        owners = owners[by_entry]
+        firsts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        entries = owners[firsts]
+        best = np.maximum.reduceat(score[by_entry], firsts)
+        whole = _shares(question.coverage(index.entry_runs, entries, self._entry_discounts)[0],
+                        total, enough)
+        share = config.entry_weight
+        blended = ((1 - share) * best + share * whole).tolist()
+        # Python's round, not numpy's: the score shown is the decimal one.
+        scored = sorted((-round(100 * value, 1), entry)
+                        for value, entry in zip(blended, entries.tolist(), strict=True))
+        # best first; equal scores in knowledge base order
+        return [Match(index.entries[entry], -score) for score, entry in scored]
 
     def _blend(self, ranked: list[Match], terms: list[_Term]) -> list[Match]:
         """The top entries re-scored with the naive Bayes posterior of the question's words."""
@@ -743,18 +716,6 @@ class Matcher:
             entries, phrases = index.entries, index.phrases
             found = {pid for pid in found if entries[phrases[pid].entry].kind in kinds}
         return found
-
-    def _phrase_score(self, phrase: Phrase, coverage: float, matched: dict[str, float],
-                      similarity: float) -> float:
-        """Score 0..1 of one phrase: coverage, specificity and whole-phrase similarity."""
-        config = self.config
-        # Only the matched words: the others would add 0.0, which changes no sum.
-        specificity = sum([idf * matched[w] for w, idf in phrase.weights if w in matched]
-                          ) / phrase.weight
-        spec_w, sim_w = config.specificity_weight, config.similarity_weight
-        shape = 1 - spec_w - sim_w + spec_w * specificity + sim_w * similarity
-        return phrase.strength * coverage ** config.coverage_power * shape
-
 
 def decide(candidates: tuple[Match, ...], threshold: float, margin: float) -> str:
     """Why the top candidate is answered or not: "confident", "low_score" or "ambiguous"."""
@@ -793,40 +754,108 @@ def _similarities(words: list[str], sorted_texts: list[str]) -> list[float]:
     return [ratio / 100 for ratio in found[0].tolist()]
 
 
-def _share(matched: float, total: float, enough: float) -> float:
+def _shares(matched: np.ndarray, total: float, enough: float) -> np.ndarray:
     """Coverage 0..1: the share of the question matched, or, for a long question, enough
     matched evidence (several rare words) on its own."""
-    return max(matched / total, min(1.0, matched / enough))
+    return np.maximum(matched / total, np.minimum(1.0, matched / enough))
 
 
-_NO_DISCOUNTS: Mapping[str, float] = MappingProxyType({})
+def _discounted(runs: Runs, owners: np.ndarray, discounts: tuple[dict[str, float], ...],
+                words: tuple[str, ...]) -> np.ndarray:
+    """The share each word of ``runs`` counts, from the discounts of the entry owning it."""
+    return np.array([discounts[owner].get(words[word], 1.0)
+                     for owner, word in zip(owners.tolist(), runs.ids.tolist(), strict=True)])
 
 
-def _links(terms: list[_Term]) -> _Links:
-    """Each known word the question matches -> (term position, similarity) pairs."""
-    links: dict[str, list[tuple[int, float]]] = {}
-    for position, term in enumerate(terms):
-        for known, similarity in term.known.items():
-            links.setdefault(known, []).append((position, similarity))
-    return {word: tuple(pairs) for word, pairs in links.items()}
+class _Question:
+    """The question's terms as arrays, to score many phrases or entries at once.
 
+    Coverage is the IDF weight of the question's terms a set of words matches: each term
+    counts its best similarity among the known words it matches that the set holds (times
+    the set's discount for that word), so a term matched twice ("runchart", and a synonym)
+    counts once.
+    """
 
-def _covered(words: Collection[str], terms: list[_Term], links: _Links,
-             discounts: Mapping[str, float] = _NO_DISCOUNTS) -> float:
-    """The IDF weight of the question's terms matched by ``words`` (a phrase or an entry);
-    a match on a word in ``discounts`` counts that share of its similarity."""
-    best: dict[int, float] = {}
-    for word, pairs in links.items():
-        if word in words or (" " in word and all(part in words for part in word.split())):
-            factor = 1.0
-            if discounts:  # a stand-in of several words counts as its most discounted one
-                factor = (discounts.get(word, 1.0) if " " not in word
-                          else min(discounts.get(part, 1.0) for part in word.split()))
-            for position, similarity in pairs:
-                similarity *= factor
-                if similarity > best.get(position, 0.0):
-                    best[position] = similarity
-    return sum(terms[position].weight * similarity for position, similarity in best.items())
+    def __init__(self, terms: list[_Term], index: Index) -> None:
+        self.weights = np.array([term.weight for term in terms])
+        links: dict[str, dict[int, float]] = {}  # known word -> term position -> similarity
+        for position, term in enumerate(terms):
+            for known, similarity in term.known.items():
+                links.setdefault(known, {})[position] = similarity
+        self.link_of = np.full(len(index.words), -1, dtype=np.intp)
+        # Stand-ins of several words ("health technology wales"): held when all parts are.
+        self.compounds: list[tuple[int, list[int]]] = []
+        matched = np.zeros(len(index.words))  # each known word's best similarity
+        for link, (known, positions) in enumerate(links.items()):
+            parts = [index.word_id[part] for part in known.split()]
+            if len(parts) == 1:
+                self.link_of[parts[0]] = link
+            else:
+                self.compounds.append((link, parts))
+            best = max(positions.values())
+            for part in parts:
+                matched[part] = max(matched[part], best)
+        self._matched_idf = index.word_idf * matched
+        # Each known word's (term position, similarity) pairs, as runs.
+        self.pairs = Runs(np.cumsum([0] + [len(p) for p in links.values()], dtype=np.intp),
+                          np.array([n for p in links.values() for n in p], dtype=np.intp))
+        self.pair_similarity = np.array([v for p in links.values() for v in p.values()])
+        # Whether some term matches several known words, so a set holding two of them
+        # must count the term once, at the better.
+        self.shared = len(self.pairs.ids) > len(set(self.pairs.ids.tolist()))
+
+    def matched_idf(self, ids: np.ndarray) -> np.ndarray:
+        """Each word's IDF times the best similarity the question matches it with (0 for
+        a word the question does not match)."""
+        return self._matched_idf[ids]
+
+    def coverage(self, runs: Runs, rows: np.ndarray, discounts: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The coverage of each of the runs ``rows`` (phrases or entries), each word counted
+        at its share in ``discounts`` (one per place in ``runs.ids``; None: all 1), and
+        ``runs.gather(rows)``."""
+        gathered = runs.gather(rows)
+        places, row_of, _ = gathered
+        ids = runs.ids[places]
+        links = self.link_of[ids]
+        hits = np.flatnonzero(links >= 0)
+        held, found = row_of[hits], links[hits]  # which row holds which known word
+        shares = discounts[places[hits]] if discounts is not None else np.ones(hits.size)
+        if self.compounds:
+            extra = [self._holding(link, parts, ids, places, row_of, discounts)
+                     for link, parts in self.compounds]
+            held = np.concatenate([held, *(np.array(list(e), dtype=np.intp) for e in extra)])
+            found = np.concatenate([found, *(np.full(len(e), link, dtype=np.intp)
+                                             for e, (link, _) in zip(extra, self.compounds,
+                                                                     strict=True))])
+            shares = np.concatenate([shares, *(np.array(list(e.values())) for e in extra)])
+        # Each (row, known word) as the terms that word matches.
+        pairs, hit, _ = self.pairs.gather(found)
+        row, position = held[hit], self.pairs.ids[pairs]
+        value = self.pair_similarity[pairs] * shares[hit]
+        if self.shared and value.size:  # a term counts its best match in the row, once
+            keys = row * len(self.weights) + position
+            order = np.argsort(keys, kind="stable")
+            keys = keys[order]
+            firsts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+            value = np.maximum.reduceat(value[order], firsts)
+            row, position = np.divmod(keys[firsts], len(self.weights))
+        covered = np.bincount(row, weights=self.weights[position] * value, minlength=len(rows))
+        return covered, gathered
+
+    @staticmethod
+    def _holding(link: int, parts: list[int], ids: np.ndarray, places: np.ndarray,
+                 row_of: np.ndarray, discounts: np.ndarray | None) -> dict[int, float]:
+        """The rows holding every part of a stand-in of several words, each with the share
+        of its most discounted part."""
+        shares: dict[int, float] | None = None
+        for part in parts:
+            at = np.flatnonzero(ids == part)
+            factors = discounts[places[at]] if discounts is not None else np.ones(at.size)
+            found = dict(zip(row_of[at].tolist(), factors.tolist(), strict=True))
+            shares = found if shares is None else {
+                row: min(share, found[row]) for row, share in shares.items() if row in found}
+        return shares or {}
 
 
 def _says_nothing_in_welsh(word: str) -> bool:

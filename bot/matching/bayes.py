@@ -19,6 +19,8 @@ import math
 from collections import Counter, defaultdict
 from itertools import chain
 
+import numpy as np
+
 from bot.matching.index import Index
 
 
@@ -40,7 +42,10 @@ class WordModel:
         for entry, entry_counts in enumerate(counts):
             for word, count in entry_counts.items():
                 gains[word].append((entry, math.log((count + smoothing) / smoothing)))
-        self._gains = {word: tuple(pairs) for word, pairs in gains.items()}
+        # Per word: the entries using it, and what it adds to each, as arrays.
+        self._gains = {word: (np.array([entry for entry, _ in pairs], dtype=np.intp),
+                              np.array([gain for _, gain in pairs]))
+                       for word, pairs in gains.items()}
         self._rest: dict[int, float] = {}  # question length -> log sum over all entries
 
     def posterior(self, words: list[str]) -> dict[int, float]:
@@ -50,14 +55,17 @@ class WordModel:
         if not words:
             return {}
         scale = 1 / self.temperature
-        touched: dict[int, float] = defaultdict(float)
-        for word in words:
-            for entry, gain in self._gains[word]:
-                touched[entry] += gain
+        entries = np.concatenate([self._gains[word][0] for word in words])
+        # Each entry's gains summed in the words' order, listed in the order the words
+        # first reach them, so every sum below adds up in the same order as one loop would.
+        touched, first = np.unique(entries, return_index=True)
+        touched = touched[np.argsort(first, kind="stable")].tolist()
+        summed = np.bincount(entries, minlength=len(self._floor),
+                             weights=np.concatenate([self._gains[word][1] for word in words]))
         length = len(words)
         floor = self._floor
         log_like = {entry: (length * floor[entry] + gain) * scale
-                    for entry, gain in touched.items()}
+                    for entry, gain in zip(touched, summed[touched].tolist(), strict=True)}
         top = max(log_like.values())
         # Entries using none of the words; the touched ones are counted here too, at their
         # floor, which is negligible beside their real likelihood.

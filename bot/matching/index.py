@@ -161,9 +161,9 @@ class Runs:
         the row (0 .. len(rows) - 1) of each, and where each row starts among them."""
         begins = self.starts[rows]
         lengths = self.starts[rows + 1] - begins
-        firsts = np.cumsum(lengths) - lengths
-        places = np.arange(int(lengths.sum())) + np.repeat(begins - firsts, lengths)
-        return places, np.repeat(np.arange(len(rows)), lengths), firsts
+        firsts = lengths.cumsum() - lengths
+        places = np.arange(int(lengths.sum())) + (begins - firsts).repeat(lengths)
+        return places, np.arange(len(rows)).repeat(lengths), firsts
 
 
 def _phrase(entry: int, words: tuple[str, ...], strength: float, idf: dict[str, float]

@@ -23,9 +23,9 @@ across all its phrases. Keywords, often shared between entries, score a little b
 titles, names, aliases and phrasings. Only the phrases with the highest coverage, found
 through an inverted index, are scored in full, so the cost grows with the words shared,
 not with the size of the knowledge base; they are scored all at once, as arrays of the
-index's word ids (``_Question``), not one by one in Python. Finally the top entries' scores are blended with
-a naive Bayes posterior of the question's words (``bayes.py``), which reads a long question
-as a whole where no single phrasing explains it.
+index's word ids (``_Question``), not one by one in Python. Finally the top entries'
+scores are blended with a naive Bayes posterior of the question's words (``bayes.py``),
+which reads a long question as a whole where no single phrasing explains it.
 """
 
 from __future__ import annotations
@@ -652,7 +652,7 @@ class Matcher:
         if any(term.off_topic for term in terms):
             enough = float("inf")  # a long story is forgiven its unknown words, not these
         question = _Question(terms, index)
-        phrases = np.array(sorted(candidates), dtype=np.intp)
+        phrases = np.sort(np.fromiter(candidates, dtype=np.intp, count=len(candidates)))
         coverage, _ = question.coverage(index.phrase_runs, phrases)
         order = np.argsort(-_shares(coverage, total, enough), kind="stable")
         pool = phrases[order[:config.candidate_pool]]
@@ -670,7 +670,7 @@ class Matcher:
         owners = index.phrase_entry[pool]
         by_entry = np.argsort(owners, kind="stable")
         owners = owners[by_entry]
-        firsts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        firsts = _firsts(owners)
         entries = owners[firsts]
         best = np.maximum.reduceat(score[by_entry], firsts)
         whole = _shares(question.coverage(index.entry_runs, entries, self._entry_discounts)[0],
@@ -752,6 +752,12 @@ def _similarities(words: list[str], sorted_texts: list[str]) -> list[float]:
     found = process.cdist([" ".join(sorted(words))], sorted_texts, scorer=fuzz.ratio,
                           dtype=np.float64)
     return [ratio / 100 for ratio in found[0].tolist()]
+
+
+def _firsts(ordered: np.ndarray) -> np.ndarray:
+    """Where each run of equal values of a sorted, non-empty array begins."""
+    changes = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+    return np.concatenate((np.zeros(1, dtype=changes.dtype), changes))
 
 
 def _shares(matched: np.ndarray, total: float, enough: float) -> np.ndarray:
@@ -837,7 +843,7 @@ class _Question:
             keys = row * len(self.weights) + position
             order = np.argsort(keys, kind="stable")
             keys = keys[order]
-            firsts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+            firsts = _firsts(keys)
             value = np.maximum.reduceat(value[order], firsts)
             row, position = np.divmod(keys[firsts], len(self.weights))
         covered = np.bincount(row, weights=self.weights[position] * value, minlength=len(rows))

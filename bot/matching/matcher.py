@@ -828,13 +828,14 @@ class _Question:
         held, found = row_of[hits], links[hits]  # which row holds which known word
         shares = discounts[places[hits]] if discounts is not None else np.ones(hits.size)
         if self.compounds:
-            extra = [self._holding(link, parts, ids, places, row_of, discounts)
-                     for link, parts in self.compounds]
-            held = np.concatenate([held, *(np.array(list(e), dtype=np.intp) for e in extra)])
-            found = np.concatenate([found, *(np.full(len(e), link, dtype=np.intp)
-                                             for e, (link, _) in zip(extra, self.compounds,
-                                                                     strict=True))])
-            shares = np.concatenate([shares, *(np.array(list(e.values())) for e in extra)])
+            holders, links_of, shares_of = [held], [found], [shares]
+            for link, parts in self.compounds:
+                holding, share = self._holding(parts, ids, places, row_of, discounts)
+                holders.append(holding)
+                links_of.append(np.full(len(holding), link, dtype=np.intp))
+                shares_of.append(share)
+            held, found = np.concatenate(holders), np.concatenate(links_of)
+            shares = np.concatenate(shares_of)
         # Each (row, known word) as the terms that word matches.
         pairs, hit, _ = self.pairs.gather(found)
         row, position = held[hit], self.pairs.ids[pairs]
@@ -850,18 +851,21 @@ class _Question:
         return covered, gathered
 
     @staticmethod
-    def _holding(link: int, parts: list[int], ids: np.ndarray, places: np.ndarray,
-                 row_of: np.ndarray, discounts: np.ndarray | None) -> dict[int, float]:
-        """The rows holding every part of a stand-in of several words, each with the share
-        of its most discounted part."""
-        shares: dict[int, float] | None = None
+    def _holding(parts: list[int], ids: np.ndarray, places: np.ndarray, row_of: np.ndarray,
+                 discounts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The rows holding every part of a stand-in of several words, ascending, and the
+        share of each one's most discounted part."""
+        rows = share = None
         for part in parts:
-            at = np.flatnonzero(ids == part)
-            factors = discounts[places[at]] if discounts is not None else np.ones(at.size)
-            found = dict(zip(row_of[at].tolist(), factors.tolist(), strict=True))
-            shares = found if shares is None else {
-                row: min(share, found[row]) for row, share in shares.items() if row in found}
-        return shares or {}
+            at = np.flatnonzero(ids == part)  # a row holds a word at most once: unique rows
+            found = discounts[places[at]] if discounts is not None else np.ones(at.size)
+            if rows is None:
+                rows, share = row_of[at], found
+            else:
+                rows, mine, theirs = np.intersect1d(rows, row_of[at], assume_unique=True,
+                                                    return_indices=True)
+                share = np.minimum(share[mine], found[theirs])
+        return rows, share
 
 
 def _says_nothing_in_welsh(word: str) -> bool:

@@ -621,12 +621,7 @@ class OnePhraseAtATime(Matcher):
         if not candidates:
             return []
         index, config = self.index, self.config
-        total = sum(term.weight for term in terms)
-        known_weight = sum(term.weight for term in terms if term.known)
-        enough = max(config.evidence_words * index.max_idf,
-                     config.evidence_known_share * known_weight) or float("inf")
-        if any(term.off_topic for term in terms):
-            enough = float("inf")
+        total, enough = self._denominators(terms)
         links: dict[str, list[tuple[int, float]]] = {}
         for position, term in enumerate(terms):
             for known, similarity in term.known.items():

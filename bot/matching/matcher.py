@@ -645,12 +645,7 @@ class Matcher:
         if not candidates:
             return []
         config, index = self.config, self.index
-        total = sum(term.weight for term in terms)
-        known_weight = sum(term.weight for term in terms if term.known)
-        enough = max(config.evidence_words * index.max_idf,
-                     config.evidence_known_share * known_weight) or float("inf")
-        if any(term.off_topic for term in terms):
-            enough = float("inf")  # a long story is forgiven its unknown words, not these
+        total, enough = self._denominators(terms)
         question = _Question(terms, index)
         phrases = np.sort(np.fromiter(candidates, dtype=np.intp, count=len(candidates)))
         coverage, _ = question.coverage(index.phrase_runs, phrases)
@@ -682,6 +677,18 @@ class Matcher:
                         for value, entry in zip(blended, entries.tolist(), strict=True))
         # best first; equal scores in knowledge base order
         return [Match(index.entries[entry], -score) for score, entry in scored]
+
+    def _denominators(self, terms: list[_Term]) -> tuple[float, float]:
+        """What coverage is a share of (``_shares``): the weight of all the question's terms,
+        and the matched weight that is enough on its own (infinite: no such shortcut)."""
+        config = self.config
+        total = sum(term.weight for term in terms)
+        known_weight = sum(term.weight for term in terms if term.known)
+        enough = max(config.evidence_words * self.index.max_idf,
+                     config.evidence_known_share * known_weight) or float("inf")
+        if any(term.off_topic for term in terms):
+            enough = float("inf")  # a long story is forgiven its unknown words, not these
+        return total, enough
 
     def _blend(self, ranked: list[Match], terms: list[_Term]) -> list[Match]:
         """The top entries re-scored with the naive Bayes posterior of the question's words."""

@@ -33,6 +33,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Collection
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -290,6 +291,13 @@ class Matcher:
         against the Welsh and English texts together. A long question declined as a whole
         may be answered from its asking part (``MatcherConfig.asking_part_gap``).
         """
+        token = _EMBEDDED.set({})
+        try:
+            return self._match(text, limit, kinds)
+        finally:
+            _EMBEDDED.reset(token)
+
+    def _match(self, text: str, limit: int, kinds: set[str] | None) -> MatchResult:
         config = self.config
         result = self._match_routed(text, max(limit, config.asking_part_depth), kinds)
         if result.best is None and config.asking_part_gap is not None:
@@ -345,7 +353,7 @@ class Matcher:
         meaning = self.meaning() if questions else None
         if meaning is None or not len(meaning.vectors):
             return None
-        question = bundled_embedder().embed_one(text)
+        question = _embedded(text)
         similarities = self._off_topic_question_vectors() @ question
         nearest = questions[int(np.argmax(similarities))]
         return (_nearest_mean(similarities) - _nearest_mean(meaning.vectors @ question),
@@ -412,7 +420,7 @@ class Matcher:
         meaning = self.meaning()
         if meaning is None:
             return result
-        question = bundled_embedder().embed_one(result.query)
+        question = _embedded(result.query)
         if meaning.similarity(question, self.index.position[result.best.entry.id]) >= (
                 config.semantic_veto):
             return result
@@ -515,7 +523,7 @@ class Matcher:
         """The ranking re-scored with the semantic similarity of the question (semantic.py)."""
         assert self.semantic is not None
         config, index = self.config, self.index
-        similarity = self.semantic.best(bundled_embedder().embed_one(text))
+        similarity = self.semantic.best(_embedded(text))
         lexical = {index.position[m.entry.id]: m.score for m in ranked}
         blended = blend_scores(lexical, similarity, config.semantic_share,
                                config.semantic_floor, config.semantic_ceiling,
@@ -759,6 +767,21 @@ def _similarities(words: list[str], sorted_texts: list[str]) -> list[float]:
     found = process.cdist([" ".join(sorted(words))], sorted_texts, scorer=fuzz.ratio,
                           dtype=np.float64)
     return [ratio / 100 for ratio in found[0].tolist()]
+
+
+# The vectors of the texts one match() has embedded: the veto and the off-topic check embed
+# the same question. Kept for that match only, so no question outlives its answer here.
+_EMBEDDED: ContextVar[dict[str, np.ndarray] | None] = ContextVar("embedded", default=None)
+
+
+def _embedded(text: str) -> np.ndarray:
+    """The unit vector of ``text`` (WordLlama), embedded once per match."""
+    vectors = _EMBEDDED.get()
+    if vectors is None:
+        return bundled_embedder().embed_one(text)
+    if text not in vectors:
+        vectors[text] = bundled_embedder().embed_one(text)
+    return vectors[text]
 
 
 def _firsts(ordered: np.ndarray) -> np.ndarray:

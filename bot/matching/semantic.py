@@ -28,7 +28,7 @@ import threading
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -71,9 +71,6 @@ class Embedder:
         self.tokenizer.no_padding()
         self.tokenizer.no_truncation()
         self.dimensions = int(self.table.shape[1])
-        # One question is embedded by the veto and again by the off-topic check, with the
-        # asking part's own in between: the last few are kept (read-only) for the second.
-        self.embed_one = lru_cache(maxsize=8)(self._embed_one)
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
         """One float32 row of length 1 per text (zeros for a text with no tokens)."""
@@ -94,18 +91,14 @@ class Embedder:
         np.divide(found, norms, out=found, where=norms > 0)
         return found
 
-    def _embed_one(self, text: str) -> np.ndarray:
-        """The unit vector of one text (zeros if it has no tokens), read-only."""
+    def embed_one(self, text: str) -> np.ndarray:
+        """The unit vector of one text (zeros if it has no tokens)."""
         ids = self.tokenizer.encode(text, add_special_tokens=False).ids
         if not ids:
-            vector = np.zeros(self.dimensions, dtype=np.float32)
-        else:
-            vector = self.table[np.clip(ids, 0, self.table.shape[0] - 1)].astype(np.float32).sum(0)
-            norm = float(np.linalg.norm(vector))
-            if norm > 0:
-                vector /= norm
-        vector.flags.writeable = False
-        return vector
+            return np.zeros(self.dimensions, dtype=np.float32)
+        vector = self.table[np.clip(ids, 0, self.table.shape[0] - 1)].astype(np.float32).sum(0)
+        norm = float(np.linalg.norm(vector))
+        return vector / norm if norm > 0 else vector
 
 
 @cache

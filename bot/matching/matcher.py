@@ -732,6 +732,7 @@ class Matcher:
             found = {pid for pid in found if entries[phrases[pid].entry].kind in kinds}
         return found
 
+
 def decide(candidates: tuple[Match, ...], threshold: float, margin: float) -> str:
     """Why the top candidate is answered or not: "confident", "low_score" or "ambiguous"."""
     if not candidates or candidates[0].score < threshold:

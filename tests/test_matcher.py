@@ -361,19 +361,19 @@ FINAL_FLOORS = {
     # The veto by meaning (fifth session) left final_c at 68/80 and 35/40 and moved final_d
     # to 39/40 declined.
     "blind16_final_c.yaml": (69 / 80, 37 / 40), "blind16_final_d.yaml": (63 / 80, 39 / 40),
-    "blind_cy_final3.yaml": (61 / 80, 38 / 40),
+    "blind_cy_final3.yaml": (62 / 80, 38 / 40),
     # Written blind in the fourth session of 2026-12-02, measured once on 5ae7625 and again
     # on f7c9288 (the same counts); never diagnosed. Its floor failed once, on afe4f8e (65/80,
     # counts only), and that change was reverted for it: it has informed one decision.
-    "blind_cy_final4.yaml": (67 / 80, 38 / 40),
+    "blind_cy_final4.yaml": (70 / 80, 38 / 40),
     # Written blind in the fifth session of 2026-12-02, measured once (diag_e on dc5a5d3,
     # diag5 on 5715b5e), then diagnosed: they guard what was found, they measure nothing new.
-    "blind16_diag_e.yaml": (64 / 80, 40 / 40), "blind_cy_diag5.yaml": (63 / 80, 38 / 40),
+    "blind16_diag_e.yaml": (64 / 80, 40 / 40), "blind_cy_diag5.yaml": (64 / 80, 38 / 40),
     # Written blind in the sixth session of 2026-12-02, measured once on 48a10c7; F and cy6
     # then diagnosed (long questions: passage scoring), G, H and cy7 measured once more after.
     # Scoring long questions in passages (sixth session) moved final_a, final_c, final_d and
     # final4 up by one or two, dev2 down by one (69 -> 68).
-    "blind16_diag_f.yaml": (61 / 80, 38 / 40), "blind_cy_diag6.yaml": (51 / 80, 34 / 40),
+    "blind16_diag_f.yaml": (61 / 80, 38 / 40), "blind_cy_diag6.yaml": (51 / 80, 33 / 40),
     "blind16_final_g.yaml": (63 / 80, 39 / 40), "blind16_final_h.yaml": (57 / 80, 38 / 40),
     "blind_cy_final7.yaml": (56 / 80, 34 / 40),
     # Written blind on 2026-12-03 from the entry titles only, measured once after that day's
@@ -385,12 +385,17 @@ FINAL_FLOORS = {
     "blind16_final_j.yaml": (68 / 80, 39 / 40), "blind_cy_final9.yaml": (70 / 80, 35 / 40),
     # Written blind in the fourth session of 2026-12-03 from the entries' ids and titles
     # only, measured once on e76f221 (counts only), informing nothing.
-    "blind_cy_final10.yaml": (58 / 80, 36 / 40), "blind_cy_final11.yaml": (62 / 80, 36 / 40),
+    "blind_cy_final10.yaml": (57 / 80, 36 / 40), "blind_cy_final11.yaml": (63 / 80, 36 / 40),
     # The off-topic questions (knowledge/off_topic_questions.yaml, 2026-12-03) raised the
     # decline floors above to their new counts and cost dev2, final_h and final7 one right
     # answer each: measured after a rule fixed on the used sets (benchmarks/README.md). The
     # cap on the check by meaning (off_topic_meaning_below, added for speed) then took one
     # decline back from final_c (38 -> 37); it was kept, the clean set deciding nothing.
+    # Correcting the Welsh dictionary's misreadings (welsh.LEMMA_FIXES, 2026-12-04), kept by
+    # a rule fixed on the used sets (more right, declines down by at most a point: Welsh
+    # 666 -> 671 of 800 right, 368 -> 367 of 400 declined), moved final3, final4, final11
+    # and diag5 up (61 -> 62, 67 -> 70, 62 -> 63, 63 -> 64), final10 down (58 -> 57) and
+    # diag6's declines down (34 -> 33); the clean sets, counted after, decided nothing.
 }
 
 

@@ -25,6 +25,22 @@ def test_welsh_words_come_to_their_dictionary_form(word: str, expected: str) -> 
     assert radical(word) == expected
 
 
+@pytest.mark.parametrize(("singular", "plural"), [
+    ("dyfais", "dyfeisiau"), ("gwerth", "gwerthoedd"), ("grant", "grantiau"),
+    ("ward", "wardiau"),
+])
+def test_a_word_the_dictionary_misreads_comes_to_the_same_form_as_its_plural(
+        singular: str, plural: str) -> None:
+    # simplemma reads each singular as a mutated form of another word (dyfais as tyfu, to
+    # grow; gwerth, value, as gwerthu, to sell; grant as creu; ward as gward).
+    assert radical(singular) == radical(plural) == singular
+
+
+def test_procurement_and_to_sell_are_not_read_as_to_get_and_value() -> None:
+    assert radical("caffael") == "caffael" != radical("cael")
+    assert radical("gwerth") != radical("gwerthu")
+
+
 @pytest.mark.parametrize(("word", "expected"), [
     ("petha", "peth"), ("pethe", "peth"), ("ddechra", "dechrau"), ("syniada", "syniad"),
     ("grantia", "grant"), ("costa", "cost"),

@@ -44,6 +44,17 @@ SPOKEN: dict[str, str] = {
 # Dictionary forms of northern or southern words -> the written standard's ("sgwennu" and
 # "pres", money, are known words, but the knowledge base writes "ysgrifennu" and "arian").
 SPOKEN_LEMMAS: dict[str, str] = {"sgwennu": "ysgrifennu", "pres": "arian"}
+# Words the dictionary reads as another word, most as a mutated form of it, though its own
+# plural has the right lemma ("dyfeisiau" -> "dyfais" but "dyfais" -> "tyfu", to grow;
+# "gwerthoedd" -> "gwerth" but "gwerth", value, -> "gwerthu", to sell; "grantiau" -> "grant"
+# but "grant" -> "creu", to create; "wardiau" -> "ward" but "ward" -> "gward"), and
+# "caffael", procurement, as "cael", to get. Each -> its own dictionary form.
+LEMMA_FIXES: dict[str, str] = {
+    "dyfais": "dyfais", "gwerth": "gwerth", "grant": "grant", "ward": "ward",
+    "caffael": "caffael", "chart": "chart", "wales": "wales", "gaeaf": "gaeaf",
+    "araf": "araf", "gwared": "gwared", "hytrach": "hytrach", "nodwch": "nodi",
+    "rydych": "bod",
+}
 
 # Reverse mutations: a mutated beginning -> the radical beginnings it can come from,
 # longest first so "ngh" is tried before "ng".
@@ -66,6 +77,8 @@ def radical(word: str) -> str:
     """
     if not word.isalpha():
         return word
+    if word in LEMMA_FIXES:
+        return LEMMA_FIXES[word]
     lemma = lemmatize(SPOKEN.get(word) or written(word), lang="cy").casefold()
     return SPOKEN_LEMMAS.get(lemma, lemma)
 

@@ -911,9 +911,9 @@ def _says_nothing_in_welsh(word: str) -> bool:
     return form == "gwneud" or form in WELSH_STOP_WORDS
 
 
-# Words the lemmatiser reads as function words that are not: "caffael" (procurement) as
-# "cael", "meini" (meini prawf, criteria) as "maen".
-_NOT_FUNCTION_WORDS = frozenset(("caffael", "meini"))
+# Words the lemmatiser reads as function words that are not: "meini" (meini prawf,
+# criteria) as "maen". ("caffael", read as "cael", is corrected in welsh.LEMMA_FIXES.)
+_NOT_FUNCTION_WORDS = frozenset(("meini",))
 
 
 def _has_welsh(kb: KnowledgeBase) -> bool:

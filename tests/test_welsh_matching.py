@@ -27,7 +27,7 @@ def test_welsh_words_come_to_their_dictionary_form(word: str, expected: str) -> 
 
 @pytest.mark.parametrize(("singular", "plural"), [
     ("dyfais", "dyfeisiau"), ("gwerth", "gwerthoedd"), ("grant", "grantiau"),
-    ("ward", "wardiau"),
+    ("ward", "wardiau"), ("cam", "camau"),
 ])
 def test_a_word_the_dictionary_misreads_comes_to_the_same_form_as_its_plural(
         singular: str, plural: str) -> None:
@@ -39,6 +39,13 @@ def test_a_word_the_dictionary_misreads_comes_to_the_same_form_as_its_plural(
 def test_procurement_and_to_sell_are_not_read_as_to_get_and_value() -> None:
     assert radical("caffael") == "caffael" != radical("cael")
     assert radical("gwerth") != radical("gwerthu")
+
+
+def test_next_is_one_word_and_english_words_in_welsh_stay_english() -> None:
+    # "y cam nesaf" and "be nesa": the dictionary read them as "agos" (near) and "nesu".
+    assert radical("nesa") == radical("nesaf") == "nesaf"
+    # "siart run", "llenwi'r form": not "rhun", nor "bachgenyn" (a boy).
+    assert (radical("run"), radical("form")) == ("run", "form")
 
 
 @pytest.mark.parametrize(("word", "expected"), [

@@ -53,7 +53,8 @@ LEMMA_FIXES: dict[str, str] = {
     "dyfais": "dyfais", "gwerth": "gwerth", "grant": "grant", "ward": "ward",
     "caffael": "caffael", "chart": "chart", "wales": "wales", "gaeaf": "gaeaf",
     "araf": "araf", "gwared": "gwared", "hytrach": "hytrach", "nodwch": "nodi",
-    "rydych": "bod",
+    "rydych": "bod", "run": "run", "form": "form", "cam": "cam", "nesa": "nesaf",
+    "nesaf": "nesaf",
 }
 
 # Reverse mutations: a mutated beginning -> the radical beginnings it can come from,

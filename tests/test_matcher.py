@@ -624,7 +624,7 @@ def test_a_vocabulary_of_common_words_only_is_ignored() -> None:
 class OnePhraseAtATime(Matcher):
     """The reference: the scoring in plain Python, one phrase and one entry at a time."""
 
-    def _rank(self, terms: list, kinds: set[str] | None) -> list:
+    def _rank(self, terms: list, kinds: set[str] | None, top: int | None = None) -> list:
         candidates = self._candidates(terms, kinds)
         if not candidates:
             return []
@@ -672,7 +672,7 @@ class OnePhraseAtATime(Matcher):
             (-round(100 * ((1 - share) * score
                            + share * coverage(index.entry_tokens[entry], discounts[entry])), 1),
              entry) for entry, score in best_phrase.items())
-        return [Match(index.entries[entry], -score) for score, entry in scored]
+        return [Match(index.entries[entry], -score) for score, entry in scored][:top]
 
 
 @pytest.mark.parametrize("pool", [5, 40, MatcherConfig.candidate_pool])
@@ -690,6 +690,24 @@ def test_array_scoring_ranks_exactly_like_one_phrase_at_a_time(pool: int) -> Non
         assert got.reason == expected.reason, question
         assert [(m.entry.id, m.score) for m in got.candidates] == [
             (m.entry.id, m.score) for m in expected.candidates], question
+
+
+def test_a_ranking_asked_for_its_first_few_gives_exactly_the_first_few() -> None:
+    # Passages keep only their first five: their rankings turn only those into matches,
+    # leaving out entries that cannot round up to them.
+    matcher = Matcher(load_knowledge(REAL_KB))
+    questions = [e.question for e in matcher.kb.examples] + [
+        e.question for e in load_examples(DATA / "blind16_diag_e.yaml")]
+    compared = 0
+    for question in questions:
+        sequence = word_sequence(question)
+        words = list(dict.fromkeys(sequence))
+        terms = matcher._terms(words, matcher._read_vocabulary(sequence), {})
+        whole = matcher._rank(terms, None)
+        for top in (1, 3, 5, 10):
+            assert matcher._rank(terms, None, top) == whole[:top], (question, top)
+            compared += len(whole) > top
+    assert compared > 500  # most rankings were cut
 
 
 def test_scores_do_not_depend_on_the_hash_seed() -> None:

@@ -492,13 +492,15 @@ class Matcher:
         return self._decide(text, tuple(ranked[:limit]))
 
     def _ranked(self, sequence: list[str], words: list[str], kinds: set[str] | None,
-                seen: _SeenWords) -> list[Match]:
+                seen: _SeenWords, top: int | None = None) -> list[Match]:
         """The entries sharing a word with ``words`` (the question's informative words, once
         each, from ``sequence``, all of them in order), scored and blended, best first.
         ``seen``: the known words each word of the question matched, filled as they are
-        looked up."""
+        looked up. ``top``: only the first ``top`` are wanted (at most the blend's depth)."""
         terms = self._terms(words, self._read_vocabulary(sequence), seen)
-        return self._blend(self._rank(terms, kinds), terms)
+        if top is not None and self.config.bayes_share > 0:
+            top = max(top, self.config.bayes_depth)  # the blend reorders this many
+        return self._blend(self._rank(terms, kinds, top), terms)
 
     def _with_passages(self, sequence: list[str], ranked: list[Match], size: int,
                        kinds: set[str] | None, seen: _SeenWords) -> list[Match]:
@@ -511,7 +513,7 @@ class Matcher:
         sequence = sequence[:2 * self.config.max_query_words]
         for start in range(0, len(sequence) - size + step, step):
             run = sequence[start:start + size]
-            for match in self._ranked(run, list(dict.fromkeys(run)), kinds, seen)[:5]:
+            for match in self._ranked(run, list(dict.fromkeys(run)), kinds, seen, 5)[:5]:
                 known = best.get(match.entry.id)
                 if known is None or known.score < match.score:
                     best[match.entry.id] = match
@@ -640,14 +642,16 @@ class Matcher:
             return self.index.max_idf * self.config.unknown_weight
         return max(self.index.idf[part] for part in best.split())
 
-    def _rank(self, terms: list[_Term], kinds: set[str] | None) -> list[Match]:
+    def _rank(self, terms: list[_Term], kinds: set[str] | None, top: int | None = None
+              ) -> list[Match]:
         """Entries sharing a word with the question, scored and sorted best first.
 
         The phrases sharing a word with the question are scored all at once, as arrays
         (``_Question``): their coverage, the ``candidate_pool`` of highest coverage (equal
         coverage: the earlier phrase in the knowledge base), then for those their coverage
         counting each entry's discounted words, specificity and similarity, each entry's
-        best phrase, and the coverage of each such entry's words all together.
+        best phrase, and the coverage of each such entry's words all together. ``top``: only
+        the first ``top`` entries are wanted (a passage's), so only they become matches.
         """
         candidates = self._candidates(terms, kinds)
         if not candidates:
@@ -679,12 +683,17 @@ class Matcher:
         whole = _shares(question.coverage(index.entry_runs, entries, self._entry_discounts)[0],
                         total, enough)
         share = config.entry_weight
-        blended = ((1 - share) * best + share * whole).tolist()
+        blended = (1 - share) * best + share * whole
+        if top is not None and blended.size > top:
+            # Leave out only entries that cannot round to the top-th score: 0.1 below it.
+            cut = np.partition(blended, blended.size - top)[blended.size - top]
+            keep = np.flatnonzero(100 * blended >= 100 * cut - 0.1)
+            blended, entries = blended[keep], entries[keep]
         # Python's round, not numpy's: the score shown is the decimal one.
         scored = sorted((-round(100 * value, 1), entry)
-                        for value, entry in zip(blended, entries.tolist(), strict=True))
+                        for value, entry in zip(blended.tolist(), entries.tolist(), strict=True))
         # best first; equal scores in knowledge base order
-        return [Match(index.entries[entry], -score) for score, entry in scored]
+        return [Match(index.entries[entry], -score) for score, entry in scored[:top]]
 
     def _denominators(self, terms: list[_Term]) -> tuple[float, float]:
         """What coverage is a share of (``_shares``): the weight of all the question's terms,

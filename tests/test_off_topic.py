@@ -172,6 +172,33 @@ def test_a_look_alike_ask_is_not_offered_beside_the_answer(real_matcher: Matcher
     assert asked is not None and asked.entry.id == "patent-length-and-territory"
 
 
+def test_a_long_question_is_held_to_the_off_topic_questions_whole(
+        real_matcher: Matcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Passages lift a long story's answer; the off-topic check reads the question whole
+    (its passages changed no decision on any bundled or tests/data question, at a fifth
+    of a long question's time)."""
+    story = ("I work nights on a busy surgical ward and we keep losing track of which "
+             "patients have had their falls assessment done after transfer from theatre, "
+             "so a colleague and I sketched a simple whiteboard checklist that the nurse in "
+             "charge fills in at handover, and the ward manager likes it. Before we try it "
+             "for a month, do we need any approval, and how would we show it made a "
+             "difference to falls?")
+    assert len(story.split()) > 60
+    matcher = Matcher(real_matcher.kb)
+    background = matcher._off_topic_matcher()
+    assert background is not None
+    scored: list[int] = []
+    real = Matcher._with_passages
+
+    def counted(self: Matcher, *args, **kwargs):
+        scored.append(id(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Matcher, "_with_passages", counted)
+    assert matcher.match(story).best is not None
+    assert id(matcher) in scored and id(background) not in scored
+
+
 def test_prepare_builds_the_off_topic_matcher_and_vectors(bundled_kb: KnowledgeBase) -> None:
     matcher = Matcher(bundled_kb)
     assert matcher._off_topic is None and matcher._off_topic_vectors is None

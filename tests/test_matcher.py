@@ -14,7 +14,8 @@ from bot.kb.loader import load_knowledge
 from bot.kb.model import Vocabulary
 from bot.matching import Matcher, MatcherConfig, MatchResult
 from bot.matching.evaluate import evaluate_examples, load_examples
-from bot.matching.matcher import Match
+from bot.matching.index import Index
+from bot.matching.matcher import Match, _Words
 from bot.matching.vocabulary import VocabularyIndex
 
 FIXTURE_KB = Path(__file__).parent / "fixtures" / "kb_small"
@@ -702,7 +703,8 @@ def test_a_ranking_asked_for_its_first_few_gives_exactly_the_first_few() -> None
     for question in questions:
         sequence = word_sequence(question)
         words = list(dict.fromkeys(sequence))
-        terms = matcher._terms(words, matcher._read_vocabulary(sequence), {})
+        seen = _Words()
+        terms = matcher._terms(words, matcher._read_vocabulary(sequence, seen), seen)
         whole = matcher._rank(terms, None)
         for top in (1, 3, 5, 10):
             assert matcher._rank(terms, None, top) == whole[:top], (question, top)
@@ -787,6 +789,46 @@ def test_a_long_question_offers_its_asking_parts_answer_beside_the_whole(
     whole_only = Matcher(real_matcher.kb, MatcherConfig(asking_part_gap=None))
     assert "first-steps-with-an-idea" not in [m.entry.id for m in
                                               whole_only.match(DEVICE_STORY).related]
+
+
+# Written for this test: a long Welsh story with an ask at the end.
+WELSH_STORY = ("Dwi'n ffisiotherapydd yn gweithio gyda chleifion sydd wedi cael strôc ar ward "
+               "adsefydlu yn Ysbyty Gwynedd, ac mae gen i syniad am ap bach sy'n atgoffa "
+               "cleifion i wneud eu hymarferion gartref ar ôl mynd adref o'r ysbyty, gyda "
+               "fideos byr gan ein tîm ni a nodyn i'r teulu. Mae fy rheolwr yn hoffi'r syniad "
+               "ond does neb yn y tîm wedi gwneud dim byd fel hyn o'r blaen. Lle dwi'n dechrau?")
+
+
+@pytest.mark.parametrize("question", [DEVICE_STORY + " " + LONG_IDEA, WELSH_STORY])
+def test_a_long_questions_words_are_looked_up_once_per_index_in_a_match(
+        real_matcher: Matcher, question: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The whole question, its passages and its asking part share their words: each word's
+    # known stems (typos searched for) and, in Welsh, the stem the vocabulary knows it by,
+    # are worked out once per index for the whole match, and again for the next match.
+    looked: list[tuple[int, str]] = []
+    formed: list[tuple[int, str]] = []
+    similar, form = Index.similar_words, Matcher._vocabulary_form
+
+    def counted_similar(self: Index, word: str, *args, **kwargs) -> dict[str, float]:
+        looked.append((id(self), word))
+        return similar(self, word, *args, **kwargs)
+
+    def counted_form(self: Matcher, word: str, stemmed: str) -> str:
+        formed.append((id(self), word))
+        return form(self, word, stemmed)
+
+    monkeypatch.setattr(Index, "similar_words", counted_similar)
+    monkeypatch.setattr(Matcher, "_vocabulary_form", counted_form)
+    matcher = Matcher(real_matcher.kb)
+    result = matcher.match(question)
+    assert result.best is not None and len(word_sequence(question)) > 24  # with passages
+    assert looked and len(looked) == len(set(looked))
+    welsh = result.welsh
+    assert welsh == (question == WELSH_STORY)
+    assert len(formed) == len(set(formed)) and (len(formed) > 0) == welsh
+    first = len(looked)
+    matcher.match(question)
+    assert sorted(looked[first:]) == sorted(looked[:first])  # nothing kept after a match
 
 
 def test_a_one_sentence_question_offers_nothing_more(real_matcher: Matcher) -> None:

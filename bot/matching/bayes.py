@@ -38,6 +38,7 @@ class WordModel:
         # probability of a word the entry never uses, the gain what using it adds.
         self._floor = tuple(math.log(smoothing / (sum(c.values()) + smoothing * vocabulary))
                             for c in counts)
+        self._floors = np.array(self._floor)
         gains: dict[str, list[tuple[int, float]]] = defaultdict(list)
         for entry, entry_counts in enumerate(counts):
             for word, count in entry_counts.items():
@@ -59,21 +60,21 @@ class WordModel:
         # Each entry's gains summed in the words' order, listed in the order the words
         # first reach them, so every sum below adds up in the same order as one loop would.
         touched, first = np.unique(entries, return_index=True)
-        touched = touched[np.argsort(first, kind="stable")].tolist()
+        touched = touched[np.argsort(first, kind="stable")]
         summed = np.bincount(entries, minlength=len(self._floor),
                              weights=np.concatenate([self._gains[word][1] for word in words]))
         length = len(words)
-        floor = self._floor
-        log_like = {entry: (length * floor[entry] + gain) * scale
-                    for entry, gain in zip(touched, summed[touched].tolist(), strict=True)}
-        top = max(log_like.values())
+        # As arrays, operation for operation what a loop over the entries computed; the
+        # exponentials by math.exp, which numpy's exp differs from in the last bit.
+        log_like = (length * self._floors[touched] + summed[touched]) * scale
+        top = float(log_like.max())
         # Entries using none of the words; the touched ones are counted here too, at their
         # floor, which is negligible beside their real likelihood.
         rest = self._rest_for(length) - top
         total = math.exp(rest) if rest > -700 else 0.0
-        mass = {entry: math.exp(value - top) for entry, value in log_like.items()}
-        total += sum(mass.values())
-        return {entry: value / total for entry, value in mass.items()}
+        mass = [math.exp(value - top) for value in log_like.tolist()]
+        total += sum(mass)
+        return dict(zip(touched.tolist(), [value / total for value in mass], strict=True))
 
     def _rest_for(self, length: int) -> float:
         """log of the summed likelihoods of a question of ``length`` words using no entry's

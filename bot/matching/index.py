@@ -81,6 +81,7 @@ class Index:
             self.phrase_entry = np.array([phrase.entry for phrase in self.phrases], dtype=np.intp)
             self.phrase_strength = np.array([phrase.strength for phrase in self.phrases])
             self.phrase_weight = np.array([phrase.weight for phrase in self.phrases])
+            self.sorted_texts = tuple(phrase.sorted_text for phrase in self.phrases)
             self.stem_of = _spellings(texts)
             self.by_initial = _by_initial(sorted(self.stem_of))
             self.verbatim = _verbatim(texts)

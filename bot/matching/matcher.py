@@ -58,8 +58,14 @@ from bot.matching.vocabulary import QuestionVocabulary, VocabularyIndex
 logger = logging.getLogger(__name__)
 
 
-# Each word of a question -> the known stems it matches (Index.similar_words), within one match.
-_SeenWords = dict[str, dict[str, float]]
+@dataclass
+class _Words:
+    """What one matcher found a question's words to be, kept while the question is matched
+    (its passages and its asking part share its words): each word's known stems
+    (Index.similar_words), and the stem the vocabulary knows a Welsh word by."""
+
+    similar: dict[str, dict[str, float]] = field(default_factory=dict)
+    forms: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -291,11 +297,11 @@ class Matcher:
         against the Welsh and English texts together. A long question declined as a whole
         may be answered from its asking part (``MatcherConfig.asking_part_gap``).
         """
-        token = _EMBEDDED.set({})
+        token = _ONE_MATCH.set(_Memo())
         try:
             return self._match(text, limit, kinds)
         finally:
-            _EMBEDDED.reset(token)
+            _ONE_MATCH.reset(token)
 
     def _match(self, text: str, limit: int, kinds: set[str] | None) -> MatchResult:
         config = self.config
@@ -484,8 +490,7 @@ class Matcher:
         words = list(dict.fromkeys(sequence))[: self.config.max_query_words]
         if not words or (self.welsh and all(map(_says_nothing_in_welsh, words))):
             return self._without_words(text, kinds)
-        # A long question's words are looked up again in each of its runs: once is enough.
-        seen: _SeenWords = {}
+        seen = _words_of(self)
         ranked = self._ranked(sequence, words, kinds, seen)
         size = self.config.passage_words
         if size and len(sequence) > size:
@@ -495,18 +500,18 @@ class Matcher:
         return self._decide(text, tuple(ranked[:limit]))
 
     def _ranked(self, sequence: list[str], words: list[str], kinds: set[str] | None,
-                seen: _SeenWords, top: int | None = None) -> list[Match]:
+                seen: _Words, top: int | None = None) -> list[Match]:
         """The entries sharing a word with ``words`` (the question's informative words, once
         each, from ``sequence``, all of them in order), scored and blended, best first.
-        ``seen``: the known words each word of the question matched, filled as they are
-        looked up. ``top``: only the first ``top`` are wanted (at most the blend's depth)."""
-        terms = self._terms(words, self._read_vocabulary(sequence), seen)
+        ``seen``: what the question's words were found to be, filled as they are looked
+        up. ``top``: only the first ``top`` are wanted (at most the blend's depth)."""
+        terms = self._terms(words, self._read_vocabulary(sequence, seen), seen)
         if top is not None and self.config.bayes_share > 0:
             top = max(top, self.config.bayes_depth)  # the blend reorders this many
         return self._blend(self._rank(terms, kinds, top), terms)
 
     def _with_passages(self, sequence: list[str], ranked: list[Match], size: int,
-                       kinds: set[str] | None, seen: _SeenWords) -> list[Match]:
+                       kinds: set[str] | None, seen: _Words) -> list[Match]:
         """``ranked`` with each entry's score raised to its best in any run of ``size``
         words of ``sequence`` (``MatcherConfig.passage_words``)."""
         best = {match.entry.id: match for match in ranked}
@@ -555,15 +560,18 @@ class Matcher:
     def _result(self, text: str, candidates: tuple[Match, ...], reason: str) -> MatchResult:
         return MatchResult(text, None, candidates, reason, self.config)
 
-    def _read_vocabulary(self, sequence: list[str]) -> QuestionVocabulary:
+    def _read_vocabulary(self, sequence: list[str], seen: _Words) -> QuestionVocabulary:
         """What the vocabulary says about the question's words (stems). A Welsh question's
         words are also looked up by their dictionary form, so the off-topic "cyflog" marks
         "fy nghyflog" and "ei gyflog"; what is found is reported for the words as stemmed."""
         stems = [stem(word) for word in sequence]
         if not self.welsh:
             return self.vocabulary.read(stems)
-        forms = [self._vocabulary_form(word, stemmed)
-                 for word, stemmed in zip(sequence, stems, strict=True)]
+        forms = []
+        for word, stemmed in zip(sequence, stems, strict=True):
+            if word not in seen.forms:
+                seen.forms[word] = self._vocabulary_form(word, stemmed)
+            forms.append(seen.forms[word])
         found = self.vocabulary.read(forms)
         if forms == stems:
             return found
@@ -596,36 +604,40 @@ class Matcher:
                     return stem(form)
         return stemmed
 
-    def _terms(self, words: list[str], found: QuestionVocabulary, seen: _SeenWords
+    def _terms(self, words: list[str], found: QuestionVocabulary, seen: _Words
                ) -> list[_Term]:
         """Weigh each informative word and find the known stems it stands for."""
         terms: list[_Term] = []
+        done: set[str] = set()  # the words of the terms so far
         for word in words:
             stemmed = stem(word)
-            if any(term.word == stemmed for term in terms):
+            if stemmed in done:
                 continue
             if stemmed in found.off_topic:
                 weight = self.index.max_idf * self.config.off_topic_weight
-                terms.append(_Term(stemmed, weight, {}, off_topic=True))
+                new = [_Term(stemmed, weight, {}, off_topic=True)]
             elif stemmed in found.context:
                 known = {stemmed: 1.0} if stemmed in self.index.postings else {}
-                terms.append(_Term(stemmed, self._weight(known), known, context=True))
+                new = [_Term(stemmed, self._weight(known), known, context=True)]
             else:
-                terms += self._content_terms(word, found, stemmed, seen)
+                new = self._content_terms(word, found, stemmed, seen)
+            terms += new
+            done.update(term.word for term in new)
         if all(term.context for term in terms):
             return terms
         share = self.config.context_weight
         return [_Term(t.word, t.weight * share, t.known, True) if t.context else t for t in terms]
 
     def _content_terms(self, word: str, found: QuestionVocabulary, stemmed: str,
-                       seen: _SeenWords) -> list[_Term]:
+                       seen: _Words) -> list[_Term]:
         """The term for one word that is not context: typos, synonyms, or a compound's parts."""
         config, index = self.config, self.index
-        if word not in seen:
+        if word not in seen.similar:
             # A word the vocabulary lists is a word, not a misspelling: "buyin" is not "buying".
-            seen[word] = index.similar_words(word, config.fuzzy_cutoff, config.fuzzy_min_length,
-                                             typos=stemmed not in self.vocabulary.stems)
-        known = dict(seen[word])
+            seen.similar[word] = index.similar_words(
+                word, config.fuzzy_cutoff, config.fuzzy_min_length,
+                typos=stemmed not in self.vocabulary.stems)
+        known = dict(seen.similar[word])
         for stand_ins, similarity in ((found.aliases, config.alias_similarity),
                                       (found.synonyms, config.synonym_similarity)):
             # Sorted: a frozenset's order changes with the process's hash seed, and with it
@@ -672,8 +684,9 @@ class Matcher:
         specificity = np.add.reduceat(
             question.matched_idf(index.phrase_runs.ids[places[0]]), starts
         ) / index.phrase_weight[pool]
+        texts = index.sorted_texts
         similarity = np.array(_similarities([term.word for term in terms],
-                                            [index.phrases[pid].sorted_text for pid in pool]))
+                                            [texts[pid] for pid in pool.tolist()]))
         spec_w, sim_w = config.specificity_weight, config.similarity_weight
         shape = 1 - spec_w - sim_w + spec_w * specificity + sim_w * similarity
         score = index.phrase_strength[pool] * coverage ** config.coverage_power * shape
@@ -782,19 +795,37 @@ def _similarities(words: list[str], sorted_texts: list[str]) -> list[float]:
     return [ratio / 100 for ratio in found[0].tolist()]
 
 
-# The vectors of the texts one match() has embedded: the veto and the off-topic check embed
-# the same question. Kept for that match only, so no question outlives its answer here.
-_EMBEDDED: ContextVar[dict[str, np.ndarray] | None] = ContextVar("embedded", default=None)
+@dataclass
+class _Memo:
+    """What one match() worked out and may need again: the vectors of the texts it embedded
+    (the veto and the off-topic check embed the same question), and what each matcher (by
+    id: they outlive the match) found the question's words to be. Kept for that match only,
+    so no question outlives its answer here."""
+
+    vectors: dict[str, np.ndarray] = field(default_factory=dict)
+    words: dict[int, _Words] = field(default_factory=dict)
+
+
+_ONE_MATCH: ContextVar[_Memo | None] = ContextVar("one_match", default=None)
 
 
 def _embedded(text: str) -> np.ndarray:
     """The unit vector of ``text`` (WordLlama), embedded once per match."""
-    vectors = _EMBEDDED.get()
-    if vectors is None:
+    memo = _ONE_MATCH.get()
+    if memo is None:
         return bundled_embedder().embed_one(text)
-    if text not in vectors:
-        vectors[text] = bundled_embedder().embed_one(text)
-    return vectors[text]
+    if text not in memo.vectors:
+        memo.vectors[text] = bundled_embedder().embed_one(text)
+    return memo.vectors[text]
+
+
+def _words_of(matcher: Matcher) -> _Words:
+    """What ``matcher`` found the words of the question being matched to be: kept for the
+    whole match (a new one outside a match)."""
+    memo = _ONE_MATCH.get()
+    if memo is None:
+        return _Words()
+    return memo.words.setdefault(id(matcher), _Words())
 
 
 def _firsts(ordered: np.ndarray) -> np.ndarray:
@@ -834,6 +865,7 @@ class _Question:
         self.link_of = np.full(len(index.words), -1, dtype=np.intp)
         # Stand-ins of several words ("health technology wales"): held when all parts are.
         self.compounds: list[tuple[int, list[int]]] = []
+        self.in_compound = np.zeros(len(index.words), dtype=bool)  # a word of one of them
         matched = np.zeros(len(index.words))  # each known word's best similarity
         for link, (known, positions) in enumerate(links.items()):
             parts = [index.word_id[part] for part in known.split()]
@@ -841,6 +873,7 @@ class _Question:
                 self.link_of[parts[0]] = link
             else:
                 self.compounds.append((link, parts))
+                self.in_compound[parts] = True
             best = max(positions.values())
             for part in parts:
                 matched[part] = max(matched[part], best)
@@ -872,8 +905,9 @@ class _Question:
         shares = discounts[places[hits]] if discounts is not None else np.ones(hits.size)
         if self.compounds:
             holders, links_of, shares_of = [held], [found], [shares]
+            marked = np.flatnonzero(self.in_compound[ids])  # the places to look among
             for link, parts in self.compounds:
-                holding, share = self._holding(parts, ids, places, row_of, discounts)
+                holding, share = self._holding(parts, ids, marked, places, row_of, discounts)
                 holders.append(holding)
                 links_of.append(np.full(len(holding), link, dtype=np.intp))
                 shares_of.append(share)
@@ -894,13 +928,15 @@ class _Question:
         return covered, gathered
 
     @staticmethod
-    def _holding(parts: list[int], ids: np.ndarray, places: np.ndarray, row_of: np.ndarray,
-                 discounts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    def _holding(parts: list[int], ids: np.ndarray, marked: np.ndarray, places: np.ndarray,
+                 row_of: np.ndarray, discounts: np.ndarray | None
+                 ) -> tuple[np.ndarray, np.ndarray]:
         """The rows holding every part of a stand-in of several words, ascending, and the
-        share of each one's most discounted part."""
+        share of each one's most discounted part; ``marked``: the places of ``ids``
+        holding a word of some such stand-in, ascending."""
         rows = share = None
         for part in parts:
-            at = np.flatnonzero(ids == part)  # a row holds a word at most once: unique rows
+            at = marked[ids[marked] == part]  # a row holds a word at most once: unique rows
             found = discounts[places[at]] if discounts is not None else np.ones(at.size)
             if rows is None:
                 rows, share = row_of[at], found

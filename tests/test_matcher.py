@@ -831,6 +831,19 @@ def test_a_long_questions_words_are_looked_up_once_per_index_in_a_match(
     assert sorted(looked[first:]) == sorted(looked[:first])  # nothing kept after a match
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    ("what can you do", "about-pathway"),  # a phrasing of stop words, word for word
+    ("what can you do for me?", "about-pathway"),  # holding it, with two words more
+    ("who can use it?", "who-pathway-serves"),
+    ("what can you do for me then?", None),  # three more: it is no longer most of it
+    ("is it the only one?", None),  # a phrasing of two words ("only one") is not looked for
+    ("i give up", None),
+])
+def test_a_question_of_stop_words_is_answered_by_a_phrasing_it_holds(
+        real_matcher: Matcher, question: str, expected: str | None) -> None:
+    assert answered(real_matcher.match(question)) == expected
+
+
 def test_a_one_sentence_question_offers_nothing_more(real_matcher: Matcher) -> None:
     result = real_matcher.match("is my app a medical device?")
     assert result.asked is None

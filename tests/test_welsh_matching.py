@@ -164,7 +164,6 @@ def test_english_questions_keep_their_words_as_written(welsh_kb: Path) -> None:
 
 
 @pytest.mark.parametrize("question", [
-    "be fedri di neud?",  # what can you do?
     "sut dwi'n gwneud hyn?",  # how do I do this?
     "beth alli di wneud?",
 ])
@@ -172,8 +171,19 @@ def test_a_welsh_question_of_function_words_and_gwneud_alone_matches_no_entry(
         bundled_kb: KnowledgeBase, question: str) -> None:
     """"gwneud" and the inflected function words ("alli" is "gallu") stay in questions with
     other words, where phrasings use them too; alone they ask about nothing, and "be fedri
-    di neud?" was answered about checking what already exists at 66 points."""
+    di neud?" was once answered about checking what already exists at 66 points."""
     assert Matcher(bundled_kb).match(question).best is None
+
+
+@pytest.mark.parametrize("question", [
+    "be fedri di neud?",  # what can you do? (a phrasing, word for word)
+    "be fedri di neud i fi?",  # ... for me? (that phrasing and two words more)
+    "be elli di neud i fi?",
+])
+def test_what_can_you_do_in_welsh_is_answered_by_its_phrasings_words(
+        bundled_kb: KnowledgeBase, question: str) -> None:
+    result = Matcher(bundled_kb).match(question)
+    assert result.welsh and result.best is not None and result.best.entry.id == "about-pathway"
 
 
 @pytest.mark.parametrize(("question", "expected"), [

@@ -173,6 +173,11 @@ class MatcherConfig:
     # off. Chosen on the used sets and the diagnosis sets F and cy6 (benchmarks/README.md):
     # 24 answered 11 more in-scope questions right and 2 fewer, declining as many.
     passage_words: int = 24
+    # A question of stop words only is answered by a phrasing of stop words typed word for
+    # word, or by one of three words or more that it holds with at most this many more
+    # words ("what can you do for me?"); a shorter one would be found in many questions
+    # ("only one", "about").
+    stop_words_extra: int = 2
     # Off-topic questions (off_topic_questions.yaml): staff's questions Pathway does not
     # answer, matched as a knowledge base of their own. An answer is declined ("off_topic")
     # when the question's closest off-topic question scores at least its answer's score plus
@@ -289,6 +294,7 @@ class Matcher:
         self._off_topic: Matcher | None = None
         self._off_topic_vectors: np.ndarray | None = None
         self._off_topic_lock = threading.Lock()
+        self._stop_phrasings: tuple[tuple[tuple[str, ...], tuple[int, ...]], ...] | None = None
 
     def match(self, text: str, limit: int = 5, kinds: set[str] | None = None) -> MatchResult:
         """The best entry for ``text`` (or None) with up to ``limit`` ranked candidates.
@@ -543,13 +549,40 @@ class Matcher:
                 if kinds is None or entries[p].kind in kinds]
 
     def _without_words(self, text: str, kinds: set[str] | None) -> MatchResult:
-        """A question of stop words only: answer only a phrasing typed word for word."""
+        """A question of stop words only: answer a phrasing typed word for word, or one of
+        at least three words the question holds with a few more ("what can you do for
+        me?" holds "what can you do"), scored as the share of the question it is."""
         normalised = normalise(text)
         if not normalised:
             return self._result(text, (), "empty")
-        entries = [self.index.entries[p] for p in self.index.verbatim.get(normalised, ())]
-        matches = tuple(Match(e, 100.0) for e in entries if kinds is None or e.kind in kinds)
+        entries = self.index.entries
+        scores = dict.fromkeys(self.index.verbatim.get(normalised, ()), 100.0)
+        asked = normalised.split()
+        extra = self.config.stop_words_extra
+        if len(asked) > 3:
+            for words, positions in self._stop_word_phrasings():
+                if len(asked) - extra <= len(words) < len(asked) and _holds(asked, words):
+                    for position in positions:
+                        score = round(100 * len(words) / len(asked), 1)
+                        scores[position] = max(score, scores.get(position, 0.0))
+        ranked = sorted(scores.items(), key=lambda found: (-found[1], found[0]))
+        matches = tuple(Match(entries[p], score) for p, score in ranked
+                        if kinds is None or entries[p].kind in kinds)
         return self._decide(text, matches)
+
+    def _stop_word_phrasings(self) -> tuple[tuple[tuple[str, ...], tuple[int, ...]], ...]:
+        """The texts of three words or more that say nothing a question's words could
+        match, as words, with their entries' positions (worked out on first use)."""
+        if self._stop_phrasings is None:
+            found = []
+            for normalised, positions in self.index.verbatim.items():
+                words = tuple(normalised.split())
+                informative = word_sequence(normalised, self.welsh)
+                if len(words) >= 3 and (not informative or (
+                        self.welsh and all(map(_says_nothing_in_welsh, informative)))):
+                    found.append((words, positions))
+            self._stop_phrasings = tuple(found)
+        return self._stop_phrasings
 
     def _decide(self, text: str, candidates: tuple[Match, ...]) -> MatchResult:
         reason = decide(candidates, self.config.threshold, self.config.margin)
@@ -945,6 +978,13 @@ class _Question:
                                                     return_indices=True)
                 share = np.minimum(share[mine], found[theirs])
         return rows, share
+
+
+def _holds(words: list[str], run: tuple[str, ...]) -> bool:
+    """Whether ``run`` appears in ``words`` as consecutive words."""
+    size = len(run)
+    return any(tuple(words[start:start + size]) == run
+               for start in range(len(words) - size + 1))
 
 
 def _says_nothing_in_welsh(word: str) -> bool:

@@ -15,7 +15,7 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from bot.kb.loader import FILE_KINDS, KnowledgeError, check_knowledge, load_knowledge, schema_for
-from bot.kb.model import Vocabulary
+from bot.kb.model import Opening, Vocabulary
 from bot.kb.schema_errors import describe_schema_error
 from bot.kb.yamlsource import YamlSyntaxError, parse_yaml
 from tests.conftest import ENGINE_KB, FIXTURES, ROOT
@@ -151,6 +151,10 @@ VOCABULARY = """vocabulary:
   synonyms:
     - [QI, quality improvement]
   off_topic_words: [payslip, annual leave]
+  openings:
+    - entry: idea
+      phrases: [I have an idea]
+      phrases_cy: [mae gen i syniad]
 """
 
 
@@ -160,6 +164,8 @@ def test_vocabulary_file_is_loaded(kb_dir: Path) -> None:
     assert kb.vocabulary.context_words == ("Hywel Dda", "band 6")
     assert kb.vocabulary.synonyms == (("QI", "quality improvement"),)
     assert kb.vocabulary.off_topic_words == ("payslip", "annual leave")
+    assert kb.vocabulary.openings == (Opening("idea", ("I have an idea", "mae gen i syniad")),)
+    assert kb.vocabulary.without_off_topic_words().openings == ()
     assert check_knowledge(kb_dir, today="2026-06-01").problems == []
 
 
@@ -178,6 +184,11 @@ def test_knowledge_base_without_vocabulary_has_an_empty_one(kb_dir: Path) -> Non
     ("  off_topic_words: [payslip, annual leave]", "  off_topic_words: [payslip, payslip]",
      "off_topic_words:", "'off_topic_words' lists the same thing twice"),
     ("    - [QI, quality improvement]", "    - QI", "- QI", "'synonyms' should be a list"),
+    ("    - entry: idea", "    - entry: ideas", "entry: ideas",
+     "'ideas' is not an existing entry id"),
+    ("      phrases_cy: [mae gen i syniad]\n", "", "- entry: idea",
+     "missing required field 'phrases_cy'"),
+    ("[I have an idea]", "[idea]", "phrases: [idea]", "is not a valid"),
 ])
 def test_vocabulary_problems_name_file_line_and_fix(kb_dir: Path, old: str, new: str,
                                                     line_needle: str, expected: str) -> None:

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 
 from bot.base.normalise import stem, tokens, word_sequence
 from bot.kb.loader import load_knowledge
-from bot.kb.model import Vocabulary
+from bot.kb.model import KnowledgeBase, Vocabulary
 from bot.matching import Matcher, MatcherConfig, MatchResult
 from bot.matching.evaluate import evaluate_examples, load_examples
 from bot.matching.index import Index
@@ -775,6 +775,41 @@ def test_a_long_question_is_answered_from_its_asking_part(real_matcher: Matcher)
 def test_a_generic_ask_after_an_unrelated_story_is_still_declined(
         real_matcher: Matcher, question: str) -> None:
     assert answered(real_matcher.match(question)) is None
+
+
+# Written for this test: a story, an opening that says what it is about, and an ask that
+# says no more. Matched whole, the story dilutes the score below the threshold.
+PORTER = ("I'm a porter at Morriston and I keep seeing wheelchairs left in the wrong places, "
+          "nobody can find one when they need it. I have an idea for tagging them so we know "
+          "where they are.")
+PORTER_CY = ("Dw i'n borthor yn Ysbyty Treforys a dw i'n gweld cadeiriau olwyn yn y lle "
+             "anghywir drwy'r amser, does neb yn gallu ffeindio un pan mae angen. Mae gen i "
+             "syniad am eu tagio nhw fel ein bod ni'n gwybod lle maen nhw.")
+
+
+def without_openings(kb: KnowledgeBase) -> KnowledgeBase:
+    return replace(kb, vocabulary=replace(kb.vocabulary, openings=()))
+
+
+@pytest.mark.parametrize("question", [f"{PORTER} What do I do now?",
+                                      f"{PORTER_CY} Be dw i'n neud rŵan?"])
+def test_an_opening_answers_a_long_question_whose_ask_says_no_more(
+        real_matcher: Matcher, question: str) -> None:
+    result = real_matcher.match(question)
+    assert (answered(result), result.reason) == ("first-steps-with-an-idea", "opening")
+    assert result.best is not None and result.best.score == real_matcher.config.threshold
+    assert answered(Matcher(without_openings(real_matcher.kb)).match(question)) is None
+
+
+@pytest.mark.parametrize("question", [
+    f"{PORTER} Who owns it if I came up with it at work?",  # an ask about something else
+    f"{PORTER_CY} Pwy sy berchen y syniad os wnes i feddwl amdano yn y gwaith?",
+    "I'm a porter at Morriston and the shift patterns are a nightmare this winter. "
+    "I have an idea for swapping my rota with a colleague. What now?",  # off-topic still
+])
+def test_an_opening_does_not_answer_what_the_rest_of_the_question_decides(
+        real_matcher: Matcher, question: str) -> None:
+    assert real_matcher.match(question).reason != "opening"
 
 
 # Written for this test: a story about a device, then the ask of someone starting out.

@@ -9,6 +9,7 @@ from bot.kb.model import (
     ChecklistItem,
     Example,
     KnowledgeBase,
+    Opening,
     Organisation,
     Signpost,
     Stage,
@@ -78,13 +79,14 @@ def _out_of_scope(raw: str | dict[str, Any], file: str, line: int) -> Example:
 
 
 def _vocabulary(files: list[LoadedFile]) -> Vocabulary:
-    """Context words, synonym groups, off-topic words and off-topic questions of every
-    vocabulary file, in file order."""
+    """Context words, synonym groups, off-topic words, off-topic questions and openings
+    of every vocabulary file, in file order."""
     context: dict[str, None] = {}
     synonyms: list[tuple[str, ...]] = []
     off_topic: dict[str, None] = {}
     questions: dict[str, None] = {}
     questions_cy: dict[str, None] = {}
+    openings: list[Opening] = []
     for loaded in files:
         section = loaded.doc.data["vocabulary"] or {}
         context.update(dict.fromkeys(section.get("context_words", ())))
@@ -92,8 +94,10 @@ def _vocabulary(files: list[LoadedFile]) -> Vocabulary:
         off_topic.update(dict.fromkeys(section.get("off_topic_words", ())))
         questions.update(dict.fromkeys(section.get("off_topic_questions", ())))
         questions_cy.update(dict.fromkeys(section.get("off_topic_questions_cy", ())))
+        openings += [Opening(raw["entry"], (*raw.get("phrases", ()), *raw.get("phrases_cy", ())))
+                     for raw in section.get("openings", ())]
     return Vocabulary(tuple(context), tuple(synonyms), tuple(off_topic), tuple(questions),
-                      tuple(questions_cy))
+                      tuple(questions_cy), tuple(openings))
 
 
 def _common(raw: dict[str, Any], kind: str, title: Any, where: dict[str, Any]) -> dict[str, Any]:

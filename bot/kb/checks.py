@@ -1,5 +1,6 @@
-"""Checks the schema cannot express: unique ids, references, stage coverage, dates,
-off-topic words that entries use themselves, and Welsh against the glossary (welsh.py)."""
+"""Checks the schema cannot express: unique ids, references (openings' included), stage
+coverage, dates, off-topic words that entries use themselves, and Welsh against the
+glossary (welsh.py)."""
 
 from __future__ import annotations
 
@@ -104,6 +105,11 @@ def _check_references(files: list[LoadedFile], kinds: dict[str, str], report) ->
             for i, example in enumerate(loaded.doc.data["examples"]):
                 expect(loaded, ["examples", i, "expect"], example["expect"],
                        {"topic", "evaluation", "stage", "organisation", "signpost"}, "entry")
+        if loaded.kind == "vocabulary":
+            section = loaded.doc.data["vocabulary"] or {}
+            for i, opening in enumerate(section.get("openings", ())):
+                expect(loaded, ["vocabulary", "openings", i, "entry"], opening["entry"],
+                       {"topic", "evaluation", "stage", "organisation"}, "entry")
 
 
 def _check_dates(files: list[LoadedFile], report, today: str) -> None:

@@ -149,9 +149,19 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Opening:
+    """A way of opening a question that says what it is about ("I've got an idea ..."),
+    for a long question whose asking part says no more than "where do I start?"."""
+
+    entry: str  # the id of the entry such a question is about
+    phrases: tuple[str, ...]  # English and Welsh, as typed ("I've got an idea")
+
+
+@dataclass(frozen=True)
 class Vocabulary:
-    """Words that tune matching: who or where the asker is, groups of synonyms, and words
-    that mark a question as outside Pathway's remit."""
+    """Words that tune matching: who or where the asker is, groups of synonyms, words
+    that mark a question as outside Pathway's remit, and openings that say what a long
+    question is about."""
 
     context_words: tuple[str, ...] = ()
     synonyms: tuple[tuple[str, ...], ...] = ()
@@ -159,10 +169,12 @@ class Vocabulary:
     # Whole questions outside the remit, as staff type them (off_topic_questions.yaml).
     off_topic_questions: tuple[str, ...] = ()
     off_topic_questions_cy: tuple[str, ...] = ()
+    openings: tuple[Opening, ...] = ()
 
     def without_off_topic_words(self) -> Vocabulary:
         """Context words and synonyms only, for matching against the signposts or the
-        off-topic questions: the off-topic words are what those are about."""
+        off-topic questions: the off-topic words are what those are about, and the
+        openings name entries those do not have."""
         return Vocabulary(self.context_words, self.synonyms)
 
 

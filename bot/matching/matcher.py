@@ -201,7 +201,8 @@ class MatchResult:
     query: str
     best: Match | None  # the confident answer, or None (abstain)
     candidates: tuple[Match, ...]  # ranked, best first
-    # "confident" | "low_score" | "ambiguous" | "far_in_meaning" | "off_topic" | "empty"
+    # "confident" | "opening" (answered from vocabulary.yaml's openings) | "low_score" |
+    # "ambiguous" | "far_in_meaning" | "off_topic" | "empty"
     reason: str
     config: MatcherConfig = MatcherConfig()
     # A long question's asking part alone, when it is answered with another entry: "I have
@@ -295,6 +296,11 @@ class Matcher:
         self._off_topic_vectors: np.ndarray | None = None
         self._off_topic_lock = threading.Lock()
         self._stop_phrasings: tuple[tuple[tuple[str, ...], tuple[int, ...]], ...] | None = None
+        # vocabulary.yaml's openings, as normalised words, with their entries.
+        self._openings = tuple((tuple(normalise(phrase).split()), entry)
+                               for opening in kb.vocabulary.openings
+                               if (entry := kb.get(opening.entry)) is not None
+                               for phrase in opening.phrases if normalise(phrase))
 
     def match(self, text: str, limit: int = 5, kinds: set[str] | None = None) -> MatchResult:
         """The best entry for ``text`` (or None) with up to ``limit`` ranked candidates.
@@ -314,6 +320,8 @@ class Matcher:
         result = self._match_routed(text, max(limit, config.asking_part_depth), kinds)
         if result.best is None and config.asking_part_gap is not None:
             result = self._from_asking_part(result, limit, kinds)
+            if result.best is None and kinds is None:
+                result = self._from_opening(result, limit)
         elif result.best is not None and config.asking_part_gap is not None:
             result = self._with_asked(result, limit, kinds)
         if result.best is not None and kinds is None:  # not for a lookup among some kinds
@@ -490,6 +498,30 @@ class Matcher:
         if part.best.score < top + config.asking_part_gap or part.best.entry.id not in near:
             return whole
         return replace(part, query=whole.query)
+
+    def _from_opening(self, whole: MatchResult, limit: int) -> MatchResult:
+        """A declined question that uses one of vocabulary.yaml's openings ("I've got an
+        idea for an app that ... where do I start?") answered with the opening's entry, at
+        the threshold, when its asking part asks nothing more or is answered with that entry
+        too. A long story dilutes the score of what the opening already says; an asking
+        part about something else ("... do I need ethics approval?") still decides."""
+        if whole.reason not in {"low_score", "ambiguous"} or not self._openings:
+            return whole
+        said = normalise(whole.query).split()
+        entry = next((entry for run, entry in self._openings if _holds(said, run)), None)
+        ask = asking_part(whole.query)
+        if entry is None or ask is None:
+            return whole
+        welsh = whole.welsh or detect(ask) == "cy"
+        informative = [word for word in word_sequence(ask, welsh)
+                       if not (welsh and _says_nothing_in_welsh(word))]
+        if informative:
+            part = self._match_routed(ask, limit, None)
+            if part.best is None or part.best.entry.id != entry.id:
+                return whole
+        best = Match(entry, self.config.threshold)
+        others = tuple(m for m in whole.candidates if m.entry.id != entry.id)
+        return replace(whole, best=best, candidates=(best, *others), reason="opening")
 
     def _match_here(self, text: str, limit: int, kinds: set[str] | None) -> MatchResult:
         sequence = word_sequence(text, self.welsh)

@@ -777,6 +777,21 @@ def test_a_generic_ask_after_an_unrelated_story_is_still_declined(
     assert answered(real_matcher.match(question)) is None
 
 
+def test_a_question_typed_as_one_entrys_text_is_answered_with_that_entry(
+        real_matcher: Matcher) -> None:
+    # "stages" alone fits the overview and working out your stage about as well (81 / 81).
+    result = real_matcher.match("What are the stages?")
+    assert answered(result) == "pathway-stages-overview"
+    assert result.best is not None and result.best.score == 100.0
+    # An answer it would give anyway keeps its own score (and so its See also).
+    dtac = real_matcher.match("what is dtac")
+    assert answered(dtac) == "dtac" and dtac.best is not None and dtac.best.score < 100.0
+    # A text two entries share (prototype's and co-design's "mock up") decides nothing.
+    shared = real_matcher.match("mock up")
+    assert {m.entry.id for m in shared.candidates[:2]} == {"prototype", "co-design-with-users"}
+    assert shared.best is None and max(m.score for m in shared.candidates) < 100.0
+
+
 # Written for this test: a story, an opening that says what it is about, and an ask that
 # says no more. Matched whole, the story dilutes the score below the threshold.
 PORTER = ("I'm a porter at Morriston and I keep seeing wheelchairs left in the wrong places, "

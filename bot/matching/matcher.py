@@ -535,7 +535,28 @@ class Matcher:
             ranked = self._with_passages(sequence, ranked, size, kinds, seen)
         if self.semantic is not None and self.config.semantic_share > 0:
             ranked = self._with_meaning(text, ranked, kinds)
+        ranked = self._typed_as_written(text, ranked, kinds, sequence, seen)
         return self._decide(text, tuple(ranked[:limit]))
+
+    def _typed_as_written(self, text: str, ranked: list[Match], kinds: set[str] | None,
+                          sequence: list[str], seen: _Words) -> list[Match]:
+        """``ranked`` with the one entry whose own text the question is, word for word
+        (after ``normalise``), first at 100 when it would not be the answer anyway: "what
+        are the stages" is the overview's phrasing, though its one informative word
+        ("stages") fits the entry on working out your stage as well. A text two entries
+        share decides nothing; an answer already given keeps its score, and so its See
+        also. An off-topic word in the question (vocabulary.yaml) still has the last word."""
+        exact = self.index.verbatim.get(normalise(text), ())
+        if len(exact) != 1 or self._read_vocabulary(sequence, seen).off_topic:
+            return ranked
+        entry = self.index.entries[exact[0]]
+        if kinds is not None and entry.kind not in kinds:
+            return ranked
+        config = self.config
+        if ranked and ranked[0].entry.id == entry.id and decide(
+                tuple(ranked), config.threshold, config.margin) == "confident":
+            return ranked
+        return [Match(entry, 100.0), *(m for m in ranked if m.entry.id != entry.id)]
 
     def _ranked(self, sequence: list[str], words: list[str], kinds: set[str] | None,
                 seen: _Words, top: int | None = None) -> list[Match]:

@@ -792,6 +792,19 @@ def test_a_question_typed_as_one_entrys_text_is_answered_with_that_entry(
     assert shared.best is None and max(m.score for m in shared.candidates) < 100.0
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    # Read as "stage 5" (the spread stage's keyword: words match in any order) before.
+    ("what are the 5 stages of the pathway", "pathway-stages-overview"),
+    ("pathway's 5 stages?", "pathway-stages-overview"),
+    # A number after the word names the stage.
+    ("what happens at stage 5", "spread"),
+    ("be sy ar y rhestr wirio ar gyfer cam 5?", "spread"),
+])
+def test_a_number_before_stages_counts_them_and_after_stage_names_one(
+        real_matcher: Matcher, question: str, expected: str) -> None:
+    assert answered(real_matcher.match(question)) == expected
+
+
 # Written for this test: a story, an opening that says what it is about, and an ask that
 # says no more. Matched whole, the story dilutes the score below the threshold.
 PORTER = ("I'm a porter at Morriston and I keep seeing wheelchairs left in the wrong places, "

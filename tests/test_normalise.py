@@ -23,6 +23,12 @@ from bot.base.normalise import (
         ("ﬁnance ①", "finance 1"),
         ("H.T.W. and R&D", "htw and rd"),
         ("What's the plan-do-study-act cycle?", "whats the plan do study act cycle"),
+        # A number before "stages" counts them; after "stage" it names one.
+        ("What are the 5 stages?", "what are the stages"),
+        ("beth yw'r 5 cam", "beth ywr cam"),
+        ("stage 5 checklist", "stage 5 checklist"),
+        ("cam 5, lledaenu", "cam 5 lledaenu"),
+        ("I walked 12,000 steps", "i walked 12 000 steps"),
         ("🙂🙂", ""),
         ("", ""),
         ("   \n\t ", ""),

@@ -28,6 +28,10 @@ _BUY_IN = re.compile(r"\bbuy[-\u2010\u2011\u2013]ins?\b"
                      r"|\b(?:get|getting|got|gain|gaining|need|needs|more|some|any|no|their"
                      r"|the|staff|team|clinical|manager|management)\s+buy\s+ins?\b"
                      r"|\bbuy\s+into\b")
+# A number before "stages" counts them, it does not name one: "the 5 stages of the pathway"
+# is the overview, not stage 5 (the spread stage's keyword). Welsh counts with the singular:
+# "y 5 cam".
+_COUNTED_STAGES = re.compile(r"\b\d+\s+(?=(?:stages|phases|cam|gam|camau)\b)")
 _APOSTROPHE = re.compile(r"(?<=\w)['’‘`´](?=\w)")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -100,6 +104,8 @@ def normalise(text: str) -> str:
         text = _AMPERSAND_ACRONYM.sub(r"\1\2", text)  # R&D, A&E
     if "buy" in text:
         text = _BUY_IN.sub(_joined_buy_in, text)
+    if "stage" in text or "cam" in text or "phase" in text:
+        text = _COUNTED_STAGES.sub("", text)
     text = _APOSTROPHE.sub("", text)
     return _NOT_WORD.sub(" ", text[:MAX_INPUT_CHARS]).strip()
 

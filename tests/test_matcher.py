@@ -805,6 +805,17 @@ def test_a_number_before_stages_counts_them_and_after_stage_names_one(
     assert answered(real_matcher.match(question)) == expected
 
 
+@pytest.mark.parametrize("question", [
+    # Before: "own" (stemmed like "owns") and stop words only; answered about sustaining
+    # the change and about the prototype.
+    "I don't want to keep doing this on my own",
+    "I built the prototype by myself and now it needs to go to other wards, help",
+])
+def test_doing_it_on_my_own_is_about_not_carrying_it_alone(
+        real_matcher: Matcher, question: str) -> None:
+    assert answered(real_matcher.match(question)) == "not-carrying-it-alone"
+
+
 # Written for this test: a story, an opening that says what it is about, and an ask that
 # says no more. Matched whole, the story dilutes the score below the threshold.
 PORTER = ("I'm a porter at Morriston and I keep seeing wheelchairs left in the wrong places, "

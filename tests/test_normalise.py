@@ -29,6 +29,11 @@ from bot.base.normalise import (
         ("stage 5 checklist", "stage 5 checklist"),
         ("cam 5, lledaenu", "cam 5 lledaenu"),
         ("I walked 12,000 steps", "i walked 12 000 steps"),
+        # "On my own" and "by myself" are "alone"; "on my own ward" is possession.
+        ("doing it on my own, help", "doing it alone help"),
+        ("all by myself", "alone"),
+        ("single-handed for a year", "alone for a year"),
+        ("try it on my own ward", "try it on my own ward"),
         ("🙂🙂", ""),
         ("", ""),
         ("   \n\t ", ""),

@@ -32,6 +32,15 @@ _BUY_IN = re.compile(r"\bbuy[-\u2010\u2011\u2013]ins?\b"
 # is the overview, not stage 5 (the spread stage's keyword). Welsh counts with the singular:
 # "y 5 cam".
 _COUNTED_STAGES = re.compile(r"\b\d+\s+(?=(?:stages|phases|cam|gam|camau)\b)")
+# "On my own" is alone, but "own" alone stems like "owns" (who owns my idea), and "by myself"
+# is all stop words: both would be lost. "On my own ward" is possession, so "on ... own" is
+# read as alone only where the phrase ends (punctuation, the end, or a joining word).
+_ALONE = re.compile(
+    r"\b(?:all )?(?:on (?:my|our|your|his|her|their) own"
+    r"(?=\s*(?:$|[^\w\s]|(?:and|with|from|on|for|to|at|in|but|or|so|because|as|all|now"
+    r"|here|too|again|really|tbh|lol|atm)\b))"
+    r"|by (?:myself|ourselves|yourself|yourselves|himself|herself|themselves))"
+    r"|\bsingle[\s-]?handed(?:ly)?\b")
 _APOSTROPHE = re.compile(r"(?<=\w)['’‘`´](?=\w)")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -106,6 +115,8 @@ def normalise(text: str) -> str:
         text = _BUY_IN.sub(_joined_buy_in, text)
     if "stage" in text or "cam" in text or "phase" in text:
         text = _COUNTED_STAGES.sub("", text)
+    if "own" in text or "by" in text or "handed" in text:
+        text = _ALONE.sub("alone", text)
     text = _APOSTROPHE.sub("", text)
     return _NOT_WORD.sub(" ", text[:MAX_INPUT_CHARS]).strip()
 

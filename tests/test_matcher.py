@@ -402,6 +402,9 @@ FINAL_FLOORS = {
     # second batch (cam, nesa/nesaf, run, form), by the same rule (Welsh 671 -> 674 right,
     # 367 -> 366 declined), moved final4 and final8 up (70 -> 71, 72 -> 73) and final7's
     # declines down (34 -> 33), and no clean set.
+    # Written blind on 2026-12-04 (the third session of the day) from the entries' ids and
+    # titles only, measured once on 2e02b64 (counts only), informing nothing.
+    "blind16_final_k.yaml": (68 / 80, 37 / 40), "blind_cy_final12.yaml": (58 / 80, 36 / 40),
 }
 
 

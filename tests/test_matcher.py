@@ -819,6 +819,18 @@ def test_doing_it_on_my_own_is_about_not_carrying_it_alone(
     assert answered(real_matcher.match(question)) == "not-carrying-it-alone"
 
 
+def test_an_opening_in_one_sentence_is_asked_in_its_last_clause(real_matcher: Matcher) -> None:
+    # Written for this test: no sentence break, so before this the ask was not found and
+    # the story declined it (low_score).
+    question = ("I've had an idea about keeping track of the wheelchairs in outpatients during "
+                "the busy morning clinics, where do I start?")
+    result = real_matcher.match(question)
+    assert answered(result) == "first-steps-with-an-idea" and result.reason == "opening"
+    # A last clause that asks about something else still decides.
+    other = question.replace("where do I start?", "do I need ethics approval?")
+    assert answered(real_matcher.match(other)) != "first-steps-with-an-idea"
+
+
 # Written for this test: a story, an opening that says what it is about, and an ask that
 # says no more. Matched whole, the story dilutes the score below the threshold.
 PORTER = ("I'm a porter at Morriston and I keep seeing wheelchairs left in the wrong places, "

@@ -509,7 +509,9 @@ class Matcher:
             return whole
         said = normalise(whole.query).split()
         entry = next((entry for run, entry in self._openings if _holds(said, run)), None)
-        ask = asking_part(whole.query)
+        # One sentence after an opening asks in its last clause: "I've got an idea for ...,
+        # where do I start?" (a comma alone does not split a question for other rules).
+        ask = asking_part(whole.query) or _last_clause(whole.query)
         if entry is None or ask is None:
             return whole
         welsh = whole.welsh or detect(ask) == "cy"
@@ -1038,6 +1040,12 @@ def _holds(words: list[str], run: tuple[str, ...]) -> bool:
     size = len(run)
     return any(tuple(words[start:start + size]) == run
                for start in range(len(words) - size + 1))
+
+
+def _last_clause(text: str) -> str | None:
+    """What follows the last comma of ``text``, or None without one."""
+    head, comma, tail = text.rpartition(",")
+    return tail.strip() or None if comma and head.strip() else None
 
 
 def _says_nothing_in_welsh(word: str) -> bool:

@@ -11,8 +11,8 @@ to organisations (``connect.py``: "who can help with ...") and the signposts mat
 and its reason, the ranked candidates with their scores (the score band shown), the
 "see also" runners-up and the "did you mean" suggestions. ``record`` writes them as JSON;
 ``compare`` matches everything again and lists each question whose decisions differ,
-exiting 1 if any does. The clean final sets are only compared for identity here, never
-read for tuning.
+exiting 1 if any does. The clean sets (tests/data/clean.txt) are only counted: how many of
+their questions differ, never which.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from bot.kb.loader import load_knowledge  # noqa: E402
 from bot.kb.model import KnowledgeBase  # noqa: E402
 from bot.matching import Matcher, MatcherConfig, MatchResult  # noqa: E402
-from bot.matching.evaluate import load_examples  # noqa: E402
+from bot.matching.evaluate import clean_sets, load_examples  # noqa: E402
 
 QUESTION_SETS = ROOT / "tests" / "data"
 
@@ -69,8 +69,10 @@ def decisions(kb: KnowledgeBase, config: MatcherConfig) -> dict[str, list[dict[s
 
 
 def differences(before: dict[str, list[dict[str, object]]],
-                after: dict[str, list[dict[str, object]]]) -> list[str]:
-    """One line per question (or set) whose decisions differ."""
+                after: dict[str, list[dict[str, object]]],
+                clean: frozenset[str] = frozenset()) -> list[str]:
+    """One line per question (or set) whose decisions differ; for a set in ``clean``, one
+    line counting them."""
     lines = [f"set {name}: recorded but not found now" for name in before if name not in after]
     lines += [f"set {name}: new, not recorded" for name in after if name not in before]
     for name in before.keys() & after.keys():
@@ -78,10 +80,15 @@ def differences(before: dict[str, list[dict[str, object]]],
         if len(old) != len(new):
             lines.append(f"set {name}: {len(old)} questions recorded, {len(new)} now")
             continue
-        for was, now in zip(old, new, strict=True):
-            if was != now:
-                changed = [key for key in was if was[key] != now.get(key)]
-                lines.append(f"{name}: {was['question']!r}: {', '.join(changed)} differ")
+        moved = [(was, now) for was, now in zip(old, new, strict=True) if was != now]
+        if name in clean:
+            if moved:
+                lines.append(f"set {name}: {len(moved)} of {len(old)} questions differ "
+                             "(a clean set: not shown)")
+            continue
+        for was, now in moved:
+            changed = [key for key in was if was[key] != now.get(key)]
+            lines.append(f"{name}: {was['question']!r}: {', '.join(changed)} differ")
     return sorted(lines)
 
 
@@ -101,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
         args.file.write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
         print(f"recorded {count} questions' decisions in {len(found)} sets to {args.file}")
         return 0
-    lines = differences(json.loads(args.file.read_text(encoding="utf-8")), found)
+    lines = differences(json.loads(args.file.read_text(encoding="utf-8")), found,
+                        clean_sets(QUESTION_SETS))
     for line in lines:
         print(line)
     print(f"{count} questions in {len(found)} sets: "

@@ -14,20 +14,27 @@ import pytest
 
 from bot.kb.loader import check_knowledge
 from bot.kb.model import KnowledgeBase
+from bot.matching.evaluate import clean_sets
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTRA = 110  # phrasings: about fourteen generated topics on top of the bundled ones
 
 
-@pytest.fixture(scope="module")
-def generate_kb() -> ModuleType:
-    """benchmarks/generate_kb.py, which is a script, not part of the package."""
-    spec = importlib.util.spec_from_file_location("generate_kb", ROOT / "benchmarks" /
-                                                  "generate_kb.py")
+def _script(name: str, file: str) -> ModuleType:
+    """A script of benchmarks/, which is not part of the package, loaded as module ``name``
+    (registered, so its dataclasses can look their module up)."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / file)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="module")
+def generate_kb() -> ModuleType:
+    """benchmarks/generate_kb.py."""
+    return _script("generate_kb", "generate_kb.py")
 
 
 @pytest.fixture(scope="module")
@@ -88,14 +95,8 @@ def test_a_size_smaller_than_the_bundled_knowledge_base_is_refused(
 
 @pytest.fixture(scope="module")
 def baselines() -> ModuleType:
-    """benchmarks/baselines.py, loaded the same way."""
-    spec = importlib.util.spec_from_file_location("baselines", ROOT / "benchmarks" /
-                                                  "baselines.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("baselines", module)  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
+    """benchmarks/baselines.py."""
+    return _script("baselines", "baselines.py")
 
 
 def test_a_baseline_at_equal_decline_gets_its_best_threshold_for_that_decline(
@@ -169,3 +170,30 @@ def test_staff_style_latency_is_reported_by_length_and_against_the_goals(
     table = capsys.readouterr().out
     assert "4 questions sampled evenly from the 2 sets" in table
     assert "      61+     0       -       -     1   40.00   40.00" in table
+
+
+@pytest.fixture(scope="module")
+def decisions_script() -> ModuleType:
+    """benchmarks/decisions.py."""
+    return _script("decisions_script", "decisions.py")
+
+
+def test_every_set_listed_as_clean_is_a_question_set() -> None:
+    clean = clean_sets(ROOT / "tests" / "data")
+    assert len(clean) >= 2
+    assert all((ROOT / "tests" / "data" / f"{name}.yaml").is_file() for name in clean)
+
+
+def test_decisions_count_a_clean_sets_changes_without_showing_its_questions(
+        decisions_script: ModuleType) -> None:
+    def record(answer: str | None, question: str) -> dict[str, object]:
+        return {"question": question, "content": {"answer": answer}}
+
+    before = {"used": [record("a", "used question")], "kept": [record("a", "secret one"),
+                                                              record("b", "secret two")]}
+    after = {"used": [record("b", "used question")], "kept": [record("b", "secret one"),
+                                                             record("b", "secret two")]}
+    lines = decisions_script.differences(before, after, frozenset({"kept"}))
+    assert lines == ["set kept: 1 of 2 questions differ (a clean set: not shown)",
+                     "used: 'used question': content differ"]
+    assert not any("secret" in line for line in lines)

@@ -103,6 +103,16 @@ def load_examples(path: str | Path) -> list[Example]:
     return examples
 
 
+def clean_sets(directory: str | Path) -> frozenset[str]:
+    """The names of the question sets in ``directory`` still clean, from its ``clean.txt``
+    (one name per line, ``#`` comments): tools count them but never show their questions."""
+    path = Path(directory) / "clean.txt"
+    if not path.exists():
+        return frozenset()
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text("utf-8").splitlines())
+    return frozenset(line for line in lines if line)
+
+
 def _failure(example: Example, result: MatchResult) -> Failure:
     top = result.candidates[0].score if result.candidates else 0.0
     got = result.best.entry.id if result.best else None

@@ -210,3 +210,34 @@ def test_what_happens_at_each_stage_is_answered_with_that_stage(
     # the other three were answered with the idea stage (or declined as ambiguous).
     result = Matcher(bundled_kb).match(question)
     assert result.best is not None and result.best.entry.id == expected
+
+
+STAGE_NAMES = {
+    "idea": (["idea", "idea and need"], ["syniad"]),
+    "prototype": (["prototype", "prototyping"], ["prototeip", "prototeipio"]),
+    "evaluate": (["evaluation", "evaluate"], ["gwerthuso"]),
+    "adopt": (["adoption", "adopt and implement"], ["mabwysiadu", "gweithredu"]),
+    "spread": (["spread", "spread and sustain"], ["lledaenu"]),
+}
+ENGLISH_STAGE_QUESTIONS = ("what happens at the {} stage", "what do I do in the {} stage",
+                           "what's involved in the {} stage", "checklist for the {} stage",
+                           "tell me about the {} stage", "{} stage")
+# "sut mae'r cam ... yn gweithio?" (how does the ... stage work) is not here: "gweithio"
+# pulls it to evaluating whether a change works, a known miss.
+WELSH_STAGE_QUESTIONS = ("be sy'n digwydd yn y cam {}", "beth dwi'n ei wneud yn y cam {}",
+                         "rhestr wirio'r cam {}", "beth yw'r cam {}", "cam {}",
+                         "dwi ar y cam {}, be nesa?")
+
+
+def test_every_way_of_asking_about_a_stage_by_name_gets_that_stage(
+        bundled_kb: KnowledgeBase) -> None:
+    matcher = Matcher(bundled_kb)
+    wrong = []
+    for stage, (english, welsh) in STAGE_NAMES.items():
+        for names, questions in ((english, ENGLISH_STAGE_QUESTIONS),
+                                 (welsh, WELSH_STAGE_QUESTIONS)):
+            for question in (q.format(name) for name in names for q in questions):
+                best = matcher.match(question).best
+                if best is None or best.entry.id != stage:
+                    wrong.append(f"{question!r}: {best.entry.id if best else None}")
+    assert not wrong, wrong

@@ -29,6 +29,8 @@ def stored(pathway: Pathway, user: str = "U1") -> dict | None:
     ("is my app a medical device?", "en"),
     ("I am a nurse in Cardiff and Vale", "en"),
     ("can i get funding for a pilot in my HB", "en"),
+    # "be" before a Welsh word is "what": one marker and a name the word lists call English
+    ("be di NICE?", "cy"), ("be di'r DTAC", "cy"), ("Di is on nights this week", "en"),
     # one word, or two: never enough to flip a conversation
     ("diolch", None), ("app", None), ("DTAC", None), ("Helo", None), ("tick 2", None),
     ("", None), ("1234 !!", None),

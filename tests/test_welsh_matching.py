@@ -241,3 +241,13 @@ def test_every_way_of_asking_about_a_stage_by_name_gets_that_stage(
                 if best is None or best.entry.id != stage:
                     wrong.append(f"{question!r}: {best.entry.id if best else None}")
     assert not wrong, wrong
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("be di NICE?", "nice"), ("be di'r DTAC?", "dtac"), ("be di HTW?", "health-technology-wales"),
+])
+def test_what_is_an_acronym_in_spoken_welsh_is_answered(
+        bundled_kb: KnowledgeBase, question: str, expected: str) -> None:
+    # "be di NICE" was read as English ("nice" is an English word) and "di" diluted it.
+    result = Matcher(bundled_kb).match(question)
+    assert result.best is not None and result.best.entry.id == expected

@@ -22,15 +22,20 @@ _WELSH_MARKERS = frozenset((
     "pryd", "gyda", "efo", "hefyd", "ond", "rhaid", "angen", "gallu", "gallaf", "allaf", "ni'n",
     "fi'n", "chi'n", "i'r", "o'r", "a'r", "yn", "y'n", "dwi'n", "ydy'n", "mae'n", "fy", "ein",
     "eich", "gen", "gyda'r", "syniad", "cymraeg", "diolch", "plis", "ydyn", "oedd", "bydd",
-    "fydd", "wedi",
+    "fydd", "wedi", "di", "di'r", "ydi", "ydi'r", "sy'n", "isio", "moyn",
 ))
+# "be" is English too, but before a Welsh word it is "what": "be di NICE?" (what is NICE?)
+# is Welsh, with one marker and a name the word lists call English.
+_WELSH_BEFORE_MARKER = frozenset(("be",))
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 
 
 def detect(text: str) -> str | None:
     """"cy" or "en" when the message is clearly in that language, else None."""
     words = [w.casefold().replace("’", "'") for w in _WORD.findall(text.replace("’", "'"))]
-    if sum(w in _WELSH_MARKERS for w in words) >= 2:
+    markers = sum(w in _WELSH_MARKERS for w in words) + sum(
+        w in _WELSH_BEFORE_MARKER and after in _WELSH_MARKERS for w, after in zip(words, words[1:]))
+    if markers >= 2:
         return "cy"
     if len(words) < MIN_WORDS:
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import pairwise
 
 from simplemma import langdetect
 
@@ -34,7 +35,7 @@ def detect(text: str) -> str | None:
     """"cy" or "en" when the message is clearly in that language, else None."""
     words = [w.casefold().replace("’", "'") for w in _WORD.findall(text.replace("’", "'"))]
     markers = sum(w in _WELSH_MARKERS for w in words) + sum(
-        w in _WELSH_BEFORE_MARKER and after in _WELSH_MARKERS for w, after in zip(words, words[1:]))
+        w in _WELSH_BEFORE_MARKER and after in _WELSH_MARKERS for w, after in pairwise(words))
     if markers >= 2:
         return "cy"
     if len(words) < MIN_WORDS:

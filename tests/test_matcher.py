@@ -795,6 +795,15 @@ def test_a_question_typed_as_one_entrys_text_is_answered_with_that_entry(
     assert shared.best is None and max(m.score for m in shared.candidates) < 100.0
 
 
+def test_a_question_that_is_an_organisations_name_gets_the_organisation(
+        real_matcher: Matcher) -> None:
+    # The topic on value-based health care scored 88.6 against its alias's 87.3: ambiguous.
+    assert answered(real_matcher.match("what is Value Based Healthcare Wales?")) == (
+        "welsh-value-in-health-centre")
+    assert answered(real_matcher.match("what is value based healthcare")) == (
+        "value-based-health-care")
+
+
 @pytest.mark.parametrize(("question", "expected"), [
     # Read as "stage 5" (the spread stage's keyword: words match in any order) before.
     ("what are the 5 stages of the pathway", "pathway-stages-overview"),

@@ -251,3 +251,33 @@ def test_what_is_an_acronym_in_spoken_welsh_is_answered(
     # "be di NICE" was read as English ("nice" is an English word) and "di" diluted it.
     result = Matcher(bundled_kb).match(question)
     assert result.best is not None and result.best.entry.id == expected
+
+
+ORGANISATION_QUESTIONS = ("what is {}", "who are {}", "what does {} do", "how do I contact {}",
+                          "tell me about {}")
+ORGANISATION_QUESTIONS_CY = ("beth yw {}", "pwy yw {}", "beth mae {} yn ei wneud",
+                             "sut dwi'n cysylltu efo {}", "be di {}")
+# Known misses, each to a neighbouring entry that also helps: a health board's innovation
+# team asked for by the board's name goes to contacting the R&D office, and "DHI" ties
+# with the entry on health boards' innovation teams.
+KNOWN_ORGANISATION_MISSES = {
+    "how do I contact Hywel Dda innovation", "how do I contact Cardiff and Vale innovation",
+    "sut dwi'n cysylltu efo DHI",
+}
+
+
+def test_every_organisation_is_found_by_its_names_asked_five_ways(
+        bundled_kb: KnowledgeBase) -> None:
+    matcher = Matcher(bundled_kb)
+    wrong = []
+    for org in bundled_kb.organisations:
+        english = [org.name.get("en"), *(a for a in org.aliases if a.isascii())]
+        welsh = [org.name.get("cy"), *(a for a in org.aliases if a.isupper())]
+        for names, questions in ((english, ORGANISATION_QUESTIONS),
+                                 (welsh, ORGANISATION_QUESTIONS_CY)):
+            for question in (q.format(name) for name in names for q in questions):
+                best = matcher.match(question).best
+                if (best is None or best.entry.id != org.id) and (
+                        question not in KNOWN_ORGANISATION_MISSES):
+                    wrong.append(f"{question!r}: {best.entry.id if best else None}")
+    assert not wrong, wrong

@@ -296,6 +296,15 @@ class Matcher:
         self._off_topic_vectors: np.ndarray | None = None
         self._off_topic_lock = threading.Lock()
         self._stop_phrasings: tuple[tuple[tuple[str, ...], tuple[int, ...]], ...] | None = None
+        # Organisations' names and aliases of two words or more, as a question's meaningful
+        # words would read them, with their organisations ("what is Value Based Healthcare
+        # Wales?" is its name and nothing more).
+        named: dict[tuple[str, ...], set[str]] = {}
+        for org in kb.organisations:
+            for name in (*org.name.by_lang.values(), *org.aliases):
+                if len(words := tuple(word_sequence(name, welsh))) >= 2:
+                    named.setdefault(words, set()).add(org.id)
+        self._names = {words: ids.pop() for words, ids in named.items() if len(ids) == 1}
         # vocabulary.yaml's openings, as normalised words, with their entries.
         self._openings = tuple((tuple(normalise(phrase).split()), entry)
                                for opening in kb.vocabulary.openings
@@ -545,13 +554,20 @@ class Matcher:
         """``ranked`` with the one entry whose own text the question is, word for word
         (after ``normalise``), first at 100 when it would not be the answer anyway: "what
         are the stages" is the overview's phrasing, though its one informative word
-        ("stages") fits the entry on working out your stage as well. A text two entries
+        ("stages") fits the entry on working out your stage as well. So is an organisation
+        whose name or alias of two words or more is all the question says ("what is Value
+        Based Healthcare Wales?", not the topic on value-based health care). A text two entries
         share decides nothing; an answer already given keeps its score, and so its See
         also. An off-topic word in the question (vocabulary.yaml) still has the last word."""
         exact = self.index.verbatim.get(normalise(text), ())
-        if len(exact) != 1 or self._read_vocabulary(sequence, seen).off_topic:
+        if len(exact) == 1:
+            entry = self.index.entries[exact[0]]
+        elif (named := self._names.get(tuple(sequence))) is not None:
+            entry = self.kb.get(named)
+        else:
             return ranked
-        entry = self.index.entries[exact[0]]
+        if entry is None or self._read_vocabulary(sequence, seen).off_topic:
+            return ranked
         if kinds is not None and entry.kind not in kinds:
             return ranked
         config = self.config

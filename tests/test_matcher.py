@@ -795,6 +795,28 @@ def test_a_question_typed_as_one_entrys_text_is_answered_with_that_entry(
     assert shared.best is None and max(m.score for m in shared.candidates) < 100.0
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    # Before: all four answered about where to get IP advice ("advice", "cyngor") or about
+    # not carrying it alone ("help").
+    ("run charts?? any advice", "run-charts"),
+    ("who owns my invention? any advice", "who-owns-my-idea"),
+    ("I need help with health board innovation teams", "health-board-innovation-teams"),
+    ("gwerthuso? unrhyw gyngor", "evaluate"),
+])
+def test_asking_for_advice_in_general_does_not_decide_the_answer(
+        real_matcher: Matcher, question: str, expected: str) -> None:
+    assert answered(real_matcher.match(question)) == expected
+
+
+@pytest.mark.parametrize("question", ["how do I protect my idea", "protection for my idea"])
+def test_protecting_an_idea_is_not_protected_time(real_matcher: Matcher, question: str) -> None:
+    # "protected" stemmed like "protect": both were answered about protected time (63.3).
+    assert answered(real_matcher.match(question)) in {"ip-before-disclosure",
+                                                       "where-to-get-ip-advice"}
+    assert answered(real_matcher.match("can I get protected time for my project?")) == (
+        "protected-time")
+
+
 def test_a_question_that_is_an_organisations_name_gets_the_organisation(
         real_matcher: Matcher) -> None:
     # The topic on value-based health care scored 88.6 against its alias's 87.3: ambiguous.

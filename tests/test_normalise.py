@@ -34,6 +34,12 @@ from bot.base.normalise import (
         ("all by myself", "alone"),
         ("single-handed for a year", "alone for a year"),
         ("try it on my own ward", "try it on my own ward"),
+        # Asking for help in general says nothing about what with.
+        ("run charts?? any advice", "run charts"),
+        ("I need help with PDSA", "pdsa"),
+        ("gwerthuso? unrhyw gyngor", "gwerthuso"),
+        ("who can help with ethics", "who can help with ethics"),
+        ("can I get protected time?", "can i get protectedtime"),
         ("🙂🙂", ""),
         ("", ""),
         ("   \n\t ", ""),

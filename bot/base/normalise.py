@@ -41,6 +41,17 @@ _ALONE = re.compile(
     r"|here|too|again|really|tbh|lol|atm)\b))"
     r"|by (?:myself|ourselves|yourself|yourselves|himself|herself|themselves))"
     r"|\bsingle[\s-]?handed(?:ly)?\b")
+# Asking for help in general says nothing about what with: "... any advice?", "I need help
+# with ...". Kept, "advice" pulled a question to where to get IP advice, and "help" to the
+# entries on not carrying it alone and on which organisation can help.
+_ASKING_FOR_HELP = re.compile(
+    r"\bany (?:advice|tips|ideas|suggestions|thoughts|pointers|help)\b"
+    r"|\b(?:i )?need (?:some )?(?:help|advice) (?:with|on)\b"
+    r"|\bunrhyw (?:gyngor|gyngorion|syniadau|awgrymiadau|help)\b"
+    r"|\bangen (?:help|cymorth|cyngor) (?:efo|gyda|hefo)\b")
+# "Protected time" is time set aside for the work, one thing: read as two words, "protected"
+# stems like "protect" and "how do I protect my idea" was answered about protected time.
+_PROTECTED_TIME = re.compile(r"\bprotected (?:time|hours|sessions?|days?)\b")
 _APOSTROPHE = re.compile(r"(?<=\w)['’‘`´](?=\w)")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -117,6 +128,10 @@ def normalise(text: str) -> str:
         text = _COUNTED_STAGES.sub("", text)
     if "own" in text or "by" in text or "handed" in text:
         text = _ALONE.sub("alone", text)
+    if "help" in text or "any" in text or "unrhyw" in text or "angen" in text:
+        text = _ASKING_FOR_HELP.sub(" ", text)
+    if "protected" in text:
+        text = _PROTECTED_TIME.sub("protectedtime", text)
     text = _APOSTROPHE.sub("", text)
     return _NOT_WORD.sub(" ", text[:MAX_INPUT_CHARS]).strip()
 

@@ -817,6 +817,21 @@ def test_protecting_an_idea_is_not_protected_time(real_matcher: Matcher, questio
         "protected-time")
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    # Before: declined, "sorry", "bother", "quick", "morning", "advance", "bore", "sydyn"
+    # diluting them.
+    ("sorry to bother you, prototype and test", "prototype"),
+    ("hi, quick q: evaluate", "evaluate"),
+    ("morning all, run charts?", "run-charts"),
+    ("sorry to bother you, social care wales", "social-care-wales"),
+    ("sharing what didn't work - thanks in advance!", "sharing-what-did-not-work"),
+    ("bore da, cwestiwn sydyn: gwerthuso", "evaluate"),
+])
+def test_greetings_and_thanks_around_a_question_do_not_dilute_it(
+        real_matcher: Matcher, question: str, expected: str) -> None:
+    assert answered(real_matcher.match(question)) == expected
+
+
 def test_a_question_that_is_an_organisations_name_gets_the_organisation(
         real_matcher: Matcher) -> None:
     # The topic on value-based health care scored 88.6 against its alias's 87.3: ambiguous.

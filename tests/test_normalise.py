@@ -40,6 +40,12 @@ from bot.base.normalise import (
         ("gwerthuso? unrhyw gyngor", "gwerthuso"),
         ("who can help with ethics", "who can help with ethics"),
         ("can I get protected time?", "can i get protectedtime"),
+        # Greetings and thanks at the start or the end say nothing; inside, they may be
+        # what is asked about, and a greeting not set off by punctuation stays.
+        ("Sorry to bother you, who owns my idea? Thanks in advance!", "who owns my idea"),
+        ("Bore da, cwestiwn sydyn: gwerthuso - diolch o flaen llaw", "gwerthuso"),
+        ("How do you say good morning in Welsh?", "how do you say good morning in welsh"),
+        ("morning huddle idea", "morning huddle idea"),
         ("🙂🙂", ""),
         ("", ""),
         ("   \n\t ", ""),
@@ -94,3 +100,12 @@ def test_word_sequence_keeps_order_and_repeats() -> None:
 
 def test_other_is_informative_for_spread_questions() -> None:
     assert tokens("how do other wards copy it") == [stem("other"), "ward", "copy"]
+
+
+@pytest.mark.parametrize("ending", [
+    "thanks", "thank you so much", "many thanks", "sorry", "thanks in advance", "hi all",
+    "diolch", "diolch yn fawr iawn", "diolch o flaen llaw", "diolch yn barod", "sori i boeni",
+    "bore da", "noswaith dda", "helo bawb",
+])
+def test_politeness_at_the_end_of_a_question_is_left_out(ending: str) -> None:
+    assert normalise(f"who owns my idea? {ending}!") == "who owns my idea"

@@ -52,6 +52,34 @@ _ASKING_FOR_HELP = re.compile(
 # "Protected time" is time set aside for the work, one thing: read as two words, "protected"
 # stems like "protect" and "how do I protect my idea" was answered about protected time.
 _PROTECTED_TIME = re.compile(r"\bprotected (?:time|hours|sessions?|days?)\b")
+# Greetings and politeness around a question, as staff write them in Slack, at its start or
+# its end: they say nothing about what is asked ("sorry to bother you", "quick q", "morning
+# all", "thanks in advance"; "bore da", "sori i boeni", "cwestiwn sydyn", "diolch o flaen
+# llaw"). Inside a question they may be what it asks about ("how do you say good morning
+# in Welsh?").
+_POLITE = (r"(?:sorry to (?:bother|trouble|pester)(?: you| you all| everyone)?|sorry"
+           r"|quick (?:q|qs|question|one)|(?:good )?(?:morning|afternoon|evening)"
+           r"(?: all| everyone| team)?|(?:hi|hello|hey|hiya)(?: all| everyone| team| there)?"
+           r"|(?:thanks|thank you)(?: in advance| so much| very much| a lot)?|many thanks"
+           r"|bore da|prynhawn da|noswaith dda|pnawn da|helo(?: bawb)?|haia|shwmae|sumae"
+           r"|sori(?: i (?:boeni|poeni|dy boeni|ch poeni|chi boeni))?"
+           r"|cwestiwn (?:sydyn|bach|cyflym)"
+           r"|diolch(?: o flaen llaw| yn fawr(?: iawn)?| yn barod)?)")
+# At the start each is followed by punctuation ("morning huddle" stays), at the end preceded
+# by a space or punctuation. The end is looked for in the last _POLITE_TAIL characters only:
+# searched from every position of a long message, it cost more than the rest of normalise.
+_POLITE_START = re.compile(rf"(?:\s*{_POLITE}\s*[,.!:;\-–—]+)+")
+_POLITE_END = re.compile(rf"(?:[\s,.!:;\-–—]+{_POLITE})+[\s,.!?:;\-–—]*$")
+_POLITE_TAIL = 60
+_LAST_WORD = re.compile(r"(\w+)\W*$")
+# The words a phrase of _POLITE can end with: most messages end with none and are not
+# searched.
+_POLITE_LAST_TEXT = """
+    sorry you all everyone bother trouble pester q qs question one morning afternoon evening
+    team hi hello hey hiya there thanks thank advance much lot da dda bawb helo haia shwmae
+    sumae sori boeni poeni sydyn bach cyflym diolch llaw fawr iawn barod
+"""
+_POLITE_LAST_WORDS = frozenset(_POLITE_LAST_TEXT.split())
 _APOSTROPHE = re.compile(r"(?<=\w)['’‘`´](?=\w)")
 _NOT_WORD = re.compile(r"[\W_]+")
 
@@ -130,10 +158,23 @@ def normalise(text: str) -> str:
         text = _ALONE.sub("alone", text)
     if "help" in text or "any" in text or "unrhyw" in text or "angen" in text:
         text = _ASKING_FOR_HELP.sub(" ", text)
+    text = _without_politeness(text)
     if "protected" in text:
         text = _PROTECTED_TIME.sub("protectedtime", text)
     text = _APOSTROPHE.sub("", text)
     return _NOT_WORD.sub(" ", text[:MAX_INPUT_CHARS]).strip()
+
+
+def _without_politeness(text: str) -> str:
+    """``text`` without the greetings and thanks at its start and end (``_POLITE``)."""
+    if found := _POLITE_START.match(text):
+        text = " " + text[found.end():]
+    last = _LAST_WORD.search(text, max(0, len(text) - _POLITE_TAIL))
+    if last is None or last.group(1) not in _POLITE_LAST_WORDS:
+        return text
+    if found := _POLITE_END.search(text, max(0, len(text) - _POLITE_TAIL)):
+        text = text[:found.start()] + " "
+    return text
 
 
 def _joined_buy_in(match: re.Match[str]) -> str:

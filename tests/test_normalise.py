@@ -46,6 +46,7 @@ from bot.base.normalise import (
         ("Bore da, cwestiwn sydyn: gwerthuso - diolch o flaen llaw", "gwerthuso"),
         ("How do you say good morning in Welsh?", "how do you say good morning in welsh"),
         ("morning huddle idea", "morning huddle idea"),
+        ("Morning!", "morning"),  # nothing but politeness: kept, for the greeting to be seen
         ("🙂🙂", ""),
         ("", ""),
         ("   \n\t ", ""),

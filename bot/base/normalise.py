@@ -72,6 +72,7 @@ _POLITE_START = re.compile(rf"(?:\s*{_POLITE}\s*[,.!:;\-–—]+)+")
 _POLITE_END = re.compile(rf"(?:[\s,.!:;\-–—]+{_POLITE})+[\s,.!?:;\-–—]*$")
 _POLITE_TAIL = 60
 _LAST_WORD = re.compile(r"(\w+)\W*$")
+_HAS_WORD = re.compile(r"[^\W_]")
 # The words a phrase of _POLITE can end with: most messages end with none and are not
 # searched.
 _POLITE_LAST_TEXT = """
@@ -166,15 +167,16 @@ def normalise(text: str) -> str:
 
 
 def _without_politeness(text: str) -> str:
-    """``text`` without the greetings and thanks at its start and end (``_POLITE``)."""
+    """``text`` without the greetings and thanks at its start and end (``_POLITE``); a
+    message that is nothing but politeness ("morning!") is kept as it is."""
+    kept = text
     if found := _POLITE_START.match(text):
         text = " " + text[found.end():]
     last = _LAST_WORD.search(text, max(0, len(text) - _POLITE_TAIL))
-    if last is None or last.group(1) not in _POLITE_LAST_WORDS:
-        return text
-    if found := _POLITE_END.search(text, max(0, len(text) - _POLITE_TAIL)):
+    if last is not None and last.group(1) in _POLITE_LAST_WORDS and (
+            found := _POLITE_END.search(text, max(0, len(text) - _POLITE_TAIL))):
         text = text[:found.start()] + " "
-    return text
+    return text if _HAS_WORD.search(text) else kept
 
 
 def _joined_buy_in(match: re.Match[str]) -> str:

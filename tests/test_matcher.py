@@ -835,6 +835,17 @@ def test_greetings_and_thanks_around_a_question_do_not_dilute_it(
     assert answered(real_matcher.match(question)) == expected
 
 
+@pytest.mark.parametrize(("question", "expected"), [
+    # Before: "info" / "gwybodaeth" diluted them (ambiguous, low_score 31.5).
+    ("info on run charts", "run-charts"), ("mwy o wybodaeth am DTAC", "dtac"),
+    # A stop word now, "information" still counts in "information governance".
+    ("who is the information governance lead", "digital-safety-and-data"),
+])
+def test_asking_for_information_about_a_topic_is_asking_about_the_topic(
+        real_matcher: Matcher, question: str, expected: str) -> None:
+    assert answered(real_matcher.match(question)) == expected
+
+
 def test_a_question_that_is_an_organisations_name_gets_the_organisation(
         real_matcher: Matcher) -> None:
     # The topic on value-based health care scored 88.6 against its alias's 87.3: ambiguous.

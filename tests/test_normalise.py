@@ -40,6 +40,7 @@ from bot.base.normalise import (
         ("gwerthuso? unrhyw gyngor", "gwerthuso"),
         ("who can help with ethics", "who can help with ethics"),
         ("can I get protected time?", "can i get protectedtime"),
+        ("who is our information governance lead", "who is our informationgovernance lead"),
         # Greetings and thanks at the start or the end say nothing; inside, they may be
         # what is asked about, and a greeting not set off by punctuation stays.
         ("Sorry to bother you, who owns my idea? Thanks in advance!", "who owns my idea"),

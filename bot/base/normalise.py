@@ -49,9 +49,12 @@ _ASKING_FOR_HELP = re.compile(
     r"|\b(?:i )?need (?:some )?(?:help|advice) (?:with|on)\b"
     r"|\bunrhyw (?:gyngor|gyngorion|syniadau|awgrymiadau|help)\b"
     r"|\bangen (?:help|cymorth|cyngor) (?:efo|gyda|hefo)\b")
-# "Protected time" is time set aside for the work, one thing: read as two words, "protected"
-# stems like "protect" and "how do I protect my idea" was answered about protected time.
-_PROTECTED_TIME = re.compile(r"\bprotected (?:time|hours|sessions?|days?)\b")
+# Two-word terms that are one thing, read as one word. "Protected time" is time set aside
+# for the work: read as two words, "protected" stems like "protect" and "how do I protect my
+# idea" was answered about protected time. "Information governance" keeps its first word,
+# which is otherwise a stop word ("info on run charts").
+_COMPOUND = re.compile(r"\b(?:protected (?:time|hours|sessions?|days?)|information governance"
+                       r"|llywodraethu gwybodaeth)\b")
 # Greetings and politeness around a question, as staff write them in Slack, at its start or
 # its end: they say nothing about what is asked ("sorry to bother you", "quick q", "morning
 # all", "thanks in advance"; "bore da", "sori i boeni", "cwestiwn sydyn", "diolch o flaen
@@ -106,6 +109,7 @@ _STOP_WORDS_TEXT = """
     actually currently maybe probably possible possibly best good exactly
     tbh btw imo fyi plz hmm um umm erm er ah wholl weve youve theyve wed hes shes
     anything everything everyone anybody because cos coz ones anyway surely stuff
+    info information
 """
 STOP_WORDS: frozenset[str] = frozenset(_STOP_WORDS_TEXT.split())
 BILINGUAL_STOP_WORDS: frozenset[str] = STOP_WORDS | WELSH_STOP_WORDS
@@ -160,8 +164,8 @@ def normalise(text: str) -> str:
     if "help" in text or "any" in text or "unrhyw" in text or "angen" in text:
         text = _ASKING_FOR_HELP.sub(" ", text)
     text = _without_politeness(text)
-    if "protected" in text:
-        text = _PROTECTED_TIME.sub("protectedtime", text)
+    if "protected" in text or "governance" in text or "llywodraethu" in text:
+        text = _COMPOUND.sub(_joined_compound, text)
     text = _APOSTROPHE.sub("", text)
     return _NOT_WORD.sub(" ", text[:MAX_INPUT_CHARS]).strip()
 
@@ -177,6 +181,11 @@ def _without_politeness(text: str) -> str:
             found := _POLITE_END.search(text, max(0, len(text) - _POLITE_TAIL))):
         text = text[:found.start()] + " "
     return text if _HAS_WORD.search(text) else kept
+
+
+def _joined_compound(match: re.Match[str]) -> str:
+    """``_COMPOUND``'s match as one word: "protected time" -> "protectedtime"."""
+    return match.group(0).replace(" ", "")
 
 
 def _joined_buy_in(match: re.Match[str]) -> str:

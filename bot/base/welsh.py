@@ -30,7 +30,7 @@ WELSH_STOP_WORDS = frozenset((
     # cal (cael), rwan (now), wsti/rili/fatha (you know, really, like), clem (a clue), ddim.
     "shwt", "shw", "shwd", "sgen", "sgin", "ishe", "isie", "isho", "mond", "hefo", "chdi",
     "tisio", "cal", "rwan", "wsti", "rili", "fatha", "clem", "ddim", "medru", "fedru",
-    "fedri", "fedra", "fedrwch",
+    "fedri", "fedra", "fedrwch", "gwybodaeth", "wybodaeth",
 ))
 
 # Spoken or dialect words -> the written word the knowledge base uses, for words the

@@ -359,12 +359,12 @@ FINAL_FLOORS = {
     # Leaving "any suggestions?" out (2026-12-04, third session) left dev2's "I have an
     # idea for the team's Christmas present, any suggestions?" saying no more than the
     # openings rule asks, and it was answered (38 -> 37 declined).
-    "blind_cy_dev2.yaml": (67 / 80, 37 / 40), "blind_cy_final2.yaml": (59 / 80, 36 / 40),
+    "blind_cy_dev2.yaml": (67 / 80, 37 / 40), "blind_cy_final2.yaml": (60 / 80, 36 / 40),
     # Written blind in the third session of 2026-12-02, measured once on 7d65f6b before that
     # session's changes and once after them; never diagnosed.
     # The veto by meaning (fifth session) left final_c at 68/80 and 35/40 and moved final_d
     # to 39/40 declined.
-    "blind16_final_c.yaml": (69 / 80, 37 / 40), "blind16_final_d.yaml": (63 / 80, 39 / 40),
+    "blind16_final_c.yaml": (71 / 80, 37 / 40), "blind16_final_d.yaml": (64 / 80, 39 / 40),
     "blind_cy_final3.yaml": (62 / 80, 38 / 40),
     # Written blind in the fourth session of 2026-12-02, measured once on 5ae7625 and again
     # on f7c9288 (the same counts); never diagnosed. Its floor failed once, on afe4f8e (65/80,
@@ -380,11 +380,11 @@ FINAL_FLOORS = {
     # Pathway can do (31d3c9c) moved one cy6 story from 35.1 to 34.8, just under the
     # threshold (51 -> 50), while the used Welsh sets gained three in all (661 -> 664).
     "blind16_diag_f.yaml": (61 / 80, 38 / 40), "blind_cy_diag6.yaml": (50 / 80, 33 / 40),
-    "blind16_final_g.yaml": (63 / 80, 39 / 40), "blind16_final_h.yaml": (57 / 80, 38 / 40),
+    "blind16_final_g.yaml": (64 / 80, 39 / 40), "blind16_final_h.yaml": (58 / 80, 38 / 40),
     "blind_cy_final7.yaml": (56 / 80, 33 / 40),
     # Written blind on 2026-12-03 from the entry titles only, measured once after that day's
     # changes (on 5136605), informing nothing.
-    "blind16_final_i.yaml": (68 / 80, 38 / 40), "blind_cy_final8.yaml": (73 / 80, 34 / 40),
+    "blind16_final_i.yaml": (69 / 80, 38 / 40), "blind_cy_final8.yaml": (73 / 80, 34 / 40),
     # Written blind on 2026-12-03 (second session) from the entries' ids and titles only,
     # measured once on 2c5bb80 and once on 38605dd, after the off-topic questions (J: 38 ->
     # 39 declined), informing nothing.
@@ -406,7 +406,9 @@ FINAL_FLOORS = {
     # 367 -> 366 declined), moved final4 and final8 up (70 -> 71, 72 -> 73) and final7's
     # declines down (34 -> 33), and no clean set.
     # Written blind on 2026-12-04 (the third session of the day) from the entries' ids and
-    # titles only, measured once on 2e02b64 (counts only), informing nothing.
+    # titles only, measured on 2e02b64 and again after that session's changes (the same
+    # counts), informing nothing. The clean sets' floors above were raised to that session's
+    # last count (final_c, d, g, h, i and cy_final2 each one or two up).
     "blind16_final_k.yaml": (68 / 80, 37 / 40), "blind_cy_final12.yaml": (58 / 80, 36 / 40),
 }
 

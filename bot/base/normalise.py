@@ -74,7 +74,7 @@ _POLITE = (r"(?:sorry to (?:bother|trouble|pester)(?: you| you all| everyone)?|s
 _POLITE_START = re.compile(rf"(?:\s*{_POLITE}\s*[,.!:;\-–—]+)+")
 _POLITE_END = re.compile(rf"(?:[\s,.!:;\-–—]+{_POLITE})+[\s,.!?:;\-–—]*$")
 _POLITE_TAIL = 60
-_LAST_WORD = re.compile(r"(\w+)\W*$")
+_TRAILING = " \t\n,.!?:;-–—)"
 _HAS_WORD = re.compile(r"[^\W_]")
 # The words a phrase of _POLITE can end with: most messages end with none and are not
 # searched.
@@ -159,9 +159,10 @@ def normalise(text: str) -> str:
         text = _BUY_IN.sub(_joined_buy_in, text)
     if "stage" in text or "cam" in text or "phase" in text:
         text = _COUNTED_STAGES.sub("", text)
-    if "own" in text or "by" in text or "handed" in text:
+    if " own" in text or "self" in text or "selves" in text or "handed" in text:
         text = _ALONE.sub("alone", text)
-    if "help" in text or "any" in text or "unrhyw" in text or "angen" in text:
+    if (" any " in text or text.startswith("any ") or "need " in text or "unrhyw" in text
+            or "angen" in text):
         text = _ASKING_FOR_HELP.sub(" ", text)
     text = _without_politeness(text)
     if "protected" in text or "governance" in text or "llywodraethu" in text:
@@ -176,8 +177,8 @@ def _without_politeness(text: str) -> str:
     kept = text
     if found := _POLITE_START.match(text):
         text = " " + text[found.end():]
-    last = _LAST_WORD.search(text, max(0, len(text) - _POLITE_TAIL))
-    if last is not None and last.group(1) in _POLITE_LAST_WORDS and (
+    tail = text[-_POLITE_TAIL:].rstrip(_TRAILING)
+    if tail[tail.rfind(" ") + 1:] in _POLITE_LAST_WORDS and (
             found := _POLITE_END.search(text, max(0, len(text) - _POLITE_TAIL))):
         text = text[:found.start()] + " "
     return text if _HAS_WORD.search(text) else kept

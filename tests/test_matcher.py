@@ -853,6 +853,14 @@ def test_a_question_that_is_an_organisations_name_gets_the_organisation(
         "welsh-value-in-health-centre")
     assert answered(real_matcher.match("what is value based healthcare")) == (
         "value-based-health-care")
+    # One word asking about the organisation itself may come with the name; an acronym
+    # alone counts where the question writes it in capitals. Before: the topics on
+    # proposing a topic to HTW and on NICE's evidence tiers.
+    assert answered(real_matcher.match("can HTW help me?")) == "health-technology-wales"
+    assert answered(real_matcher.match("can NICE help me")) == "nice"
+    # More than that, and the ranking decides: no entry is put first at 100.
+    longer = real_matcher.match("can HTW help me assess our new point of care test?")
+    assert longer.candidates and longer.candidates[0].score < 100.0
 
 
 @pytest.mark.parametrize("question", [

@@ -304,6 +304,11 @@ class Matcher:
             for name in (*org.name.by_lang.values(), *org.aliases):
                 if len(words := tuple(word_sequence(name, welsh))) >= 2:
                     named.setdefault(words, set()).add(org.id)
+            # An acronym counts alone, where the question writes it in capitals too ("can
+            # NICE help?", not "is it nice?").
+            for alias in org.aliases:
+                if alias.isupper() and alias.isalpha() and len(alias) >= 3:
+                    named.setdefault((alias.casefold(),), set()).add(org.id)
         self._names = {words: ids.pop() for words, ids in named.items() if len(ids) == 1}
         # vocabulary.yaml's openings, as normalised words, with their entries.
         self._openings = tuple((tuple(normalise(phrase).split()), entry)
@@ -562,7 +567,8 @@ class Matcher:
         exact = self.index.verbatim.get(normalise(text), ())
         if len(exact) == 1:
             entry = self.index.entries[exact[0]]
-        elif (named := self._names.get(tuple(sequence))) is not None:
+        elif (named := self._names.get(who := _about_whom(sequence))) is not None and (
+                len(who) > 1 or who[0].upper() in text):
             entry = self.kb.get(named)
         else:
             return ranked
@@ -1056,6 +1062,18 @@ def _holds(words: list[str], run: tuple[str, ...]) -> bool:
     size = len(run)
     return any(tuple(words[start:start + size]) == run
                for start in range(len(words) - size + 1))
+
+
+# Words that ask about an organisation itself: "can HTW help me?", "how do I contact the
+# Bevan Commission?", "sut dwi'n cysylltu efo Gwelliant Cymru?".
+_ABOUT_AN_ORGANISATION = frozenset(("help", "helpu", "contact", "cysylltu", "gysylltu",
+                                    "reach", "offer", "cynnig"))
+
+
+def _about_whom(sequence: list[str]) -> tuple[str, ...]:
+    """A question's meaningful words without one word asking about an organisation itself."""
+    words = [word for word in sequence if word not in _ABOUT_AN_ORGANISATION]
+    return tuple(words) if len(words) >= len(sequence) - 1 else tuple(sequence)
 
 
 def _last_clause(text: str) -> str | None:
